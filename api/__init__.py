@@ -1,0 +1,1 @@
+"""The project's face: the HTTP service and the command line."""

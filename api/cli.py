@@ -1,0 +1,31 @@
+"""`carbonlabel` command line. Each command group lives in its own module under api.commands."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="carbonlabel",
+    help="Product carbon footprints, Guangdong / GBA carbon labels and carbon-tariff exposure.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# One module per command group; each exposes `register(app: typer.Typer) -> None`.
+COMMAND_MODULES: tuple[str, ...] = (
+    "api.commands.db",
+)
+
+for _module_name in COMMAND_MODULES:
+    importlib.import_module(_module_name).register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""The footprint result: what `carbonlabel footprint --json` writes and `carbonlabel grade` reads.
+
+All emissions are kg CO2e per declared unit under the result's `method` (GWP100, AR6 or AR5).
+Field names are the project's (snake_case); PACT camelCase is mapped elsewhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RESULT_SCHEMA_VERSION = "1"
+
+Stage = Literal[
+    "raw_materials", "manufacturing", "transport", "packaging", "distribution", "use", "end_of_life"
+]
+Boundary = Literal["cradle-to-gate", "cradle-to-grave"]
+MethodName = Literal["AR6", "AR5"]
+ElectricityMethod = Literal["location", "market"]
+DataType = Literal["primary", "secondary"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DeclaredUnit(_Model):
+    unit: str
+    amount: float = Field(gt=0)
+
+
+class ReferencePeriod(_Model):
+    start: date
+    end: date
+
+
+class DQR(_Model):
+    """PACT v3 data quality ratings, 1 (best) to 5."""
+
+    technological: float = Field(ge=1, le=5)
+    temporal: float = Field(ge=1, le=5)
+    geographical: float = Field(ge=1, le=5)
+
+
+class LineContribution(_Model):
+    """One BOM line and what arises through it (children included), per declared unit."""
+
+    line_id: str
+    parent_id: str | None = None
+    name: str
+    stage: Stage
+    data_type: DataType
+    # the line's quantity per one unit of its parent, in the line's own unit, and the
+    # cumulative amount per declared unit
+    quantity: float
+    unit: str
+    amount_per_declared_unit: float
+    source: Literal["factor", "supplier_pcf", "transport", "children"]
+    factor_id: str | None = None
+    kgco2e: float
+    share: float
+    dqr: DQR | None = None
+    credit: bool = False
+    children: list["LineContribution"] = Field(default_factory=list)
+
+
+class FactorUse(_Model):
+    """A snapshot activity linked from the BOM and the kg CO2e arising through it (cradle-to-gate)."""
+
+    id: str
+    name: str
+    unit: str
+    geography: str
+    category: str
+    source: str
+    licence: str
+    year: int
+    published: date | None = None
+    status: Literal["verified", "derived", "unverified"]
+    kgco2e: float
+
+
+class Hotspot(_Model):
+    """A background process and the emissions occurring in it (its own biosphere exchanges)."""
+
+    activity_id: str
+    name: str
+    kgco2e: float
+    share: float
+
+
+class SankeyNode(_Model):
+    id: str
+    name: str
+
+
+class SankeyLink(_Model):
+    source: str
+    target: str
+    value: float
+
+
+class Sankey(_Model):
+    nodes: list[SankeyNode]
+    links: list[SankeyLink]
+
+
+class Exclusion(_Model):
+    name: str
+    estimated_share: float = Field(ge=0, le=1)
+    reason: str
+
+
+class ElectricityAccounting(_Model):
+    method: ElectricityMethod
+    site_region: str
+    grid_activity_id: str | None = None
+    # market-based only
+    site_electricity_mwh: float | None = None
+    instrument_mwh: float | None = None
+    covered_share: float | None = None
+    residual_activity_id: str | None = None
+    kgco2e: float = 0.0
+
+
+class Uncertainty(_Model):
+    iterations: int
+    seed: int
+    mean: float
+    median: float
+    std: float
+    p2_5: float
+    p97_5: float
+
+
+class Provenance(_Model):
+    snapshot_name: str
+    snapshot_hash: str
+    code_version: str
+    input_hash: str
+
+
+class FootprintResult(_Model):
+    schema_version: str = RESULT_SCHEMA_VERSION
+    product_id: str
+    product_name: str
+    category: str
+    product_rule: str | None = None
+    cn_code: str | None = None
+    mass_kg: float | None = None
+    national_catalogue: bool = False
+    declared_unit: DeclaredUnit
+    boundary: Boundary
+    reference_period: ReferencePeriod
+    site_region: str
+    method: MethodName
+    standard: str
+    scenario: str | None = None
+
+    complete: bool
+    unlinked_lines: list[str] = Field(default_factory=list)
+
+    # ISO 14067 total: emissions and removals, biogenic CO2 at +1 and its uptake at -1
+    total_kgco2e: float
+    pcf_excluding_biogenic_uptake: float
+    pcf_including_biogenic_uptake: float
+    fossil_kgco2e: float
+    biogenic_kgco2e: float
+    biogenic_uptake_kgco2e: float  # <= 0
+    land_use_change_kgco2e: float
+    co2e_unsplit_kgco2e: float
+    co2e_unsplit_share: float
+
+    by_gas: dict[str, float]
+    by_stage: dict[str, float]
+    lines: list[LineContribution]
+    factors: list[FactorUse]
+    hotspots: list[Hotspot]
+    sankey: Sankey
+    exclusions: list[Exclusion]
+    exclusions_total_share: float
+    primary_data_share: float
+    dqr: DQR | None = None
+    unverified_share: float
+    electricity: ElectricityAccounting
+    uncertainty: Uncertainty | None = None
+    provenance: Provenance

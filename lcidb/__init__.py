@@ -1,0 +1,1 @@
+"""The local emission-factor / LCI database: template, Brightway project, methods, snapshots."""
