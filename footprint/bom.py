@@ -1,0 +1,524 @@
+"""The bill of materials (BOM): the engine's input model.
+
+A BOM is a product (declared unit, boundary, period, site) and a forest of lines. Each line
+states a quantity per ONE unit of its parent line (or per one declared unit at top level) and is
+EXACTLY one of:
+
+- a factor line (`factor_id`: an activity of the lcidb snapshot),
+- a supplier footprint (`supplier_pcf`: kg CO2e per one unit of the line),
+- an assembly (other lines name it as `parent_id`),
+- a transport leg (`transport`: mode, distance_km, mass_kg moved per one unit of the parent;
+  t·km = quantity × mass_kg / 1000 × distance_km).
+
+A negative quantity is only allowed on a line marked `credit: true` (and a credit line must be
+negative: the sign lives in the quantity, so the engine computes every line the same way).
+
+Parsing must be fast (batches of 100,000 BOMs): field checks are declarative pydantic
+constraints handled in Rust; the graph checks (ids, parents, cycles, depth, exactly-one-of)
+run once, in one Python pass over plain dicts, in `BOM._check_graph`. The result of that pass
+(children lists, topological order) is kept for the engine.
+
+Readers that know the file rows (CSV, XLSX) pass a `LineLocator` in the validation context so
+errors name the row rather than the index; see footprint/bom_io.py.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Callable, Iterator, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, model_validator
+
+from footprint.errors import (
+    BOMError,
+    BOMTooDeep,
+    BOMTooLarge,
+    CyclicBOM,
+    LineKind,
+    UnitMismatch,
+)
+from footprint.result import Boundary, DataType, Stage
+from lcidb.errors import UnknownUnit
+from lcidb.units import parse_unit, registry
+
+BOM_SCHEMA_VERSION = "1"
+
+# Limits. Real product BOMs are shallow: a consumer appliance or an LED lamp is 3-6 levels deep,
+# even complex machinery rarely exceeds ~20 levels; 50 is generous and still bounds the amount
+# multiplication chain (and any recursive walk) the engine does per line. A large electronics
+# BOM has a few thousand lines; 100,000 bounds memory and time of one request (the API also
+# limits the body size), while leaving room for flattened multi-product imports.
+MAX_DEPTH = 50
+MAX_LINES = 100_000
+
+# "precursor:" + a CN code (4-digit heading, 6-digit subheading or 8-digit CN code), as in
+# CBAM Annex I, e.g. "precursor:72071114".
+CBAM_ROLE_PATTERN = r"^(direct_fuel|process|electricity|excluded|precursor:\d{4}(\d{2}){0,2})$"
+_CBAM_ROLE_RE = re.compile(CBAM_ROLE_PATTERN)
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class _Input(BaseModel):
+    # Inputs: unknown keys are errors (a typo must not silently drop a field) and NaN/inf never
+    # enter a calculation.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class DeclaredUnit(_Input):
+    unit: NonEmpty
+    amount: float = Field(gt=0)
+
+
+class ReferencePeriod(_Input):
+    start: date
+    end: date
+
+
+class ElectricityInstrument(_Input):
+    """A green certificate (GEC / I-REC) or a power purchase contract for the site."""
+
+    mwh: float = Field(gt=0)
+    technology: Literal["pv", "wind", "hydro", "biomass", "nuclear", "geothermal", "other"]
+    region: NonEmpty
+    vintage: int = Field(ge=2000, le=2100)
+
+
+class Product(_Input):
+    id: NonEmpty
+    name: NonEmpty
+    category: NonEmpty
+    product_rule: str | None = None
+    declared_unit: DeclaredUnit
+    cn_code: str | None = Field(default=None, pattern=r"^\d{4}(\d{2}){0,2}$")
+    mass_kg: float | None = Field(default=None, gt=0)
+    boundary: Boundary
+    reference_period: ReferencePeriod
+    site_region: NonEmpty
+    national_catalogue: bool = False
+    # market-based electricity: the site's consumption in the reference period, the number of
+    # declared units produced in it, and the instruments claimed against that consumption
+    site_electricity_mwh: float | None = Field(default=None, ge=0)
+    production_volume: float | None = Field(default=None, gt=0)
+    electricity_instruments: list[ElectricityInstrument] = Field(default_factory=list)
+
+
+class SupplierPCF(_Input):
+    """A supplier's cradle-to-gate footprint per ONE unit of the line (in the line's unit)."""
+
+    kgco2e_per_unit: Finite
+    fossil: Finite | None = None
+    biogenic: Finite | None = None
+    verified: bool = False
+
+
+class TransportLeg(_Input):
+    """A freight leg: `mass_kg` moved over `distance_km` per one unit of the parent.
+
+    `mode` is looked up in data/transport_modes.csv; `activity_id` overrides that table (e.g. a
+    regional truck factor, or the fix written back from a linking report).
+    """
+
+    mode: NonEmpty
+    distance_km: float = Field(gt=0)
+    mass_kg: float = Field(gt=0)
+    activity_id: str | None = None
+
+    @property
+    def tkm(self) -> float:
+        return self.mass_kg / 1000.0 * self.distance_km
+
+
+class LineDQR(_Input):
+    """PACT v3 data quality ratings, 1 (best) to 5."""
+
+    technological: float = Field(ge=1, le=5)
+    temporal: float = Field(ge=1, le=5)
+    geographical: float = Field(ge=1, le=5)
+
+
+class BOMLine(_Input):
+    line_id: NonEmpty
+    parent_id: str | None = None
+    name: NonEmpty
+    quantity: Finite
+    unit: NonEmpty
+    stage: Stage
+    data_type: DataType
+    factor_id: str | None = None
+    supplier_pcf: SupplierPCF | None = None
+    transport: TransportLeg | None = None
+    credit: bool = False
+    uncertainty_sigma: float | None = Field(default=None, gt=0)
+    dqr: LineDQR | None = None
+    cbam_role: str | None = Field(default=None, pattern=CBAM_ROLE_PATTERN)
+
+    @property
+    def kind(self) -> Literal["factor", "supplier_pcf", "transport", "children"]:
+        if self.factor_id is not None:
+            return "factor"
+        if self.supplier_pcf is not None:
+            return "supplier_pcf"
+        if self.transport is not None:
+            return "transport"
+        return "children"
+
+
+class Exclusion(_Input):
+    name: NonEmpty
+    estimated_share: float = Field(ge=0, le=1)
+    reason: NonEmpty
+
+
+@dataclass(frozen=True)
+class LineLocator:
+    """Maps a line's index in `lines[]` to the number a user sees in their file."""
+
+    source: str = "<json>"
+    kind: LineKind = "index"
+    rows: tuple[int, ...] | None = None  # file row of lines[i], for kind == "row"
+
+    def number(self, index: int) -> int:
+        if self.kind == "row" and self.rows is not None and index < len(self.rows):
+            return self.rows[index]
+        return index
+
+    def error(self, cls: type[BOMError], index: int | None, field: str | None, value: object,
+              reason: str, line_id: str | None = None) -> BOMError:
+        line = None if index is None else self.number(index)
+        return cls(self.source, line, field, value, reason, line_kind=self.kind, line_id=line_id)
+
+
+@dataclass(frozen=True)
+class _Graph:
+    by_id: dict[str, int]
+    children: dict[str | None, tuple[int, ...]]  # None -> top-level lines
+    order: tuple[int, ...]  # parents before children (pre-order, file order among siblings)
+    depth: tuple[int, ...]
+
+
+@lru_cache(maxsize=512)
+def _unit_dimensionality(unit: str) -> str:
+    """pint's dimensionality of a unit string, as text; raises UnknownUnit."""
+    return str(registry().get_dimensionality(parse_unit(unit)))
+
+
+COUNT_DIMENSION = "[count]"
+
+
+class BOM(_Input):
+    schema_version: Literal["1"] = BOM_SCHEMA_VERSION
+    product: Product
+    lines: list[BOMLine]
+    exclusions: list[Exclusion] = Field(default_factory=list)
+
+    _graph: _Graph | None = PrivateAttr(default=None)
+    _locator: LineLocator = PrivateAttr(default_factory=LineLocator)
+
+    # equality is about content, not about which file (or row numbers) it was read from
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BOM):
+            return NotImplemented
+        return (self.schema_version == other.schema_version and self.product == other.product
+                and self.lines == other.lines and self.exclusions == other.exclusions)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # ------------------------------------------------------------------ validation
+    @model_validator(mode="after")
+    def _check_graph(self, info: ValidationInfo) -> BOM:
+        ctx = info.context if isinstance(info.context, dict) else None
+        locator = ctx.get("locator") if ctx else None
+        if isinstance(locator, LineLocator):
+            self._locator = locator
+        self._graph = _check(self, self._locator)
+        return self
+
+    # ------------------------------------------------------------------ engine helpers
+    @property
+    def locator(self) -> LineLocator:
+        return self._locator
+
+    def _g(self) -> _Graph:
+        if self._graph is None:  # e.g. after model_construct / model_copy
+            self._graph = _check(self, self._locator)
+        return self._graph
+
+    def line(self, line_id: str) -> BOMLine:
+        try:
+            return self.lines[self._g().by_id[line_id]]
+        except KeyError:
+            raise BOMError(self._locator.source, None, "line_id", line_id, "no such line") from None
+
+    def index_of(self, line_id: str) -> int:
+        return self._g().by_id[line_id]
+
+    def line_number(self, line_id: str) -> int:
+        """The number the user sees: file row (CSV/XLSX) or index in lines[] (JSON)."""
+        return self._locator.number(self._g().by_id[line_id])
+
+    def roots(self) -> list[BOMLine]:
+        """Top-level lines (per declared unit), in file order."""
+        return [self.lines[i] for i in self._g().children.get(None, ())]
+
+    def children_of(self, line_id: str) -> list[BOMLine]:
+        """Lines whose parent is `line_id` (quantities per one unit of it), in file order."""
+        g = self._g()
+        if line_id not in g.by_id:
+            raise BOMError(self._locator.source, None, "line_id", line_id, "no such line")
+        return [self.lines[i] for i in g.children.get(line_id, ())]
+
+    def topological_order(self) -> list[BOMLine]:
+        """Every line once, each parent before its children (pre-order, file order among siblings)."""
+        return [self.lines[i] for i in self._g().order]
+
+    def depth_of(self, line_id: str) -> int:
+        """1 for a top-level line."""
+        g = self._g()
+        return g.depth[g.by_id[line_id]]
+
+    def iter_leaves(self) -> Iterator[BOMLine]:
+        """Lines that are not assemblies (factor, supplier PCF, transport)."""
+        for line in self.topological_order():
+            if line.kind != "children":
+                yield line
+
+
+def _check(bom: BOM, loc: LineLocator) -> _Graph:
+    """All cross-line checks in one pass over plain dicts; raises BOMError naming the line."""
+    lines = bom.lines
+    n = len(lines)
+    if n > MAX_LINES:
+        raise loc.error(BOMTooLarge, None, "lines", n,
+                        f"the BOM has {n} lines; at most {MAX_LINES} are accepted")
+    if n == 0:
+        raise loc.error(BOMError, None, "lines", None, "the BOM has no lines")
+    errors: list[BOMError] = []
+    _check_product(bom, loc, errors)
+
+    by_id: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        lid = line.line_id
+        if lid in by_id:
+            errors.append(loc.error(BOMError, i, "line_id", lid,
+                                    f"duplicate line_id (first at {_where(loc, by_id[lid])})", lid))
+        else:
+            by_id[lid] = i
+
+    children: dict[str | None, list[int]] = {}
+    for i, line in enumerate(lines):
+        pid = line.parent_id
+        if pid is not None and pid not in by_id:
+            errors.append(loc.error(BOMError, i, "parent_id", pid, "parent line not found", line.line_id))
+            continue
+        children.setdefault(pid, []).append(i)
+
+    if errors:  # the walk below needs unique ids and existing parents
+        raise _combined(errors)
+
+    # pre-order walk from the roots: gives the order and the depth; lines it never reaches sit on
+    # a cycle (each line has one parent, so an unreachable line's parent chain must loop)
+    depth = [0] * n
+    order: list[int] = []
+    stack = list(reversed(children.get(None, [])))
+    for i in stack:
+        depth[i] = 1
+    too_deep: BOMError | None = None
+    while stack:
+        i = stack.pop()
+        order.append(i)
+        d = depth[i]
+        if d > MAX_DEPTH and too_deep is None:
+            too_deep = loc.error(BOMTooDeep, i, "parent_id", lines[i].parent_id,
+                                 f"the line is {d} levels deep; at most {MAX_DEPTH} are accepted "
+                                 f"(path: {' -> '.join(_path_to_root(lines, by_id, i, 8))})",
+                                 lines[i].line_id)
+        kids = children.get(lines[i].line_id)
+        if kids:
+            for k in reversed(kids):
+                depth[k] = d + 1
+                stack.append(k)
+    if len(order) < n:
+        errors.append(_find_cycle(lines, by_id, depth, loc))
+    if too_deep is not None:
+        errors.append(too_deep)
+
+    for i, line in enumerate(lines):
+        _check_line(line, i, line.line_id in children, loc, errors)
+    if errors:
+        raise _combined(errors)
+    return _Graph(by_id=by_id, children={k: tuple(v) for k, v in children.items()},
+                  order=tuple(order), depth=tuple(depth))
+
+
+def _combined(errors: list[BOMError]) -> BOMError:
+    first = errors[0]
+    first.others = errors[1:]
+    first.args = (first._message(),)
+    return first
+
+
+def _where(loc: LineLocator, index: int) -> str:
+    return f"lines[{index}]" if loc.kind == "index" else f"row {loc.number(index)}"
+
+
+def _path_to_root(lines: list[BOMLine], by_id: dict[str, int], i: int, keep: int) -> list[str]:
+    path = [lines[i].line_id]
+    pid = lines[i].parent_id
+    while pid is not None:
+        path.append(pid)
+        pid = lines[by_id[pid]].parent_id
+    path.reverse()
+    if len(path) > keep:
+        path = path[: keep // 2] + ["..."] + path[-keep // 2:]
+    return path
+
+
+def _find_cycle(lines: list[BOMLine], by_id: dict[str, int], depth: list[int], loc: LineLocator) -> CyclicBOM:
+    start = next(i for i, d in enumerate(depth) if d == 0)
+    seen: dict[int, int] = {}
+    path: list[int] = []
+    i = start
+    while i not in seen:
+        seen[i] = len(path)
+        path.append(i)
+        i = by_id[lines[i].parent_id]  # type: ignore[index]  # unreachable lines have a parent
+    cycle_idx = path[seen[i]:]
+    # report the cycle from its first line in file order, parent after child, closing the loop
+    first = min(range(len(cycle_idx)), key=lambda k: cycle_idx[k])
+    cycle_idx = cycle_idx[first:] + cycle_idx[:first]
+    ids = [lines[k].line_id for k in cycle_idx] + [lines[cycle_idx[0]].line_id]
+    return CyclicBOM(loc.source, loc.number(cycle_idx[0]), ids, line_kind=loc.kind)
+
+
+def _check_line(line: BOMLine, i: int, has_children: bool, loc: LineLocator, errors: list[BOMError]) -> None:
+    lid = line.line_id
+    kinds = [name for name, present in (
+        ("factor_id", line.factor_id is not None), ("supplier_pcf", line.supplier_pcf is not None),
+        ("transport", line.transport is not None), ("child lines", has_children)) if present]
+    if len(kinds) != 1:
+        reason = ("the line has none of factor_id, supplier_pcf, transport or child lines"
+                  if not kinds else "the line has more than one of " + ", ".join(kinds))
+        errors.append(loc.error(BOMError, i, None, None, reason + " (exactly one is required)", lid))
+    if line.factor_id is not None and not line.factor_id.strip():
+        errors.append(loc.error(BOMError, i, "factor_id", line.factor_id, "empty factor_id", lid))
+    q = line.quantity
+    if q < 0 and not line.credit:
+        errors.append(loc.error(BOMError, i, "quantity", q,
+                                "negative quantity on a line that is not marked credit: true", lid))
+    elif line.credit and not q < 0:
+        errors.append(loc.error(BOMError, i, "quantity", q,
+                                "a credit line must have a negative quantity (the sign is the credit)", lid))
+    try:
+        dim = _unit_dimensionality(line.unit)
+    except UnknownUnit as exc:
+        errors.append(loc.error(UnitMismatch, i, "unit", line.unit, str(exc).split(";")[0], lid))
+        return
+    if line.transport is not None and dim != COUNT_DIMENSION:
+        errors.append(loc.error(UnitMismatch, i, "unit", line.unit,
+                                "a transport leg counts legs per unit of its parent: its unit must be "
+                                "a count (piece), the t·km come from mass_kg and distance_km", lid))
+
+
+def _check_product(bom: BOM, loc: LineLocator, errors: list[BOMError]) -> None:
+    p = bom.product
+    if p.reference_period.end < p.reference_period.start:
+        errors.append(loc.error(BOMError, None, "product.reference_period", 
+                                f"{p.reference_period.start}..{p.reference_period.end}",
+                                "the reference period ends before it starts"))
+    try:
+        _unit_dimensionality(p.declared_unit.unit)
+    except UnknownUnit as exc:
+        errors.append(loc.error(UnitMismatch, None, "product.declared_unit.unit", p.declared_unit.unit,
+                                str(exc).split(";")[0]))
+    if p.electricity_instruments:
+        if p.site_electricity_mwh is None or p.production_volume is None:
+            errors.append(loc.error(BOMError, None, "product.electricity_instruments", None,
+                                    "instruments need site_electricity_mwh and production_volume "
+                                    "to be allocated to one declared unit"))
+        else:
+            claimed = math.fsum(x.mwh for x in p.electricity_instruments)
+            if claimed > p.site_electricity_mwh * (1 + 1e-9):
+                errors.append(loc.error(BOMError, None, "product.electricity_instruments", claimed,
+                                        f"instruments cover {claimed} MWh but the site used "
+                                        f"{p.site_electricity_mwh} MWh (a double claim)"))
+
+
+def validate_bom(data: Any, locator: LineLocator | None = None,
+                 field_name: Callable[[tuple[str | int, ...]], str] | None = None) -> BOM:
+    """BOM.model_validate, with every error turned into a BOMError that names the line."""
+    loc = locator or LineLocator()
+    try:
+        return BOM.model_validate(data, context={"locator": loc})
+    except ValidationError as exc:
+        raise bom_error_from_validation(exc, loc, data, field_name) from None
+
+
+def validate_bom_json(text: str | bytes, locator: LineLocator | None = None) -> BOM:
+    """BOM.model_validate_json (the fast path for batches), errors as BOMError."""
+    loc = locator or LineLocator()
+    try:
+        return BOM.model_validate_json(text, context={"locator": loc})
+    except ValidationError as exc:
+        raise bom_error_from_validation(exc, loc, None, None) from None
+
+
+_REASONS = {"extra_forbidden": "unknown field", "missing": "required field is missing"}
+
+
+def bom_error_from_validation(exc: ValidationError, loc: LineLocator, data: Any = None,
+                              field_name: Callable[[tuple[str | int, ...]], str] | None = None) -> BOMError:
+    """All of pydantic's errors as one BOMError (the first, with the rest in `.others`)."""
+    found: list[BOMError] = []
+    for err in exc.errors(include_url=False):
+        path = tuple(err["loc"])
+        index: int | None = None
+        line_id: str | None = None
+        rest = path
+        if len(path) >= 2 and path[0] == "lines" and isinstance(path[1], int):
+            index, rest = path[1], path[2:]
+            line_id = _raw_line_id(data, index)
+        if field_name is not None and index is not None:
+            field = field_name(rest)
+        else:
+            field = ".".join(str(p) for p in (rest if index is not None else path)) or None
+        reason = _REASONS.get(err["type"], err["msg"])
+        value = err.get("input") if err["type"] != "missing" else None
+        if isinstance(value, (dict, list)):
+            value = None  # the whole object says nothing the field name does not
+        found.append(loc.error(UnitMismatch if field == "unit" else BOMError, index, field, value,
+                               reason, line_id))
+    return _combined(found)
+
+
+def _raw_line_id(data: Any, index: int) -> str | None:
+    try:
+        value = data["lines"][index]["line_id"]
+    except (TypeError, KeyError, IndexError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def bom_json_schema() -> dict[str, Any]:
+    schema = BOM.model_json_schema()
+    schema["$id"] = "https://carbonlabel.example/schemas/bom.schema.json"
+    schema["title"] = "carbonlabel bill of materials"
+    return schema
+
+
+def write_json_schema(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(bom_json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":  # python -m footprint.bom docs/schemas/bom.schema.json
+    import sys
+
+    write_json_schema(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/schemas/bom.schema.json"))

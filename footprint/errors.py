@@ -1,0 +1,127 @@
+"""Errors of the footprint package. One hierarchy; each message carries its locator.
+
+A BOM line is located by its *line number*, whose meaning depends on where the BOM came from:
+the 0-based index in ``lines[]`` for JSON ("lines[3]"), the 1-based file row for CSV and the
+1-based row of the ``lines`` sheet for XLSX (the header is row 1, so the first line is row 2).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from footprint.linking import LinkingReport
+
+LineKind = Literal["index", "row"]
+
+
+def describe_line(line: int | None, line_kind: LineKind, line_id: str | None = None) -> str:
+    """'lines[3] (line_id 'pcb')' for JSON, 'row 5 (line_id 'pcb')' for CSV/XLSX."""
+    if line is None:
+        where = ""
+    elif line_kind == "index":
+        where = f"lines[{line}]"
+    else:
+        where = f"row {line}"
+    if line_id is not None:
+        where = f"{where} (line_id {line_id!r})" if where else f"line_id {line_id!r}"
+    return where
+
+
+class FootprintError(Exception):
+    """Base of every footprint error."""
+
+
+class BOMError(FootprintError):
+    """A bill of materials is malformed; names the source, line, field and value.
+
+    `others` holds further errors found in the same pass (the message counts them), so a user
+    fixing a file sees every problem rather than one per upload.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        line: int | None,
+        field: str | None,
+        value: object,
+        reason: str,
+        *,
+        line_kind: LineKind = "index",
+        line_id: str | None = None,
+        others: list[BOMError] | None = None,
+    ):
+        self.source, self.line, self.field, self.value, self.reason = source, line, field, value, reason
+        self.line_kind: LineKind = line_kind
+        self.line_id = line_id
+        self.others: list[BOMError] = list(others or [])
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        parts = [self.source or "<bom>"]
+        where = describe_line(self.line, self.line_kind, self.line_id)
+        if where:
+            parts.append(where)
+        if self.field:
+            parts.append(f"field {self.field!r}")
+        text = ", ".join(parts) + f": {self.reason}"
+        if self.value is not None:
+            text += f" (value: {self.value!r})"
+        if self.others:
+            text += f" (and {len(self.others)} more error{'s' if len(self.others) > 1 else ''}: "
+            text += "; ".join(o.short() for o in self.others[:5])
+            text += "; ..." if len(self.others) > 5 else ""
+            text += ")"
+        return text
+
+    def short(self) -> str:
+        where = describe_line(self.line, self.line_kind, self.line_id) or "bom"
+        field = f" {self.field}" if self.field else ""
+        return f"{where}{field}: {self.reason}"
+
+
+class CyclicBOM(BOMError):
+    """Following parent_id from a line comes back to it; `cycle` is the path of line ids."""
+
+    def __init__(self, source: str, line: int | None, cycle: list[str], *, line_kind: LineKind = "index"):
+        self.cycle = list(cycle)
+        super().__init__(
+            source, line, "parent_id", cycle[1] if len(cycle) > 1 else None,
+            "the BOM has a cycle (each line_id is followed by its parent_id): " + " -> ".join(cycle),
+            line_kind=line_kind, line_id=cycle[0] if cycle else None,
+        )
+
+
+class BOMTooDeep(BOMError):
+    """A chain of parent lines is longer than footprint.bom.MAX_DEPTH."""
+
+
+class BOMTooLarge(BOMError):
+    """More lines than footprint.bom.MAX_LINES."""
+
+
+class UnitMismatch(BOMError):
+    """A line's unit is unknown, or cannot be converted to the unit it must be used in."""
+
+
+class FactorNotFound(FootprintError):
+    """A factor (activity) id that is not in the snapshot."""
+
+    def __init__(self, factor_id: str, snapshot: str | None = None, line_id: str | None = None):
+        self.factor_id, self.snapshot, self.line_id = factor_id, snapshot, line_id
+        where = f"line_id {line_id!r}: " if line_id else ""
+        inside = f" in snapshot {snapshot}" if snapshot else ""
+        super().__init__(f"{where}factor {factor_id!r} not found{inside}")
+
+
+class UnlinkedLines(FootprintError):
+    """Some BOM lines do not link to the snapshot; `report` says which, why and what might fit."""
+
+    def __init__(self, report: LinkingReport, snapshot: str | None = None):
+        self.report = report
+        self.snapshot = snapshot
+        n = len(report.unlinked)
+        first = "; ".join(u.summary() for u in report.unlinked[:5])
+        more = f"; ... ({n - 5} more)" if n > 5 else ""
+        inside = f" against snapshot {snapshot}" if snapshot else ""
+        super().__init__(f"{n} BOM line{'s' if n != 1 else ''} do not link{inside}: {first}{more}")
