@@ -54,6 +54,65 @@ def list_snapshots(as_json: bool = typer.Option(False, "--json")) -> None:
         )
 
 
+SNAPSHOT_HELP = "NAME (latest), NAME@HEX (>= 8 hex digits) or the full hash."
+
+
+@factors_app.command("search")
+def factors_search(
+    text: str = typer.Argument(..., help="Words to find in the id or name."),
+    geography: Optional[str] = typer.Option(None, "--geography"),
+    category: Optional[str] = typer.Option(None, "--category"),
+    snapshot: str = typer.Option("default", "--snapshot", help=SNAPSHOT_HELP),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Find factors by words in their id or name."""
+    from lcidb.errors import LcidbError
+    from lcidb.search import search
+    from lcidb.snapshot import load_snapshot
+
+    try:
+        hits = search(load_snapshot(snapshot), text, geography, category)
+    except LcidbError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        typer.echo(json.dumps(hits, indent=2, ensure_ascii=False))
+        return
+    for hit in hits:
+        typer.echo(f"{hit['id']:<36} {hit['unit']:<6} {hit['geography']:<8} {hit['status']:<10} {hit['name']}")
+    if not hits:
+        typer.echo("no factor matches")
+
+
+@factors_app.command("show")
+def factors_show(
+    activity_id: str = typer.Argument(..., metavar="ID"),
+    snapshot: str = typer.Option("default", "--snapshot", help=SNAPSHOT_HELP),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Provenance and the cradle-to-gate kg CO2e per unit, per gas."""
+    from lcidb.errors import LcidbError
+    from lcidb.search import show
+    from lcidb.snapshot import load_snapshot
+
+    try:
+        record = show(load_snapshot(snapshot), activity_id)
+    except LcidbError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"{record['id']}: {record['name']}")
+    for key in ("unit", "geography", "year", "category", "source", "licence", "status", "published"):
+        typer.echo(f"  {key:<10} {record[key]}")
+    for method, values in record["cradle_to_gate"].items():
+        typer.echo(f"  cradle-to-gate {method}: {values['total_kgco2e']:.6g} kg CO2e per {record['unit']}")
+        for code, value in values["by_gas_kgco2e"].items():
+            typer.echo(f"    {code:<22} {value:.6g}")
+    typer.echo(f"  snapshot {record['snapshot']['name']}@{record['snapshot']['hash']}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
     app.add_typer(factors_app, name="factors")

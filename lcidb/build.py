@@ -1,0 +1,224 @@
+"""`carbonlabel db build`: template folders -> validated data -> Brightway database + snapshot.
+
+The hash is sha256 over canonical content only (rows sorted by id, values, method factors,
+scenario overlays, source file hashes), never over times, paths or Brightway ids. A failed build
+publishes nothing, so the previous snapshot stays in use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse.linalg as spla
+
+from lcidb.errors import LcidbError, SingularTechnosphere, TemplateError
+from lcidb.flows import METHODS, flow_table
+from lcidb.home import shipped_data_dir
+from lcidb.snapshot import (
+    NAME_RE, Triplets, publish_lock, read_index, snapshot_path, technosphere_matrix, write_index,
+)
+from lcidb.template import Activity, Exchange, TemplateData, read_layers
+from lcidb.version import code_version
+
+DEFAULT_NAME = "default"
+SNAPSHOT_FORMAT = 1
+
+
+def default_source() -> Path:
+    return shipped_data_dir() / "lcidb" / "default"
+
+
+@dataclass
+class BuildOutcome:
+    name: str
+    hash: str
+    published: bool  # False: an identical snapshot existed, nothing new was written
+    counts: dict[str, int]
+    replaced: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+    def report_lines(self) -> list[str]:
+        lines = []
+        if self.replaced:
+            lines.append(f"replaced {len(self.replaced)} default activities: {', '.join(self.replaced)}")
+        verb = "published" if self.published else "unchanged, existing snapshot"
+        lines.append(
+            f"{verb} {self.name}@{self.hash[:12]}: {self.counts['activities']} activities, "
+            f"{self.counts['exchanges']} exchanges, {self.counts['scenarios']} scenarios"
+        )
+        lines.append(self.hash)
+        return lines
+
+
+def _activity_record(activity: Activity) -> dict[str, Any]:
+    record = asdict(activity)
+    record.pop("origin")
+    record["published"] = activity.published.isoformat() if activity.published else None
+    return record
+
+
+def _exchange_record(exchange: Exchange) -> dict[str, Any]:
+    return {
+        "activity_id": exchange.activity_id, "input": exchange.input, "kind": exchange.kind,
+        "amount": exchange.amount, "uncertainty_sigma": exchange.uncertainty_sigma,
+        "gwp_basis": exchange.gwp_basis, "credit_type": exchange.credit_type,
+    }
+
+
+def canonical_content(data: TemplateData) -> dict[str, Any]:
+    """Everything the numbers depend on, in a fixed order; nothing about time, place or tool ids."""
+    order = lambda e: (e["activity_id"], e["kind"], e["input"])  # noqa: E731
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "activities": [_activity_record(data.activities[k]) for k in sorted(data.activities)],
+        "exchanges": sorted((_exchange_record(e) for e in data.exchanges), key=order),
+        "methods": {m: {code: flow.cf[m] for code, flow in flow_table().items()} for m in METHODS},
+        "scenarios": {
+            name: sorted((_exchange_record(e) for e in rows), key=order) for name, rows in sorted(data.scenarios.items())
+        },
+        "source_files": data.source_hashes,
+    }
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _triplets(exchanges: list[Exchange], index: dict[str, int], flow_index: dict[str, int], kind: str) -> Triplets:
+    chosen = sorted((e for e in exchanges if e.kind == kind), key=lambda e: (index[e.activity_id], e.input))
+    if kind == "technosphere":
+        rows = [index[e.input] for e in chosen]
+        amounts = [-e.amount for e in chosen]
+    else:
+        rows = [flow_index[e.input] for e in chosen]
+        amounts = [e.amount for e in chosen]
+    return Triplets(
+        np.array(rows, dtype=np.int64),
+        np.array([index[e.activity_id] for e in chosen], dtype=np.int64),
+        np.array(amounts, dtype=np.float64),
+        np.array([np.nan if e.uncertainty_sigma is None else e.uncertainty_sigma for e in chosen], dtype=np.float64),
+    )
+
+
+def check_solvable(n: int, tech: Triplets, label: str) -> None:
+    """Refuse a singular technosphere (e.g. a loop that consumes all it makes)."""
+    matrix = technosphere_matrix(n, tech)
+    try:
+        lu = spla.splu(matrix.T.tocsc())
+    except RuntimeError as exc:
+        raise SingularTechnosphere(f"{label}: the technosphere matrix is singular ({exc})") from None
+    probe = lu.solve(np.ones(n))
+    diag = np.abs(lu.U.diagonal())
+    if not np.all(np.isfinite(probe)) or diag.min() <= 1e-12 * max(diag.max(), 1.0):
+        raise SingularTechnosphere(
+            f"{label}: the technosphere matrix is singular or nearly so (a loop that produces nothing net?)"
+        )
+
+
+def build_snapshot(sources: list[Path], name: str | None = None, with_default: bool = False) -> BuildOutcome:
+    if sources and not name:
+        raise LcidbError("--name is required with --source")
+    if not sources and with_default:
+        raise LcidbError("--with-default layers --source folders on the shipped data; give --source")
+    name = name or DEFAULT_NAME
+    if not NAME_RE.match(name):
+        raise LcidbError(f"snapshot name {name!r}: use letters, digits, '.', '_' or '-' (max 64)")
+    folders = ([default_source()] if with_default or not sources else []) + [Path(s) for s in sources]
+    data = read_layers(folders)
+    if not data.activities:
+        raise TemplateError(str(folders[-1]), None, "activities.csv", "", "no activities")
+    content = canonical_content(data)
+    digest = content_hash(content)
+
+    ids = sorted(data.activities)
+    index = {activity_id: i for i, activity_id in enumerate(ids)}
+    flows = list(flow_table())
+    flow_index = {code: i for i, code in enumerate(flows)}
+    tech = _triplets(data.exchanges, index, flow_index, "technosphere")
+    bio = _triplets(data.exchanges, index, flow_index, "biosphere")
+    counts = {
+        "activities": len(ids), "exchanges": len(data.exchanges), "technosphere": len(tech.rows),
+        "biosphere": len(bio.rows), "scenarios": len(data.scenarios),
+    }
+
+    with publish_lock():
+        entries = read_index()
+        existing = [e for e in entries if e["name"] == name and e["hash"] == digest]
+        if existing:
+            _promote(entries, existing[0])
+            return BuildOutcome(name, digest, False, counts, data.replaced, snapshot_path(name, digest))
+
+        check_solvable(len(ids), tech, f"snapshot {name}")
+        for scenario, rows in content["scenarios"].items():
+            check_solvable(len(ids), _overlay_tech(tech, rows, index), f"snapshot {name}, scenario {scenario}")
+
+        from lcidb.brightway import open_project, write_biosphere_and_methods, write_database
+
+        bd = open_project()
+        write_biosphere_and_methods(bd)
+        database = f"{name}@{digest[:16]}"
+        write_database(bd, database, data.activities, data.exchanges)
+
+        created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        manifest = {
+            "name": name, "hash": digest, "created": created, "format": SNAPSHOT_FORMAT,
+            "code_version": code_version(),
+            "sources": [{"folder": str(f), "files": h} for f, h in zip(folders, data.source_hashes)],
+            "counts": counts, "methods": list(METHODS), "default_method": METHODS[0],
+            "flows": flows, "scenarios": sorted(data.scenarios), "replaced": data.replaced,
+            "brightway": {"project": "carbonlabel", "database": database},
+        }
+        final = snapshot_path(name, digest)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=final.parent))
+        try:
+            (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+            (staging / "activities.json").write_text(
+                json.dumps([_activity_record(data.activities[k]) | {"origin": ""} for k in ids], ensure_ascii=False),
+                encoding="utf-8",
+            )
+            (staging / "scenarios.json").write_text(json.dumps(content["scenarios"]), encoding="utf-8")
+            np.savez(
+                staging / "arrays.npz",
+                tech_rows=tech.rows, tech_cols=tech.cols, tech_amounts=tech.amounts, tech_sigmas=tech.sigmas,
+                bio_rows=bio.rows, bio_cols=bio.cols, bio_amounts=bio.amounts, bio_sigmas=bio.sigmas,
+            )
+            if final.exists():  # a leftover of an unindexed, interrupted publication
+                shutil.rmtree(final)
+            staging.rename(final)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        seq = max((e["seq"] for e in entries), default=0) + 1
+        entries.append({"name": name, "hash": digest, "created": created, "seq": seq})
+        write_index(entries)
+    return BuildOutcome(name, digest, True, counts, data.replaced, final)
+
+
+def _promote(entries: list[dict[str, Any]], entry: dict[str, Any]) -> None:
+    """An identical rebuild of an older snapshot makes it the latest of its name again."""
+    top = max(e["seq"] for e in entries)
+    if entry["seq"] != top:
+        entry["seq"] = top + 1
+        write_index(entries)
+
+
+def _overlay_tech(tech: Triplets, overlay: list[dict[str, Any]], index: dict[str, int]) -> Triplets:
+    entries = {(int(r), int(c)): a for r, c, a in zip(tech.rows.tolist(), tech.cols.tolist(), tech.amounts.tolist())}
+    for row in overlay:
+        if row["kind"] == "technosphere":
+            entries[(index[row["input"]], index[row["activity_id"]])] = -row["amount"]
+    keys = sorted(entries)
+    return Triplets(
+        np.array([k[0] for k in keys], dtype=np.int64), np.array([k[1] for k in keys], dtype=np.int64),
+        np.array([entries[k] for k in keys], dtype=np.float64), np.full(len(keys), np.nan),
+    )

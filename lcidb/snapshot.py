@@ -1,0 +1,234 @@
+"""Published snapshots: immutable float64 matrices + manifest, addressed by name and content hash.
+
+Layout under CARBONLABEL_HOME/snapshots/:
+  index.json                         every publication: name, hash, created, seq
+  <name>/<hash>/manifest.json        name, hash, created, sources, counts, methods, scenarios
+  <name>/<hash>/activities.json      activity metadata in matrix order
+  <name>/<hash>/arrays.npz           technosphere / biosphere triplets with their sigmas (float64)
+  <name>/<hash>/scenarios.json       scenario overlays keyed on (activity_id, input)
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import scipy.sparse as sp
+
+from lcidb.errors import ActivityNotFound, AmbiguousSnapshot, SnapshotNotFound
+from lcidb.flows import flow_codes, method_vector
+from lcidb.home import carbonlabel_home
+from lcidb.template import Activity
+
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+NAME_AT_HEX = re.compile(r"^(?P<name>[^@]+)@(?P<hex>[0-9a-f]{8,64})$")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def snapshots_dir() -> Path:
+    path = carbonlabel_home() / "snapshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@contextmanager
+def publish_lock() -> Iterator[None]:
+    """Serialise publications (two builds at once must not interleave index writes)."""
+    with open(snapshots_dir() / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_index() -> list[dict[str, Any]]:
+    path = snapshots_dir() / "index.json"
+    if not path.exists():
+        return []
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_index(entries: list[dict[str, Any]]) -> None:
+    path = snapshots_dir() / "index.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(entries, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _latest_by_name(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    latest: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        current = latest.get(entry["name"])
+        if current is None or entry["seq"] > current["seq"]:
+            latest[entry["name"]] = entry
+    return latest
+
+
+def resolve(ref: str) -> dict[str, Any]:
+    """The index entry for NAME (latest), NAME@HEX (>= 8 hex digits) or a full 64-hex hash."""
+    entries = read_index()
+    ref = ref.strip()
+    if HEX64.match(ref):
+        matches = [e for e in entries if e["hash"] == ref]
+        if not matches:
+            raise SnapshotNotFound(f"no snapshot with hash {ref}")
+        return max(matches, key=lambda e: e["seq"])
+    at = NAME_AT_HEX.match(ref)
+    if at:
+        matches = [e for e in entries if e["name"] == at["name"] and e["hash"].startswith(at["hex"])]
+        if not matches:
+            raise SnapshotNotFound(f"no snapshot {at['name']!r} with a hash starting {at['hex']}")
+        if len({e["hash"] for e in matches}) > 1:
+            raise AmbiguousSnapshot(f"{ref!r} matches {len(matches)} snapshots; give more hex digits")
+        return matches[0]
+    if "@" in ref:
+        raise SnapshotNotFound(f"{ref!r}: use NAME, NAME@HEX (at least 8 lowercase hex digits) or a full hash")
+    latest = _latest_by_name(entries).get(ref)
+    if latest is None:
+        known = ", ".join(sorted(_latest_by_name(entries))) or "none (run `carbonlabel db build`)"
+        raise SnapshotNotFound(f"no snapshot named {ref!r}; published: {known}")
+    return latest
+
+
+def list_published() -> list[dict[str, Any]]:
+    entries = read_index()
+    latest = {e["hash"] + e["name"] for e in _latest_by_name(entries).values()}
+    rows = []
+    for entry in sorted(entries, key=lambda e: (e["name"], -e["seq"])):
+        manifest = json.loads((snapshot_path(entry["name"], entry["hash"]) / "manifest.json").read_text())
+        rows.append({
+            "name": entry["name"], "hash": entry["hash"], "created": entry["created"],
+            "counts": manifest["counts"], "latest": entry["hash"] + entry["name"] in latest,
+        })
+    return rows
+
+
+def snapshot_path(name: str, digest: str) -> Path:
+    return snapshots_dir() / name / digest
+
+
+@dataclass(frozen=True)
+class Triplets:
+    """Off-diagonal matrix entries as stored: rows, cols, signed amounts, lognormal sigmas (NaN = none)."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    amounts: np.ndarray
+    sigmas: np.ndarray
+
+
+class Snapshot:
+    """An immutable published database: float64 matrices, activity metadata, methods, scenarios.
+
+    Technosphere: A = I + T where T holds minus each input amount (A[input, owner] = -amount).
+    Biosphere: B[flow, owner] = amount (kg). Amounts are per one unit of the owner's product.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.manifest: dict[str, Any] = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        self.name: str = self.manifest["name"]
+        self.hash: str = self.manifest["hash"]
+        self.activities: tuple[Activity, ...] = tuple(
+            Activity(**{**row, "published": date.fromisoformat(row["published"]) if row["published"] else None})
+            for row in json.loads((path / "activities.json").read_text(encoding="utf-8"))
+        )
+        self.index: dict[str, int] = {a.id: i for i, a in enumerate(self.activities)}
+        self.flows: tuple[str, ...] = tuple(self.manifest["flows"])
+        self.flow_index: dict[str, int] = {code: i for i, code in enumerate(self.flows)}
+        with np.load(path / "arrays.npz") as arrays:
+            self.tech = Triplets(arrays["tech_rows"], arrays["tech_cols"], arrays["tech_amounts"], arrays["tech_sigmas"])
+            self.bio = Triplets(arrays["bio_rows"], arrays["bio_cols"], arrays["bio_amounts"], arrays["bio_sigmas"])
+        self.scenarios: dict[str, list[dict[str, Any]]] = json.loads(
+            (path / "scenarios.json").read_text(encoding="utf-8")
+        )
+
+    @property
+    def size(self) -> int:
+        return len(self.activities)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}@{self.hash[:12]}"
+
+    def activity(self, activity_id: str) -> Activity:
+        try:
+            return self.activities[self.index[activity_id]]
+        except KeyError:
+            raise ActivityNotFound(f"no activity {activity_id!r} in snapshot {self.ref}") from None
+
+    def method_cf(self, method: str) -> np.ndarray:
+        by_code = dict(zip(flow_codes(), method_vector(method)))
+        return np.array([by_code[code] for code in self.flows], dtype=np.float64)
+
+    def triplets(self, scenario: str | None = None) -> tuple[Triplets, Triplets]:
+        if scenario is None:
+            return self.tech, self.bio
+        if scenario not in self.scenarios:
+            raise SnapshotNotFound(
+                f"no scenario {scenario!r} in snapshot {self.ref}; known: {', '.join(self.scenarios) or 'none'}"
+            )
+        return self._apply_overlay(self.scenarios[scenario])
+
+    def _apply_overlay(self, overlay: list[dict[str, Any]]) -> tuple[Triplets, Triplets]:
+        tech = {(int(r), int(c)): [a, s] for r, c, a, s in zip(*(x.tolist() for x in (
+            self.tech.rows, self.tech.cols, self.tech.amounts, self.tech.sigmas)))}
+        bio = {(int(r), int(c)): [a, s] for r, c, a, s in zip(*(x.tolist() for x in (
+            self.bio.rows, self.bio.cols, self.bio.amounts, self.bio.sigmas)))}
+        for row in overlay:
+            owner = self.index[row["activity_id"]]
+            sigma = np.nan if row["uncertainty_sigma"] is None else row["uncertainty_sigma"]
+            if row["kind"] == "technosphere":
+                tech[(self.index[row["input"]], owner)] = [-row["amount"], sigma]
+            else:
+                bio[(self.flow_index[row["input"]], owner)] = [row["amount"], sigma]
+        return _to_triplets(tech), _to_triplets(bio)
+
+    def matrices(self, scenario: str | None = None) -> tuple[sp.csc_matrix, sp.csc_matrix]:
+        tech, bio = self.triplets(scenario)
+        return technosphere_matrix(self.size, tech), biosphere_matrix(len(self.flows), self.size, bio)
+
+
+def _to_triplets(entries: dict[tuple[int, int], list[float]]) -> Triplets:
+    keys = sorted(entries)
+    return Triplets(
+        np.array([k[0] for k in keys], dtype=np.int64),
+        np.array([k[1] for k in keys], dtype=np.int64),
+        np.array([entries[k][0] for k in keys], dtype=np.float64),
+        np.array([entries[k][1] for k in keys], dtype=np.float64),
+    )
+
+
+def technosphere_matrix(n: int, tech: Triplets, amounts: np.ndarray | None = None) -> sp.csc_matrix:
+    values = tech.amounts if amounts is None else amounts
+    rows = np.concatenate([np.arange(n), tech.rows])
+    cols = np.concatenate([np.arange(n), tech.cols])
+    data = np.concatenate([np.ones(n), values])
+    return sp.csc_matrix((data, (rows, cols)), shape=(n, n))  # duplicates (self-inputs) are summed
+
+
+def biosphere_matrix(n_flows: int, n: int, bio: Triplets, amounts: np.ndarray | None = None) -> sp.csc_matrix:
+    values = bio.amounts if amounts is None else amounts
+    return sp.csc_matrix((values, (bio.rows, bio.cols)), shape=(n_flows, n))
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, digest: str) -> Snapshot:
+    return Snapshot(Path(path))
+
+
+def load_snapshot(ref: str = "default") -> Snapshot:
+    """Load a published snapshot by NAME, NAME@HEX or full hash (cached per process)."""
+    entry = resolve(ref)
+    path = snapshot_path(entry["name"], entry["hash"])
+    return _load_cached(str(path), entry["hash"])
