@@ -1,0 +1,120 @@
+"""What the evaluator and recognition return: pydantic models that serialise to JSON (Decimals as strings)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from labels.benchmarks import Benchmark
+
+RuleStatus = Literal["passed", "failed", "not_applicable"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RuleSetVersion(_Out):
+    scheme: str
+    version: str
+    sha256: str
+
+
+class RuleOutcome(_Out):
+    rule_id: str
+    status: RuleStatus
+    value: str | None = Field(default=None, description="the value checked, as text (decimal or date)")
+    comparison: str | None = Field(default=None, description="e.g. '<= 0.70 x 100 = 70.00'")
+    threshold: str | None = Field(default=None, description="the computed limit, unrounded")
+    detail: str
+    source: list[str] = Field(default_factory=list, description="parameter provenance: path, date, source or proposal")
+
+
+class TierGrant(_Out):
+    tier: Literal["T1", "T2", "T3", "T4"]
+    grade: str | None = None
+    valid_from: date
+    valid_until: date
+    surveillance_due: list[date] = Field(default_factory=list)
+
+
+class LabelText(_Out):
+    zh_Hans: str = Field(alias="zh-Hans")
+    zh_Hant: str = Field(alias="zh-Hant")
+    en: str
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+
+class NextStep(_Out):
+    tier: str
+    grade: str | None = None
+    requirement: str
+    threshold_kgco2e: Decimal | None = None
+    reduction_kgco2e: Decimal | None = None
+
+
+class Trigger(_Out):
+    id: str
+    description: str
+    threshold_kgco2e: Decimal | None = None
+    source: list[str] = Field(default_factory=list)
+
+
+class Decision(_Out):
+    scheme: str
+    on: date
+    rule_set_version: RuleSetVersion
+    product_id: str
+    declared_unit: str
+    total_kgco2e: Decimal
+    snapshot_hash: str
+    method: str
+    rules: list[RuleOutcome]
+    gate_passed: bool
+    tier: str | None = Field(default=None, description="the highest tier granted; None = no label")
+    grade: str | None = None
+    granted: list[TierGrant] = Field(default_factory=list)
+    label: LabelText | None = None
+    benchmark: Benchmark | None = None
+    next_steps: list[NextStep] = Field(default_factory=list)
+    reevaluation_triggers: list[Trigger] = Field(default_factory=list)
+
+    def rule(self, rule_id: str) -> RuleOutcome:
+        for outcome in self.rules:
+            if outcome.rule_id == rule_id:
+                return outcome
+        raise KeyError(rule_id)
+
+
+class Gap(_Out):
+    condition: str
+    detail: str
+
+
+class RecognitionCellOut(_Out):
+    kind: Literal["accept", "conditional", "not_recognised"]
+    value_only: bool
+    source: str
+
+
+class RecognitionOutcome(_Out):
+    source_scheme: str
+    target: str
+    on: date
+    certificate_id: str
+    rule_set_version: RuleSetVersion
+    cell: RecognitionCellOut | None
+    outcome: Literal["accepted", "conditional", "not_recognised"]
+    new_verification_required: bool
+    gaps: list[Gap] = Field(default_factory=list)
+    reasons: list[str]
+    recognised_kgco2e: Decimal | None = None
+    regrade: Decision | None = Field(default=None, description="the value graded under the target's rules")
+    target_tier: str | None = None
+    target_grade: str | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None

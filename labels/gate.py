@@ -1,0 +1,369 @@
+"""The common eligibility gate (labels.md P1): one function per rule, each returns a RuleOutcome.
+
+Every check compares Decimals built from decimal text, inclusive, unrounded, in the form
+`value <= factor x reference` (limits) or `value >= factor x reference` (minimum shares).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Callable, Iterable, Protocol
+
+from footprint.result import FootprintResult, LineContribution
+from labels.dates import add_months, period_end_after
+from labels.decision import RuleOutcome
+from labels.inputs import Evidence
+from labels.numbers import EXACT, dec, plain
+from labels.params import Gate
+from labels.ruledata import Provenance
+
+ONE = Decimal(1)
+
+
+class DatasetEditions(Protocol):
+    """Tells the latest edition (year) of a factor dataset (`FactorUse.source`) published on or before a date."""
+
+    def latest_year(self, source: str, on: date) -> int | None: ...
+
+
+class FootprintOwnEditions:
+    """Fallback when the caller has no dataset catalogue: the latest year of each source within the footprint."""
+
+    def __init__(self, footprint: FootprintResult):
+        self._latest: dict[str, int] = {}
+        for f in footprint.factors:
+            self._latest[f.source] = max(self._latest.get(f.source, f.year), f.year)
+
+    def latest_year(self, source: str, on: date) -> int | None:
+        return self._latest.get(source)
+
+
+@dataclass
+class GateContext:
+    footprint: FootprintResult
+    evidence: Evidence
+    gate: Gate
+    provenance: dict[str, Provenance]
+    on: date
+    editions: DatasetEditions
+
+    def cite(self, *paths: str) -> list[str]:
+        return [self.provenance[p].cite() for p in paths]
+
+
+def at_most(rule_id: str, value: Decimal, factor: Decimal, reference: Decimal, ref_label: str,
+            detail: str, source: list[str]) -> RuleOutcome:
+    limit = factor * reference  # exact: Decimal multiplication of decimal text is never rounded at this size
+    ok = value <= limit
+    return RuleOutcome(
+        rule_id=rule_id, status="passed" if ok else "failed", value=plain(value),
+        comparison=f"<= {plain(factor)} x {ref_label} = {plain(limit)}", threshold=plain(limit),
+        detail=detail, source=source,
+    )
+
+
+def at_least(rule_id: str, value: Decimal, factor: Decimal, reference: Decimal, ref_label: str,
+             detail: str, source: list[str]) -> RuleOutcome:
+    limit = factor * reference
+    ok = value >= limit
+    return RuleOutcome(
+        rule_id=rule_id, status="passed" if ok else "failed", value=plain(value),
+        comparison=f">= {plain(factor)} x {ref_label} = {plain(limit)}", threshold=plain(limit),
+        detail=detail, source=source,
+    )
+
+
+def yes_no(rule_id: str, ok: bool, detail: str, source: list[str], value: str | None = None,
+           threshold: str | None = None) -> RuleOutcome:
+    return RuleOutcome(rule_id=rule_id, status="passed" if ok else "failed", value=value,
+                       threshold=threshold, detail=detail, source=source)
+
+
+def leaf_lines(lines: Iterable[LineContribution]) -> list[LineContribution]:
+    """The inputs of the footprint: lines without children (a parent's share already includes them)."""
+    out: list[LineContribution] = []
+    for line in lines:
+        if line.children:
+            out.extend(leaf_lines(line.children))
+        else:
+            out.append(line)
+    return out
+
+
+# --- G0 completeness -------------------------------------------------------------------------
+
+def completeness(ctx: GateContext) -> list[RuleOutcome]:
+    fp = ctx.footprint
+    ok = fp.complete and not fp.unlinked_lines
+    detail = "every BOM line is linked" if ok else f"footprint incomplete; unlinked lines: {fp.unlinked_lines or '(complete=false)'}"
+    return [yes_no("G0.complete", ok, detail, ["footprint must be complete before any check (labels.md P1)"])]
+
+
+# --- G1 method and product rule --------------------------------------------------------------
+
+def method(ctx: GateContext) -> list[RuleOutcome]:
+    fp, ev, g = ctx.footprint, ctx.evidence, ctx.gate.method
+    out = [yes_no("G1.standard", fp.standard in g.standards,
+                  f"footprint standard {fp.standard!r}; accepted: {g.standards}",
+                  ctx.cite("gate.method.standards"), value=fp.standard, threshold=", ".join(g.standards))]
+    out.append(yes_no("G1.product_rule_kind", ev.product_rule.kind in g.product_rule_kinds,
+                      f"evidence product_rule.kind {ev.product_rule.kind!r}; accepted: {g.product_rule_kinds}",
+                      ctx.cite("gate.method.product_rule_kinds"), value=ev.product_rule.kind))
+    if fp.product_rule is None:
+        out.append(yes_no("G1.product_rule_match", False,
+                          f"footprint names no product_rule; evidence names {ev.product_rule.id!r}",
+                          ctx.cite("gate.method.product_rule_kinds")))
+    else:
+        out.append(yes_no("G1.product_rule_match", fp.product_rule == ev.product_rule.id,
+                          f"footprint product_rule {fp.product_rule!r}, evidence product_rule.id {ev.product_rule.id!r}",
+                          ctx.cite("gate.method.product_rule_kinds"), value=fp.product_rule))
+    if fp.national_catalogue:
+        ok = ev.product_rule.kind == g.catalogue_rule_kind
+        out.append(yes_no("G1.national_rule_first", ok,
+                          f"product is in the national catalogue: its rule must be of kind {g.catalogue_rule_kind!r}, "
+                          f"evidence has {ev.product_rule.kind!r}",
+                          ctx.cite("gate.method.catalogue_rule_kind"), value=ev.product_rule.kind))
+    else:
+        out.append(RuleOutcome(rule_id="G1.national_rule_first", status="not_applicable",
+                               detail="product not in the national catalogue",
+                               source=ctx.cite("gate.method.catalogue_rule_kind")))
+    return out
+
+
+# --- G2 boundary -----------------------------------------------------------------------------
+
+def boundary(ctx: GateContext) -> list[RuleOutcome]:
+    allowed = ctx.gate.boundary.allowed_by_use.get(ctx.evidence.label_use, [])
+    return [yes_no("G2.boundary", ctx.footprint.boundary in allowed,
+                   f"label use {ctx.evidence.label_use!r} needs one of {allowed}; footprint is {ctx.footprint.boundary!r}",
+                   ctx.cite("gate.boundary.allowed_by_use"), value=ctx.footprint.boundary, threshold=", ".join(allowed))]
+
+
+# --- G4 cut-off ------------------------------------------------------------------------------
+
+def cutoff(ctx: GateContext) -> list[RuleOutcome]:
+    fp, g = ctx.footprint, ctx.gate.cutoff
+    if fp.exclusions:
+        largest = max(fp.exclusions, key=lambda e: e.estimated_share)
+        single, which = dec(largest.estimated_share), f"largest exclusion {largest.name!r}"
+    else:
+        single, which = Decimal(0), "no exclusions"
+    listed_sum = sum((dec(e.estimated_share) for e in fp.exclusions), Decimal(0))
+    total = max(dec(fp.exclusions_total_share), listed_sum)  # never trust a total below its own parts
+    return [
+        at_most("G4.cutoff_single", single, g.single_max, ONE, "total PCF", which, ctx.cite("gate.cutoff.single_max")),
+        at_most("G4.cutoff_total", total, g.total_max, ONE, "total PCF",
+                f"exclusions_total_share {plain(dec(fp.exclusions_total_share))}, listed sum {plain(listed_sum)}",
+                ctx.cite("gate.cutoff.total_max")),
+    ]
+
+
+# --- G6 primary data share -------------------------------------------------------------------
+
+def primary_data(ctx: GateContext) -> list[RuleOutcome]:
+    pds = dec(ctx.footprint.primary_data_share)
+    return [at_least("G6.primary_data_share", pds, ctx.gate.primary_data.min_share, ONE, "total PCF",
+                     "primary data share of the PCF (by emissions), T1 minimum", ctx.cite("gate.primary_data.min_share"))]
+
+
+# --- G7 data quality -------------------------------------------------------------------------
+
+_INDICATORS = ("technological", "temporal", "geographical")
+
+
+def data_quality(ctx: GateContext) -> list[RuleOutcome]:
+    g = ctx.gate.dqr
+    leaves = leaf_lines(ctx.footprint.lines)
+
+    def rating(line: LineContribution, indicator: str) -> Decimal:
+        if line.dqr is None:
+            return g.missing_rating_counts_as
+        return dec(getattr(line.dqr, indicator))
+
+    rated = [ln for ln in leaves if abs(dec(ln.share)) >= g.min_line_share]
+    out: list[RuleOutcome] = []
+    if not rated:
+        out.append(RuleOutcome(rule_id="G7.dqr_mean", status="not_applicable",
+                               detail=f"no input reaches {plain(g.min_line_share)} of the PCF",
+                               source=ctx.cite("gate.dqr.min_line_share")))
+    else:
+        weight = sum((abs(dec(ln.share)) for ln in rated), Decimal(0))
+        means = {
+            ind: EXACT.divide(sum((abs(dec(ln.share)) * rating(ln, ind) for ln in rated), Decimal(0)), weight)
+            for ind in _INDICATORS
+        }
+        worst = max(_INDICATORS, key=lambda i: means[i])
+        unrated = [ln.line_id for ln in rated if ln.dqr is None]
+        detail = ("emission-weighted mean over inputs >= " + plain(g.min_line_share) + " of the PCF, worst indicator "
+                  + worst + "; means " + ", ".join(f"{i} {plain(means[i])}" for i in _INDICATORS))
+        if unrated:
+            detail += f"; unrated inputs counted as {plain(g.missing_rating_counts_as)}: {unrated}"
+        out.append(at_most("G7.dqr_mean", means[worst], ONE, g.weighted_mean_max, "DQR limit", detail,
+                           ctx.cite("gate.dqr.weighted_mean_max", "gate.dqr.min_line_share")))
+    poor = [
+        ln for ln in leaves
+        if any(rating(ln, ind) >= g.poor_rating for ind in g.poor_indicators)
+    ]
+    if poor:
+        biggest = max(poor, key=lambda ln: abs(dec(ln.share)))
+        value, detail = abs(dec(biggest.share)), f"largest input rated {plain(g.poor_rating)} on {g.poor_indicators}: {biggest.line_id!r}"
+    else:
+        value, detail = Decimal(0), f"no input rated {plain(g.poor_rating)} on {g.poor_indicators}"
+    out.append(at_most("G7.dqr_poor_inputs", value, g.poor_input_share_max, ONE, "total PCF", detail,
+                       ctx.cite("gate.dqr.poor_input_share_max", "gate.dqr.poor_rating", "gate.dqr.poor_indicators")))
+    return out
+
+
+# --- G8 data age -----------------------------------------------------------------------------
+
+def data_age(ctx: GateContext) -> list[RuleOutcome]:
+    fp, ev, g, on = ctx.footprint, ctx.evidence, ctx.gate.data_age, ctx.on
+    period = fp.reference_period
+    out: list[RuleOutcome] = []
+    same = ev.reference_period.start == period.start and ev.reference_period.end == period.end
+    out.append(yes_no("G8.reference_period_consistent", same,
+                      f"footprint reference period {period.start}..{period.end}, evidence "
+                      f"{ev.reference_period.start}..{ev.reference_period.end}",
+                      ["evidence and footprint must describe the same activity data"],
+                      value=f"{ev.reference_period.start}..{ev.reference_period.end}"))
+    expected_end = period_end_after(period.start, g.activity_months)
+    out.append(yes_no("G8.activity_period_length", period.end == expected_end,
+                      f"activity data must cover {g.activity_months} consecutive months: "
+                      f"from {period.start} that ends {expected_end}; footprint ends {period.end}",
+                      ctx.cite("gate.data_age.activity_months"),
+                      value=f"{period.start}..{period.end}", threshold=f"{period.start}..{expected_end}"))
+    earliest_end = add_months(on, -g.activity_end_max_months_before)
+    out.append(yes_no("G8.activity_data_recent", period.end >= earliest_end,
+                      f"reference period ends {period.end}; must end on or after {earliest_end} "
+                      f"({g.activity_end_max_months_before} months before {on})",
+                      ctx.cite("gate.data_age.activity_end_max_months_before"),
+                      value=period.end.isoformat(), threshold=f">= {earliest_end.isoformat()}"))
+    # the grid factor must be the snapshot's default regional electricity activity
+    el = fp.electricity
+    default = g.grid_defaults.get(el.site_region)
+    if el.grid_activity_id is None and el.residual_activity_id is None:
+        out.append(RuleOutcome(rule_id="G8.grid_factor", status="not_applicable",
+                               detail="the footprint uses no grid electricity", source=ctx.cite("gate.data_age.grid_defaults")))
+    elif default is None:
+        out.append(yes_no("G8.grid_factor", False,
+                          f"no default grid activity for site region {el.site_region!r} in the rule set "
+                          f"(known: {sorted(g.grid_defaults)})", ctx.cite("gate.data_age.grid_defaults"),
+                          value=el.grid_activity_id))
+    else:
+        used = el.grid_activity_id
+        out.append(yes_no("G8.grid_factor", used == default,
+                          f"site region {el.site_region}: grid activity {used!r}, default {default!r}",
+                          ctx.cite("gate.data_age.grid_defaults"), value=used, threshold=default))
+    rejected = set(g.rejected_grid_factors)
+    hits = sorted({f.id for f in fp.factors if f.id in rejected}
+                  | {x for x in (el.grid_activity_id, el.residual_activity_id) if x in rejected})
+    out.append(yes_no("G8.no_co2_only_grid_factor", not hits,
+                      f"CO2-only grid factors used: {hits}" if hits else "no CO2-only grid factor used",
+                      ctx.cite("gate.data_age.rejected_grid_factors"), value=", ".join(hits) or None))
+    # secondary factor age and edition
+    earliest_published = add_months(on, -12 * g.factor_max_age_years)
+    stale = []
+    for f in fp.factors:
+        published = f.published or date(f.year, 1, 1)
+        if published < earliest_published:
+            stale.append(f"{f.id} ({published})")
+    out.append(yes_no("G8.factor_age", not stale,
+                      (f"factors published before {earliest_published}: {stale}" if stale
+                       else f"all {len(fp.factors)} factors published on or after {earliest_published}"),
+                      ctx.cite("gate.data_age.factor_max_age_years"),
+                      value=", ".join(stale) or None, threshold=f">= {earliest_published.isoformat()}"))
+    outdated, unknown = [], []
+    for f in fp.factors:
+        latest = ctx.editions.latest_year(f.source, on)
+        if latest is None:
+            unknown.append(f"{f.id} ({f.source})")
+        elif f.year < latest:
+            outdated.append(f"{f.id} ({f.source} {f.year}; latest {latest})")
+    problems = outdated + [f"{u}: edition unknown" for u in unknown]
+    out.append(yes_no("G8.factor_latest_edition", not problems,
+                      f"factors not from the latest edition of their dataset: {problems}" if problems
+                      else "every factor comes from the latest edition of its dataset",
+                      ["issue 'Label rules' / labels.md P1 G8 [P]: a secondary factor is current when it comes "
+                       "from the latest edition of its dataset"], value="; ".join(problems) or None))
+    return out
+
+
+# --- G9 electricity --------------------------------------------------------------------------
+
+def electricity(ctx: GateContext) -> list[RuleOutcome]:
+    el, g = ctx.footprint.electricity, ctx.gate.electricity
+    src = ctx.cite("gate.electricity.market_based_allowed", "gate.electricity.accepted_instruments")
+    if el.method == "location":
+        return [yes_no("G9.electricity", True, "location-based electricity", src, value="location")]
+    if not g.market_based_allowed:
+        return [yes_no("G9.electricity", False, "market-based electricity is not accepted by this scheme", src,
+                       value="market")]
+    bad = sorted({i.type for i in ctx.evidence.electricity_instruments if i.type not in g.accepted_instruments})
+    if bad:
+        return [yes_no("G9.electricity", False,
+                       f"instrument types not accepted: {bad} (accepted: {g.accepted_instruments})", src, value="market")]
+    held = sum((i.mwh for i in ctx.evidence.electricity_instruments), Decimal(0))
+    claimed = dec(el.instrument_mwh or 0.0)
+    return [at_least("G9.electricity", held, ONE, claimed, "instrument MWh claimed in the footprint",
+                     "market-based: accepted instruments in the evidence must cover the MWh claimed", src)]
+
+
+# --- G10 verification ------------------------------------------------------------------------
+
+def verification(ctx: GateContext) -> list[RuleOutcome]:
+    v, g = ctx.evidence.verifier, ctx.gate.verification
+    out = []
+    if g.cnca_approval_required:
+        out.append(yes_no("G10.verifier_accredited", v.cnca_approved,
+                          f"verifier {v.name!r} must be a CNCA-approved certification body; cnca_approved={v.cnca_approved}",
+                          ctx.cite("gate.verification.cnca_approval_required"), value=v.name))
+    else:
+        ok = v.accreditation_body in g.accreditation_bodies and v.accreditation_standard in g.accreditation_standards
+        out.append(yes_no("G10.verifier_accredited", ok,
+                          f"verifier {v.name!r}: {v.accreditation_body} / {v.accreditation_standard}; accepted bodies "
+                          f"{g.accreditation_bodies}, standards {g.accreditation_standards}",
+                          ctx.cite("gate.verification.accreditation_bodies", "gate.verification.accreditation_standards"),
+                          value=f"{v.accreditation_body} / {v.accreditation_standard}"))
+    out.append(yes_no("G10.accreditation_current", v.accreditation_valid_until >= ctx.on,
+                      f"accreditation valid until {v.accreditation_valid_until}, decision on {ctx.on}",
+                      ["a verifier must be accredited on the decision date (labels.md P5 condition 1)"],
+                      value=v.accreditation_valid_until.isoformat(), threshold=f">= {ctx.on.isoformat()}"))
+    if g.on_site_inspection_required:
+        out.append(yes_no("G10.on_site_inspection", v.on_site_inspection,
+                          f"on-site inspection at initial certification: {v.on_site_inspection}",
+                          ctx.cite("gate.verification.on_site_inspection_required")))
+    else:
+        out.append(RuleOutcome(rule_id="G10.on_site_inspection", status="not_applicable",
+                               detail="not required by this scheme",
+                               source=ctx.cite("gate.verification.on_site_inspection_required")))
+    return out
+
+
+# --- G12 offsets, unverified share -----------------------------------------------------------
+
+def offsets(ctx: GateContext) -> list[RuleOutcome]:
+    netted = ctx.evidence.offsets.netted_in_footprint
+    ok = ctx.gate.offsets.netting_allowed or not netted
+    return [yes_no("G12.offsets_not_netted", ok, f"offsets netted in the PCF value: {netted}",
+                   ctx.cite("gate.offsets.netting_allowed"), value=str(netted).lower())]
+
+
+def unverified(ctx: GateContext) -> list[RuleOutcome]:
+    return [at_most("G13.unverified_share", dec(ctx.footprint.unverified_share), ctx.gate.unverified.share_max, ONE,
+                    "total PCF", "share of the PCF from factors with status 'unverified'",
+                    ctx.cite("gate.unverified.share_max"))]
+
+
+GATE_RULES: tuple[Callable[[GateContext], list[RuleOutcome]], ...] = (
+    completeness, method, boundary, cutoff, primary_data, data_quality, data_age, electricity,
+    verification, offsets, unverified,
+)
+
+
+def run_gate(ctx: GateContext) -> list[RuleOutcome]:
+    outcomes: list[RuleOutcome] = []
+    for rule in GATE_RULES:
+        outcomes.extend(rule(ctx))
+    return outcomes

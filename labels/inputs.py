@@ -1,0 +1,133 @@
+"""What a certifier hands in beside the footprint: the evidence dossier and (for recognition) a certificate.
+
+Both are wire formats (JSON files for the CLI, bodies for the service), so every model forbids
+unknown fields. Decimal fields accept decimal strings (preferred) or JSON numbers.
+JSON Schemas are exported to docs/schemas/ (see docs/labels.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from footprint.result import Boundary, DeclaredUnit, ElectricityMethod, FootprintResult, MethodName
+
+ProductRuleKind = Literal["national", "gba_group", "gd_group", "hk_pcr", "pcr"]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Period(_Input):
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Period":
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class ProductRule(_Input):
+    id: str = Field(min_length=1, description="Identifier of the product rule / PCR, e.g. a group standard number")
+    kind: ProductRuleKind
+
+
+class Verifier(_Input):
+    name: str = Field(min_length=1)
+    accreditation_body: str = Field(description="e.g. CNAS, HKAS; 'programme' when approved by the source programme")
+    accreditation_standard: str = Field(description="e.g. ISO 14065, ISO/IEC 17029")
+    accreditation_valid_until: date
+    cnca_approved: bool = Field(description="approved by CNCA to certify the national PCF label")
+    on_site_inspection: bool
+    statement_id: str = Field(min_length=1, description="the verification statement's reference")
+
+
+class PreviousCertificate(_Input):
+    """The previous certified footprint of the same product, for the reduced-carbon tier (T2)."""
+
+    certificate_id: str
+    scheme: str
+    certified_kgco2e: Decimal = Field(description="the value printed on the previous certificate")
+    reference_period: Period
+    previous_footprint_rebaselined: Decimal = Field(
+        description="the previous product system re-computed on the current snapshot and method"
+    )
+    rebaseline_snapshot_hash: str
+    rebaseline_method: MethodName
+
+
+class RetiredOffset(_Input):
+    registry: str
+    serial: str
+    tco2e: Decimal = Field(gt=0)
+    retired_on: date
+
+
+class Offsets(_Input):
+    netted_in_footprint: bool = Field(description="true if offsets were subtracted from the PCF value")
+    retired: list[RetiredOffset] = Field(default_factory=list)
+
+
+class ElectricityInstrument(_Input):
+    type: str = Field(description="e.g. GEC, green_power_trade, I-REC")
+    mwh: Decimal = Field(gt=0)
+    vintage: int
+    serial: str
+
+
+class Evidence(_Input):
+    product_id: str
+    declared_unit: DeclaredUnit
+    product_rule: ProductRule
+    label_use: Literal["b2b", "b2c"]
+    reference_period: Period
+    verifier: Verifier
+    offsets: Offsets
+    electricity_instruments: list[ElectricityInstrument] = Field(default_factory=list)
+    previous_certificate: PreviousCertificate | None = None
+    sold_units: Decimal | None = Field(default=None, description="declared units sold per year (T4 only)")
+
+
+class Certificate(_Input):
+    """A certificate of one scheme, presented for recognition by another."""
+
+    certificate_id: str
+    scheme: str
+    scheme_version: str | None = None
+    tier: Literal["T1", "T2", "T3", "T4"]
+    grade: str | None = None
+    issued: date
+    valid_until: date
+    product_id: str
+    product_rule: ProductRule | None = None
+    category: str
+    declared_unit: DeclaredUnit
+    boundary: Boundary
+    standard: str
+    total_kgco2e: Decimal
+    reference_period: Period
+    electricity_method: ElectricityMethod
+    offsets_netted: bool
+    verifier: Verifier | None = Field(default=None, description="absent for self-declared footprints")
+    national_catalogue: bool = False
+    national_product_rule: str | None = Field(
+        default=None, description="the national catalogue's product rule id for this product, when in the catalogue"
+    )
+    footprint: FootprintResult | None = Field(
+        default=None, description="the full footprint result, needed when the target re-runs its gate (value only)"
+    )
+    evidence: Evidence | None = Field(default=None, description="the dossier, needed when the target re-runs its gate")
+
+    @model_validator(mode="after")
+    def _dates(self) -> "Certificate":
+        if self.valid_until < self.issued:
+            raise ValueError(f"valid_until {self.valid_until} is before issued {self.issued}")
+        if self.national_catalogue and not self.national_product_rule:
+            raise ValueError("national_product_rule is required when national_catalogue is true")
+        return self

@@ -1,0 +1,196 @@
+"""Typed views of a rule set resolved on a date (`RuleSet.params(on)` -> these models)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+LabelUse = Literal["b2b", "b2c"]
+CellKind = Literal["accept", "conditional", "not_recognised"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Names(_Strict):
+    zh_Hans: str = Field(alias="zh-Hans")
+    zh_Hant: str = Field(alias="zh-Hant")
+    en: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"zh-Hans": self.zh_Hans, "zh-Hant": self.zh_Hant, "en": self.en}
+
+
+class MethodGate(_Strict):
+    standards: list[str]
+    product_rule_kinds: list[str]
+    catalogue_rule_kind: str
+
+
+class BoundaryGate(_Strict):
+    allowed_by_use: dict[LabelUse, list[str]]
+
+
+class CutoffGate(_Strict):
+    single_max: Decimal
+    total_max: Decimal
+
+
+class PrimaryDataGate(_Strict):
+    min_share: Decimal
+
+
+class DqrGate(_Strict):
+    min_line_share: Decimal
+    weighted_mean_max: Decimal
+    poor_rating: Decimal
+    poor_input_share_max: Decimal
+    poor_indicators: list[str]
+    missing_rating_counts_as: Decimal
+
+
+class DataAgeGate(_Strict):
+    activity_months: int
+    activity_end_max_months_before: int
+    factor_max_age_years: int
+    grid_defaults: dict[str, str]
+    rejected_grid_factors: list[str]
+
+
+class ElectricityGate(_Strict):
+    market_based_allowed: bool
+    accepted_instruments: list[str]
+
+
+class VerificationGate(_Strict):
+    accreditation_bodies: list[str]
+    accreditation_standards: list[str]
+    cnca_approval_required: bool
+    on_site_inspection_required: bool
+
+
+class OffsetsGate(_Strict):
+    netting_allowed: bool
+
+
+class UnverifiedGate(_Strict):
+    share_max: Decimal
+
+
+class Gate(_Strict):
+    method: MethodGate
+    boundary: BoundaryGate
+    cutoff: CutoffGate
+    primary_data: PrimaryDataGate
+    dqr: DqrGate
+    data_age: DataAgeGate
+    electricity: ElectricityGate
+    verification: VerificationGate
+    offsets: OffsetsGate
+    unverified: UnverifiedGate
+
+
+class TierOne(_Strict):
+    enabled: bool
+
+
+class TierTwo(_Strict):
+    enabled: bool
+    min_primary_data_share: Decimal
+    reduction_factor: Decimal
+    max_period_age_months: int
+
+
+class TierThree(_Strict):
+    enabled: bool
+    min_primary_data_share: Decimal
+    grades: dict[str, Decimal]  # grade -> factor of the benchmark, best grade = smallest factor
+
+
+class TierFour(_Strict):
+    enabled: bool
+
+
+class Tiers(_Strict):
+    T1: TierOne
+    T2: TierTwo
+    T3: TierThree
+    T4: TierFour
+
+
+class BenchmarkPolicy(_Strict):
+    min_members: int
+    trim_from: int
+
+
+class OfficialBenchmark(_Strict):
+    key: str  # "<product rule or category:...>|<amount> <unit>"
+    value: Decimal
+    reference: str
+
+
+class Benchmarks(_Strict):
+    policy: BenchmarkPolicy
+    official: list[OfficialBenchmark]
+
+
+class Validity(_Strict):
+    months: int
+    surveillance_months: int | None
+
+
+class Triggers(_Strict):
+    increase_factor: Decimal
+    change_share: Decimal
+
+
+class RecognitionCell(_Strict):
+    kind: CellKind
+    value_only: bool = False
+    when_national_catalogue: CellKind | None = None
+    gaps: list[str] = Field(default_factory=list)
+
+
+class RecognitionConditions(_Strict):
+    accreditation_bodies: list[str]
+    accepted_standards: list[str]
+    reference_period_max_months: int
+    electricity_methods: list[str]
+
+
+class Recognition(_Strict):
+    conditions: RecognitionConditions
+    validity: Validity
+    cells: dict[str, RecognitionCell]
+
+
+class LabelText(_Strict):
+    tier_names: dict[str, Names]
+    grade_names: dict[str, Names]
+    boundary_names: dict[str, Names]
+
+
+class GradedRules(_Strict):
+    gate: Gate
+    tiers: Tiers
+    benchmarks: Benchmarks
+    validity: dict[str, Validity]
+    triggers: Triggers
+    recognition: Recognition
+    label: LabelText
+
+
+class RecognitionOnlyRules(_Strict):
+    """A scheme the service never grades: only what recognition needs to know about it."""
+
+    standards: list[str]
+    programme_verification: bool
+
+
+class DisplayOnlyRules(_Strict):
+    """A target that displays recognised certificates (Macao): no grade of its own."""
+
+    recognition: Recognition

@@ -1,0 +1,159 @@
+"""Mutual recognition (labels.md P5): may scheme B take over a certificate of scheme A, and on what terms?
+
+Grades are never transferred: the verified value is re-graded under B's rules and benchmark. With a
+`value_only` cell only the value is accepted and B's gate is run again on the full dossier.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import ValidationError
+
+from labels.benchmarks import BenchmarkProvider, benchmark_key
+from labels.dates import add_months, period_end_after
+from labels.decision import Gap, RecognitionCellOut, RecognitionOutcome, RuleSetVersion
+from labels.errors import InputInvalid, NotGradedScheme, RuleSetInvalid
+from labels.evaluate import evaluate, find_benchmark, graded_rules, validate_input
+from labels.inputs import Certificate
+from labels.params import DisplayOnlyRules, Recognition
+from labels.ruledata import load_rule_set, scheme_versions
+
+NATIONAL = "cn-national-pcf"
+
+
+def _conditions(cert: Certificate, rec: Recognition, on: date) -> list[Gap]:
+    c = rec.conditions
+    gaps: list[Gap] = []
+    v = cert.verifier
+    if v is None:
+        gaps.append(Gap(condition="verifier", detail="no third-party verifier on the certificate"))
+    else:
+        if v.accreditation_body not in c.accreditation_bodies:
+            gaps.append(Gap(condition="verifier", detail=f"verifier {v.name!r} accredited by {v.accreditation_body!r}; "
+                                                         f"accepted: {c.accreditation_bodies}"))
+        if v.accreditation_valid_until < on:
+            gaps.append(Gap(condition="verifier", detail=f"verifier accreditation expired {v.accreditation_valid_until}"))
+    if cert.standard not in c.accepted_standards:
+        gaps.append(Gap(condition="method", detail=f"standard {cert.standard!r} not among {c.accepted_standards}"))
+    earliest = add_months(on, -c.reference_period_max_months)
+    if cert.reference_period.end < earliest:
+        gaps.append(Gap(condition="reference_period", detail=f"reference period ends {cert.reference_period.end}, "
+                                                             f"before {earliest} ({c.reference_period_max_months} months)"))
+    if cert.electricity_method not in c.electricity_methods:
+        gaps.append(Gap(condition="electricity", detail=f"electricity method {cert.electricity_method!r} not among "
+                                                        f"{c.electricity_methods}"))
+    if cert.offsets_netted:
+        gaps.append(Gap(condition="offsets", detail="offsets are netted in the certified value"))
+    return gaps
+
+
+def recognise(
+    certificate: Certificate | dict,
+    target: str,
+    on: date,
+    benchmark_provider: BenchmarkProvider | None = None,
+) -> RecognitionOutcome:
+    cert = validate_input(Certificate, certificate, "certificate")
+    scheme_versions(cert.scheme)  # an unknown source scheme is an error naming it
+    if cert.scheme == target:
+        raise InputInvalid(f"certificate field 'scheme' is {cert.scheme!r}, the same as the target")
+    rs = load_rule_set(target, on)
+    if rs.kind == "recognition_only":
+        raise NotGradedScheme(f"scheme {target!r} is recognition-only: it can be a source, never a target")
+    if rs.kind == "graded":
+        rules, prov = graded_rules(rs, on)
+        rec = rules.recognition
+    else:
+        values, prov = rs.params(on)
+        try:
+            rec = DisplayOnlyRules.model_validate(values).recognition
+        except ValidationError as exc:
+            raise RuleSetInvalid(f"{rs.path}: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from None
+        rules = None
+    base = dict(source_scheme=cert.scheme, target=target, on=on, certificate_id=cert.certificate_id,
+                rule_set_version=RuleSetVersion(**rs.version_ref))
+    cell = rec.cells.get(cert.scheme)
+    if cell is None:
+        return RecognitionOutcome(**base, cell=None, outcome="not_recognised", new_verification_required=True,
+                                  reasons=[f"{target} has no recognition cell for {cert.scheme}: full certification"])
+    cell_path = f"recognition.cells.{cert.scheme}"
+    kind = cell.kind
+    reasons = [f"matrix cell {cert.scheme} -> {target}: {kind}{' (value only)' if cell.value_only else ''}; "
+               f"{prov[cell_path].cite()}"]
+    if cert.national_catalogue and cell.when_national_catalogue:
+        kind = cell.when_national_catalogue
+        reasons.append(f"product in the national catalogue: the cell for catalogue products is {kind}")
+    cell_out = RecognitionCellOut(kind=cell.kind, value_only=cell.value_only, source=prov[cell_path].cite())
+
+    def refuse(why: str) -> RecognitionOutcome:
+        return RecognitionOutcome(**base, cell=cell_out, outcome="not_recognised", new_verification_required=True,
+                                  reasons=reasons + [why])
+
+    if cert.issued > on:
+        return refuse(f"certificate issued {cert.issued}, after the recognition date {on}: full certification")
+    if cert.valid_until < on:
+        return refuse(f"source certificate expired on {cert.valid_until}: full certification")
+    if cert.national_catalogue and cert.scheme != NATIONAL:
+        rule_id = cert.product_rule.id if cert.product_rule else None
+        if rule_id != cert.national_product_rule:
+            return refuse(f"national rule first: the product is in the national catalogue and its certificate uses "
+                          f"product rule {rule_id!r}, not the national rule {cert.national_product_rule!r}")
+        reasons.append(f"national rule first: the certificate uses the national product rule {rule_id!r}")
+    if kind == "not_recognised":
+        return refuse("not recognised: full certification under the target's rules")
+
+    gaps = _conditions(cert, rec, on)
+    if kind == "accept" and gaps:
+        reasons.append("accept cell, but the recognition conditions are not all met: the gaps must be closed")
+    if kind == "conditional":
+        gaps += [Gap(condition="cell", detail=g) for g in cell.gaps]
+    if cert.tier in ("T2", "T4") or cert.grade:
+        reasons.append(f"the source tier {cert.tier}{' grade ' + cert.grade if cert.grade else ''} is not transferred; "
+                       "the value is re-graded under the target's rules")
+
+    regrade = None
+    target_tier = target_grade = None
+    if rules is not None:
+        if cert.footprint is not None and cert.evidence is not None:
+            regrade = evaluate(cert.footprint, cert.evidence, target, on, benchmark_provider, rule_set=rs)
+            if cell.value_only:
+                failed = [o for o in regrade.rules if o.status == "failed" and o.rule_id.startswith("G")]
+                gaps += [Gap(condition=f"target gate {o.rule_id}", detail=o.detail) for o in failed]
+                reasons.append(f"value only: the target's gate was run again ({'passed' if regrade.gate_passed else 'failed'})")
+            target_tier, target_grade = regrade.tier, regrade.grade
+            if target_tier in ("T2", "T4"):  # reductions and neutrality need the target's own re-baselining
+                target_tier = "T3" if regrade.grade else "T1"
+        else:
+            if cell.value_only:
+                gaps.append(Gap(condition="target gate", detail="value only: the footprint result and evidence are "
+                                                                "needed to run the target's gate again"))
+            target_tier = "T1"
+            key = benchmark_key(cert.product_rule.id if cert.product_rule else None, cert.category,
+                                cert.declared_unit.amount, cert.declared_unit.unit)
+            bench, why = find_benchmark(rules, prov, key, on, benchmark_provider)
+            if bench is None:
+                reasons.append(f"no T3 grade under {target}: {why}")
+            else:
+                for name, factor in sorted(rules.tiers.T3.grades.items(), key=lambda kv: kv[1]):
+                    if cert.total_kgco2e <= factor * bench.value:
+                        target_tier, target_grade = "T3", name
+                        reasons.append(f"re-graded on {target}'s benchmark {bench.value} ({bench.kind}, hash "
+                                       f"{bench.hash}): {cert.total_kgco2e} <= {factor} x benchmark -> grade {name}")
+                        break
+                else:
+                    reasons.append(f"value {cert.total_kgco2e} above every grade of {target}'s benchmark {bench.value}")
+
+    outcome = "accepted" if not gaps else "conditional"
+    until = min(cert.valid_until, period_end_after(on, rec.validity.months))
+    reasons.append(f"issued validity = min(source valid until {cert.valid_until}, {rec.validity.months} months "
+                   f"from {on} = {period_end_after(on, rec.validity.months)}) = {until}")
+    if outcome == "accepted":
+        reasons.append(f"{target} issues its own certificate without new verification")
+    return RecognitionOutcome(
+        **base, cell=cell_out, outcome=outcome, new_verification_required=False, gaps=gaps, reasons=reasons,
+        recognised_kgco2e=cert.total_kgco2e, regrade=regrade,
+        target_tier=target_tier if outcome == "accepted" else None,
+        target_grade=target_grade if outcome == "accepted" else None,
+        valid_from=on, valid_until=until,
+    )

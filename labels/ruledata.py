@@ -1,0 +1,299 @@
+"""Rule sets as dated data: strict YAML loading, version selection by date, parameter resolution.
+
+Layout: `data/rules/<scheme>/<effective-from>.yaml`, one file per scheme version, plus
+`data/rules/<scheme>/cases.yaml` (golden cases). Inside a version file every policy value is a
+*dated leaf* (OpenFisca style)::
+
+    single_max:
+      unit: share of total PCF
+      source: PAS 2050:2011 Annex B (labels.md §5) [V]      # or   proposal: "why"
+      values:
+        2022-06-28: "0.01"                                   # or   {value: "0.01", source: ...}
+
+`params(on)` resolves every leaf to the value of the latest date on or before `on`. Dates stay
+strings while parsing (no YAML timestamp magic), duplicate keys and float literals are rejected:
+numbers that feed a rule are decimal strings so they reach `Decimal` unrounded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from labels.errors import (
+    NoValueOnDate,
+    NoVersionInForce,
+    RuleSetInvalid,
+    UnknownScheme,
+    UnknownVersion,
+)
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CASES_FILE = "cases.yaml"
+
+
+def rules_dir() -> Path:
+    from lcidb.home import shipped_data_dir
+
+    return shipped_data_dir() / "rules"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that keeps timestamps as strings and refuses duplicate keys and floats."""
+
+
+def _no_timestamp(loader: _StrictLoader, node: yaml.Node) -> str:
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+def _no_float(loader: _StrictLoader, node: yaml.Node) -> Any:
+    raise RuleSetInvalid(
+        f"{loader.name}: line {node.start_mark.line + 1}: float literal {node.value!r}; "
+        "write decimal numbers as quoted strings (e.g. \"0.70\") so they are read exactly"
+    )
+
+
+def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise RuleSetInvalid(
+                f"{loader.name}: line {key_node.start_mark.line + 1}: duplicate key {key!r} "
+                f"(first on line {seen[key]})"
+            )
+        seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _no_timestamp)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _no_float)
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+
+
+def load_yaml_strict(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    loader = _StrictLoader(text)
+    loader.name = str(path)
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as exc:
+        raise RuleSetInvalid(f"{path}: {exc}") from exc
+    finally:
+        loader.dispose()
+
+
+def _parse_date(raw: Any, where: str) -> date:
+    if not isinstance(raw, str) or not _DATE_RE.match(raw):
+        raise RuleSetInvalid(f"{where}: {raw!r} is not a YYYY-MM-DD date")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise RuleSetInvalid(f"{where}: {raw!r} is not a valid date ({exc})") from exc
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a resolved value comes from: its parameter path, start date and source or proposal note."""
+
+    path: str
+    since: date
+    source: str | None
+    proposal: str | None
+
+    def cite(self) -> str:
+        basis = self.source if self.source else f"[P] proposal: {self.proposal}"
+        return f"{self.path} (since {self.since.isoformat()}): {basis}"
+
+
+@dataclass(frozen=True)
+class _DatedEntry:
+    since: date
+    value: Any
+    source: str | None
+    proposal: str | None
+
+
+def _is_leaf(node: Any) -> bool:
+    return isinstance(node, dict) and "values" in node
+
+
+def _parse_leaf(node: dict, where: str) -> list[_DatedEntry]:
+    allowed = {"values", "source", "proposal", "unit", "description", "note"}
+    extra = set(node) - allowed
+    if extra:
+        raise RuleSetInvalid(f"{where}: unknown key(s) {sorted(extra)} in a dated value")
+    values = node["values"]
+    if not isinstance(values, dict) or not values:
+        raise RuleSetInvalid(f"{where}.values: must be a non-empty mapping date -> value")
+    entries = []
+    for raw_date, raw in values.items():
+        since = _parse_date(raw_date, f"{where}.values")
+        source, proposal, value = node.get("source"), node.get("proposal"), raw
+        if isinstance(raw, dict) and "value" in raw:
+            extra = set(raw) - {"value", "source", "proposal", "note"}
+            if extra:
+                raise RuleSetInvalid(f"{where}.values.{raw_date}: unknown key(s) {sorted(extra)}")
+            value = raw["value"]
+            if "source" in raw or "proposal" in raw:
+                source, proposal = raw.get("source"), raw.get("proposal")
+        if not source and not proposal:
+            raise RuleSetInvalid(
+                f"{where}.values.{raw_date}: value has neither a source nor a proposal note"
+            )
+        entries.append(_DatedEntry(since, value, source, proposal))
+    entries.sort(key=lambda e: e.since)
+    return entries
+
+
+@dataclass
+class RuleSet:
+    """One version of one scheme's rules, as loaded from its YAML file."""
+
+    scheme: str
+    version: str
+    kind: str
+    path: Path
+    sha256: str
+    effective_from: date
+    effective_until: date | None
+    meta: dict[str, Any]
+    _leaves: dict[str, list[_DatedEntry]] = field(default_factory=dict)
+    _tree: Any = None
+
+    @property
+    def version_ref(self) -> dict[str, str]:
+        return {"scheme": self.scheme, "version": self.version, "sha256": self.sha256}
+
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_until is None or on <= self.effective_until)
+
+    def params(self, on: date) -> tuple[dict[str, Any], dict[str, Provenance]]:
+        """Every dated leaf resolved on `on`: a plain tree of values and a path -> provenance map."""
+        provenance: dict[str, Provenance] = {}
+
+        def resolve(node: Any, path: str) -> Any:
+            if _is_leaf(node):
+                entries = self._leaves[path]
+                chosen = [e for e in entries if e.since <= on]
+                if not chosen:
+                    raise NoValueOnDate(
+                        f"{self.path}: {path} has no value on or before {on.isoformat()} "
+                        f"(first value from {entries[0].since.isoformat()})"
+                    )
+                entry = chosen[-1]
+                provenance[path] = Provenance(path, entry.since, entry.source, entry.proposal)
+                return entry.value
+            if isinstance(node, dict):
+                return {k: resolve(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()}
+            return node
+
+        return resolve(self._tree, ""), provenance
+
+
+_HEADER_KEYS = {"scheme", "version", "kind", "effective_from", "effective_until", "names", "description", "sources"}
+
+
+def parse_rule_set(path: Path) -> RuleSet:
+    raw_bytes = path.read_bytes()
+    data = load_yaml_strict(path)
+    if not isinstance(data, dict):
+        raise RuleSetInvalid(f"{path}: top level must be a mapping")
+    for key in ("scheme", "version", "kind", "effective_from", "rules"):
+        if key not in data:
+            raise RuleSetInvalid(f"{path}: missing top-level field {key!r}")
+    extra = set(data) - _HEADER_KEYS - {"rules"}
+    if extra:
+        raise RuleSetInvalid(f"{path}: unknown top-level field(s) {sorted(extra)}")
+    if data["kind"] not in ("graded", "recognition_only", "display_only"):
+        raise RuleSetInvalid(f"{path}: kind {data['kind']!r} is not graded, recognition_only or display_only")
+    until_raw = data.get("effective_until")
+    rule_set = RuleSet(
+        scheme=str(data["scheme"]),
+        version=str(data["version"]),
+        kind=data["kind"],
+        path=path,
+        sha256=hashlib.sha256(raw_bytes).hexdigest(),
+        effective_from=_parse_date(data["effective_from"], f"{path}: effective_from"),
+        effective_until=None if until_raw is None else _parse_date(until_raw, f"{path}: effective_until"),
+        meta={k: data.get(k) for k in ("names", "description", "sources")},
+    )
+    leaves: dict[str, list[_DatedEntry]] = {}
+
+    def walk(node: Any, where: str) -> None:
+        if _is_leaf(node):
+            leaves[where] = _parse_leaf(node, f"{path}: {where}")
+            return
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, f"{where}.{k}" if where else str(k))
+            return
+        raise RuleSetInvalid(
+            f"{path}: {where}: bare value {node!r}; every policy value must be dated "
+            "(a mapping with `values:` and a source or proposal)"
+        )
+
+    walk(data["rules"], "")
+    rule_set._leaves = leaves
+    rule_set._tree = data["rules"]
+    return rule_set
+
+
+def scheme_ids(root: Path | None = None) -> list[str]:
+    base = root or rules_dir()
+    return sorted(p.name for p in base.iterdir() if p.is_dir() and any(_version_files(p)))
+
+
+def _version_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.yaml") if p.name != CASES_FILE)
+
+
+def scheme_versions(scheme: str, root: Path | None = None) -> list[RuleSet]:
+    base = root or rules_dir()
+    folder = base / scheme
+    if not folder.is_dir() or not _version_files(folder):
+        known = ", ".join(scheme_ids(base))
+        raise UnknownScheme(f"unknown scheme {scheme!r} (known: {known})")
+    versions = [parse_rule_set(p) for p in _version_files(folder)]
+    for rs in versions:
+        if rs.scheme != scheme:
+            raise RuleSetInvalid(f"{rs.path}: scheme {rs.scheme!r} does not match its folder {scheme!r}")
+    versions.sort(key=lambda r: r.effective_from)
+    for earlier, later in zip(versions, versions[1:]):
+        if earlier.effective_until is None or earlier.effective_until >= later.effective_from:
+            raise RuleSetInvalid(
+                f"{earlier.path}: effective_until {earlier.effective_until} overlaps "
+                f"{later.path} effective_from {later.effective_from}"
+            )
+    return versions
+
+
+def load_rule_set(
+    scheme: str, on: date | None = None, *, version: str | None = None, root: Path | None = None
+) -> RuleSet:
+    """The version of `scheme` in force on `on` (or the version with id `version`)."""
+    versions = scheme_versions(scheme, root)
+    if version is not None:
+        for rs in versions:
+            if rs.version == version:
+                if on is not None and not rs.in_force(on):
+                    raise NoVersionInForce(
+                        f"scheme {scheme!r} version {version!r} is in force "
+                        f"{rs.effective_from}..{rs.effective_until or 'open'}, not on {on.isoformat()}"
+                    )
+                return rs
+        known = ", ".join(rs.version for rs in versions)
+        raise UnknownVersion(f"scheme {scheme!r} has no version {version!r} (versions: {known})")
+    if on is None:
+        raise NoVersionInForce(f"scheme {scheme!r}: give a date or a version")
+    for rs in versions:
+        if rs.in_force(on):
+            return rs
+    spans = "; ".join(f"{rs.version}: {rs.effective_from}..{rs.effective_until or 'open'}" for rs in versions)
+    raise NoVersionInForce(f"scheme {scheme!r} has no version in force on {on.isoformat()} ({spans})")
