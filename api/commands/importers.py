@@ -1,0 +1,61 @@
+"""`carbonlabel db import ...`: convert an external source into a template folder + a report of
+every row that was not imported. The `db` group itself lives in api.commands.db."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+import_app = typer.Typer(help="Convert external factor sources into template folders.", no_args_is_help=True)
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _print(report) -> None:  # type: ignore[no-untyped-def]
+    for line in report.report_lines():
+        typer.echo(line)
+
+
+@import_app.command("desnz")
+def import_desnz_command(
+    file: Path = typer.Argument(..., help="DESNZ/Defra GHG conversion factors flat file (.xlsx)."),
+    out: Path = typer.Option(..., "--out", help="Template folder to write (activities.csv, exchanges.csv)."),
+) -> None:
+    """UK DESNZ flat file -> template folder (gas parts as masses, totals as co2e_unsplit AR5)."""
+    from lcidb.errors import LcidbError
+    from lcidb.importers.desnz import import_desnz
+
+    try:
+        report = import_desnz(file, out)
+    except LcidbError as exc:
+        _fail(str(exc))
+        return
+    _print(report)
+
+
+@import_app.command("bw")
+def import_bw_command(
+    fmt: str = typer.Argument(..., metavar="FORMAT", help="Brightway format: excel."),
+    path: Path = typer.Argument(..., help="File or folder in that format."),
+    out: Path = typer.Option(..., "--out", help="Template folder to write."),
+) -> None:
+    """A Brightway-readable inventory (via bw2io) -> template folder; unmapped flows are reported."""
+    from lcidb.errors import LcidbError
+    from lcidb.importers.bw import import_bw
+
+    try:
+        report = import_bw(fmt, path, out)
+    except LcidbError as exc:
+        _fail(str(exc))
+        return
+    _print(report)
+
+
+def register(app: typer.Typer) -> None:
+    from api.commands.db import db_app
+
+    db_app.add_typer(import_app, name="import")
