@@ -1,0 +1,90 @@
+"""The FastAPI application: `create_app(settings)` opens the database (migrating it), loads the key."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.db import make_engine, make_session_factory, upgrade_to_head
+from api.domain import Domain
+from api.errors import NotAuthenticated, ServiceError
+from api.routes import admin, applications, audit, auth, certificates, products, public
+from api.settings import Settings
+from api.signing import load_signing_key
+from api.state import ServiceState
+
+log = logging.getLogger("carbonlabel.api")
+
+# multipart framing around a BOM file; the file itself is limited by Settings.max_upload_bytes
+_MULTIPART_OVERHEAD = 64 * 1024
+
+
+class BodySizeLimit:
+    """Refuse a request whose declared body is larger than the limit before reading it (413)."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope.get("headers", [])).get(b"content-length")
+            if length is not None and length.isdigit() and int(length) > self.limit:
+                response = JSONResponse({"detail": f"request body larger than {self.limit} bytes"}, status_code=413)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _operation_id(route: Any) -> str:
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+def default_domain() -> Domain:
+    from api.engine_domain import EngineDomain
+
+    return EngineDomain()
+
+
+def create_app(settings: Settings, *, domain: Domain | None = None, engine_connect_args: dict[str, Any] | None = None) -> FastAPI:
+    engine = make_engine(settings.database_url, connect_args=engine_connect_args)
+    upgrade_to_head(engine)
+    signing_key = load_signing_key(settings.signing_key_path, create=settings.embedded)
+    state = ServiceState(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        signing_key=signing_key,
+        domain=domain or default_domain(),
+        public_keys={signing_key.key_id: signing_key.public_key},
+    )
+    app = FastAPI(
+        title="carbonlabel certification service",
+        version="1",
+        description=(
+            "Product carbon footprints, label applications and certificates for Guangdong / the GBA. "
+            "Authenticate with OAuth2 client credentials at /auth/token; verify certificates at "
+            "/verify/{number} without login."
+        ),
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.service = state
+    app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes + _MULTIPART_OVERHEAD)
+
+    @app.exception_handler(ServiceError)
+    async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticated) else None
+        return JSONResponse({"detail": exc.message, **exc.extra}, status_code=exc.status_code, headers=headers)
+
+    @app.get("/healthz", tags=["public"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    for module in (auth, admin, products, applications, certificates, audit, public):
+        app.include_router(module.router)
+    return app

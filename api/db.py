@@ -1,0 +1,57 @@
+"""Engine, sessions and migrations (Alembic upgrade to head on every start)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> Engine:
+    args = dict(connect_args or {})
+    if url.startswith("sqlite"):
+        # the app's worker threads share the engine; a 30 s busy timeout makes concurrent writers
+        # wait for each other instead of failing with "database is locked"
+        args.setdefault("check_same_thread", False)
+        args.setdefault("timeout", 30)
+        engine = create_engine(url, connect_args=args)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin_immediate(conn: Any) -> None:
+            # take the write lock at BEGIN: two transactions that read-then-write (approvals)
+            # serialise instead of deadlocking on lock upgrade
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        # let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's implicit BEGIN is off)
+        @event.listens_for(engine, "connect", insert=True)
+        def _sqlite_autocommit_off(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+
+        return engine
+    return create_engine(url, connect_args=args, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def upgrade_to_head(engine: Engine) -> None:
+    """Apply every pending Alembic migration on this engine's database."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

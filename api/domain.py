@@ -1,0 +1,94 @@
+"""The one door from the service to the domain packages (lcidb, footprint, labels, tariffs).
+
+Routes never import the domain directly: they call a `Domain`, so the service's own tests can run
+the HTTP workflow with a small stand-in while the real engine stays the default. Everything here
+is synchronous CPU work; callers run it off the event loop.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from footprint.result import FootprintResult
+
+
+class GradeOutcome(BaseModel):
+    """What the label rules decided for one footprint under one scheme, on one date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scheme: str
+    eligible: bool
+    tier: str | None = None
+    grade: str | None = None
+    label: dict[str, str] = Field(default_factory=dict)  # "zh-CN" / "zh-TW" / "en" -> label text
+    rule_set_version: str
+    validity_days: int
+    surveillance_interval_days: int
+    surveillance_grace_days: int
+    reasons: list[str] = Field(default_factory=list)
+    explanation: dict[str, Any] = Field(default_factory=dict)
+
+
+class CertifiedFootprint(BaseModel):
+    """One certificate valid on the asked date, as the benchmark registry sees it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    certificate_number: str
+    total_kgco2e: float
+    issued: date
+    valid_until: date
+
+
+class BenchmarkSource(Protocol):
+    """The certificate registry: certificates valid on `on` whose benchmark key is `key`."""
+
+    def members(self, key: str, on: date) -> list[CertifiedFootprint]: ...
+
+
+class Domain(Protocol):
+    def schemes(self) -> list[str]: ...
+
+    def read_bom(self, path: Path, product_path: Path | None = None) -> dict[str, Any]:
+        """Parse an uploaded BOM file (JSON/CSV/XLSX) into its JSON form; InvalidInput names the line.
+
+        A CSV BOM carries only lines; its product comes from `product_path` (JSON)."""
+
+    def compute(
+        self,
+        bom: dict[str, Any],
+        *,
+        method: str,
+        electricity: str,
+        monte_carlo: int | None,
+        seed: int | None,
+    ) -> FootprintResult: ...
+
+    def benchmark_key(self, footprint: FootprintResult) -> str:
+        """The key under which the rules compare like with like (product rule or category + unit)."""
+
+    def grade(
+        self,
+        footprint: FootprintResult,
+        *,
+        evidence: dict[str, Any],
+        scheme: str,
+        on: date,
+        benchmarks: BenchmarkSource,
+    ) -> GradeOutcome: ...
+
+    def cbam_exposure(
+        self,
+        lines: list[dict[str, Any]],
+        *,
+        importer: dict[str, Any] | None,
+        prior_mass_t: float | None,
+        projection: dict[str, Any] | None,
+    ) -> dict[str, Any]: ...
+
+    def cbam_pdf(self, report: dict[str, Any]) -> bytes: ...

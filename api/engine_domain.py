@@ -1,0 +1,168 @@
+"""The real domain: lcidb snapshots, the footprint engine, the label rules, the CBAM calculator.
+
+Imports are lazy so the service starts (and its own tests run) without loading Brightway or the
+rule data until a request needs them. Domain errors become InvalidInput (422) with the domain's
+message, which already names the file, line, field and value.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from api.domain import BenchmarkSource, GradeOutcome
+from api.errors import DomainUnavailable, InvalidInput
+from footprint.result import FootprintResult
+
+# The issue and labels.md P4: a certificate is suspended when annual surveillance is more than
+# 30 days overdue. The rule sets do not (yet) carry this number; when they do, read it there.
+SURVEILLANCE_GRACE_DAYS = 30
+LABEL_LANGUAGES = {"zh-CN": "zh_Hans", "zh-TW": "zh_Hant", "en": "en"}
+
+
+def _public_source(message: str, folder: Path, filename: str) -> str:
+    # the upload was written to a temporary folder: name the user's file, not our path
+    return message.replace(str(folder / filename), filename).replace(str(folder), "")
+
+
+class EngineDomain:
+    def __init__(self, snapshot_ref: str = "default"):
+        self.snapshot_ref = snapshot_ref
+        self._snapshot: Any = None
+        self._lock = threading.Lock()
+
+    # ---- BOMs and footprints ----------------------------------------------------------------
+    def read_bom(self, path: Path, product_path: Path | None = None) -> dict[str, Any]:
+        from footprint.bom_io import read_bom
+        from footprint.errors import FootprintError
+
+        try:
+            bom = read_bom(path, product_path)
+        except FootprintError as exc:
+            raise InvalidInput(_public_source(str(exc), path.parent, path.name)) from None
+        return bom.model_dump(mode="json")
+
+    def snapshot(self) -> Any:
+        with self._lock:
+            if self._snapshot is None:
+                try:
+                    from lcidb.snapshot import load_snapshot
+                except ImportError as exc:
+                    raise DomainUnavailable(f"the factor database is not available: {exc}") from None
+                from lcidb.errors import LcidbError
+
+                try:
+                    self._snapshot = load_snapshot(self.snapshot_ref)
+                except LcidbError as exc:
+                    raise DomainUnavailable(
+                        f"{exc} (build it with `carbonlabel db build`)"
+                    ) from None
+            return self._snapshot
+
+    def compute(
+        self, bom: dict[str, Any], *, method: str, electricity: str, monte_carlo: int | None, seed: int | None
+    ) -> FootprintResult:
+        from footprint.bom import BOM
+        from footprint.errors import FootprintError
+        from lcidb.errors import LcidbError
+
+        try:
+            import footprint
+
+            compute = footprint.compute  # type: ignore[attr-defined]
+        except AttributeError:
+            raise DomainUnavailable("the footprint engine is not available in this build") from None
+        model = BOM.model_validate(bom)
+        try:
+            return compute(
+                model, self.snapshot(), method=method, electricity=electricity, monte_carlo=monte_carlo, seed=seed
+            )
+        except FootprintError as exc:
+            report = getattr(exc, "report", None)
+            extra: dict[str, Any] = {}
+            if report is not None:
+                extra["linking_report"] = report.model_dump(mode="json") if hasattr(report, "model_dump") else report
+            raise InvalidInput(str(exc), extra=extra) from None
+        except LcidbError as exc:
+            raise InvalidInput(str(exc)) from None
+
+    # ---- label rules ---------------------------------------------------------------------------
+    def schemes(self) -> list[str]:
+        try:
+            from labels import list_schemes
+        except ImportError as exc:
+            raise DomainUnavailable(f"the label rules are not available: {exc}") from None
+        return [info.scheme if hasattr(info, "scheme") else str(info) for info in list_schemes(date.today())]
+
+    def benchmark_key(self, footprint: FootprintResult) -> str:
+        from labels import benchmark_key
+
+        return benchmark_key(
+            footprint.product_rule, footprint.category, footprint.declared_unit.amount, footprint.declared_unit.unit
+        )
+
+    def grade(
+        self, footprint: FootprintResult, *, evidence: dict[str, Any], scheme: str, on: date,
+        benchmarks: BenchmarkSource,
+    ) -> GradeOutcome:
+        from labels import BenchmarkMember, LabelsError, evaluate
+
+        class _Registry:
+            def members(self, key: str, on: date) -> list[BenchmarkMember]:
+                return [
+                    BenchmarkMember(
+                        certificate_id=m.certificate_number, total_kgco2e=Decimal(repr(m.total_kgco2e)),
+                        issued=m.issued, valid_until=m.valid_until,
+                    )
+                    for m in benchmarks.members(key, on)
+                ]
+
+        try:
+            decision = evaluate(footprint, evidence, scheme, on, _Registry())
+        except LabelsError as exc:
+            raise InvalidInput(str(exc)) from None
+        version = f"{decision.rule_set_version.scheme}@{decision.rule_set_version.version}"
+        grant = next((g for g in decision.granted if g.tier == decision.tier), None)
+        if decision.tier is None or grant is None:
+            reasons = [f"{r.rule_id}: {r.detail}" for r in decision.rules if r.status == "failed"]
+            return GradeOutcome(
+                scheme=scheme, eligible=False, rule_set_version=version, validity_days=0,
+                surveillance_interval_days=0, surveillance_grace_days=SURVEILLANCE_GRACE_DAYS,
+                reasons=reasons or ["no tier granted"], explanation=decision.model_dump(mode="json"),
+            )
+        validity = (grant.valid_until - grant.valid_from).days
+        interval = (grant.surveillance_due[0] - grant.valid_from).days if grant.surveillance_due else validity
+        label = decision.label
+        return GradeOutcome(
+            scheme=scheme, eligible=True, tier=decision.tier, grade=decision.grade,
+            label={lang: getattr(label, attr) for lang, attr in LABEL_LANGUAGES.items()} if label else {},
+            rule_set_version=version, validity_days=validity, surveillance_interval_days=interval,
+            surveillance_grace_days=SURVEILLANCE_GRACE_DAYS, explanation=decision.model_dump(mode="json"),
+        )
+
+    # ---- carbon tariffs ----------------------------------------------------------------------
+    def cbam_exposure(
+        self, lines: list[dict[str, Any]], *, importer: dict[str, Any] | None, prior_mass_t: float | None,
+        projection: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        try:
+            from tariffs import exposure_report
+        except ImportError:
+            raise DomainUnavailable("the CBAM calculator is not available in this build") from None
+        from tariffs.errors import TariffsError
+
+        try:
+            report = exposure_report(lines, importer, prior_mass_t, projection)
+        except TariffsError as exc:
+            raise InvalidInput(str(exc)) from None
+        return report.model_dump(mode="json") if hasattr(report, "model_dump") else report
+
+    def cbam_pdf(self, report: dict[str, Any]) -> bytes:
+        try:
+            from api.rendering.cbam_report import render_cbam_pdf
+        except ImportError:
+            raise DomainUnavailable("the CBAM report renderer is not available in this build") from None
+        return render_cbam_pdf(report)

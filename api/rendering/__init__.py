@@ -1,0 +1,1 @@
+"""Rendering: Jinja2 (autoescaped) pages and WeasyPrint PDFs."""

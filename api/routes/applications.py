@@ -1,0 +1,176 @@
+"""Label applications: create, submit, review, request information, reject, approve (issues the certificate)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from api import idempotency
+from api.deps import CurrentUser, SessionDep, StateDep
+from api.errors import InvalidInput
+from api.models import Application, Certificate, Footprint, Product, User, utcnow
+from api.routes.certificates import certificate_public
+from api.schemas import (
+    ApplicationCreate,
+    ApplicationDetail,
+    ApplicationPublic,
+    CertificatePublic,
+    HistoryPublic,
+    Reason,
+    RequiredReason,
+)
+from api.services import applications as workflow
+from api.services import certificates, history
+from api.services.access import get_visible, require_role
+from api.state import ServiceState
+from footprint.result import FootprintResult
+from sqlalchemy.orm import Session
+
+router = APIRouter(prefix="/v1", tags=["applications"])
+StatusFilter = Annotated[
+    str | None, Query(pattern="^(draft|submitted|under_review|information_requested|approved|rejected)$")
+]
+
+
+def application_detail(session: Session, application: Application) -> ApplicationDetail:
+    certificate = session.scalar(
+        select(Certificate).where(Certificate.issue_key == f"application:{application.id}")
+    )
+    return ApplicationDetail(
+        **ApplicationPublic.model_validate(application).model_dump(),
+        history=[
+            HistoryPublic.model_validate(e)
+            for e in history.entries_for(session, entity_type="application", entity_id=application.id)
+        ],
+        certificate_number=certificate.number if certificate else None,
+    )
+
+
+@router.get("/schemes", tags=["applications"])
+def list_schemes(state: StateDep) -> dict[str, list[str]]:
+    """Label schemes the rule sets define."""
+    return {"schemes": sorted(state.domain.schemes())}
+
+
+@router.post("/applications", response_model=ApplicationDetail, status_code=201)
+def create_application(
+    request: Request, body: ApplicationCreate, user: CurrentUser, session: SessionDep, state: StateDep,
+    idempotency_key: idempotency.IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """Apply for a label for a product's stored footprint (starts as draft)."""
+    require_role(user, "exporter")
+    fp = idempotency.fingerprint("POST", request.url.path, body.model_dump_json())
+    replayed = idempotency.replay(session, user=user, key=idempotency_key, request_fingerprint=fp)
+    if replayed is not None:
+        return replayed
+    product = get_visible(session, Product, body.product_id, user, "product")
+    footprint = get_visible(session, Footprint, body.footprint_id, user, "footprint")
+    application = workflow.create_application(
+        session, actor=user, product=product, footprint=footprint, scheme=body.scheme,
+        known_schemes=state.domain.schemes(), evidence=body.evidence,
+    )
+    return idempotency.commit_created(
+        session, user=user, key=idempotency_key, request_fingerprint=fp, status_code=201,
+        build_body=lambda: application_detail(session, application).model_dump(mode="json"),
+    )
+
+
+@router.get("/applications", response_model=list[ApplicationPublic])
+def list_applications(
+    user: CurrentUser, session: SessionDep, status: StatusFilter = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[ApplicationPublic]:
+    require_role(user, "exporter", "certifier", "admin")
+    rows = workflow.list_applications(session, user=user, status=status, limit=limit, offset=offset)
+    return [ApplicationPublic.model_validate(a) for a in rows]
+
+
+@router.get("/applications/{application_id}", response_model=ApplicationDetail)
+def get_application(application_id: str, user: CurrentUser, session: SessionDep) -> ApplicationDetail:
+    require_role(user, "exporter", "certifier", "admin")
+    return application_detail(session, get_visible(session, Application, application_id, user, "application"))
+
+
+def _transition(session: Session, user: User, application_id: str, action: str, reason: str | None) -> ApplicationDetail:
+    require_role(user, *workflow.TRANSITIONS[action][2])
+    application = get_visible(session, Application, application_id, user, "application")
+    workflow.transition(session, actor=user, application=application, action=action, reason=reason)
+    session.commit()
+    return application_detail(session, application)
+
+
+@router.post("/applications/{application_id}/submit", response_model=ApplicationDetail)
+def submit(application_id: str, user: CurrentUser, session: SessionDep, body: Reason | None = None) -> ApplicationDetail:
+    """Exporter: submit a draft, or answer a request for information."""
+    return _transition(session, user, application_id, "submit", body.reason if body else None)
+
+
+@router.post("/applications/{application_id}/start-review", response_model=ApplicationDetail)
+def start_review(application_id: str, user: CurrentUser, session: SessionDep) -> ApplicationDetail:
+    """Certifier: take a submitted application under review."""
+    return _transition(session, user, application_id, "start_review", None)
+
+
+@router.post("/applications/{application_id}/request-information", response_model=ApplicationDetail)
+def request_information(
+    application_id: str, body: RequiredReason, user: CurrentUser, session: SessionDep
+) -> ApplicationDetail:
+    """Certifier: ask the exporter for more information (reason required)."""
+    return _transition(session, user, application_id, "request_information", body.reason)
+
+
+@router.post("/applications/{application_id}/reject", response_model=ApplicationDetail)
+def reject(application_id: str, body: RequiredReason, user: CurrentUser, session: SessionDep) -> ApplicationDetail:
+    """Certifier: reject with a reason."""
+    return _transition(session, user, application_id, "reject", body.reason)
+
+
+def grade_for(
+    session: Session, state: ServiceState, application: Application, footprint: Footprint
+) -> certificates.GradeOutcome:
+    outcome = state.domain.grade(
+        FootprintResult.model_validate(footprint.result), evidence=application.evidence, scheme=application.scheme,
+        on=utcnow().date(), benchmarks=certificates.RegistryBenchmarks(session),
+    )
+    if not outcome.eligible:
+        raise InvalidInput(
+            f"the {application.scheme} rules do not allow a certificate: " + "; ".join(outcome.reasons),
+            extra={"reasons": outcome.reasons, "rule_set_version": outcome.rule_set_version},
+        )
+    return outcome
+
+
+@router.post(
+    "/applications/{application_id}/approve", response_model=CertificatePublic, status_code=201,
+    responses={409: {"description": "Not under review, or already approved"}},
+)
+def approve(
+    request: Request, application_id: str, user: CurrentUser, session: SessionDep, state: StateDep,
+    body: Reason | None = None, idempotency_key: idempotency.IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """Certifier: approve; the certificate is issued in the same transaction as the approval."""
+    require_role(user, "certifier")
+    fp = idempotency.fingerprint("POST", request.url.path, body.model_dump_json() if body else "")
+    replayed = idempotency.replay(session, user=user, key=idempotency_key, request_fingerprint=fp)
+    if replayed is not None:
+        return replayed
+    application = get_visible(session, Application, application_id, user, "application")
+    footprint = session.get(Footprint, application.footprint_id)
+    assert footprint is not None
+    outcome = grade_for(session, state, application, footprint)
+    workflow.transition(
+        session, actor=user, application=application, action="approve", reason=body.reason if body else None,
+        detail={"tier": outcome.tier, "grade": outcome.grade, "rule_set_version": outcome.rule_set_version},
+    )
+    certificate = certificates.issue(
+        session, actor=user, key=state.signing_key, issuer=state.settings.issuer,
+        public_url=state.settings.public_url, application=application, footprint=footprint, outcome=outcome,
+        supersedes=None, benchmark_key=state.domain.benchmark_key(FootprintResult.model_validate(footprint.result)),
+    )
+    return idempotency.commit_created(
+        session, user=user, key=idempotency_key, request_fingerprint=fp, status_code=201,
+        build_body=lambda: certificate_public(session, state, certificate).model_dump(mode="json"),
+    )

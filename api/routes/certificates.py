@@ -1,0 +1,167 @@
+"""Certificates: read, PDF, surveillance, suspend, lift, revoke, renew."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api import idempotency
+from api.deps import CurrentUser, SessionDep, StateDep
+from api.errors import Conflict, InvalidInput
+from api.models import Application, Certificate, Footprint, User
+from api.rendering.certificate_pdf import render_certificate_pdf
+from api.schemas import CertificatePublic, HistoryPublic, Reason, RenewRequest, RequiredReason, SignaturePublic, StatusPublic
+from api.services import certificates as service
+from api.services.access import get_visible, organisation_scope, require_role
+from api.state import ServiceState
+from footprint.result import FootprintResult
+
+router = APIRouter(prefix="/v1/certificates", tags=["certificates"])
+
+
+def certificate_public(session: Session, state: ServiceState, certificate: Certificate) -> CertificatePublic:
+    status = service.status_of(session, certificate)
+    successor = service.successor_of(session, certificate)
+    check = service.check_signature(certificate, state.public_keys)
+    return CertificatePublic(
+        number=certificate.number,
+        document=service.payload_of(certificate),
+        signature=certificate.signature,
+        key_id=certificate.key_id,
+        status=StatusPublic(
+            status=status.status, since=status.since, reason=status.reason,  # type: ignore[arg-type]
+            last_surveillance=status.last_surveillance, surveillance_due=status.surveillance_due,
+            superseded_by=successor.number if successor else None,
+        ),
+        signature_check=SignaturePublic(valid=check.valid, key_id=check.key_id, reason=check.reason),
+    )
+
+
+@router.get("", response_model=list[CertificatePublic])
+def list_certificates(
+    user: CurrentUser, session: SessionDep, state: StateDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[CertificatePublic]:
+    require_role(user, "exporter", "certifier", "admin")
+    query = select(Certificate)
+    scope = organisation_scope(user)
+    if scope is not None:
+        query = query.where(Certificate.organisation_id == scope)
+    rows = session.scalars(query.order_by(Certificate.issued_at, Certificate.id).limit(limit).offset(offset))
+    return [certificate_public(session, state, c) for c in rows]
+
+
+@router.get("/{number}", response_model=CertificatePublic)
+def get_certificate(number: str, user: CurrentUser, session: SessionDep, state: StateDep) -> CertificatePublic:
+    require_role(user, "exporter", "certifier", "admin")
+    return certificate_public(session, state, service.get_visible_by_number(session, number, user))
+
+
+@router.get(
+    "/{number}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The certificate (zh-CN, zh-TW, en)"}},
+)
+def certificate_pdf(number: str, user: CurrentUser, session: SessionDep, state: StateDep) -> Response:
+    """The certificate as PDF, one page per language (rendered in a worker thread)."""
+    require_role(user, "exporter", "certifier", "admin")
+    certificate = service.get_visible_by_number(session, number, user)
+    document = service.payload_of(certificate)
+    session.commit()
+    pdf = render_certificate_pdf(document)
+    return Response(
+        pdf, media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{certificate.number}.pdf"'},
+    )
+
+
+@router.get("/{number}/history", response_model=list[HistoryPublic])
+def certificate_history(number: str, user: CurrentUser, session: SessionDep) -> list[HistoryPublic]:
+    require_role(user, "exporter", "certifier", "admin")
+    certificate = service.get_visible_by_number(session, number, user)
+    return [
+        HistoryPublic.model_validate(e)
+        for e in service.history.entries_for(session, entity_type="certificate", entity_id=certificate.id)
+    ]
+
+
+def _act(session: Session, state: ServiceState, user: User, number: str, action: str, reason: str | None) -> CertificatePublic:
+    require_role(user, "certifier")
+    certificate = service.get_visible_by_number(session, number, user)
+    service.act(session, actor=user, certificate=certificate, action=action, reason=reason)
+    session.commit()
+    return certificate_public(session, state, certificate)
+
+
+@router.post("/{number}/surveillance", response_model=CertificatePublic)
+def record_surveillance(
+    number: str, user: CurrentUser, session: SessionDep, state: StateDep, body: Reason | None = None
+) -> CertificatePublic:
+    """Certifier: record the annual surveillance (resets the surveillance due date)."""
+    return _act(session, state, user, number, "surveillance", body.reason if body else None)
+
+
+@router.post("/{number}/suspend", response_model=CertificatePublic)
+def suspend(number: str, body: RequiredReason, user: CurrentUser, session: SessionDep, state: StateDep) -> CertificatePublic:
+    """Certifier: suspend with a reason."""
+    return _act(session, state, user, number, "suspend", body.reason)
+
+
+@router.post("/{number}/lift-suspension", response_model=CertificatePublic)
+def lift_suspension(
+    number: str, user: CurrentUser, session: SessionDep, state: StateDep, body: Reason | None = None
+) -> CertificatePublic:
+    """Certifier: lift an explicit suspension."""
+    return _act(session, state, user, number, "lift_suspension", body.reason if body else None)
+
+
+@router.post("/{number}/revoke", response_model=CertificatePublic)
+def revoke(number: str, body: RequiredReason, user: CurrentUser, session: SessionDep, state: StateDep) -> CertificatePublic:
+    """Certifier: revoke for good, with a reason."""
+    return _act(session, state, user, number, "revoke", body.reason)
+
+
+@router.post("/{number}/renew", response_model=CertificatePublic, status_code=201)
+def renew(
+    request: Request, number: str, user: CurrentUser, session: SessionDep, state: StateDep,
+    body: RenewRequest | None = None, idempotency_key: idempotency.IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """Certifier: issue a new certificate that supersedes this one (graded with today's rules)."""
+    from api.routes.applications import grade_for  # the same grading as approval
+
+    require_role(user, "certifier")
+    fp = idempotency.fingerprint("POST", request.url.path, body.model_dump_json() if body else "")
+    replayed = idempotency.replay(session, user=user, key=idempotency_key, request_fingerprint=fp)
+    if replayed is not None:
+        return replayed
+    old = service.get_visible_by_number(session, number, user)
+    current = service.status_of(session, old)
+    if current.status in ("revoked", "superseded"):
+        raise Conflict(f"certificate {number} is {current.status}; it cannot be renewed")
+    application = session.get(Application, old.application_id)
+    assert application is not None
+    footprint_id = body.footprint_id if body and body.footprint_id else application.footprint_id
+    footprint = get_visible(session, Footprint, footprint_id, user, "footprint")
+    if footprint.product_id != old.product_id:
+        raise InvalidInput(f"footprint {footprint_id} is not of the certificate's product")
+    outcome = grade_for(session, state, application, footprint)
+    new = service.issue(
+        session, actor=user, key=state.signing_key, issuer=state.settings.issuer, public_url=state.settings.public_url,
+        application=application, footprint=footprint, outcome=outcome, supersedes=old,
+        benchmark_key=state.domain.benchmark_key(FootprintResult.model_validate(footprint.result)),
+    )
+    service.history.record(
+        session, actor=user, organisation_id=old.organisation_id, entity_type="certificate", entity_id=old.id,
+        action="renew", from_state=current.status, to_state="superseded", detail={"superseded_by": new.number},
+        at=new.issued_at,
+    )
+    return idempotency.commit_created(
+        session, user=user, key=idempotency_key, request_fingerprint=fp, status_code=201,
+        build_body=lambda: certificate_public(session, state, new).model_dump(mode="json"),
+    )
+
+

@@ -1,0 +1,142 @@
+"""Products, BOM uploads and footprints (exporters, for their own organisation)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from api import idempotency
+from api.deps import CurrentUser, SessionDep, StateDep
+from api.errors import InvalidInput, PayloadTooLarge
+from api.models import BomUpload, Footprint, Product
+from api.schemas import BomPublic, FootprintCreate, FootprintPublic, ProductCreate, ProductPublic
+from api.services import products as product_service
+from api.services.access import get_visible, require_role
+
+router = APIRouter(prefix="/v1", tags=["products"])
+
+BOM_FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+def bom_public(upload: BomUpload) -> BomPublic:
+    lines = upload.bom.get("lines", []) if isinstance(upload.bom, dict) else []
+    return BomPublic(
+        id=upload.id, product_id=upload.product_id, filename=upload.filename, file_format=upload.file_format,
+        sha256=upload.sha256, line_count=len(lines), created_at=upload.created_at,
+    )
+
+
+@router.post("/products", response_model=ProductPublic, status_code=201)
+def create_product(
+    request: Request, body: ProductCreate, user: CurrentUser, session: SessionDep,
+    idempotency_key: idempotency.IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """Register a product of the caller's organisation."""
+    require_role(user, "exporter")
+    fp = idempotency.fingerprint("POST", request.url.path, body.model_dump_json())
+    replayed = idempotency.replay(session, user=user, key=idempotency_key, request_fingerprint=fp)
+    if replayed is not None:
+        return replayed
+    product = product_service.create_product(
+        session, actor=user, name=body.name, category=body.category, cn_code=body.cn_code
+    )
+    return idempotency.commit_created(
+        session, user=user, key=idempotency_key, request_fingerprint=fp, status_code=201,
+        build_body=lambda: ProductPublic.model_validate(product).model_dump(mode="json"),
+    )
+
+
+@router.get("/products", response_model=list[ProductPublic])
+def list_products(user: CurrentUser, session: SessionDep, limit: Limit = 100, offset: Offset = 0) -> list[ProductPublic]:
+    """Products the caller may see."""
+    require_role(user, "exporter", "certifier", "admin")
+    return [ProductPublic.model_validate(p) for p in product_service.list_products(session, user=user, limit=limit, offset=offset)]
+
+
+@router.get("/products/{product_id}", response_model=ProductPublic)
+def get_product(product_id: str, user: CurrentUser, session: SessionDep) -> ProductPublic:
+    require_role(user, "exporter", "certifier", "admin")
+    return ProductPublic.model_validate(get_visible(session, Product, product_id, user, "product"))
+
+
+@router.post(
+    "/products/{product_id}/boms",
+    response_model=BomPublic,
+    status_code=201,
+    responses={413: {"description": "Upload too large"}, 422: {"description": "Malformed BOM (names the line)"}},
+)
+def upload_bom(
+    product_id: str, file: Annotated[UploadFile, File(description="BOM as .json, .csv or .xlsx")],
+    user: CurrentUser, session: SessionDep, state: StateDep,
+    product: Annotated[UploadFile | None, File(description="For a CSV BOM: the product JSON")] = None,
+) -> BomPublic:
+    """Upload a bill of materials; it is parsed and checked now, linked when a footprint is computed."""
+    require_role(user, "exporter")
+    row = get_visible(session, Product, product_id, user, "product")
+    filename = Path(file.filename or "upload").name
+    suffix = Path(filename).suffix.lower()
+    if suffix not in BOM_FORMATS:
+        raise InvalidInput(f"{filename}: unsupported BOM format {suffix or '(none)'}; use .json, .csv or .xlsx")
+    limit = state.settings.max_upload_bytes
+    raw = file.file.read(limit + 1)
+    if len(raw) > limit:
+        raise PayloadTooLarge(f"{filename}: upload larger than {limit} bytes")
+    product_raw = product.file.read(limit + 1) if product is not None else None
+    if product_raw is not None and len(product_raw) > limit:
+        raise PayloadTooLarge(f"{product.filename}: upload larger than {limit} bytes")  # type: ignore[union-attr]
+    with tempfile.TemporaryDirectory(prefix="carbonlabel-bom-") as folder:
+        path = Path(folder) / filename
+        path.write_bytes(raw)
+        product_path = None
+        if product_raw is not None:
+            product_path = Path(folder) / ("product-" + Path(product.filename or "product.json").name)  # type: ignore[union-attr]
+            product_path.write_bytes(product_raw)
+        bom = state.domain.read_bom(path, product_path)
+    upload = product_service.store_bom(
+        session, actor=user, product=row, filename=filename, file_format=BOM_FORMATS[suffix], raw=raw, bom=bom
+    )
+    session.commit()
+    return bom_public(upload)
+
+
+@router.post(
+    "/products/{product_id}/footprints",
+    response_model=FootprintPublic,
+    status_code=201,
+    responses={422: {"description": "BOM lines that do not link, with the linking report"}},
+)
+def compute_footprint(
+    request: Request, product_id: str, body: FootprintCreate, user: CurrentUser, session: SessionDep,
+    state: StateDep, idempotency_key: idempotency.IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """Compute and store the footprint of an uploaded BOM (runs in a worker thread)."""
+    require_role(user, "exporter")
+    product = get_visible(session, Product, product_id, user, "product")
+    fp = idempotency.fingerprint("POST", request.url.path, body.model_dump_json())
+    replayed = idempotency.replay(session, user=user, key=idempotency_key, request_fingerprint=fp)
+    if replayed is not None:
+        return replayed
+    upload = get_visible(session, BomUpload, body.bom_id, user, "BOM")
+    if upload.product_id != product.id:
+        raise InvalidInput(f"BOM {upload.id} was uploaded for another product")
+    session.commit()  # release the database while the engine works
+    result = state.domain.compute(
+        upload.bom, method=body.method, electricity=body.electricity, monte_carlo=body.monte_carlo, seed=body.seed
+    )
+    row = product_service.store_footprint(session, actor=user, product=product, bom=upload, result=result)
+    return idempotency.commit_created(
+        session, user=user, key=idempotency_key, request_fingerprint=fp, status_code=201,
+        build_body=lambda: FootprintPublic.model_validate(row).model_dump(mode="json"),
+    )
+
+
+@router.get("/footprints/{footprint_id}", response_model=FootprintPublic)
+def get_footprint(footprint_id: str, user: CurrentUser, session: SessionDep) -> FootprintPublic:
+    require_role(user, "exporter", "certifier", "admin")
+    return FootprintPublic.model_validate(get_visible(session, Footprint, footprint_id, user, "footprint"))

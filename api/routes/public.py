@@ -1,0 +1,82 @@
+"""Public, no login: certificate verification (HTML for people, JSON for machines) and signing keys."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from api.deps import SessionDep, StateDep
+from api.errors import NotFound
+from api.rendering.pages import render_page
+from api.schemas import KeySet, SignaturePublic, VerificationPublic
+from api.services import certificates as service
+from api.signing import b64url
+from cryptography.hazmat.primitives import serialization
+
+router = APIRouter(tags=["public"])
+
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept.split("application/json")[0]
+
+
+@router.get(
+    "/verify/{number}",
+    response_model=VerificationPublic,
+    responses={
+        200: {"content": {"text/html": {}}, "description": "HTML by default; JSON with Accept: application/json"},
+        404: {"description": "No such certificate"},
+    },
+)
+def verify(number: str, request: Request, session: SessionDep, state: StateDep) -> Response:
+    """Verify a certificate: status on this instant, the signed values, and the signature check."""
+    try:
+        certificate = service.get_by_number(session, number)
+    except NotFound:
+        if _wants_json(request):
+            raise
+        return HTMLResponse(render_page("verify_missing.html", number=number), status_code=404)
+    document = service.payload_of(certificate)
+    status = service.status_of(session, certificate)
+    successor = service.successor_of(session, certificate)
+    check = service.check_signature(certificate, state.public_keys)
+    footprint = document.get("footprint", {})
+    verification = VerificationPublic(
+        certificate_number=certificate.number,
+        status=status.status,  # type: ignore[arg-type]
+        status_since=status.since,
+        status_reason=status.reason,
+        superseded_by=successor.number if successor else None,
+        supersedes=document.get("supersedes"),
+        product=document.get("product", {}),
+        organisation=document.get("organisation", {}).get("name", ""),
+        value={
+            "total_kgco2e": footprint.get("total_kgco2e"),
+            "declared_unit": footprint.get("declared_unit"),
+            "boundary": footprint.get("boundary"),
+            "standard": footprint.get("standard"),
+        },
+        scheme=document.get("scheme", ""),
+        tier=document.get("tier"),
+        grade=document.get("grade"),
+        valid_from=document.get("valid_from", ""),
+        valid_until=document.get("valid_until", ""),
+        rule_set_version=document.get("rule_set_version", ""),
+        snapshot_hash=document.get("provenance", {}).get("snapshot_hash", ""),
+        issuer=document.get("issuer", ""),
+        signature=SignaturePublic(valid=check.valid, key_id=check.key_id, reason=check.reason),
+    )
+    if _wants_json(request):
+        return JSONResponse(verification.model_dump(mode="json"))
+    return HTMLResponse(render_page("verify.html", v=verification, document=document))
+
+
+@router.get("/v1/keys", response_model=KeySet, tags=["public"])
+def keys(state: StateDep) -> KeySet:
+    """Public keys (JWK, Ed25519) that certificate signatures verify against, by key id."""
+    listed = []
+    for key_id, public_key in sorted(state.public_keys.items()):
+        raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        listed.append({"kty": "OKP", "crv": "Ed25519", "x": b64url(raw), "kid": key_id, "alg": "EdDSA", "use": "sig"})
+    return KeySet.model_validate({"keys": listed})

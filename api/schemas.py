@@ -1,0 +1,216 @@
+"""Request and response bodies of the HTTP API (one model per direction; inputs forbid extra fields)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["exporter", "certifier", "trade_office", "admin"]
+Name = Field(min_length=1, max_length=200)
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class TokenResponse(Output):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class OrganisationCreate(Input):
+    name: str = Name
+
+
+class OrganisationPublic(Output):
+    id: str
+    name: str
+    created_at: datetime
+
+
+class UserCreate(Input):
+    organisation_id: str = Field(min_length=1, max_length=32)
+    name: str = Name
+    role: Role
+
+
+class UserPublic(Output):
+    id: str
+    organisation_id: str
+    name: str
+    role: str
+    client_id: str
+
+
+class UserCreated(UserPublic):
+    client_secret: str = Field(description="Shown once; only a hash is stored.")
+
+
+class ProductCreate(Input):
+    name: str = Field(min_length=1, max_length=300)
+    category: str | None = Field(default=None, max_length=200)
+    cn_code: str | None = Field(default=None, pattern=r"^[0-9]{4,10}$")
+
+
+class ProductPublic(Output):
+    id: str
+    organisation_id: str
+    name: str
+    category: str | None
+    cn_code: str | None
+    created_at: datetime
+
+
+class BomPublic(Output):
+    id: str
+    product_id: str
+    filename: str
+    file_format: str
+    sha256: str
+    line_count: int
+    created_at: datetime
+
+
+class FootprintCreate(Input):
+    bom_id: str = Field(min_length=1, max_length=32)
+    method: Literal["AR6", "AR5"] = "AR6"
+    electricity: Literal["location", "market"] = "location"
+    monte_carlo: int | None = Field(default=None, ge=10, le=10000, description="Monte Carlo iterations")
+    seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
+
+
+class FootprintPublic(Output):
+    id: str
+    product_id: str
+    bom_id: str | None
+    total_kgco2e: float
+    method: str
+    snapshot_name: str
+    snapshot_hash: str
+    code_version: str
+    input_hash: str
+    seed: int | None
+    created_at: datetime
+    result: dict[str, Any]
+
+
+class ApplicationCreate(Input):
+    product_id: str = Field(min_length=1, max_length=32)
+    footprint_id: str = Field(min_length=1, max_length=32)
+    scheme: str = Field(min_length=1, max_length=100)
+    evidence: dict[str, Any] = Field(default_factory=dict, description="Evidence the rule set asks for")
+
+
+class Reason(Input):
+    reason: str | None = Field(default=None, max_length=4000)
+
+
+class RequiredReason(Input):
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class HistoryPublic(Output):
+    id: int
+    at: datetime
+    actor_id: str | None
+    actor_role: str | None
+    organisation_id: str
+    entity_type: str
+    entity_id: str
+    action: str
+    from_state: str | None
+    to_state: str | None
+    reason: str | None
+    detail: dict[str, Any]
+
+
+class ApplicationPublic(Output):
+    id: str
+    organisation_id: str
+    product_id: str
+    footprint_id: str
+    scheme: str
+    status: str
+    status_reason: str | None
+    evidence: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ApplicationDetail(ApplicationPublic):
+    history: list[HistoryPublic]
+    certificate_number: str | None
+
+
+class StatusPublic(BaseModel):
+    status: Literal["valid", "suspended", "revoked", "expired", "superseded"]
+    since: datetime
+    reason: str | None
+    last_surveillance: datetime | None
+    surveillance_due: datetime
+    superseded_by: str | None
+
+
+class SignaturePublic(BaseModel):
+    valid: bool
+    algorithm: Literal["Ed25519"] = "Ed25519"
+    key_id: str
+    reason: str | None
+
+
+class CertificatePublic(BaseModel):
+    number: str
+    document: dict[str, Any] = Field(description="The signed document (numbers as decimal strings)")
+    signature: str
+    key_id: str
+    status: StatusPublic
+    signature_check: SignaturePublic
+
+
+class RenewRequest(Input):
+    footprint_id: str | None = Field(default=None, min_length=1, max_length=32)
+
+
+class VerificationPublic(BaseModel):
+    certificate_number: str
+    status: Literal["valid", "suspended", "revoked", "expired", "superseded"]
+    status_since: datetime
+    status_reason: str | None
+    superseded_by: str | None
+    supersedes: str | None
+    product: dict[str, Any]
+    organisation: str
+    value: dict[str, Any]
+    scheme: str
+    tier: str | None
+    grade: str | None
+    valid_from: str
+    valid_until: str
+    rule_set_version: str
+    snapshot_hash: str
+    issuer: str
+    signature: SignaturePublic
+
+
+class PublicKey(BaseModel):
+    kty: str
+    crv: str
+    x: str
+    kid: str
+    alg: str
+    use: str
+
+
+class KeySet(BaseModel):
+    keys: list[PublicKey]
+
+
+class SchemeList(BaseModel):
+    schemes: list[str]

@@ -1,0 +1,270 @@
+"""Issue certificates (signed canonical JSON), act on them, verify them.
+
+Issuing happens inside the approving (or renewing) transaction: the certificate row and its
+history row are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.domain import CertifiedFootprint, GradeOutcome
+from api.errors import Conflict, InvalidInput, NotFound
+from api.models import Application, Certificate, Footprint, HistoryEntry, Organisation, Product, User, utcnow
+from api.services import history
+from api.services.access import organisation_scope
+from api.services.certificate_status import StatusView, derive_status
+from api.signing import SigningKey, canonical_bytes, verify_signature
+from footprint.result import FootprintResult
+
+CERTIFICATE_SCHEMA_VERSION = "1"
+_NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: numbers are read aloud and typed
+
+
+def new_certificate_number(issued: datetime) -> str:
+    return f"CL-{issued.year}-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def build_payload(
+    *, number: str, key: SigningKey, issuer: str, public_url: str, issued_at: datetime, valid_until: datetime,
+    organisation: Organisation, product: Product, footprint_id: str, result: FootprintResult,
+    outcome: GradeOutcome, supersedes: str | None, application_id: str,
+) -> dict[str, Any]:
+    """The certificate document. Every number becomes a decimal string when canonicalised."""
+    return {
+        "schema_version": CERTIFICATE_SCHEMA_VERSION,
+        "certificate_number": number,
+        "key_id": key.key_id,
+        "algorithm": "Ed25519",
+        "canonicalisation": "RFC 8785 (JCS), numbers as decimal strings",
+        "issuer": issuer,
+        "issued_at": _iso(issued_at),
+        "valid_from": _iso(issued_at),
+        "valid_until": _iso(valid_until),
+        "scheme": outcome.scheme,
+        "tier": outcome.tier,
+        "grade": outcome.grade,
+        "label": outcome.label,
+        "rule_set_version": outcome.rule_set_version,
+        "surveillance": {
+            "interval_days": outcome.surveillance_interval_days,
+            "grace_days": outcome.surveillance_grace_days,
+        },
+        "organisation": {"id": organisation.id, "name": organisation.name},
+        "product": {
+            "id": product.id,
+            "name": product.name,
+            "category": result.category,
+            "cn_code": result.cn_code,
+            "product_rule": result.product_rule,
+        },
+        "footprint": {
+            "id": footprint_id,
+            "total_kgco2e": result.total_kgco2e,
+            "pcf_excluding_biogenic_uptake": result.pcf_excluding_biogenic_uptake,
+            "declared_unit": {"amount": result.declared_unit.amount, "unit": result.declared_unit.unit},
+            "boundary": result.boundary,
+            "standard": result.standard,
+            "method": result.method,
+            "reference_period": {
+                "start": result.reference_period.start.isoformat(),
+                "end": result.reference_period.end.isoformat(),
+            },
+            "primary_data_share": result.primary_data_share,
+        },
+        "provenance": {
+            "snapshot_name": result.provenance.snapshot_name,
+            "snapshot_hash": result.provenance.snapshot_hash,
+            "code_version": result.provenance.code_version,
+            "input_hash": result.provenance.input_hash,
+        },
+        "application_id": application_id,
+        "supersedes": supersedes,
+        "verification_url": f"{public_url}/verify/{number}",
+    }
+
+
+def issue(
+    session: Session, *, actor: User, key: SigningKey, issuer: str, public_url: str, application: Application,
+    footprint: Footprint, outcome: GradeOutcome, supersedes: Certificate | None, benchmark_key: str,
+) -> Certificate:
+    """Insert the signed certificate and its `issue` history row (caller commits both together)."""
+    issued_at = utcnow().replace(microsecond=0)
+    valid_until = issued_at + timedelta(days=outcome.validity_days)
+    product = session.get(Product, application.product_id)
+    organisation = session.get(Organisation, application.organisation_id)
+    assert product is not None and organisation is not None
+    result = FootprintResult.model_validate(footprint.result)
+    number = new_certificate_number(issued_at)
+    payload = build_payload(
+        number=number, key=key, issuer=issuer, public_url=public_url, issued_at=issued_at,
+        valid_until=valid_until, organisation=organisation, product=product, footprint_id=footprint.id,
+        result=result, outcome=outcome, supersedes=supersedes.number if supersedes else None,
+        application_id=application.id,
+    )
+    canonical = canonical_bytes(payload)
+    certificate = Certificate(
+        number=number,
+        issue_key=f"renewal-of:{supersedes.id}" if supersedes else f"application:{application.id}",
+        application_id=application.id,
+        supersedes_id=supersedes.id if supersedes else None,
+        organisation_id=application.organisation_id,
+        product_id=application.product_id,
+        scheme=outcome.scheme,
+        tier=outcome.tier or "",
+        grade=outcome.grade,
+        product_rule=result.product_rule,
+        declared_unit=f"{result.declared_unit.amount:g} {result.declared_unit.unit}",
+        benchmark_key=benchmark_key,
+        total_kgco2e=result.total_kgco2e,
+        issued_at=issued_at,
+        valid_from=issued_at,
+        valid_until=valid_until,
+        surveillance_interval_days=outcome.surveillance_interval_days,
+        payload=canonical.decode("utf-8"),
+        signature=key.sign(canonical),
+        key_id=key.key_id,
+    )
+    session.add(certificate)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict("a certificate was already issued for this application (or renewal)") from exc
+    history.record(
+        session, actor=actor, organisation_id=certificate.organisation_id, entity_type="certificate",
+        entity_id=certificate.id, action="issue", to_state="valid",
+        detail={
+            "number": number, "application_id": application.id, "tier": outcome.tier, "grade": outcome.grade,
+            "supersedes": supersedes.number if supersedes else None,
+        },
+        at=issued_at,
+    )
+    return certificate
+
+
+def payload_of(certificate: Certificate) -> dict[str, Any]:
+    return json.loads(certificate.payload)
+
+
+def get_by_number(session: Session, number: str) -> Certificate:
+    certificate = session.scalar(select(Certificate).where(Certificate.number == number))
+    if certificate is None:
+        raise NotFound(f"certificate {number} not found")
+    return certificate
+
+
+def get_visible_by_number(session: Session, number: str, user: User) -> Certificate:
+    certificate = get_by_number(session, number)
+    scope = organisation_scope(user)
+    if scope is not None and certificate.organisation_id != scope:
+        raise NotFound(f"certificate {number} not found")
+    return certificate
+
+
+def successor_of(session: Session, certificate: Certificate) -> Certificate | None:
+    return session.scalar(select(Certificate).where(Certificate.supersedes_id == certificate.id))
+
+
+def status_of(session: Session, certificate: Certificate, *, now: datetime | None = None) -> StatusView:
+    successor = successor_of(session, certificate)
+    grace = int(payload_of(certificate)["surveillance"]["grace_days"])
+    return derive_status(
+        certificate, history.entries_for(session, entity_type="certificate", entity_id=certificate.id),
+        now=now or utcnow(), grace_days=grace, superseded_at=successor.issued_at if successor else None,
+    )
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    valid: bool
+    key_id: str
+    reason: str | None
+
+
+def check_signature(certificate: Certificate, public_keys: dict[str, Ed25519PublicKey]) -> SignatureCheck:
+    """Re-canonicalise the stored document and check its signature; any tampering fails here."""
+    key = public_keys.get(certificate.key_id)
+    if key is None:
+        return SignatureCheck(False, certificate.key_id, f"unknown key {certificate.key_id}")
+    try:
+        document = payload_of(certificate)
+        canonical = canonical_bytes(document)
+    except (ValueError, TypeError) as exc:
+        return SignatureCheck(False, certificate.key_id, f"stored document unreadable: {exc}")
+    if document.get("key_id") != certificate.key_id or document.get("certificate_number") != certificate.number:
+        return SignatureCheck(False, certificate.key_id, "stored columns disagree with the signed document")
+    if not verify_signature(key, canonical, certificate.signature):
+        return SignatureCheck(False, certificate.key_id, "signature does not match the document")
+    return SignatureCheck(True, certificate.key_id, None)
+
+
+# action -> (allowed current statuses, needs reason)
+CERTIFICATE_ACTIONS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "surveillance": (("valid", "suspended"), False),
+    "suspend": (("valid",), True),
+    "lift_suspension": (("suspended",), False),
+    "revoke": (("valid", "suspended", "expired"), True),
+}
+
+
+def act(
+    session: Session, *, actor: User, certificate: Certificate, action: str, reason: str | None,
+    detail: dict[str, Any] | None = None,
+) -> HistoryEntry:
+    allowed, needs_reason = CERTIFICATE_ACTIONS[action]
+    if needs_reason and not (reason and reason.strip()):
+        raise InvalidInput(f"{action.replace('_', ' ')} needs a reason")
+    # lock the certificate row for the rest of the transaction (PostgreSQL; SQLite's BEGIN
+    # IMMEDIATE already serialises writers) so two concurrent actions see each other's rows
+    session.execute(select(Certificate.id).where(Certificate.id == certificate.id).with_for_update())
+    current = status_of(session, certificate)
+    if current.status not in allowed:
+        raise Conflict(f"certificate {certificate.number} is {current.status}; cannot {action.replace('_', ' ')}")
+    if action == "lift_suspension" and not current.explicitly_suspended:
+        raise Conflict(
+            f"certificate {certificate.number} is suspended because surveillance is overdue; "
+            "record a surveillance instead of lifting"
+        )
+    to_state = {"suspend": "suspended", "revoke": "revoked", "lift_suspension": "valid"}.get(action)
+    entry = history.record(
+        session, actor=actor, organisation_id=certificate.organisation_id, entity_type="certificate",
+        entity_id=certificate.id, action=action, from_state=current.status, to_state=to_state, reason=reason,
+        detail=detail,
+    )
+    session.flush()
+    return entry
+
+
+class RegistryBenchmarks:
+    """The benchmark source over this registry: certificates valid on a date, by benchmark key."""
+
+    def __init__(self, session: Session):
+        self._session = session
+
+    def members(self, key: str, on: date) -> list[CertifiedFootprint]:
+        moment = datetime.combine(on, datetime.max.time()).replace(tzinfo=utcnow().tzinfo)
+        query = select(Certificate).where(Certificate.benchmark_key == key, Certificate.valid_from <= moment)
+        found: list[CertifiedFootprint] = []
+        for certificate in self._session.scalars(query.order_by(Certificate.number)):
+            if status_of(self._session, certificate, now=moment).status != "valid":
+                continue
+            found.append(
+                CertifiedFootprint(
+                    certificate_number=certificate.number, total_kgco2e=certificate.total_kgco2e,
+                    issued=certificate.valid_from.date(), valid_until=certificate.valid_until.date(),
+                )
+            )
+        return found

@@ -1,0 +1,84 @@
+"""Service settings from the environment. Development defaults are refused outside embedded mode.
+
+Embedded development mode (`carbonlabel demo`, `carbonlabel serve --dev`) keeps everything under
+CARBONLABEL_HOME: a SQLite file, a signing key created on first start, links to 127.0.0.1.
+Production (`carbonlabel serve`) must be told where its database, public address and signing key
+are, because several instances share them; silently inventing any of them would issue
+certificates nobody else can verify.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from api.errors import InsecureConfiguration
+from lcidb.home import carbonlabel_home
+
+DATABASE_URL_ENV = "CARBONLABEL_DATABASE_URL"
+PUBLIC_URL_ENV = "CARBONLABEL_PUBLIC_URL"
+SIGNING_KEY_ENV = "CARBONLABEL_SIGNING_KEY"
+ISSUER_ENV = "CARBONLABEL_ISSUER"
+
+DEV_HOST = "127.0.0.1"
+DEV_PORT = 8000
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    public_url: str
+    signing_key_path: Path
+    embedded: bool
+    issuer: str = "carbonlabel certification service"
+    token_ttl_seconds: int = 3600
+    max_upload_bytes: int = 2 * 1024 * 1024
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _normalise_database_url(url: str) -> str:
+    # SQLAlchemy's bare "postgresql://" means psycopg2, which the project does not ship.
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_settings(*, embedded: bool, port: int = DEV_PORT) -> Settings:
+    """Read the environment; raise InsecureConfiguration when production lacks a setting."""
+    home = carbonlabel_home()
+    database_url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    public_url = os.environ.get(PUBLIC_URL_ENV, "").strip()
+    signing_key = os.environ.get(SIGNING_KEY_ENV, "").strip()
+    issuer = os.environ.get(ISSUER_ENV, "").strip() or "carbonlabel certification service"
+    if not embedded:
+        missing = [
+            name
+            for name, value in (
+                (DATABASE_URL_ENV, database_url),
+                (PUBLIC_URL_ENV, public_url),
+                (SIGNING_KEY_ENV, signing_key),
+            )
+            if not value
+        ]
+        if missing:
+            raise InsecureConfiguration(
+                "refusing to start outside embedded development mode with default "
+                f"{', '.join(missing)}: set them (see docs/service.md) or use `carbonlabel serve --dev`"
+            )
+        if not Path(signing_key).is_file():
+            raise InsecureConfiguration(f"{SIGNING_KEY_ENV}={signing_key}: no such key file")
+    return Settings(
+        home=home,
+        database_url=_normalise_database_url(database_url) or f"sqlite:///{home / 'service.sqlite3'}",
+        public_url=(public_url or f"http://{DEV_HOST}:{port}").rstrip("/"),
+        signing_key_path=Path(signing_key) if signing_key else home / "keys" / "signing-ed25519.pem",
+        embedded=embedded,
+        issuer=issuer,
+    )

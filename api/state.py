@@ -1,0 +1,24 @@
+"""Everything a running service holds: settings, database, signing key, domain, templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.domain import Domain
+from api.settings import Settings
+from api.signing import SigningKey
+
+
+@dataclass
+class ServiceState:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    signing_key: SigningKey
+    domain: Domain
+    # every key whose signatures verification accepts, by key id (the current one included)
+    public_keys: dict[str, Ed25519PublicKey] = field(default_factory=dict)
