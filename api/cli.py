@@ -17,6 +17,7 @@ app = typer.Typer(
 # One module per command group; each exposes `register(app: typer.Typer) -> None`.
 COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.db",
+    "api.commands.footprint",
     "api.commands.importers",
 )
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import os
+
+os.environ.setdefault("TQDM_DISABLE", "1")  # Database.write draws a progress bar on stderr otherwise
 from pathlib import Path
 from typing import Any
 

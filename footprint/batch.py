@@ -1,0 +1,122 @@
+"""Many footprints at once: a lean summary per BOM, and a sparse F @ y for totals only.
+
+The summary holds what `footprint-batch` writes per BOM (totals with gas, stage and line
+contributions; hotspots on request) without building the full FootprintResult, because at
+10,000-100,000 BOMs the result objects, not the linear algebra, would dominate.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import scipy.sparse as sp
+
+from footprint.bom import BOM, validate_bom_json
+from footprint.engine import SUPPLIER_KEY, SnapshotEngine, compile_bom, engine_for, _hotspots
+from footprint.errors import FootprintError
+from lcidb.errors import LcidbError
+from lcidb.snapshot import Snapshot
+from lcidb.version import code_version
+
+
+def summarize(bom: BOM, engine: SnapshotEngine, method: str = "AR6", hotspots: bool = False) -> dict[str, Any]:
+    snapshot = engine.snapshot
+    vectors = engine.vectors(method)
+    compiled = compile_bom(bom, snapshot)
+    lines = bom.lines
+    line_kg = [0.0] * len(lines)
+    gas = np.zeros(len(snapshot.flows))
+    supplier = 0.0
+    demand = np.zeros(snapshot.size) if hotspots else None
+    for term in compiled.terms:
+        if term.column < 0:
+            kg = term.supplier_kg
+            supplier += kg
+        else:
+            kg = term.amount * float(vectors.scores[term.column])
+            gas += term.amount * vectors.characterised[term.column]
+            if demand is not None:
+                demand[term.column] += term.amount
+        line_kg[term.line_index] += kg
+    by_stage: dict[str, float] = {}
+    for term_line in sorted({t.line_index for t in compiled.terms}):
+        stage = lines[term_line].stage
+        by_stage[stage] = by_stage.get(stage, 0.0) + line_kg[term_line]
+    subtree = list(line_kg)
+    index_of = {line.line_id: i for i, line in enumerate(lines)}
+    for line in reversed(bom.topological_order()):
+        if line.parent_id is not None:
+            subtree[index_of[line.parent_id]] += subtree[index_of[line.line_id]]
+    total = sum(subtree[index_of[root.line_id]] for root in bom.roots())
+    by_gas = {code: float(v) for code, v in zip(snapshot.flows, gas) if v != 0.0}
+    if supplier:
+        by_gas[SUPPLIER_KEY] = supplier
+    summary: dict[str, Any] = {
+        "product_id": bom.product.id,
+        "total_kgco2e": total,
+        "by_gas": by_gas,
+        "by_stage": dict(sorted(by_stage.items())),
+        "lines": {line.line_id: subtree[index_of[line.line_id]] for line in lines},
+    }
+    if demand is not None:
+        denominator = abs(total) if total else 1.0
+        summary["hotspots"] = [h.model_dump() for h in _hotspots(engine, vectors, demand, denominator)]
+    return summary
+
+
+def totals(boms: Iterable[BOM], snapshot: Snapshot, method: str = "AR6", scenario: str | None = None) -> np.ndarray:
+    """Totals only, for many BOMs: one sparse BOM x activity matrix F, then F @ y."""
+    engine = engine_for(snapshot, scenario)
+    y = engine.vectors(method).scores
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    supplier: list[float] = []
+    for r, bom in enumerate(boms):
+        compiled = compile_bom(bom, snapshot)
+        extra = 0.0
+        for term in compiled.terms:
+            if term.column < 0:
+                extra += term.supplier_kg
+            else:
+                rows.append(r)
+                cols.append(term.column)
+                values.append(term.amount)
+        supplier.append(extra)
+    f = sp.csr_matrix((values, (rows, cols)), shape=(len(supplier), snapshot.size))
+    return f @ y + np.array(supplier)
+
+
+@dataclass
+class BatchOutcome:
+    total: int
+    failed: int
+
+
+def run_batch(source: Path, target: Path, snapshot: Snapshot, method: str = "AR6", hotspots: bool = False) -> BatchOutcome:
+    """One JSON BOM per input line -> one JSON result per output line (or an error naming the line)."""
+    engine = engine_for(snapshot)
+    engine.vectors(method)
+    provenance = {"snapshot_name": snapshot.name, "snapshot_hash": snapshot.hash, "method": method,
+                  "code_version": code_version()}
+    total = failed = 0
+    tmp = target.with_name(target.name + ".partial")
+    with source.open("rb") as reader, tmp.open("w", encoding="utf-8") as writer:
+        writer.write(json.dumps({"header": provenance}) + "\n")
+        for number, raw in enumerate(reader, start=1):
+            if not raw.strip():
+                continue
+            total += 1
+            try:
+                bom = validate_bom_json(raw)
+                record: dict[str, Any] = {"line": number, **summarize(bom, engine, method, hotspots)}
+            except (FootprintError, LcidbError) as exc:
+                failed += 1
+                record = {"line": number, "error": f"{source.name}, line {number}: {exc}"}
+            writer.write(json.dumps(record, ensure_ascii=False) + "\n")
+    tmp.replace(target)  # never leave a half-written results file under the requested name
+    return BatchOutcome(total, failed)

@@ -1,0 +1,132 @@
+"""Monte Carlo with seeded lognormal sampling, without refactorizing per iteration.
+
+Every exchange with a sigma is sampled as amount x exp(sigma z) (median = the stored amount, as
+stats_arrays' lognormal with loc = ln|amount|). Each iteration solves the adjoint system of the
+sampled matrix, A_i^T y_i = B_i^T cf, by GMRES preconditioned with the LU of the deterministic
+A^T (reference/perf.md section 2.3): a handful of cheap solves instead of a factorization. BOM line
+sigmas multiply the line and everything below it. Same seed, same numbers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from footprint.result import Uncertainty
+from lcidb.snapshot import Triplets
+
+if TYPE_CHECKING:
+    from footprint.bom import BOM
+    from footprint.engine import Compiled, SnapshotEngine
+
+GMRES_RTOL = 1e-10
+
+
+class SampledAdjoint:
+    """Rebuilds A^T and B^T with sampled values on a fixed sparsity pattern, then solves."""
+
+    def __init__(self, engine: SnapshotEngine):
+        snapshot = engine.snapshot
+        tech, bio = snapshot.triplets(engine.scenario)
+        n = snapshot.size
+        self.n = n
+        self.tech, self.bio = tech, bio
+        self.lu = engine.factorized.lu
+        # A^T entries: the unit diagonal followed by the technosphere triplets (transposed)
+        rows = np.concatenate([np.arange(n), tech.cols])
+        cols = np.concatenate([np.arange(n), tech.rows])
+        self.at_pattern, self.at_inverse = _pattern(rows, cols, n, n)
+        self.tech_sigma = np.nan_to_num(tech.sigmas, nan=0.0)
+        self.bio_sigma = np.nan_to_num(bio.sigmas, nan=0.0)
+        self.tech_uncertain = np.flatnonzero(self.tech_sigma)
+        self.bio_uncertain = np.flatnonzero(self.bio_sigma)
+        self.preconditioner = spla.LinearOperator((n, n), matvec=self.lu.solve, dtype=np.float64)
+        self.fallbacks = 0
+
+    def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        tech_values = self.tech.amounts.copy()
+        z = rng.standard_normal(self.tech_uncertain.size)
+        tech_values[self.tech_uncertain] *= np.exp(self.tech_sigma[self.tech_uncertain] * z)
+        bio_values = self.bio.amounts.copy()
+        z = rng.standard_normal(self.bio_uncertain.size)
+        bio_values[self.bio_uncertain] *= np.exp(self.bio_sigma[self.bio_uncertain] * z)
+        return tech_values, bio_values
+
+    def solve(self, tech_values: np.ndarray, bio_values: np.ndarray, cf: np.ndarray, guess: np.ndarray) -> np.ndarray:
+        data = np.bincount(self.at_inverse, weights=np.concatenate([np.ones(self.n), tech_values]),
+                           minlength=self.at_pattern.nnz)
+        at = sp.csr_matrix((data, self.at_pattern.indices, self.at_pattern.indptr), shape=(self.n, self.n))
+        rhs = np.bincount(self.bio.cols, weights=bio_values * cf[self.bio.rows], minlength=self.n)
+        if not self.tech_uncertain.size:
+            return self.lu.solve(rhs)
+        solution, info = spla.gmres(at, rhs, x0=guess, rtol=GMRES_RTOL, atol=0.0, M=self.preconditioner,
+                                    restart=50, maxiter=20)
+        if info != 0:  # not converged: fall back to a direct solve of this sample, never a wrong number
+            self.fallbacks += 1
+            solution = spla.splu(at.tocsc()).solve(rhs)
+        return solution
+
+
+def _pattern(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """CSR pattern of the summed matrix and, per entry, its position in the data array."""
+    keys = rows.astype(np.int64) * n_cols + cols
+    unique, inverse = np.unique(keys, return_inverse=True)
+    u_rows = unique // n_cols
+    u_cols = unique % n_cols
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.add.at(indptr, u_rows + 1, 1)
+    pattern = sp.csr_matrix((np.zeros(unique.size), u_cols, np.cumsum(indptr)), shape=(n_rows, n_cols))
+    return pattern, inverse
+
+
+def run_monte_carlo(
+    bom: BOM, compiled: Compiled, engine: SnapshotEngine, method: str, iterations: int, seed: int
+) -> Uncertainty:
+    if iterations < 2:
+        raise ValueError("Monte Carlo needs at least 2 iterations")
+    vectors = engine.vectors(method)
+    sampler = SampledAdjoint(engine)
+    rng = np.random.default_rng(seed)
+
+    # BOM line sigmas: a line's multiplier applies to it and to every line below it
+    sigma_lines = [i for i, line in enumerate(bom.lines) if line.uncertainty_sigma]
+    index_of = {line.line_id: i for i, line in enumerate(bom.lines)}
+    ancestors: list[list[int]] = []
+    for line in bom.lines:
+        chain, current = [], line
+        while True:
+            chain.append(index_of[current.line_id])
+            if current.parent_id is None:
+                break
+            current = bom.lines[index_of[current.parent_id]]
+        ancestors.append(chain)
+    sigma_position = {line_index: k for k, line_index in enumerate(sigma_lines)}
+    line_sigmas = np.array([bom.lines[i].uncertainty_sigma for i in sigma_lines], dtype=np.float64)
+
+    columns = np.array([t.column for t in compiled.terms], dtype=np.int64)
+    amounts = np.array([t.amount for t in compiled.terms], dtype=np.float64)
+    supplier = np.array([t.supplier_kg for t in compiled.terms], dtype=np.float64)
+    is_activity = columns >= 0
+    term_lines = [t.line_index for t in compiled.terms]
+    term_ancestors = [[sigma_position[a] for a in ancestors[i] if a in sigma_position] for i in term_lines]
+
+    scores = np.empty(iterations)
+    guess = vectors.scores.copy()
+    for k in range(iterations):
+        tech_values, bio_values = sampler.sample(rng)
+        y = sampler.solve(tech_values, bio_values, vectors.cf, guess)
+        multipliers = np.ones(len(compiled.terms))
+        if sigma_lines:
+            log_factor = line_sigmas * rng.standard_normal(len(sigma_lines))
+            multipliers = np.exp([log_factor[positions].sum() if positions else 0.0 for positions in term_ancestors])
+        safe_columns = np.where(is_activity, columns, 0)
+        booked = np.where(is_activity, amounts * y[safe_columns], supplier)
+        scores[k] = float(np.sum(booked * multipliers))
+    return Uncertainty(
+        iterations=iterations, seed=seed, mean=float(scores.mean()), median=float(np.median(scores)),
+        std=float(scores.std(ddof=1)), p2_5=float(np.percentile(scores, 2.5)),
+        p97_5=float(np.percentile(scores, 97.5)),
+    )
