@@ -4,6 +4,7 @@ every row that was not imported. The `db` group itself lives in api.commands.db.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -42,13 +43,15 @@ def import_bw_command(
     fmt: str = typer.Argument(..., metavar="FORMAT", help="Brightway format: excel."),
     path: Path = typer.Argument(..., help="File or folder in that format."),
     out: Path = typer.Option(..., "--out", help="Template folder to write."),
+    year: Optional[int] = typer.Option(None, "--year", help="Data year for activities without a 'year' field."),
+    licence: Optional[str] = typer.Option(None, "--licence", help="Licence for activities without a 'licence' field."),
 ) -> None:
     """A Brightway-readable inventory (via bw2io) -> template folder; unmapped flows are reported."""
     from lcidb.errors import LcidbError
     from lcidb.importers.bw import import_bw
 
     try:
-        report = import_bw(fmt, path, out)
+        report = import_bw(fmt, path, out, year=year, licence=licence)
     except LcidbError as exc:
         _fail(str(exc))
         return

@@ -1,0 +1,348 @@
+"""Brightway-readable inventories (read with bw2io) -> template folder.
+
+Supported FORMAT: `excel` (the Brightway Excel layout read by bw2io's ExcelImporter). bw2io reads
+the file and runs its format strategies (tuples, numbers, units, production exchange); linking is
+done here, not by bw2io's linking strategies, because the project's biosphere is the small flow
+table of data/methods/gwp100.csv, not ecoinvent's:
+
+- elementary flows are matched by name (case-insensitive) and top-level compartment (air, water,
+  soil, natural resource) against the biosphere3 names of gwp100.csv, then data/lcidb/flow_synonyms.csv;
+  a flow that matches nothing is reported and left out (non-GHG flows do not change a GWP score);
+- technosphere inputs are matched by (name, location, database) to activities of the same file;
+  an activity with an input that cannot be resolved (another database, negative amount without a
+  credit type, multi-output) is not imported at all, nor is anything that uses it (no
+  half-written activity), and each is reported.
+
+Amounts are divided by the production amount, so they are per one unit of reference product.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lcidb.errors import ImportReportError, IncompatibleUnit, UnknownUnit
+from lcidb.flows import FLOW_UNIT, flow_table
+from lcidb.home import shipped_data_dir
+from lcidb.importers.report import ImportReport
+from lcidb.importers.writer import TemplateWriter
+from lcidb.units import conversion_factor, is_known_unit
+
+FORMATS = ("excel",)
+
+# Brightway / ecoinvent unit names -> the project's unit vocabulary (lcidb/units.py)
+UNITS = {
+    "kilogram": "kg", "gram": "g", "ton": "t", "tonne": "t", "kilowatt hour": "kWh", "megawatt hour": "MWh",
+    "megajoule": "MJ", "gigajoule": "GJ", "cubic meter": "m3", "cubic metre": "m3", "normal cubic meter": "Nm3",
+    "litre": "L", "liter": "L", "square meter": "m2", "meter": "m", "kilometer": "km", "ton kilometer": "tkm",
+    "tonne kilometer": "tkm", "unit": "piece", "hour": "h",
+}
+LOGNORMAL = 2  # stats_arrays id
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "x"
+
+
+@lru_cache(maxsize=1)
+def flow_lookup() -> dict[tuple[str, str], str]:
+    """(lower-case name, top compartment) -> flow code: gwp100.csv biosphere3 names, then synonyms."""
+    table: dict[tuple[str, str], str] = {}
+    for code, flow in flow_table().items():
+        if flow.biosphere3_name:
+            table[(flow.biosphere3_name.lower(), flow.compartment.split("/")[0])] = code
+    path = shipped_data_dir() / "lcidb" / "flow_synonyms.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            table.setdefault((row["name"].lower(), row["compartment"]), row["code"])
+    return table
+
+
+def _unit(name: str | None) -> str | None:
+    if not name:
+        return None
+    if name in UNITS:
+        return UNITS[name]
+    return name if is_known_unit(name) else None
+
+
+@dataclass
+class _Activity:
+    data: dict[str, Any]
+    row: int
+    exchange_rows: list[int]
+    id: str = ""
+    year: int = 0
+    licence: str = ""
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)  # ids of technosphere inputs
+
+
+def _sheet_rows(path: Path) -> dict[tuple[str, str], tuple[int, list[int]]]:
+    """(sheet, activity name) -> (row of its 'Activity' line, rows of its exchanges in order)."""
+    import openpyxl
+
+    located: dict[tuple[str, str], tuple[int, list[int]]] = {}
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    for sheet in workbook.worksheets:
+        current: tuple[str, str] | None = None
+        in_exchanges = header_seen = False
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            first = "" if not values or values[0] is None else str(values[0]).strip()
+            if first == "Activity":
+                current = (sheet.title, str(values[1]).strip())
+                located[current] = (number, [])
+                in_exchanges = header_seen = False
+            elif current and first == "Exchanges":
+                in_exchanges, header_seen = True, False
+            elif current and in_exchanges:
+                if not first:
+                    in_exchanges = False
+                elif not header_seen:
+                    header_seen = True
+                else:
+                    located[current][1].append(number)
+    return located
+
+
+def _read_excel(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    from lcidb.brightway import open_project
+
+    open_project()  # bw2io needs a bw2data project: use the one under CARBONLABEL_HOME, never ~/
+    from bw2io import strategies as s
+    from bw2io.importers.excel import ExcelImporter
+
+    try:
+        importer = ExcelImporter(str(path))
+    except FileNotFoundError:
+        raise ImportReportError(f"{path}: file not found") from None
+    except Exception as exc:  # bw2io/openpyxl raise many types for a file that is not a workbook
+        raise ImportReportError(f"{path}: not a Brightway Excel inventory ({type(exc).__name__}: {exc})") from None
+    if not getattr(importer, "data", None):
+        raise ImportReportError(f"{path}: no activities found (is there a 'Database' row and 'Activity' blocks?)")
+    for strategy in (
+        s.csv_restore_tuples, s.csv_restore_booleans, s.csv_numerize, s.csv_drop_unknown,
+        s.csv_add_missing_exchanges_section, s.normalize_units, s.strip_biosphere_exc_locations,
+        s.assign_only_product_as_production,
+    ):
+        importer.data = strategy(importer.data)
+    parameters = {
+        p["name"]: {k: v for k, v in p.items() if k != "name"}
+        for p in (getattr(importer, "project_parameters", None) or []) + (getattr(importer, "database_parameters", None) or [])
+    }
+    return importer.db_name, importer.data, parameters
+
+
+def _parameter_values(parameters: dict[str, Any], activity: dict[str, Any]) -> dict[str, float]:
+    """Project + database parameters, then the activity's own, evaluated with bw2parameters."""
+    from bw2parameters import ParameterSet
+
+    values = dict(ParameterSet(parameters).evaluate()) if parameters else {}
+    local = activity.get("parameters") or {}
+    if isinstance(local, list):
+        local = {p["name"]: {k: v for k, v in p.items() if k != "name"} for p in local}
+    if local:
+        values.update(ParameterSet(local, global_params=values).evaluate())
+    return values
+
+
+def _evaluate(formula: str, values: dict[str, float]) -> float:
+    from bw2parameters import Interpreter
+
+    interpreter = Interpreter()
+    interpreter.symtable.update(values)
+    result = interpreter(formula)
+    if interpreter.error:
+        raise ValueError("; ".join(str(e.get_error()[1]).strip() for e in interpreter.error))
+    return float(result)
+
+
+def import_bw(
+    fmt: str, path: Path | str, out_dir: Path | str, *, year: int | None = None, licence: str | None = None,
+    status: str = "unverified",
+) -> ImportReport:
+    """Convert a Brightway inventory to a template folder. Activity fields `year`, `licence`, `source`,
+    `category`, `status` in the file win over the defaults given here; an activity left without a year
+    or licence is not imported (reported)."""
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise ImportReportError(f"unknown Brightway format {fmt!r}; supported: {', '.join(FORMATS)}")
+    path, out_dir = Path(path), Path(out_dir)
+    if not path.exists():
+        raise ImportReportError(f"{path}: file not found")
+    db_name, data, parameters = _read_excel(path)
+    located = _sheet_rows(path)
+    report = ImportReport(source=f"{fmt}:{path}", out_dir=out_dir)
+    prefix = _slug(db_name)
+
+    activities: list[_Activity] = []
+    by_key: dict[tuple[str, str], _Activity] = {}
+    used_ids: set[str] = set()
+    for ds in data:
+        row, exchange_rows = located.get((ds.get("worksheet name", ""), ds.get("name", "")), (0, []))
+        item = _Activity(ds, row, exchange_rows)
+        base = f"{prefix}_{_slug(str(ds.get('code') or ds.get('name')))}"
+        item.id = base
+        n = 2
+        while item.id in used_ids:
+            item.id, n = f"{base}_{n}", n + 1
+        used_ids.add(item.id)
+        activities.append(item)
+        by_key[(str(ds.get("name")), str(ds.get("location") or "GLO"))] = item
+
+    writer_rows: dict[str, list[tuple]] = {}
+    for item in activities:
+        writer_rows[item.id] = _convert(item, db_name, by_key, parameters, report)
+        raw_year = item.data.get("year", year)
+        try:
+            item.year = int(raw_year)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            item.problems.append((item.row, f"activity {item.data.get('name')!r}: no data year "
+                                            f"(value {raw_year!r}; add a 'year' field or pass --year)"))
+        item.licence = str(item.data.get("licence") or item.data.get("license") or licence or "")
+        if not item.licence:
+            item.problems.append((item.row, f"activity {item.data.get('name')!r}: no licence "
+                                            "(add a 'licence' field or pass --licence)"))
+
+    # drop activities with problems, then (repeatedly) anything that uses a dropped one
+    dropped = {item.id for item in activities if item.problems}
+    for item in activities:
+        for row, reason in item.problems:
+            report.skip(row, reason)
+    changed = True
+    while changed:
+        changed = False
+        for item in activities:
+            if item.id in dropped:
+                continue
+            bad = [i for i in item.inputs if i in dropped]
+            if bad:
+                dropped.add(item.id)
+                report.skip(item.row, f"activity {item.data.get('name')!r} not imported: its input {bad[0]} was not imported")
+                changed = True
+
+    writer = TemplateWriter()
+    for item in activities:
+        if item.id in dropped:
+            continue
+        ds = item.data
+        writer.add_activity(
+            activity_id=item.id, name=str(ds.get("name")), unit=_unit(ds.get("unit")), geography=ds.get("location") or "GLO",
+            year=item.year, category=_slug(str(ds.get("category") or "imported")),
+            source=str(ds.get("source") or f"Brightway Excel {path.name}, database {db_name!r}, "
+                                           f"sheet {ds.get('worksheet name')!r} row {item.row}"),
+            licence=item.licence, status=str(ds.get("status") or status),
+        )
+        for args in writer_rows[item.id]:
+            writer.add_exchange(*args)
+    report.skipped.sort()
+    writer.write(out_dir)
+    report.imported = len(writer.activities)
+    report.exchanges = len(writer.exchanges)
+    return report
+
+
+def _convert(item: _Activity, db_name: str, by_key: dict[tuple[str, str], _Activity],
+             parameters: dict[str, Any], report: ImportReport) -> list[tuple]:
+    ds = item.data
+    name = ds.get("name")
+    unit = _unit(ds.get("unit"))
+    rows: list[tuple] = []
+    if unit is None:
+        item.problems.append((item.row, f"activity {name!r}: unit {ds.get('unit')!r} is not in the project's unit vocabulary"))
+        return rows
+    exchanges = ds.get("exchanges", [])
+    productions = [e for e in exchanges if e.get("type") == "production"]
+    if len(productions) != 1:
+        item.problems.append((item.row, f"activity {name!r}: {len(productions)} production exchanges (one reference product needed; "
+                                        "multi-output activities need allocation first)"))
+        return rows
+    seen: set[str] = set()
+    production_amount = None
+    try:
+        values = _parameter_values(parameters, ds)
+    except Exception as exc:  # bw2parameters raises its own types for cycles and missing names
+        item.problems.append((item.row, f"activity {name!r}: parameters could not be evaluated ({exc})"))
+        return rows
+    for index, exchange in enumerate(exchanges):
+        row = item.exchange_rows[index] if index < len(item.exchange_rows) else item.row
+        amount = exchange.get("amount", 0)
+        if exchange.get("formula"):
+            try:
+                amount = _evaluate(str(exchange["formula"]), values)
+            except Exception as exc:  # the interpreter raises NameError, SyntaxError, ...
+                item.problems.append((row, f"activity {name!r}: formula {exchange['formula']!r} could not be evaluated ({exc})"))
+                continue
+        if exchange.get("type") == "production":
+            production_amount = float(amount)
+            if production_amount == 0 or not math.isfinite(production_amount):
+                item.problems.append((row, f"activity {name!r}: production amount {amount!r} is not usable"))
+                return rows
+            continue
+        exchange["_amount"] = float(amount)
+        exchange["_row"] = row
+    if production_amount is None:
+        return rows
+    for exchange in exchanges:
+        if exchange.get("type") == "production" or "_amount" not in exchange:
+            continue
+        row, amount = exchange["_row"], exchange["_amount"] / production_amount
+        kind = exchange.get("type")
+        sigma = None
+        if exchange.get("uncertainty type") == LOGNORMAL and exchange.get("scale"):
+            sigma = float(exchange["scale"])
+        if kind == "biosphere":
+            categories = exchange.get("categories") or ("",)
+            compartment = str(categories[0]).lower() if categories else ""
+            code = flow_lookup().get((str(exchange.get("name", "")).lower(), compartment))
+            if code is None:
+                report.skip(row, f"activity {name!r}: elementary flow {exchange.get('name')!r} {tuple(categories)} "
+                                 "has no GWP100 flow code (not a greenhouse gas in data/methods/gwp100.csv): left out")
+                continue
+            flow_unit = _unit(exchange.get("unit"))
+            try:
+                factor = conversion_factor(flow_unit or str(exchange.get("unit")), FLOW_UNIT)
+            except (UnknownUnit, IncompatibleUnit):
+                item.problems.append((row, f"activity {name!r}: flow {exchange.get('name')!r} in unit {exchange.get('unit')!r}, not a mass"))
+                continue
+            if code in seen:
+                item.problems.append((row, f"activity {name!r}: flow {code} appears twice (sub-compartments are not kept apart)"))
+                continue
+            if amount < 0:
+                item.problems.append((row, f"activity {name!r}: negative elementary flow {amount!r} of {code}; "
+                                           "the template needs an explicit credit_type"))
+                continue
+            seen.add(code)
+            rows.append((item.id, code, amount * factor, "kg", "biosphere", sigma, "", ""))
+        elif kind == "technosphere":
+            if exchange.get("database") not in (None, db_name):
+                item.problems.append((row, f"activity {name!r}: input {exchange.get('name')!r} is in database "
+                                           f"{exchange.get('database')!r}, not in this file; link it to a template activity first"))
+                continue
+            target = by_key.get((str(exchange.get("name")), str(exchange.get("location") or "GLO")))
+            if target is None:
+                item.problems.append((row, f"activity {name!r}: input {exchange.get('name')!r} at {exchange.get('location')!r} "
+                                           "is not an activity of this file"))
+                continue
+            if amount < 0:
+                item.problems.append((row, f"activity {name!r}: negative technosphere amount {amount!r} for "
+                                           f"{exchange.get('name')!r}; the template needs an explicit credit_type"))
+                continue
+            input_unit = _unit(exchange.get("unit")) or _unit(target.data.get("unit"))
+            if input_unit is None:
+                item.problems.append((row, f"activity {name!r}: unit {exchange.get('unit')!r} not in the project's vocabulary"))
+                continue
+            if target.id in seen:
+                item.problems.append((row, f"activity {name!r}: input {target.id} appears twice"))
+                continue
+            seen.add(target.id)
+            item.inputs.append(target.id)
+            rows.append((item.id, target.id, amount, input_unit, "technosphere", sigma, "", ""))
+        else:
+            report.skip(row, f"activity {name!r}: exchange type {kind!r} is not supported: left out")
+    return rows

@@ -1,0 +1,127 @@
+"""Brightway Excel (read by bw2io) -> template folder: flows mapped by name/compartment, unmapped
+flows and unresolvable activities reported, scores checked by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from lcidb.errors import ImportReportError
+from lcidb.importers.bw import import_bw
+from lcidb.template import read_template
+
+FIXTURE = Path(__file__).parent / "fixtures" / "bw_excel" / "small_inventory.xlsx"
+PREFIX = "gd_widget_supply_"
+
+# Hand calculation from the fixture (make_fixture.py), GWP100 from data/methods/gwp100.csv.
+# AR6: PP granulate per kg = 1.6 + 0.0001*273 + 0.002*1530 = 4.6873
+#      electricity = 0.5; paper = -1.2 + 0.3 + 0.001*27.0 = -0.873; truck = 0.05/0.5 + 0.002*5 = 0.11
+#      widget = 0.2*4.6873 + 1.5*0.5 + 0.05*(-0.873) + 10*0.11 + 0.01 + 0.0001*29.8
+#             = 0.93746 + 0.75 - 0.04365 + 1.1 + 0.01 + 0.00298 = 2.75679
+# AR5: PP = 1.6 + 0.0001*265 + 0.002*1300 = 4.2265; paper = -1.2 + 0.3 + 0.001*28 = -0.872
+#      widget = 0.8453 + 0.75 - 0.0436 + 1.1 + 0.01 + 0.0028 = 2.6645
+WIDGET_AR6 = 2.75679
+WIDGET_AR5 = 2.6645
+
+
+@pytest.fixture
+def imported(tmp_path: Path, home: Path):
+    out = tmp_path / "bw"
+    report = import_bw("excel", FIXTURE, out, year=2023, licence="test-fixture")
+    return report, out, read_template(out)
+
+
+def _cradle_to_gate(template, activity_id: str, method: str) -> float:
+    """Independent recursive evaluation of the (acyclic) template with the method's CFs."""
+    from lcidb.flows import flow_table
+
+    cf = {code: flow.cf[method] for code, flow in flow_table().items()}
+    total = 0.0
+    for e in template.exchanges:
+        if e.activity_id != activity_id:
+            continue
+        total += e.amount * (cf[e.input] if e.kind == "biosphere" else _cradle_to_gate(template, e.input, method))
+    return total
+
+
+def test_activities_and_flows_are_mapped(imported) -> None:
+    report, _out, template = imported
+    assert report.imported == 5 and set(template.activities) == {
+        PREFIX + x for x in ("widget_assembly", "pp_granulate", "electricity_gd", "paper_sheet", "truck")}
+    gases = {(e.activity_id.removeprefix(PREFIX), e.input): e.amount for e in template.exchanges if e.kind == "biosphere"}
+    assert gases[("pp_granulate", "co2_fossil")] == pytest.approx(1.6)  # 3.2 kg per 2 kg produced
+    assert gases[("pp_granulate", "n2o")] == pytest.approx(0.0001)  # 0.2 g per 2 kg
+    assert gases[("pp_granulate", "hfc_134a")] == pytest.approx(0.002)
+    assert gases[("paper_sheet", "co2_biogenic_uptake")] == pytest.approx(1.2)  # "Carbon dioxide, in air", resource
+    assert gases[("paper_sheet", "ch4_biogenic")] == pytest.approx(0.001)  # "Methane, non-fossil"
+    assert gases[("truck", "co2_fossil")] == pytest.approx(0.1)  # formula 0.05 / load_factor (0.5)
+    assert gases[("truck", "co2_luc")] == pytest.approx(0.01)  # formula 0.002 * 5
+    sigma = [e.uncertainty_sigma for e in template.exchanges if e.key == (PREFIX + "pp_granulate", "co2_fossil")]
+    assert sigma == [0.1]
+    units = {a.id.removeprefix(PREFIX): a.unit for a in template.activities.values()}
+    assert units == {"widget_assembly": "piece", "pp_granulate": "kg", "electricity_gd": "kWh", "paper_sheet": "kg", "truck": "tkm"}
+    years = {a.id.removeprefix(PREFIX): a.year for a in template.activities.values()}
+    assert years["truck"] == 2023 and years["widget_assembly"] == 2024  # default only where the file has none
+    assert all(a.status == "unverified" and a.licence == "test-fixture" for a in template.activities.values())
+
+
+def test_scores_match_the_hand_calculation(imported) -> None:
+    _report, _out, template = imported
+    assert _cradle_to_gate(template, PREFIX + "widget_assembly", "AR6") == pytest.approx(WIDGET_AR6, rel=1e-12)
+    assert _cradle_to_gate(template, PREFIX + "widget_assembly", "AR5") == pytest.approx(WIDGET_AR5, rel=1e-12)
+
+
+def test_report_names_unmapped_flows_and_unresolved_activities(imported) -> None:
+    report, _out, _template = imported
+    reasons = dict(report.skipped)
+    # row numbers are the sheet's (see make_fixture.py: the widget's 'Water' exchange is on row 23)
+    assert "'Water'" in reasons[23] and "no GWP100 flow code" in reasons[23]
+    assert any("'Sulfur dioxide'" in r for r in reasons.values())
+    assert any("ecoinvent-3.9-cutoff" in r and "widget, external steel" in r for r in reasons.values())
+    assert any("'gift set' not imported" in r for r in reasons.values())
+    assert len(report.skipped) == 4
+    assert report.report_lines()[2] == "not imported: 4 row(s)"
+
+
+def test_missing_year_without_default_is_reported_not_guessed(tmp_path: Path, home: Path) -> None:
+    report = import_bw("excel", FIXTURE, tmp_path / "o", licence="x")
+    assert any("no data year" in reason and "'transport, truck'" in reason for _, reason in report.skipped)
+    template = read_template(tmp_path / "o")
+    # the truck is missing, and so is the widget that uses it
+    assert PREFIX + "truck" not in template.activities and PREFIX + "widget_assembly" not in template.activities
+    assert PREFIX + "pp_granulate" in template.activities
+
+
+def test_unknown_format_and_bad_file_are_clear_errors(tmp_path: Path, home: Path) -> None:
+    with pytest.raises(ImportReportError, match="unknown Brightway format 'simapro'"):
+        import_bw("simapro", FIXTURE, tmp_path / "o")
+    bogus = tmp_path / "bogus.xlsx"
+    bogus.write_text("nope")
+    with pytest.raises(ImportReportError, match="bogus.xlsx"):
+        import_bw("excel", bogus, tmp_path / "o")
+    assert not (tmp_path / "o").exists()
+
+
+def test_built_snapshot_agrees_with_the_hand_calculation(imported, home: Path) -> None:
+    build = pytest.importorskip("lcidb.build")
+    from lcidb.snapshot import load_snapshot
+    from lcidb.solve import FactorizedSnapshot
+
+    _report, out, _template = imported
+    build.build_snapshot([out], name="bwfixture")
+    snap = load_snapshot("bwfixture")
+    scores = FactorizedSnapshot(snap)
+    assert scores.scores("AR6")[snap.index[PREFIX + "widget_assembly"]] == pytest.approx(WIDGET_AR6, rel=1e-12)
+    assert scores.scores("AR5")[snap.index[PREFIX + "widget_assembly"]] == pytest.approx(WIDGET_AR5, rel=1e-12)
+
+
+def test_cli(tmp_path: Path, home: Path) -> None:
+    result = CliRunner().invoke(app, ["db", "import", "bw", "excel", str(FIXTURE), "--out", str(tmp_path / "c"),
+                                      "--year", "2023", "--licence", "test-fixture"])
+    assert result.exit_code == 0, result.output
+    assert "written:" in result.output and "'Sulfur dioxide'" in result.output
+    bad = CliRunner().invoke(app, ["db", "import", "bw", "jsonld", str(FIXTURE), "--out", str(tmp_path / "d")])
+    assert bad.exit_code == 2 and "unknown Brightway format" in bad.output
