@@ -235,42 +235,49 @@ def data_age(ctx: GateContext) -> list[RuleOutcome]:
                       ctx.cite("gate.data_age.activity_months"),
                       value=f"{period.start}..{period.end}", threshold=f"{period.start}..{expected_end}"))
     earliest_end = add_months(on, -g.activity_end_max_months_before)
-    out.append(yes_no("G8.activity_data_recent", period.end >= earliest_end,
+    out.append(yes_no("G8.activity_data_recent", earliest_end <= period.end <= on,
                       f"reference period ends {period.end}; must end on or after {earliest_end} "
-                      f"({g.activity_end_max_months_before} months before {on})",
+                      f"({g.activity_end_max_months_before} months before {on}) and not after {on}",
                       ctx.cite("gate.data_age.activity_end_max_months_before"),
                       value=period.end.isoformat(), threshold=f">= {earliest_end.isoformat()}"))
     # the grid factor must be the snapshot's default regional electricity activity
     el = fp.electricity
-    default = g.grid_defaults.get(el.site_region)
     if el.grid_activity_id is None and el.residual_activity_id is None:
         out.append(RuleOutcome(rule_id="G8.grid_factor", status="not_applicable",
                                detail="the footprint uses no grid electricity", source=ctx.cite("gate.data_age.grid_defaults")))
-    elif default is None:
-        out.append(yes_no("G8.grid_factor", False,
-                          f"no default grid activity for site region {el.site_region!r} in the rule set "
-                          f"(known: {sorted(g.grid_defaults)})", ctx.cite("gate.data_age.grid_defaults"),
-                          value=el.grid_activity_id))
     else:
-        used = el.grid_activity_id
-        out.append(yes_no("G8.grid_factor", used == default,
-                          f"site region {el.site_region}: grid activity {used!r}, default {default!r}",
-                          ctx.cite("gate.data_age.grid_defaults"), value=used, threshold=default))
-    rejected = set(g.rejected_grid_factors)
-    hits = sorted({f.id for f in fp.factors if f.id in rejected}
-                  | {x for x in (el.grid_activity_id, el.residual_activity_id) if x in rejected})
-    out.append(yes_no("G8.no_co2_only_grid_factor", not hits,
-                      f"CO2-only grid factors used: {hits}" if hits else "no CO2-only grid factor used",
-                      ctx.cite("gate.data_age.rejected_grid_factors"), value=", ".join(hits) or None))
+        checks = [("grid", el.grid_activity_id, g.grid_defaults, "gate.data_age.grid_defaults")]
+        if el.method == "market" and el.residual_activity_id is not None:
+            checks.append(("residual mix", el.residual_activity_id, g.residual_defaults, "gate.data_age.residual_defaults"))
+        problems, seen, paths = [], [], []
+        for what, used, defaults, path in checks:
+            paths.append(path)
+            default = defaults.get(el.site_region)
+            seen.append(f"{what} {used!r} (default {default!r})")
+            if default is None:
+                problems.append(f"no default {what} activity for site region {el.site_region!r} (known: {sorted(defaults)})")
+            elif used != default:
+                problems.append(f"{what} activity {used!r} is not the default {default!r} for {el.site_region}")
+        out.append(yes_no("G8.grid_factor", not problems,
+                          "; ".join(problems) if problems else f"site region {el.site_region}: " + ", ".join(seen),
+                          ctx.cite(*paths), value=el.grid_activity_id,
+                          threshold=g.grid_defaults.get(el.site_region)))
+    rejected = set(g.rejected_factor_categories)
+    hits = sorted(f"{f.id} ({f.category})" for f in fp.factors if f.category in rejected)
+    out.append(yes_no("G8.no_rejected_factor", not hits,
+                      f"factors of a rejected category used: {hits}" if hits else "no factor of a rejected category used",
+                      ctx.cite("gate.data_age.rejected_factor_categories"), value=", ".join(hits) or None))
     # secondary factor age and edition
     earliest_published = add_months(on, -12 * g.factor_max_age_years)
     stale = []
     for f in fp.factors:
-        published = f.published or date(f.year, 1, 1)
+        published = f.published or date(f.year, 1, 1)  # no publication date: the start of its data year
         if published < earliest_published:
             stale.append(f"{f.id} ({published})")
+        elif published > on:
+            stale.append(f"{f.id} ({published}, after the decision date)")
     out.append(yes_no("G8.factor_age", not stale,
-                      (f"factors published before {earliest_published}: {stale}" if stale
+                      (f"factors published before {earliest_published} or after {on}: {stale}" if stale
                        else f"all {len(fp.factors)} factors published on or after {earliest_published}"),
                       ctx.cite("gate.data_age.factor_max_age_years"),
                       value=", ".join(stale) or None, threshold=f">= {earliest_published.isoformat()}"))

@@ -57,7 +57,8 @@ class DataAgeGate(_Strict):
     activity_end_max_months_before: int
     factor_max_age_years: int
     grid_defaults: dict[str, str]
-    rejected_grid_factors: list[str]
+    residual_defaults: dict[str, str]
+    rejected_factor_categories: list[str]
 
 
 class ElectricityGate(_Strict):

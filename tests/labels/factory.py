@@ -29,8 +29,9 @@ def _line(line_id: str, name: str, data_type: str, factor: str, kg: float, dqr: 
     }
 
 
-def _factor(fid: str, source: str, year: int, published: str, kg: float, status: str = "verified") -> dict:
-    return {"id": fid, "name": fid, "unit": "kg", "geography": "CN", "category": "material", "source": source,
+def _factor(fid: str, source: str, year: int, published: str, kg: float, status: str = "verified",
+            category: str = "material") -> dict:
+    return {"id": fid, "name": fid, "unit": "kg", "geography": "CN", "category": category, "source": source,
             "licence": "test", "year": year, "published": published, "status": status, "kgco2e": kg}
 
 
@@ -52,7 +53,7 @@ def default_footprint() -> dict[str, Any]:
         ],
         "factors": [
             _factor("steel_sheet", "Dataset S", 2024, "2024-06-30", 40.0),
-            _factor("elec_cn_gd_grid", "Project GD grid model", 2024, "2025-09-28", 30.0),
+            _factor("elec_cn_gd_grid", "Project GD grid model", 2024, "2024-06-30", 30.0, category="electricity"),
             _factor("abs", "Dataset S", 2024, "2024-06-30", 25.0),
             _factor("truck", "Dataset T", 2023, "2023-06-20", 5.0),
         ],
