@@ -53,6 +53,7 @@ def qr_svg(url: str) -> Markup:
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
     svg = image.to_string(encoding="unicode")
     svg = re.sub(r"^<\?xml[^>]*\?>\s*", "", svg)
+    svg = re.sub(r'\s+id="[^"]*"', "", svg)  # three pages carry a QR code: ids must not repeat
     return Markup(svg)  # generated here from path data only; the URL is not embedded as text
 
 
