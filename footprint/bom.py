@@ -400,10 +400,12 @@ def _find_cycle(lines: list[BOMLine], by_id: dict[str, int], depth: list[int], l
 
 def _check_line(line: BOMLine, i: int, has_children: bool, loc: LineLocator, errors: list[BOMError]) -> None:
     lid = line.line_id
-    kinds = [name for name, present in (
-        ("factor_id", line.factor_id is not None), ("supplier_pcf", line.supplier_pcf is not None),
-        ("transport", line.transport is not None), ("child lines", has_children)) if present]
-    if len(kinds) != 1:
+    sources = ((line.factor_id is not None) + (line.supplier_pcf is not None)
+               + (line.transport is not None) + has_children)
+    if sources != 1:  # the message is built only on the error path (this runs for every line)
+        kinds = [name for name, present in (
+            ("factor_id", line.factor_id is not None), ("supplier_pcf", line.supplier_pcf is not None),
+            ("transport", line.transport is not None), ("child lines", has_children)) if present]
         reason = ("the line has none of factor_id, supplier_pcf, transport or child lines"
                   if not kinds else "the line has more than one of " + ", ".join(kinds))
         errors.append(loc.error(BOMError, i, None, None, reason + " (exactly one is required)", lid))
