@@ -1,0 +1,159 @@
+"""`carbonlabel grade`, `carbonlabel recognise`, `carbonlabel schemes`: the label rules from the command line."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{what} {path}: cannot read ({exc.strerror})")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        _fail(f"{what} {path}: line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})")
+
+
+def _on(raw: Optional[str]) -> date:
+    if raw is None:
+        return datetime.now(timezone.utc).date()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        _fail(f"--on {raw!r} is not a YYYY-MM-DD date")
+        raise  # unreachable
+
+
+def _registry(path: Optional[Path]):
+    """`--registry FILE`: {"<benchmark key>": [{certificate_id, total_kgco2e, issued, valid_until}, ...]}."""
+    if path is None:
+        return None
+    from pydantic import ValidationError
+
+    from labels import BenchmarkMember, StaticBenchmarkProvider
+
+    data = _read_json(path, "registry")
+    if not isinstance(data, dict):
+        _fail(f"registry {path}: top level must be an object mapping benchmark key -> list of members")
+    try:
+        return StaticBenchmarkProvider({k: [BenchmarkMember.model_validate(m) for m in v] for k, v in data.items()})
+    except (ValidationError, TypeError) as exc:
+        _fail(f"registry {path}: {exc}")
+
+
+def _print_decision(d) -> None:
+    typer.echo(f"{d.scheme} {d.rule_set_version.version} (sha256 {d.rule_set_version.sha256[:12]}) on {d.on}: "
+               f"{d.product_id}, {d.total_kgco2e} kg CO2e / {d.declared_unit}")
+    for o in d.rules:
+        mark = {"passed": "PASS", "failed": "FAIL", "not_applicable": " n/a"}[o.status]
+        check = f"{o.value} {o.comparison}" if o.comparison else (o.value or "")
+        typer.echo(f"  {mark}  {o.rule_id:<32} {check}")
+        if o.status != "passed":
+            typer.echo(f"        {o.detail}")
+    if d.tier is None:
+        typer.echo("no label: the common gate failed" if not d.gate_passed else "no label")
+    else:
+        typer.echo(f"tier {d.tier}" + (f", grade {d.grade}" if d.grade else "")
+                   + f"; valid {d.granted[-1].valid_from} .. {d.granted[-1].valid_until}")
+        if d.benchmark is not None:
+            typer.echo(f"benchmark {d.benchmark.key}: {d.benchmark.value} ({d.benchmark.kind}, n={d.benchmark.n}, "
+                       f"hash {d.benchmark.hash[:12]})")
+        for lang in ("zh_Hans", "zh_Hant", "en"):
+            typer.echo("  | " + getattr(d.label, lang).replace("\n", "\n  | "))
+    for step in d.next_steps:
+        extra = f" (reduce by {step.reduction_kgco2e} kg)" if step.reduction_kgco2e else ""
+        typer.echo(f"next {step.tier}{' ' + step.grade if step.grade else ''}: {step.requirement}{extra}")
+
+
+def grade(
+    footprint_file: Path = typer.Argument(..., metavar="FOOTPRINT.json", help="Output of `carbonlabel footprint --json`."),
+    scheme: str = typer.Option(..., "--scheme", help="Scheme id (see `carbonlabel schemes`)."),
+    evidence_file: Path = typer.Option(..., "--evidence", metavar="EVIDENCE.json", help="Evidence dossier (docs/labels.md)."),
+    on: Optional[str] = typer.Option(None, "--on", help="Decision date YYYY-MM-DD (default: today, UTC)."),
+    registry: Optional[Path] = typer.Option(None, "--registry", help="Registry members for derived benchmarks (JSON)."),
+    as_json: bool = typer.Option(False, "--json", help="Write the decision as JSON."),
+) -> None:
+    """Grade a footprint under a scheme's rule set in force on a date."""
+    from labels import LabelsError, evaluate
+
+    fp = _read_json(footprint_file, "footprint")
+    ev = _read_json(evidence_file, "evidence")
+    try:
+        decision = evaluate(fp, ev, scheme, _on(on), _registry(registry))
+    except LabelsError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        typer.echo(decision.model_dump_json(indent=2))
+    else:
+        _print_decision(decision)
+
+
+def recognise(
+    certificate_file: Path = typer.Argument(..., metavar="CERTIFICATE.json", help="Certificate of the source scheme."),
+    target: str = typer.Option(..., "--target", help="Target scheme id."),
+    on: Optional[str] = typer.Option(None, "--on", help="Recognition date YYYY-MM-DD (default: today, UTC)."),
+    registry: Optional[Path] = typer.Option(None, "--registry", help="Registry members for derived benchmarks (JSON)."),
+    as_json: bool = typer.Option(False, "--json", help="Write the outcome as JSON."),
+) -> None:
+    """May the target scheme take over this certificate, and on what terms?"""
+    from labels import LabelsError
+    from labels import recognise as do_recognise
+
+    cert = _read_json(certificate_file, "certificate")
+    try:
+        outcome = do_recognise(cert, target, _on(on), _registry(registry))
+    except LabelsError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        typer.echo(outcome.model_dump_json(indent=2))
+        return
+    typer.echo(f"{outcome.source_scheme} -> {outcome.target} on {outcome.on}: {outcome.outcome}"
+               + (" (new verification required)" if outcome.new_verification_required else ""))
+    for gap in outcome.gaps:
+        typer.echo(f"  gap [{gap.condition}] {gap.detail}")
+    for reason in outcome.reasons:
+        typer.echo(f"  - {reason}")
+    if outcome.target_tier:
+        typer.echo(f"target tier {outcome.target_tier}" + (f", grade {outcome.target_grade}" if outcome.target_grade else ""))
+    if outcome.valid_until and outcome.outcome != "not_recognised":
+        typer.echo(f"valid {outcome.valid_from} .. {outcome.valid_until}")
+
+
+def schemes(
+    on: Optional[str] = typer.Option(None, "--on", help="Date YYYY-MM-DD (default: today, UTC)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The schemes known to the service and the rule-set version in force."""
+    from labels import LabelsError, list_schemes
+
+    try:
+        rows = list_schemes(_on(on))
+    except LabelsError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        version = r.version or "(none in force)"
+        typer.echo(f"{r.id:<22} {r.kind:<17} {version:<16} {r.names.get('en', '')} / {r.names.get('zh-Hans', '')}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("grade")(grade)
+    app.command("recognise")(recognise)
+    app.command("schemes")(schemes)
