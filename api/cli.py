@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.db",
     "api.commands.footprint",
     "api.commands.importers",
+    "api.commands.labels",
 )
 
 for _module_name in COMMAND_MODULES:
