@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.footprint",
     "api.commands.importers",
     "api.commands.labels",
+    "api.commands.tariffs",
 )
 
 for _module_name in COMMAND_MODULES:

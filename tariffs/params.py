@@ -114,7 +114,7 @@ class ParameterView:
         if dated.status == "assumption":
             if parameter.assumption_flag:
                 self.flags.add(parameter.assumption_flag)
-            note = f"{name} at {self.when.isoformat()} is an assumption"
+            note = f"{name} from {dated.start.isoformat()} is an assumption"
             if dated.note:
                 note += f": {dated.note}"
             if note not in self.notes:

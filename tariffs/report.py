@@ -189,7 +189,7 @@ def _thresholds(
             importer_id=importer_id, regime="EU", year=year, counted=mass, prior=prior, threshold=limit, unit="t",
             # Art. 2a: exempt while the year's net mass does not exceed the threshold (50 t exactly is exempt)
             status="EXEMPT" if total <= limit else "LIABLE",
-            note="hydrogen and electricity neither count nor are exempt",
+            note=None,
         ))
     for (importer_id, year), value in sorted(uk_value.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
         limit = uk_parameters.at(date(year, 1, 1)).value("registration_threshold_gbp")
@@ -197,7 +197,7 @@ def _thresholds(
         if missing:
             status, note = "UNKNOWN", f"{missing} UK line(s) without customs_value_gbp: treated as liable"
         else:
-            status, note = ("LIABLE" if value >= limit else "EXEMPT"), "liable once the year's value reaches the threshold"
+            status, note = ("LIABLE" if value >= limit else "EXEMPT"), None
         statuses.append(ThresholdStatus(
             importer_id=importer_id, regime="UK", year=year, counted=value, prior=ZERO, threshold=limit,
             unit="GBP", status=status, note=note,  # type: ignore[arg-type]

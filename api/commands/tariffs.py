@@ -1,0 +1,95 @@
+"""`carbonlabel cbam LINES.csv ...`: EU / UK CBAM exposure of import lines (JSON, CSV or PDF)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _summary(report) -> list[str]:  # type: ignore[no-untyped-def]
+    out = []
+    for line in report.lines:
+        if line.regime == "UK":
+            money = f"GBP {line.cost_gbp}" if line.cost_gbp is not None else "GBP missing"
+        else:
+            money = f"EUR {line.cost_eur}" if line.cost_eur is not None else "EUR missing"
+        flags = f"  [{', '.join(line.flags)}]" if line.flags else ""
+        out.append(
+            f"line {line.line_no:>4}  {line.import_date}  {line.cn_code:<10} {line.scope_status:<19} "
+            f"{line.data_basis:<8} certificates {str(line.certificates) if line.certificates is not None else '-':>12}  {money}{flags}"
+        )
+    total = report.aggregates.total
+    out.append(f"total: {total.certificates} certificates, EUR {total.cost_eur}" + (f", GBP {total.cost_gbp}" if total.cost_gbp else ""))
+    if total.saving_eur is not None:
+        out.append(f"saving of actual over default data: EUR {total.saving_eur}")
+    for status in report.aggregates.thresholds:
+        out.append(f"threshold {status.regime} {status.importer_id or '(no importer)'} {status.year}: "
+                   f"{status.counted} + {status.prior} {status.unit} vs {status.threshold} -> {status.status}")
+    return out
+
+
+def cbam(
+    lines_csv: Path = typer.Argument(..., help="CSV of import lines (reference note §9.1 columns + importer_id, regime, customs_value_gbp, bom_ref)."),
+    importer: Optional[str] = typer.Option(None, "--importer", help="Importer for lines without importer_id."),
+    prior_mass_t: Optional[str] = typer.Option(None, "--prior-mass-t", help="Net mass (t) of CBAM goods the importer already imported in the year of its lines."),
+    projection: bool = typer.Option(False, "--projection", help="Repeat each line's volume every year 2026-2034."),
+    as_json: bool = typer.Option(False, "--json", help="Write the report as JSON to stdout."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the report to a file: .pdf, .csv or .json."),
+    snapshot: str = typer.Option("default", "--snapshot", help="Footprint snapshot for DERIVED lines (bom_ref)."),
+) -> None:
+    """EU CBAM (definitive period) and UK CBAM exposure of import lines."""
+    from tariffs import exposure_report, read_lines_csv
+    from tariffs.errors import TariffsError
+
+    prior: Decimal | None = None
+    if prior_mass_t is not None:
+        try:
+            prior = Decimal(prior_mass_t)
+        except InvalidOperation:
+            _fail(f"--prior-mass-t: not a number (value: {prior_mass_t!r})")
+            return
+    try:
+        lines = read_lines_csv(lines_csv, importer=importer)
+        derive = None
+        if any(line.data_basis == "DERIVED" for line in lines):
+            from tariffs.derived import footprint_deriver
+
+            derive = footprint_deriver(snapshot=snapshot, base_dir=lines_csv.resolve().parent)
+        report = exposure_report(lines, importer=importer, prior_mass_t=prior, projection=projection, derive=derive)
+    except TariffsError as exc:
+        _fail(str(exc))
+        return
+    if out is not None:
+        suffix = out.suffix.lower()
+        if suffix == ".pdf":
+            from api.rendering.cbam_report import render_cbam_pdf
+
+            out.write_bytes(render_cbam_pdf(report))
+        elif suffix == ".csv":
+            from tariffs.export import report_csv
+
+            out.write_text(report_csv(report), encoding="utf-8")
+        elif suffix == ".json":
+            out.write_text(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False), encoding="utf-8")
+        else:
+            _fail(f"--out: unknown report format {out.suffix!r} (use .pdf, .csv or .json)")
+            return
+        typer.echo(f"wrote {out}", err=True)
+    if as_json:
+        typer.echo(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    elif out is None:
+        for text in _summary(report):
+            typer.echo(text)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("cbam")(cbam)
