@@ -28,6 +28,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from types import SimpleNamespace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -498,6 +499,36 @@ def bom_error_from_validation(exc: ValidationError, loc: LineLocator, data: Any 
         found.append(loc.error(UnitMismatch if field == "unit" else BOMError, index, field, value,
                                reason, line_id))
     return _combined(found)
+
+
+def check_head(product: Any, exclusions: Any, product_source: str, exclusions_source: str,
+               exclusion_rows: tuple[int, ...] | None = None) -> None:
+    """Validate the product and the exclusions on their own, so that errors name the file (or
+    sheet) they were read from; the CSV and XLSX readers call this before the whole BOM."""
+    found: list[BOMError] = []
+    try:
+        _check_product(SimpleNamespace(product=Product.model_validate(product)),  # type: ignore[arg-type]
+                       LineLocator(source=product_source), found)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            found.append(BOMError(product_source, None, ".".join(["product", *map(str, err["loc"])]),
+                                  _error_value(err), _REASONS.get(err["type"], err["msg"])))
+    for k, item in enumerate(exclusions if isinstance(exclusions, list) else []):
+        try:
+            Exclusion.model_validate(item)
+        except ValidationError as exc:
+            row = exclusion_rows[k] if exclusion_rows and k < len(exclusion_rows) else k
+            kind: LineKind = "row" if exclusion_rows else "index"
+            for err in exc.errors(include_url=False):
+                found.append(BOMError(exclusions_source, row, ".".join(map(str, err["loc"])) or None,
+                                      _error_value(err), _REASONS.get(err["type"], err["msg"]), line_kind=kind))
+    if found:
+        raise _combined(found)
+
+
+def _error_value(err: Any) -> object:
+    value = err.get("input") if err["type"] != "missing" else None
+    return None if isinstance(value, (dict, list)) else value
 
 
 def _raw_line_id(data: Any, index: int) -> str | None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from footprint.bom import BOM, LineLocator, validate_bom, validate_bom_json
+from footprint.bom import BOM, LineLocator, check_head, validate_bom, validate_bom_json
 from footprint.errors import BOMError
 
 # Column order of the CSV and of the XLSX `lines` sheet. The first six are required.
@@ -140,6 +140,7 @@ def read_bom_csv(path: str | Path, product_path: str | Path) -> BOM:
     for cells in reader:
         records.append((reader.line_num, list(cells)))
     lines, rows = _table_to_lines(source, header, records)
+    check_head(head["product"], head.get("exclusions", []), str(product_path), f"{product_path} exclusions")
     data = {**head, "lines": lines}
     return validate_bom(data, LineLocator(source=source, kind="row", rows=tuple(rows)), _column_of)
 
@@ -169,9 +170,10 @@ def read_bom_xlsx(path: str | Path) -> BOM:
             product["electricity_instruments"] = _read_simple_table(
                 src, _sheet_rows(wb[names["electricity_instruments"]]), INSTRUMENT_COLUMNS)
         exclusions: list[dict[str, object]] = []
+        exclusion_rows: list[int] = []
         if "exclusions" in names:
             exclusions = _read_simple_table(f"{source}[exclusions]", _sheet_rows(wb[names["exclusions"]]),
-                                            EXCLUSION_COLUMNS)
+                                            EXCLUSION_COLUMNS, exclusion_rows)
         line_rows = _sheet_rows(wb[names["lines"]])
     finally:
         wb.close()
@@ -180,6 +182,7 @@ def read_bom_xlsx(path: str | Path) -> BOM:
         raise BOMError(lines_source, None, None, None, "the lines sheet is empty")
     (_, header), records = line_rows[0], line_rows[1:]
     lines, rows = _table_to_lines(lines_source, [_header_cell(c) for c in header], records)
+    check_head(product, exclusions, f"{source}[product]", f"{source}[exclusions]", tuple(exclusion_rows))
     data = {"product": product, "exclusions": exclusions, "lines": lines}
     return validate_bom(data, LineLocator(source=lines_source, kind="row", rows=tuple(rows)), _column_of)
 
@@ -364,8 +367,8 @@ def _read_product_sheet(source: str, rows: list[tuple[int, list[object]]]) -> di
     return product
 
 
-def _read_simple_table(source: str, rows: list[tuple[int, list[object]]], columns: tuple[str, ...]
-                       ) -> list[dict[str, object]]:
+def _read_simple_table(source: str, rows: list[tuple[int, list[object]]], columns: tuple[str, ...],
+                       row_numbers: list[int] | None = None) -> list[dict[str, object]]:
     if not rows:
         return []
     (_, header), records = rows[0], rows[1:]
@@ -376,6 +379,8 @@ def _read_simple_table(source: str, rows: list[tuple[int, list[object]]], column
             continue
         record = {n: _cell(source, row, n, c) for n, c in zip(names, cells)}
         out.append({k: val for k, val in record.items() if val is not None})
+        if row_numbers is not None:
+            row_numbers.append(row)
     return out
 
 

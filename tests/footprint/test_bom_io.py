@@ -341,3 +341,31 @@ def test_csv_rows_are_strings_and_round_trip_exactly() -> None:
     assert rows[0]["quantity"] == "1"
     assert rows[4]["credit"] == "true" and rows[1]["credit"] == ""
     assert all(set(r) == set(CSV_COLUMNS) and all(isinstance(v, str) for v in r.values()) for r in rows)
+
+
+def test_product_errors_name_the_product_file(tmp_path: Path) -> None:
+    _, c, p, x = write_all(tmp_path, full_bom())
+    doc = json.loads(p.read_text(encoding="utf-8"))
+    doc["product"]["boundary"] = "gate-to-gate"
+    doc["exclusions"][0]["estimated_share"] = 1.5
+    p.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(BOMError) as info:
+        read_bom(c, p)
+    assert (info.value.source, info.value.field, info.value.value) == (str(p), "product.boundary", "gate-to-gate")
+    other = info.value.others[0]
+    assert (other.source, other.line, other.field) == (f"{p} exclusions", 0, "estimated_share")
+
+
+def test_xlsx_product_and_exclusion_errors_name_their_sheet(tmp_path: Path) -> None:
+    def edit(wb: Any) -> None:
+        for row in wb["product"].iter_rows():
+            if row[0].value == "reference_period.end":
+                row[1].value = "2024-01-01"  # before the start
+        wb["exclusions"].append(["gaskets", -0.1, "typo"])  # row 3 of the exclusions sheet
+
+    x = xlsx_with(tmp_path, edit)
+    with pytest.raises(BOMError) as info:
+        read_bom(x)
+    found = [(e.source, e.line, e.field) for e in [info.value, *info.value.others]]
+    assert found == [(f"{x}[product]", None, "product.reference_period"),
+                     (f"{x}[exclusions]", 3, "estimated_share")]
