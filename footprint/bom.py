@@ -203,6 +203,7 @@ class _Graph:
     children: dict[str | None, tuple[int, ...]]  # None -> top-level lines
     order: tuple[int, ...]  # parents before children (pre-order, file order among siblings)
     depth: tuple[int, ...]
+    lines_ref: int = 0  # id() of the lines list it was built from (model_copy(update=...) swaps it)
 
 
 @lru_cache(maxsize=512)
@@ -248,9 +249,10 @@ class BOM(_Input):
         return self._locator
 
     def _g(self) -> _Graph:
-        if self._graph is None:  # e.g. after model_construct / model_copy
-            self._graph = _check(self, self._locator)
-        return self._graph
+        graph = self._graph
+        if graph is None or graph.lines_ref != id(self.lines):  # model_construct / model_copy(update)
+            graph = self._graph = _check(self, self._locator)
+        return graph
 
     def line(self, line_id: str) -> BOMLine:
         try:
@@ -356,7 +358,7 @@ def _check(bom: BOM, loc: LineLocator) -> _Graph:
     if errors:
         raise _combined(errors)
     return _Graph(by_id=by_id, children={k: tuple(v) for k, v in children.items()},
-                  order=tuple(order), depth=tuple(depth))
+                  order=tuple(order), depth=tuple(depth), lines_ref=id(lines))
 
 
 def _combined(errors: list[BOMError]) -> BOMError:

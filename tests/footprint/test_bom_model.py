@@ -322,3 +322,10 @@ def test_deepcopy_safe() -> None:
     before = copy.deepcopy(data)
     validate_bom(data)
     assert data == before  # validation never mutates the input
+
+
+def test_model_copy_with_new_lines_rebuilds_graph() -> None:
+    b = validate_bom(tree())
+    fewer = b.model_copy(update={"lines": [x for x in b.lines if x.line_id != "truck"]})
+    assert [x.line_id for x in fewer.roots()] == ["lamp"]
+    assert [x.line_id for x in b.roots()] == ["lamp", "truck"]
