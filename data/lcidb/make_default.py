@@ -320,7 +320,7 @@ IPCC_SRC = ("IPCC 2006 Guidelines for National GHG Inventories, Vol. 2 Energy: C
 # fuel key: (name, NCV GJ/t (Table 1.2), CO2 kg/TJ, CH4 kg/TJ, N2O kg/TJ)
 IPCC_FUELS = {
     "diesel": ("Gas/diesel oil", 43.0, 74100, 3, 0.6),
-    "fuel_oil": ("Residual fuel oil", 40.4, 77400, 3, 0.6),
+    "residual_fuel_oil": ("Residual fuel oil", 40.4, 77400, 3, 0.6),
     "gasoline": ("Motor gasoline", 44.3, 69300, 3, 0.6),
     "kerosene": ("Other kerosene", 43.8, 71900, 3, 0.6),
     "lpg": ("Liquefied petroleum gas (LPG)", 47.3, 63100, 1, 0.1),
@@ -355,7 +355,7 @@ DESNZ_FUELS = [
     ("1_100_1004_1", "11_100_1004_1_1", "natural_gas_desnz_m3", "Natural gas", "m3"),
     ("1_100_1004_7", "11_100_1004_7_1", "natural_gas_desnz_kwh", "Natural gas, per kWh (net CV)", "kWh"),
     ("1_100_1003_15", "11_100_1003_15_1", "lpg_desnz_t", "LPG", "t"),
-    ("1_101_1013_15", "11_101_1013_15_1", "fuel_oil_desnz_t", "Fuel oil", "t"),
+    ("1_101_1013_15", "11_101_1013_15_1", "residual_fuel_oil_desnz_t", "Fuel oil (residual)", "t"),
     ("1_101_1018_8", "11_101_1018_8_1", "petrol_desnz_l", "Petrol (100 % mineral)", "L"),
     ("1_102_1025_15", "11_102_1025_15_1", "coal_industrial_desnz_t", "Coal (industrial)", "t"),
 ]
