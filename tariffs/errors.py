@@ -61,5 +61,5 @@ class CountryTableUnavailable(ReferenceDataError):
     """The loaded default-value tables do not include the country of origin (curated data: China only)."""
 
 
-class DerivationError(TariffsError):
-    """A BOM / footprint cannot be mapped to an indicative CBAM value (names the BOM line)."""
+class DerivationError(LineInputError):
+    """A BOM / footprint cannot be mapped to an indicative CBAM value (names the import line and BOM line)."""
