@@ -2,7 +2,7 @@
 
 Public API (what the service and the CLI call)::
 
-    evaluate(footprint, evidence, scheme, on, benchmark_provider=None) -> Decision
+    evaluate(footprint, evidence, scheme, on, benchmark_provider=None, *, editions=None) -> Decision
     recognise(certificate, target, on, benchmark_provider=None) -> RecognitionOutcome
     list_schemes(on) -> list[SchemeInfo]
     load_rule_set(scheme, on) -> RuleSet
@@ -22,14 +22,14 @@ from labels.benchmarks import (
 from labels.decision import Decision, RecognitionOutcome, RuleOutcome
 from labels.errors import LabelsError
 from labels.evaluate import evaluate
-from labels.gate import DatasetEditions
+from labels.gate import CatalogueEditions, DatasetEditions
 from labels.inputs import Certificate, Evidence
 from labels.recognition import recognise
 from labels.ruledata import RuleSet, load_rule_set
 from labels.schemes import SchemeInfo, list_schemes
 
 __all__ = [
-    "Benchmark", "BenchmarkMember", "BenchmarkProvider", "Certificate", "DatasetEditions", "Decision", "Evidence",
+    "Benchmark", "BenchmarkMember", "BenchmarkProvider", "CatalogueEditions", "Certificate", "DatasetEditions", "Decision", "Evidence",
     "LabelsError", "RecognitionOutcome", "RuleOutcome", "RuleSet", "SchemeInfo", "StaticBenchmarkProvider",
     "benchmark_key", "derive_benchmark", "evaluate", "list_schemes", "load_rule_set", "recognise",
 ]

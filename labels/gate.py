@@ -40,6 +40,18 @@ class FootprintOwnEditions:
         return self._latest.get(source)
 
 
+class CatalogueEditions:
+    """Latest edition per dataset from a factor catalogue, e.g. a snapshot's `activities` (ActivityMeta:
+    `.source`, `.year`, `.published`): the highest year of each source published on or before the date."""
+
+    def __init__(self, activities: Iterable[object]):
+        self._rows = [(getattr(a, "source"), int(getattr(a, "year")), getattr(a, "published", None)) for a in activities]
+
+    def latest_year(self, source: str, on: date) -> int | None:
+        years = [year for src, year, published in self._rows if src == source and (published is None or published <= on)]
+        return max(years) if years else None
+
+
 @dataclass
 class GateContext:
     footprint: FootprintResult

@@ -1,0 +1,58 @@
+"""Benchmark derivation: validity filter, minimum size, trimming, exact mean, reproducible hash."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from labels import BenchmarkMember, CatalogueEditions, derive_benchmark
+from labels.errors import BenchmarkInvalid
+from labels.params import BenchmarkPolicy
+
+POLICY = BenchmarkPolicy(min_members=5, trim_from=10)
+
+
+def _m(i: int, value: str, valid_until: date = date(2027, 1, 1)) -> BenchmarkMember:
+    return BenchmarkMember(certificate_id=f"C{i}", total_kgco2e=Decimal(value), issued=date(2025, 1, 1),
+                           valid_until=valid_until)
+
+
+def test_mean_is_exact_decimal() -> None:
+    # (1 + 2 + 2 + 2 + 3.3) / 5 = 10.3 / 5 = 2.06 exactly
+    b = derive_benchmark([_m(1, "1"), _m(2, "2"), _m(3, "2"), _m(4, "2"), _m(5, "3.3")], date(2026, 1, 1),
+                         policy=POLICY, key="k")
+    assert b is not None and b.value == Decimal("2.06") and b.n == 5 and b.dropped == []
+
+
+def test_members_expired_on_the_cut_off_do_not_count() -> None:
+    members = [_m(i, "10") for i in range(4)] + [_m(9, "10", valid_until=date(2025, 12, 31))]
+    assert derive_benchmark(members, date(2026, 1, 1), policy=POLICY, key="k") is None
+    # the day before, the fifth is still valid (inclusive)
+    assert derive_benchmark(members, date(2025, 12, 31), policy=POLICY, key="k") is not None
+
+
+def test_hash_depends_on_members_and_cut_off_not_on_order() -> None:
+    members = [_m(i, str(10 + i)) for i in range(6)]
+    a = derive_benchmark(members, date(2026, 1, 1), policy=POLICY, key="k")
+    b = derive_benchmark(list(reversed(members)), date(2026, 1, 1), policy=POLICY, key="k")
+    c = derive_benchmark(members, date(2026, 1, 2), policy=POLICY, key="k")
+    assert a is not None and b is not None and c is not None
+    assert a.hash == b.hash and a.hash != c.hash and len(a.hash) == 64
+
+
+def test_duplicate_member_is_an_error() -> None:
+    with pytest.raises(BenchmarkInvalid, match="'C1' listed twice"):
+        derive_benchmark([_m(1, "1"), _m(1, "2")], date(2026, 1, 1), policy=POLICY, key="k")
+
+
+def test_catalogue_editions_take_the_latest_published_year() -> None:
+    class Act:
+        def __init__(self, source: str, year: int, published: date | None):
+            self.source, self.year, self.published = source, year, published
+
+    cat = CatalogueEditions([Act("DESNZ", 2023, date(2023, 6, 20)), Act("DESNZ", 2024, date(2024, 7, 8))])
+    assert cat.latest_year("DESNZ", date(2024, 7, 7)) == 2023
+    assert cat.latest_year("DESNZ", date(2024, 7, 8)) == 2024
+    assert cat.latest_year("other", date(2024, 7, 8)) is None

@@ -1,0 +1,68 @@
+"""Evaluator properties that golden cases cannot express: provenance, JSON form, editions provider."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+
+from labels import CatalogueEditions, Decision, evaluate
+from tests.labels.factory import default_evidence, footprint, registry
+
+ON = date(2026, 6, 1)
+RULES = Path(__file__).resolve().parents[2] / "data" / "rules"
+
+
+class _Act:
+    def __init__(self, source: str, year: int, published: date | None = None):
+        self.source, self.year, self.published = source, year, published
+
+
+def test_rule_set_version_hash_is_the_sha256_of_the_yaml_file() -> None:
+    d = evaluate(footprint(), default_evidence(), "gd-carbon-label", ON)
+    expected = hashlib.sha256((RULES / "gd-carbon-label" / "2025-03-01.yaml").read_bytes()).hexdigest()
+    assert d.rule_set_version.model_dump() == {"scheme": "gd-carbon-label", "version": "2025.1", "sha256": expected}
+
+
+def test_every_applied_rule_cites_its_source() -> None:
+    d = evaluate(footprint(), default_evidence(), "gd-carbon-label", ON, registry(["100"] * 5))
+    for outcome in d.rules:
+        assert outcome.source, outcome.rule_id
+    # a proposal is marked as such, a sourced value names its source
+    assert d.rule("G7.dqr_mean").source[0].startswith("gate.dqr.weighted_mean_max (since 2025-03-01): [P] proposal")
+    assert "PAS 2050" in d.rule("G4.cutoff_single").source[0]
+
+
+def test_decision_json_round_trips_with_decimals_as_strings() -> None:
+    d = evaluate(footprint(total_kgco2e=84.99), default_evidence(), "gd-carbon-label", ON, registry(["100"] * 5))
+    doc = json.loads(d.model_dump_json())
+    assert doc["total_kgco2e"] == "84.99" and doc["benchmark"]["value"] == "100"
+    assert Decision.model_validate(doc).grade == "B"
+
+
+def test_reevaluation_triggers_are_computed_from_the_certified_value() -> None:
+    d = evaluate(footprint(), default_evidence(), "gd-carbon-label", ON)
+    triggers = {t.id: t.threshold_kgco2e for t in d.reevaluation_triggers}
+    # 1.10 x 100.0 = 110.000 ; 0.05 x 100.0 = 5.000
+    assert str(triggers["increase"]) == "110.000" and str(triggers["change"]) == "5.000"
+
+
+def test_a_newer_edition_in_the_catalogue_makes_a_factor_stale() -> None:
+    catalogue = CatalogueEditions([_Act("Dataset S", 2024), _Act("Dataset S", 2025, date(2025, 7, 1)),
+                                   _Act("Project GD grid model", 2024), _Act("Dataset T", 2023)])
+    d = evaluate(footprint(), default_evidence(), "gd-carbon-label", ON, editions=catalogue)
+    assert d.rule("G8.factor_latest_edition").status == "failed"
+    assert "steel_sheet (Dataset S 2024; latest 2025)" in d.rule("G8.factor_latest_edition").detail
+    # before the 2025 edition was published the same footprint is current
+    d_before = evaluate(footprint(reference_period={"start": "2024-06-01", "end": "2025-05-31"}),
+                        default_evidence() | {"reference_period": {"start": "2024-06-01", "end": "2025-05-31"}},
+                        "gd-carbon-label", date(2025, 6, 30), editions=catalogue)
+    assert d_before.rule("G8.factor_latest_edition").status == "passed"
+
+
+def test_a_source_missing_from_the_catalogue_is_not_current() -> None:
+    catalogue = CatalogueEditions([_Act("Dataset S", 2024), _Act("Project GD grid model", 2024)])
+    d = evaluate(footprint(), default_evidence(), "gd-carbon-label", ON, editions=catalogue)
+    assert d.rule("G8.factor_latest_edition").status == "failed"
+    assert "truck (Dataset T): edition unknown" in d.rule("G8.factor_latest_edition").detail
