@@ -95,7 +95,8 @@ class EngineDomain:
             from labels import list_schemes
         except ImportError as exc:
             raise DomainUnavailable(f"the label rules are not available: {exc}") from None
-        return [info.scheme if hasattr(info, "scheme") else str(info) for info in list_schemes(date.today())]
+        # only graded schemes issue certificates here; the others are for recognition or display
+        return [info.id for info in list_schemes(date.today()) if info.kind == "graded"]
 
     def benchmark_key(self, footprint: FootprintResult) -> str:
         from labels import benchmark_key
