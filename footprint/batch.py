@@ -8,6 +8,7 @@ contributions; hotspots on request) without building the full FootprintResult, b
 from __future__ import annotations
 
 import json
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -16,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from footprint.bom import BOM, validate_bom_json
-from footprint.engine import SUPPLIER_KEY, SnapshotEngine, compile_bom, engine_for, _hotspots
+from footprint.engine import SUPPLIER_KEY, SnapshotEngine, _hotspots, compile_bom, engine_for, link_cache
 from footprint.errors import FootprintError
 from lcidb.errors import LcidbError
 from lcidb.snapshot import Snapshot
@@ -64,31 +65,53 @@ def summarize(bom: BOM, engine: SnapshotEngine, method: str = "AR6", hotspots: b
     }
     if demand is not None:
         denominator = abs(total) if total else 1.0
-        summary["hotspots"] = [h.model_dump() for h in _hotspots(engine, vectors, demand, denominator)]
+        summary["hotspots"] = _hotspots(engine, vectors, demand, denominator)
     return summary
 
 
 def totals(boms: Iterable[BOM], snapshot: Snapshot, method: str = "AR6", scenario: str | None = None) -> np.ndarray:
-    """Totals only, for many BOMs: one sparse BOM x activity matrix F, then F @ y."""
+    """Totals only (location-based), for many BOMs: one sparse BOM x activity matrix F, then F @ y.
+
+    The loop reads each line once with cached links; a BOM that does not link goes through
+    compile_bom, which raises UnlinkedLines with the full report.
+    """
     engine = engine_for(snapshot, scenario)
     y = engine.vectors(method).scores
-    rows: list[int] = []
-    cols: list[int] = []
-    values: list[float] = []
-    supplier: list[float] = []
+    cache = link_cache(snapshot)
+    rows: array[int] = array("q")
+    cols: array[int] = array("q")
+    values: array[float] = array("d")
+    supplier: array[float] = array("d")
     for r, bom in enumerate(boms):
-        compiled = compile_bom(bom, snapshot)
+        cumulative: dict[str, float] = {}
         extra = 0.0
-        for term in compiled.terms:
-            if term.column < 0:
-                extra += term.supplier_kg
+        for line in bom.topological_order():
+            parent = line.parent_id
+            q = line.quantity if parent is None else line.quantity * cumulative[parent]
+            cumulative[line.line_id] = q
+            if line.factor_id is not None:
+                found = cache.factor_link(line.factor_id, line.unit)
+                amount = None if found is None else q * found[1]
+            elif line.transport is not None:
+                leg = line.transport
+                found = cache.transport_link(leg.activity_id, leg.mode)
+                amount = None if found is None else q * leg.tkm * found[1]
+            elif line.supplier_pcf is not None:
+                extra += q * line.supplier_pcf.kgco2e_per_unit
+                continue
             else:
-                rows.append(r)
-                cols.append(term.column)
-                values.append(term.amount)
+                continue
+            if found is None:
+                compile_bom(bom, snapshot)  # raises UnlinkedLines naming the line
+            rows.append(r)
+            cols.append(found[0])  # type: ignore[index]
+            values.append(amount)  # type: ignore[arg-type]
         supplier.append(extra)
-    f = sp.csr_matrix((values, (rows, cols)), shape=(len(supplier), snapshot.size))
-    return f @ y + np.array(supplier)
+    f = sp.csr_matrix(
+        (np.frombuffer(values, dtype=np.float64), (np.frombuffer(rows, dtype=np.int64), np.frombuffer(cols, dtype=np.int64))),
+        shape=(len(supplier), snapshot.size),
+    )
+    return f @ y + np.frombuffer(supplier, dtype=np.float64)
 
 
 @dataclass

@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -129,43 +129,67 @@ def link_lines(bom: BOM, snapshot: Snapshot) -> dict[int, Link]:
     }
 
 
-@lru_cache(maxsize=4096)
-def _conversion(from_unit: str, to_unit: str) -> float | None:
-    try:
-        return conversion_factor(from_unit, to_unit)
-    except LcidbError:
-        return None
-
-
-def _fast_links(bom: BOM, snapshot: Snapshot) -> dict[int, Link] | None:
-    modes = load_transport_modes()
-    index = snapshot.index
-    activities = snapshot.activities
-    links: dict[int, Link] = {}
-    for i, line in enumerate(bom.lines):
-        if line.factor_id is not None:
-            column = index.get(line.factor_id)
-            if column is None:
-                return None
-            factor = _conversion(line.unit, activities[column].unit)
-        elif line.transport is not None:
-            leg = line.transport
-            column = index.get(leg.activity_id or modes.get(leg.mode.strip().lower(), ""))
-            if column is None:
-                return None
-            per_tkm = _conversion("tkm", activities[column].unit)
-            factor = None if per_tkm is None else leg.tkm * per_tkm
-        else:
-            continue
-        if factor is None:
-            return None
-        links[i] = Link(column, factor)
-    return links
-
-
 @lru_cache(maxsize=16)
 def _activity_map(snapshot: Snapshot) -> dict[str, object]:
     return {activity.id: activity for activity in snapshot.activities}
+
+
+@lru_cache(maxsize=1)
+def _transport_modes() -> dict[str, str]:
+    return load_transport_modes()
+
+
+class _LinkCache:
+    """Per snapshot: (factor id, line unit) -> (column, conversion), None when it does not link."""
+
+    def __init__(self, snapshot: Snapshot):
+        self.snapshot = snapshot
+        self.factor: dict[tuple[str, str], tuple[int, float] | None] = {}
+        self.per_tkm: dict[str, tuple[int, float] | None] = {}
+
+    def factor_link(self, factor_id: str, unit: str) -> tuple[int, float] | None:
+        key = (factor_id, unit)
+        if key not in self.factor:
+            self.factor[key] = self._resolve(factor_id, unit)
+        return self.factor[key]
+
+    def transport_link(self, activity_id: str | None, mode: str) -> tuple[int, float] | None:
+        target = activity_id or _transport_modes().get(mode.strip().lower(), "")
+        if target not in self.per_tkm:
+            self.per_tkm[target] = self._resolve(target, "tkm")
+        return self.per_tkm[target]
+
+    def _resolve(self, activity_id: str, unit: str) -> tuple[int, float] | None:
+        column = self.snapshot.index.get(activity_id)
+        if column is None:
+            return None
+        try:
+            return column, conversion_factor(unit, self.snapshot.activities[column].unit)
+        except LcidbError:
+            return None
+
+
+@lru_cache(maxsize=16)
+def link_cache(snapshot: Snapshot) -> _LinkCache:
+    return _LinkCache(snapshot)
+
+
+def _fast_links(bom: BOM, snapshot: Snapshot) -> dict[int, Link] | None:
+    cache = link_cache(snapshot)
+    links: dict[int, Link] = {}
+    for i, line in enumerate(bom.lines):
+        if line.factor_id is not None:
+            found = cache.factor_link(line.factor_id, line.unit)
+            if found is None:
+                return None
+            links[i] = Link(found[0], found[1])
+        elif line.transport is not None:
+            leg = line.transport
+            found = cache.transport_link(leg.activity_id, leg.mode)
+            if found is None:
+                return None
+            links[i] = Link(found[0], leg.tkm * found[1])
+    return links
 
 
 @dataclass
@@ -178,9 +202,10 @@ class Compiled:
 
 
 def input_hash(bom: BOM, options: dict[str, object]) -> str:
-    payload = {"bom": bom.model_dump(mode="json"), "options": options}
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """sha256 over the BOM's canonical JSON (field order of the model) and the options."""
+    digest = hashlib.sha256(bom.model_dump_json().encode("utf-8"))
+    digest.update(json.dumps(options, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+    return digest.hexdigest()
 
 
 def compile_bom(bom: BOM, snapshot: Snapshot, electricity: Literal["location", "market"] = "location") -> Compiled:
@@ -219,16 +244,17 @@ def compile_bom(bom: BOM, snapshot: Snapshot, electricity: Literal["location", "
     return Compiled(cumulative, terms, grid_lines, market, linked)
 
 
-def _line_dqr(line: BOMLine, link: Link | None, snapshot: Snapshot) -> DQR | None:
+def _line_dqr(line: BOMLine, link: Link | None, snapshot: Snapshot) -> dict[str, float] | None:
     if line.dqr is not None:
-        return DQR(technological=line.dqr.technological, temporal=line.dqr.temporal, geographical=line.dqr.geographical)
+        return {"technological": line.dqr.technological, "temporal": line.dqr.temporal,
+                "geographical": line.dqr.geographical}
     if link is None:
         return None
     activity = snapshot.activities[link.column]
     values = (activity.dqr_technological, activity.dqr_temporal, activity.dqr_geographical)
     if any(v is None for v in values):
         return None
-    return DQR(technological=values[0], temporal=values[1], geographical=values[2])  # type: ignore[arg-type]
+    return {"technological": values[0], "temporal": values[1], "geographical": values[2]}
 
 
 def compute(
@@ -310,10 +336,10 @@ def compute(
             leaf_abs += abs(kg)
             if line.data_type == "primary":
                 primary_abs += abs(kg)
-            rating = (dqr.technological, dqr.temporal, dqr.geographical) if dqr else (WORST_DQR,) * 3
+            rating = (dqr["technological"], dqr["temporal"], dqr["geographical"]) if dqr else (WORST_DQR,) * 3
             dqr_sum += abs(kg) * np.array(rating)
             dqr_weight += abs(kg)
-        contributions[i] = LineContribution(
+        contributions[i] = dict(
             line_id=line.line_id, parent_id=line.parent_id, name=line.name, stage=line.stage,
             data_type=line.data_type, quantity=line.quantity, unit=line.unit,
             amount_per_declared_unit=compiled.cumulative[i], source=line.kind,
@@ -325,7 +351,7 @@ def compute(
     tree = [contributions[index_of[line.line_id]] for line in bom.roots()]
 
     factors = [
-        FactorUse(
+        dict(
             id=a.id, name=a.name, unit=a.unit, geography=a.geography, category=a.category, source=a.source,
             licence=a.licence, year=a.year, published=a.published, status=a.status, kgco2e=kg,  # type: ignore[arg-type]
         )
@@ -354,7 +380,7 @@ def compute(
         from footprint.montecarlo import run_monte_carlo
 
         uncertainty = run_monte_carlo(bom, compiled, engine, method, monte_carlo, seed if seed is not None else 0)
-    return FootprintResult(
+    return FootprintResult.model_validate(dict(
         product_id=product.id, product_name=product.name, category=product.category,
         product_rule=product.product_rule, cn_code=product.cn_code, mass_kg=product.mass_kg,
         national_catalogue=product.national_catalogue,
@@ -381,10 +407,10 @@ def compute(
             snapshot_name=snapshot.name, snapshot_hash=snapshot.hash, code_version=code_version(),
             input_hash=input_hash(bom, options),
         ),
-    )
+    ))
 
 
-def _hotspots(engine: SnapshotEngine, vectors: MethodVectors, demand: np.ndarray, denominator: float) -> list[Hotspot]:
+def _hotspots(engine: SnapshotEngine, vectors: MethodVectors, demand: np.ndarray, denominator: float) -> list[dict[str, Any]]:
     """Background processes ranked by the emissions occurring in them (one forward solve)."""
     if not demand.any():
         return []
@@ -397,22 +423,22 @@ def _hotspots(engine: SnapshotEngine, vectors: MethodVectors, demand: np.ndarray
     top = np.lexsort((np.arange(len(occurring)), -np.abs(occurring)))[:count]
     activities = engine.snapshot.activities
     return [
-        Hotspot(activity_id=activities[c].id, name=activities[c].name, kgco2e=float(occurring[c]),
+        dict(activity_id=activities[c].id, name=activities[c].name, kgco2e=float(occurring[c]),
                 share=float(occurring[c]) / denominator)
         for c in top.tolist()
     ]
 
 
-def _sankey(bom: BOM, contributions: dict[int, LineContribution], index_of: dict[str, int]) -> Sankey:
+def _sankey(bom: BOM, contributions: dict[int, dict[str, Any]], index_of: dict[str, int]) -> dict[str, Any]:
     """Product <- lines tree; a Sankey draws positive flows only, so credits are left to the tree."""
     root_id = f"product:{bom.product.id}"
-    nodes = [SankeyNode(id=root_id, name=bom.product.name)]
+    nodes = [{"id": root_id, "name": bom.product.name}]
     links: list[SankeyLink] = []
     for line in bom.topological_order():
         contribution = contributions[index_of[line.line_id]]
         node_id = f"line:{line.line_id}"
-        nodes.append(SankeyNode(id=node_id, name=line.name))
-        if contribution.kgco2e > 0:
+        nodes.append({"id": node_id, "name": line.name})
+        if contribution["kgco2e"] > 0:
             target = root_id if line.parent_id is None else f"line:{line.parent_id}"
-            links.append(SankeyLink(source=node_id, target=target, value=contribution.kgco2e))
-    return Sankey(nodes=nodes, links=links)
+            links.append({"source": node_id, "target": target, "value": contribution["kgco2e"]})
+    return {"nodes": nodes, "links": links}

@@ -45,6 +45,7 @@ def registry() -> pint.UnitRegistry:
     return ureg
 
 
+@lru_cache(maxsize=4096)
 def parse_unit(text: str) -> pint.Unit:
     """The pint unit for a template/BOM unit string; UnknownUnit when it is not in the vocabulary."""
     key = text.strip()
@@ -65,6 +66,7 @@ def is_known_unit(text: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)
 def conversion_factor(from_unit: str, to_unit: str) -> float:
     """How many `to_unit` one `from_unit` is (e.g. t -> kg = 1000)."""
     src, dst = parse_unit(from_unit), parse_unit(to_unit)

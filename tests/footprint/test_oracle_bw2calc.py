@@ -15,7 +15,8 @@ from footprint.bom_io import read_bom
 from footprint.engine import compile_bom, compute
 from lcidb.snapshot import Snapshot
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.json"))
+EXAMPLES = sorted(p for p in (Path(__file__).resolve().parents[2] / "examples").glob("*.json")
+                  if not p.name.endswith(".product.json"))
 
 
 def _bw2calc_score(snapshot: Snapshot, home: Path, bom, method: str = "AR6", electricity: str = "location") -> float:
@@ -116,3 +117,8 @@ def test_line_sigma_widens_the_interval(mini_snapshot, mini_bom) -> None:
             line["uncertainty_sigma"] = 0.3
     wide = compute(validate_bom(data), mini_snapshot, monte_carlo=400, seed=2).uncertainty
     assert wide.p97_5 - wide.p2_5 > 1.5 * (narrow.p97_5 - narrow.p2_5)
+
+
+def test_the_five_sample_exports_are_all_checked() -> None:
+    # the parametrized oracle test above must never silently run on nothing
+    assert len(EXAMPLES) >= 5
