@@ -18,7 +18,9 @@ Amounts are divided by the production amount, so they are per one unit of refere
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from lcidb.flows import FLOW_UNIT, flow_table
 from lcidb.home import shipped_data_dir
 from lcidb.importers.report import ImportReport
 from lcidb.importers.writer import TemplateWriter
+from lcidb.template import STATUSES
 from lcidb.units import conversion_factor, is_known_unit
 
 FORMATS = ("excel",)
@@ -79,6 +82,7 @@ class _Activity:
     id: str = ""
     year: int = 0
     licence: str = ""
+    status: str = ""
     problems: list[tuple[int, str]] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)  # ids of technosphere inputs
 
@@ -118,7 +122,8 @@ def _read_excel(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
     from bw2io.importers.excel import ExcelImporter
 
     try:
-        importer = ExcelImporter(str(path))
+        with contextlib.redirect_stdout(io.StringIO()):  # bw2io prints progress; the CLI prints the report
+            importer = ExcelImporter(str(path))
     except FileNotFoundError:
         raise ImportReportError(f"{path}: file not found") from None
     except Exception as exc:  # bw2io/openpyxl raise many types for a file that is not a workbook
@@ -193,7 +198,13 @@ def import_bw(
             item.id, n = f"{base}_{n}", n + 1
         used_ids.add(item.id)
         activities.append(item)
-        by_key[(str(ds.get("name")), str(ds.get("location") or "GLO"))] = item
+        key = (str(ds.get("name")), str(ds.get("location") or "GLO"))
+        if key in by_key:
+            item.problems.append((row, f"activity {key[0]!r} at {key[1]!r} appears twice in the file; "
+                                       "inputs to it could not be linked unambiguously"))
+            by_key[key].problems.append((by_key[key].row, f"activity {key[0]!r} at {key[1]!r} appears twice in the file"))
+        else:
+            by_key[key] = item
 
     writer_rows: dict[str, list[tuple]] = {}
     for item in activities:
@@ -204,6 +215,10 @@ def import_bw(
         except (TypeError, ValueError):
             item.problems.append((item.row, f"activity {item.data.get('name')!r}: no data year "
                                             f"(value {raw_year!r}; add a 'year' field or pass --year)"))
+        item.status = str(item.data.get("status") or status)
+        if item.status not in STATUSES:
+            item.problems.append((item.row, f"activity {item.data.get('name')!r}: status {item.status!r} is not one of "
+                                            f"{', '.join(STATUSES)}"))
         item.licence = str(item.data.get("licence") or item.data.get("license") or licence or "")
         if not item.licence:
             item.problems.append((item.row, f"activity {item.data.get('name')!r}: no licence "
@@ -236,7 +251,7 @@ def import_bw(
             year=item.year, category=_slug(str(ds.get("category") or "imported")),
             source=str(ds.get("source") or f"Brightway Excel {path.name}, database {db_name!r}, "
                                            f"sheet {ds.get('worksheet name')!r} row {item.row}"),
-            licence=item.licence, status=str(ds.get("status") or status),
+            licence=item.licence, status=item.status,
         )
         for args in writer_rows[item.id]:
             writer.add_exchange(*args)
@@ -278,13 +293,22 @@ def _convert(item: _Activity, db_name: str, by_key: dict[tuple[str, str], _Activ
             except Exception as exc:  # the interpreter raises NameError, SyntaxError, ...
                 item.problems.append((row, f"activity {name!r}: formula {exchange['formula']!r} could not be evaluated ({exc})"))
                 continue
-        if exchange.get("type") == "production":
-            production_amount = float(amount)
-            if production_amount == 0 or not math.isfinite(production_amount):
-                item.problems.append((row, f"activity {name!r}: production amount {amount!r} is not usable"))
-                return rows
+        try:
+            value = float(amount)
+        except (TypeError, ValueError):
+            item.problems.append((row, f"activity {name!r}: amount {amount!r} of {exchange.get('name')!r} is not a number"))
             continue
-        exchange["_amount"] = float(amount)
+        if not math.isfinite(value):
+            item.problems.append((row, f"activity {name!r}: amount {amount!r} of {exchange.get('name')!r} is not finite"))
+            continue
+        if exchange.get("type") == "production":
+            if value <= 0:
+                item.problems.append((row, f"activity {name!r}: production amount {amount!r} is not positive "
+                                           "(waste-treatment sign convention is not supported)"))
+                return rows
+            production_amount = value
+            continue
+        exchange["_amount"] = value
         exchange["_row"] = row
     if production_amount is None:
         return rows

@@ -150,9 +150,11 @@ def import_desnz(path: Path | str, out_dir: Path | str) -> ImportReport:
         key = row.id.rsplit("_", 1)[0] if "_" in row.id else row.id
         families.setdefault(key, _Family(key)).rows.append(row)
 
+    # the same factor in another unit (DESNZ gives road factors per km and per mile)
+    by_label = {(tuple(f.rows[0].levels), f.rows[0].column_text, f.rows[0].uom): f.key for f in families.values()}
     writer = TemplateWriter()
     for family in families.values():
-        _import_family(family, year, version, published, gwp_name, gwp, writer, report)
+        _import_family(family, year, version, published, gwp_name, gwp, writer, report, by_label)
     report.skipped.sort()
     writer.write(out_dir)
     report.imported = len(writer.activities)
@@ -161,7 +163,7 @@ def import_desnz(path: Path | str, out_dir: Path | str) -> ImportReport:
 
 
 def _import_family(family: _Family, year: int, version: str, published: str, gwp_name: str, gwp: dict[str, float],
-                   writer: TemplateWriter, report: ImportReport) -> None:
+                   writer: TemplateWriter, report: ImportReport, by_label: dict[tuple, str]) -> None:
     def skip_all(reason: str, rows: list[_Row] | None = None) -> None:
         for r in rows if rows is not None else family.rows:
             report.skip(r.number, f"ID {r.id}: {reason}")
@@ -187,7 +189,9 @@ def _import_family(family: _Family, year: int, version: str, published: str, gwp
         return
     unit = UNITS.get(total.uom)
     if unit is None:
-        skip_all(f"unit {total.uom!r} is not in the project's unit vocabulary", rows)
+        twin = by_label.get((tuple(total.levels), total.column_text, "km")) if total.uom == "miles" else None
+        also = f"; the same factor per km is imported as desnz_{year}_{twin}" if twin else ""
+        skip_all(f"unit {total.uom!r} is not in the project's unit vocabulary{also}", rows)
         return
 
     activity_id = f"desnz_{year}_{family.key}"
