@@ -53,5 +53,8 @@ def upgrade_to_head(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # several instances (or uvicorn workers) may start at once: one migrates, the others wait
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(4242061)")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

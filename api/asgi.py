@@ -1,0 +1,15 @@
+"""ASGI entry point for `uvicorn api.asgi:app` (what `carbonlabel serve` runs, one app per worker)."""
+
+from __future__ import annotations
+
+import os
+
+from api.app import create_app
+from api.settings import DEV_PORT, load_settings
+
+app = create_app(
+    load_settings(
+        embedded=os.environ.get("CARBONLABEL_EMBEDDED") == "1",
+        port=int(os.environ.get("CARBONLABEL_PORT", DEV_PORT)),
+    )
+)
