@@ -187,3 +187,18 @@ class FootprintResult(_Model):
     electricity: ElectricityAccounting
     uncertainty: Uncertainty | None = None
     provenance: Provenance
+
+
+def result_json_schema() -> dict[str, object]:
+    schema = FootprintResult.model_json_schema()
+    schema["title"] = "carbonlabel footprint result"
+    return schema
+
+
+if __name__ == "__main__":  # python -m footprint.result docs/schemas/footprint-result.schema.json
+    import json
+    import sys
+    from pathlib import Path
+
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/schemas/footprint-result.schema.json")
+    target.write_text(json.dumps(result_json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
