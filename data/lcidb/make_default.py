@@ -138,7 +138,7 @@ def desnz_split_act(prefix: str, aid: str, name: str, unit: str, category: str, 
 # =================================================================================== ELECTRICITY
 MEE_FP_2023 = "MEE/NBS/NEA 2023 electricity carbon footprint factors, 公告2025年第3号 (2025-01-17)"
 MEE_FP_2024 = "MEE/NBS/NEA 2024 electricity carbon footprint factors (announcement 2025-09-28, issued 2025-10-23)"
-FP_BASIS = "unstated (MEE/NBS/NEA footprint factors; the announcement gives kg CO2e without naming the GWP set)"
+FP_BASIS = "unstated (MEE/NBS/NEA footprint factors; the GWP set of the calculation notes was not retrieved)"
 
 # 2023 national by-source life-cycle factors, kg CO2e/kWh (reference/factors.md §1.2)
 FP2023 = {"coal": 0.944, "gas": 0.4792, "hydro": 0.0143, "nuclear": 0.0065, "wind": 0.0336, "pv": 0.0545,
