@@ -23,6 +23,7 @@ from tariffs.models import (
 )
 from tariffs.params import ParameterSet, shipped_parameters
 from tariffs.reference import ReferenceData, shipped_reference
+from tariffs.rounding import tonnes
 from tariffs.scope import ScopeEntry
 from tariffs.uk import uk_in_force, uk_line
 
@@ -220,10 +221,10 @@ def _row(key: str, group: list[LineResult]) -> AggregateRow:
     return AggregateRow(
         key=key,
         lines=len(group),
-        net_mass_t=_sum(r.net_mass_t for r in priced),
-        embedded_emissions_t=_sum(r.embedded_emissions_t for r in priced),
-        faa_t=_sum(r.faa_t for r in priced),
-        certificates=_sum(r.certificates for r in priced),
+        net_mass_t=tonnes(_sum(r.net_mass_t for r in priced)),
+        embedded_emissions_t=tonnes(_sum(r.embedded_emissions_t for r in priced)),
+        faa_t=tonnes(_sum(r.faa_t for r in priced)),
+        certificates=tonnes(_sum(r.certificates for r in priced)),
         cost_eur=_sum(r.cost_eur for r in priced),
         cost_gbp=_sum(r.cost_gbp for r in priced),
         potential_cost_eur=_sum((r.potential_cost_eur if r.potential_cost_eur is not None else r.cost_eur) for r in priced),
