@@ -6,6 +6,7 @@ Every check compares Decimals built from decimal text, inclusive, unrounded, in 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -117,8 +118,10 @@ def completeness(ctx: GateContext) -> list[RuleOutcome]:
 
 def method(ctx: GateContext) -> list[RuleOutcome]:
     fp, ev, g = ctx.footprint, ctx.evidence, ctx.gate.method
-    out = [yes_no("G1.standard", fp.standard in g.standards,
-                  f"footprint standard {fp.standard!r}; accepted: {g.standards}",
+    # a result may name several standards it conforms to ("ISO 14067:2018 / GB/T 24067-2024"): one accepted suffices
+    named = [part.strip() for part in re.split(r"\s+/\s+|;", fp.standard) if part.strip()]
+    out = [yes_no("G1.standard", any(n in g.standards for n in named),
+                  f"footprint standard(s) {named}; accepted: {g.standards}",
                   ctx.cite("gate.method.standards"), value=fp.standard, threshold=", ".join(g.standards))]
     out.append(yes_no("G1.product_rule_kind", ev.product_rule.kind in g.product_rule_kinds,
                       f"evidence product_rule.kind {ev.product_rule.kind!r}; accepted: {g.product_rule_kinds}",
