@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.db import make_engine, make_session_factory, upgrade_to_head
 from api.domain import Domain
 from api.errors import NotAuthenticated, ServiceError
-from api.routes import admin, applications, audit, auth, certificates, products, public
+from api.routes import admin, applications, audit, auth, cbam, certificates, products, public
 from api.settings import Settings
 from api.signing import load_signing_key
 from api.state import ServiceState
@@ -85,6 +85,6 @@ def create_app(settings: Settings, *, domain: Domain | None = None, engine_conne
         """Liveness: the process answers."""
         return {"status": "ok"}
 
-    for module in (auth, admin, products, applications, certificates, audit, public):
+    for module in (auth, admin, products, applications, certificates, audit, cbam, public):
         app.include_router(module.router)
     return app

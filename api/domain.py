@@ -8,6 +8,7 @@ is synchronous CPU work; callers run it off the event loop.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -86,9 +87,10 @@ class Domain(Protocol):
         self,
         lines: list[dict[str, Any]],
         *,
-        importer: dict[str, Any] | None,
-        prior_mass_t: float | None,
-        projection: dict[str, Any] | None,
-    ) -> dict[str, Any]: ...
+        importer: str | None,
+        prior_mass_t: Decimal | None,
+        projection: bool,
+    ) -> Any:
+        """The tariffs exposure report (a pydantic model); InvalidInput names the line and field."""
 
-    def cbam_pdf(self, report: dict[str, Any]) -> bytes: ...
+    def cbam_pdf(self, report: Any) -> bytes: ...

@@ -146,24 +146,17 @@ class EngineDomain:
 
     # ---- carbon tariffs ----------------------------------------------------------------------
     def cbam_exposure(
-        self, lines: list[dict[str, Any]], *, importer: dict[str, Any] | None, prior_mass_t: float | None,
-        projection: dict[str, Any] | None,
-    ) -> dict[str, Any]:
-        try:
-            from tariffs import exposure_report
-        except ImportError:
-            raise DomainUnavailable("the CBAM calculator is not available in this build") from None
+        self, lines: list[dict[str, Any]], *, importer: str | None, prior_mass_t: Decimal | None, projection: bool,
+    ) -> Any:
+        from tariffs import exposure_report
         from tariffs.errors import TariffsError
 
         try:
-            report = exposure_report(lines, importer, prior_mass_t, projection)
+            return exposure_report(lines, importer, prior_mass_t, projection)
         except TariffsError as exc:
             raise InvalidInput(str(exc)) from None
-        return report.model_dump(mode="json") if hasattr(report, "model_dump") else report
 
-    def cbam_pdf(self, report: dict[str, Any]) -> bytes:
-        try:
-            from api.rendering.cbam_report import render_cbam_pdf
-        except ImportError:
-            raise DomainUnavailable("the CBAM report renderer is not available in this build") from None
+    def cbam_pdf(self, report: Any) -> bytes:
+        from api.rendering.cbam_report import render_cbam_pdf
+
         return render_cbam_pdf(report)

@@ -90,9 +90,6 @@ class StandInDomain(EngineDomain):
             explanation={"peers": [p.certificate_number for p in peers]},
         )
 
-    def cbam_exposure(self, lines: list[dict[str, Any]], **_: Any) -> dict[str, Any]:  # type: ignore[override]
-        return {"lines": lines}
-
 
 def sample_bom(name: str = "LED desk lamp", quantities: tuple[float, ...] = (2.0, 0.5)) -> dict[str, Any]:
     """Two supplier-PCF lines: 2 kg aluminium at 8.6 and 0.5 kg PCB at 40 -> 17.2 + 20 = 37.2 kg CO2e."""
