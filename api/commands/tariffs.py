@@ -45,6 +45,8 @@ def cbam(
     as_json: bool = typer.Option(False, "--json", help="Write the report as JSON to stdout."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the report to a file: .pdf, .csv or .json."),
     snapshot: str = typer.Option("default", "--snapshot", help="Footprint snapshot for DERIVED lines (bom_ref)."),
+    defaults_table: Optional[Path] = typer.Option(None, "--defaults-table", help="Commission default-value table (2026/1740 CSV format) instead of the curated one."),
+    benchmarks_table: Optional[Path] = typer.Option(None, "--benchmarks-table", help="Commission Column B benchmark table instead of the curated one (with --defaults-table)."),
 ) -> None:
     """EU CBAM (definitive period) and UK CBAM exposure of import lines."""
     from tariffs import exposure_report, read_lines_csv
@@ -57,14 +59,24 @@ def cbam(
         except InvalidOperation:
             _fail(f"--prior-mass-t: not a number (value: {prior_mass_t!r})")
             return
+    if (defaults_table is None) != (benchmarks_table is None):
+        _fail("--defaults-table and --benchmarks-table go together")
+        return
     try:
+        reference = None
+        if defaults_table is not None and benchmarks_table is not None:
+            from tariffs.importers import reference_from_commission
+
+            reference = reference_from_commission(defaults_table, benchmarks_table)
         lines = read_lines_csv(lines_csv, importer=importer)
         derive = None
         if any(line.data_basis == "DERIVED" for line in lines):
             from tariffs.derived import footprint_deriver
 
-            derive = footprint_deriver(snapshot=snapshot, base_dir=lines_csv.resolve().parent)
-        report = exposure_report(lines, importer=importer, prior_mass_t=prior, projection=projection, derive=derive)
+            derive = footprint_deriver(snapshot=snapshot, base_dir=lines_csv.resolve().parent, reference=reference)
+        report = exposure_report(
+            lines, importer=importer, prior_mass_t=prior, projection=projection, reference=reference, derive=derive
+        )
     except TariffsError as exc:
         _fail(str(exc))
         return
