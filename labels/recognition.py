@@ -13,11 +13,12 @@ from pydantic import ValidationError
 from labels.benchmarks import BenchmarkProvider, benchmark_key
 from labels.dates import add_months, period_end_after
 from labels.decision import Gap, RecognitionCellOut, RecognitionOutcome, RuleSetVersion
-from labels.errors import InputInvalid, NotGradedScheme, RuleSetInvalid
+from labels.errors import InputInvalid, NotGradedScheme, ProductMismatch, RuleSetInvalid
 from labels.evaluate import evaluate, find_benchmark, graded_rules, validate_input
 from labels.inputs import Certificate
+from labels.numbers import dec, plain
 from labels.params import DisplayOnlyRules, Recognition
-from labels.ruledata import load_rule_set, scheme_versions
+from labels.ruledata import load_rule_set, scheme_versions, split_scheme_ref
 
 NATIONAL = "cn-national-pcf"
 
@@ -48,6 +49,20 @@ def _conditions(cert: Certificate, rec: Recognition, on: date) -> list[Gap]:
     return gaps
 
 
+def _check_dossier(cert: Certificate) -> None:
+    """A footprint attached to a certificate must be the one it certifies."""
+    fp = cert.footprint
+    assert fp is not None
+    if fp.product_id != cert.product_id:
+        raise ProductMismatch(f"certificate field 'product_id' is {cert.product_id!r} but its footprint's is {fp.product_id!r}")
+    if fp.declared_unit.unit != cert.declared_unit.unit or dec(fp.declared_unit.amount) != dec(cert.declared_unit.amount):
+        raise ProductMismatch(f"certificate field 'declared_unit' differs from its footprint's "
+                              f"({plain(dec(fp.declared_unit.amount))} {fp.declared_unit.unit})")
+    if dec(fp.total_kgco2e) != cert.total_kgco2e:
+        raise InputInvalid(f"certificate field 'total_kgco2e' is {plain(cert.total_kgco2e)} but its footprint's "
+                           f"total_kgco2e is {plain(dec(fp.total_kgco2e))}")
+
+
 def recognise(
     certificate: Certificate | dict,
     target: str,
@@ -56,7 +71,7 @@ def recognise(
 ) -> RecognitionOutcome:
     cert = validate_input(Certificate, certificate, "certificate")
     scheme_versions(cert.scheme)  # an unknown source scheme is an error naming it
-    if cert.scheme == target:
+    if cert.scheme == split_scheme_ref(target)[0]:
         raise InputInvalid(f"certificate field 'scheme' is {cert.scheme!r}, the same as the target")
     rs = load_rule_set(target, on)
     if rs.kind == "recognition_only":
@@ -71,7 +86,7 @@ def recognise(
         except ValidationError as exc:
             raise RuleSetInvalid(f"{rs.path}: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from None
         rules = None
-    base = dict(source_scheme=cert.scheme, target=target, on=on, certificate_id=cert.certificate_id,
+    base = dict(source_scheme=cert.scheme, target=rs.scheme, on=on, certificate_id=cert.certificate_id,
                 rule_set_version=RuleSetVersion(**rs.version_ref))
     cell = rec.cells.get(cert.scheme)
     if cell is None:
@@ -112,11 +127,13 @@ def recognise(
         reasons.append(f"the source tier {cert.tier}{' grade ' + cert.grade if cert.grade else ''} is not transferred; "
                        "the value is re-graded under the target's rules")
 
+    if cert.footprint is not None:
+        _check_dossier(cert)
     regrade = None
     target_tier = target_grade = None
     if rules is not None:
         if cert.footprint is not None and cert.evidence is not None:
-            regrade = evaluate(cert.footprint, cert.evidence, target, on, benchmark_provider, rule_set=rs)
+            regrade = evaluate(cert.footprint, cert.evidence, rs.scheme, on, benchmark_provider, rule_set=rs)
             if cell.value_only:
                 failed = [o for o in regrade.rules if o.status == "failed" and o.rule_id.startswith("G")]
                 gaps += [Gap(condition=f"target gate {o.rule_id}", detail=o.detail) for o in failed]

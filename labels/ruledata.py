@@ -274,10 +274,18 @@ def scheme_versions(scheme: str, root: Path | None = None) -> list[RuleSet]:
     return versions
 
 
+def split_scheme_ref(ref: str) -> tuple[str, str | None]:
+    """`gd-carbon-label` -> (id, None); `gd-carbon-label@2022.1` -> (id, "2022.1")."""
+    scheme, _, version = ref.partition("@")
+    return scheme, (version or None)
+
+
 def load_rule_set(
     scheme: str, on: date | None = None, *, version: str | None = None, root: Path | None = None
 ) -> RuleSet:
-    """The version of `scheme` in force on `on` (or the version with id `version`)."""
+    """The version of `scheme` in force on `on` (or the version with id `version`, also given as `scheme@version`)."""
+    scheme, pinned = split_scheme_ref(scheme)
+    version = version or pinned
     versions = scheme_versions(scheme, root)
     if version is not None:
         for rs in versions:
