@@ -8,7 +8,6 @@ contributions; hotspots on request) without building the full FootprintResult, b
 from __future__ import annotations
 
 import json
-from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -78,40 +77,42 @@ def totals(boms: Iterable[BOM], snapshot: Snapshot, method: str = "AR6", scenari
     engine = engine_for(snapshot, scenario)
     y = engine.vectors(method).scores
     cache = link_cache(snapshot)
-    rows: array[int] = array("q")
-    cols: array[int] = array("q")
-    values: array[float] = array("d")
-    supplier: array[float] = array("d")
+    factor_links = cache.factor  # (factor id, unit) -> (column, conversion); filled on first use
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    supplier: list[float] = []
     for r, bom in enumerate(boms):
+        lines = bom.lines
         cumulative: dict[str, float] = {}
         extra = 0.0
-        for line in bom.topological_order():
+        for i in bom.topological_indices():
+            line = lines[i]
             parent = line.parent_id
             q = line.quantity if parent is None else line.quantity * cumulative[parent]
             cumulative[line.line_id] = q
-            if line.factor_id is not None:
-                found = cache.factor_link(line.factor_id, line.unit)
-                amount = None if found is None else q * found[1]
+            factor_id = line.factor_id
+            if factor_id is not None:
+                key = (factor_id, line.unit)
+                found = factor_links[key] if key in factor_links else cache.factor_link(factor_id, line.unit)
+                if found is None:
+                    compile_bom(bom, snapshot)  # raises UnlinkedLines naming the line
+                rows.append(r)
+                cols.append(found[0])  # type: ignore[index]
+                values.append(q * found[1])  # type: ignore[index]
             elif line.transport is not None:
                 leg = line.transport
                 found = cache.transport_link(leg.activity_id, leg.mode)
-                amount = None if found is None else q * leg.tkm * found[1]
+                if found is None:
+                    compile_bom(bom, snapshot)
+                rows.append(r)
+                cols.append(found[0])  # type: ignore[index]
+                values.append(q * leg.tkm * found[1])  # type: ignore[index]
             elif line.supplier_pcf is not None:
                 extra += q * line.supplier_pcf.kgco2e_per_unit
-                continue
-            else:
-                continue
-            if found is None:
-                compile_bom(bom, snapshot)  # raises UnlinkedLines naming the line
-            rows.append(r)
-            cols.append(found[0])  # type: ignore[index]
-            values.append(amount)  # type: ignore[arg-type]
         supplier.append(extra)
-    f = sp.csr_matrix(
-        (np.frombuffer(values, dtype=np.float64), (np.frombuffer(rows, dtype=np.int64), np.frombuffer(cols, dtype=np.int64))),
-        shape=(len(supplier), snapshot.size),
-    )
-    return f @ y + np.frombuffer(supplier, dtype=np.float64)
+    f = sp.csr_matrix((np.array(values), (np.array(rows), np.array(cols))), shape=(len(supplier), snapshot.size))
+    return f @ y + np.array(supplier)
 
 
 @dataclass

@@ -282,6 +282,10 @@ class BOM(_Input):
         """Every line once, each parent before its children (pre-order, file order among siblings)."""
         return [self.lines[i] for i in self._g().order]
 
+    def topological_indices(self) -> tuple[int, ...]:
+        """Indices into `lines`, each parent before its children (the engine's hot loop uses these)."""
+        return self._g().order
+
     def depth_of(self, line_id: str) -> int:
         """1 for a top-level line."""
         g = self._g()
