@@ -7,6 +7,7 @@ Public API (what the service and the CLI call)::
     list_schemes(on) -> list[SchemeInfo]
     load_rule_set(scheme, on) -> RuleSet
     derive_benchmark(members, cut_off, *, policy, key) -> Benchmark | None
+    fired_triggers(decision, new_total) -> list[str]
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from labels.inputs import Certificate, Evidence
 from labels.recognition import recognise
 from labels.ruledata import RuleSet, load_rule_set
 from labels.schemes import SchemeInfo, list_schemes
+from labels.triggers import fired_triggers
 
 __all__ = [
     "Benchmark", "BenchmarkMember", "BenchmarkProvider", "CatalogueEditions", "Certificate", "DatasetEditions", "Decision", "Evidence",
     "LabelsError", "RecognitionOutcome", "RuleOutcome", "RuleSet", "SchemeInfo", "StaticBenchmarkProvider",
-    "benchmark_key", "derive_benchmark", "evaluate", "list_schemes", "load_rule_set", "recognise",
+    "benchmark_key", "derive_benchmark", "evaluate", "fired_triggers", "list_schemes", "load_rule_set", "recognise",
 ]

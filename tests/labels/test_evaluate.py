@@ -66,3 +66,14 @@ def test_a_source_missing_from_the_catalogue_is_not_current() -> None:
     d = evaluate(footprint(), default_evidence(), "gd-carbon-label", ON, editions=catalogue)
     assert d.rule("G8.factor_latest_edition").status == "failed"
     assert "truck (Dataset T): edition unknown" in d.rule("G8.factor_latest_edition").detail
+
+
+def test_reevaluation_triggers_fire_above_ten_percent_and_on_a_five_percent_change() -> None:
+    from labels import fired_triggers
+
+    d = evaluate(footprint(), default_evidence(), "gd-carbon-label", ON)  # certified 100.0
+    assert fired_triggers(d, "104.99") == []                 # |4.99| < 5.000
+    assert [f.split(":")[0] for f in fired_triggers(d, "105")] == ["change"]     # |5| >= 5.000
+    assert [f.split(":")[0] for f in fired_triggers(d, "95")] == ["change"]      # a fall counts as a change
+    assert [f.split(":")[0] for f in fired_triggers(d, "110")] == ["change"]     # 110 is not above 110.000
+    assert [f.split(":")[0] for f in fired_triggers(d, "110.01")] == ["increase", "change"]
