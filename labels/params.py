@@ -163,6 +163,7 @@ class RecognitionConditions(_Strict):
 
 
 class Recognition(_Strict):
+    national_scheme: str
     conditions: RecognitionConditions
     validity: Validity
     cells: dict[str, RecognitionCell]

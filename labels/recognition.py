@@ -20,8 +20,6 @@ from labels.numbers import dec, plain
 from labels.params import DisplayOnlyRules, Recognition
 from labels.ruledata import load_rule_set, scheme_versions, split_scheme_ref
 
-NATIONAL = "cn-national-pcf"
-
 
 def _conditions(cert: Certificate, rec: Recognition, on: date) -> list[Gap]:
     c = rec.conditions
@@ -109,7 +107,7 @@ def recognise(
         return refuse(f"certificate issued {cert.issued}, after the recognition date {on}: full certification")
     if cert.valid_until < on:
         return refuse(f"source certificate expired on {cert.valid_until}: full certification")
-    if cert.national_catalogue and cert.scheme != NATIONAL:
+    if cert.national_catalogue and cert.scheme != rec.national_scheme:
         rule_id = cert.product_rule.id if cert.product_rule else None
         if rule_id != cert.national_product_rule:
             return refuse(f"national rule first: the product is in the national catalogue and its certificate uses "
