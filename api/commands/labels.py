@@ -26,6 +26,14 @@ def _read_json(path: Path, what: str) -> Any:
         _fail(f"{what} {path}: line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})")
 
 
+def _locate(message: str, files: dict[str, Path]) -> str:
+    """"evidence: field ..." -> "evidence path/to/ev.json: field ..." so the message names the file."""
+    for what, path in files.items():
+        if message.startswith(f"{what}: "):
+            return f"{what} {path}: {message[len(what) + 2:]}"
+    return message
+
+
 def _on(raw: Optional[str]) -> date:
     if raw is None:
         return datetime.now(timezone.utc).date()
@@ -79,7 +87,7 @@ def _print_decision(d) -> None:
 
 def grade(
     footprint_file: Path = typer.Argument(..., metavar="FOOTPRINT.json", help="Output of `carbonlabel footprint --json`."),
-    scheme: str = typer.Option(..., "--scheme", help="Scheme id (see `carbonlabel schemes`)."),
+    scheme: str = typer.Option(..., "--scheme", help="Scheme id (see `carbonlabel schemes`), or ID@VERSION."),
     evidence_file: Path = typer.Option(..., "--evidence", metavar="EVIDENCE.json", help="Evidence dossier (docs/labels.md)."),
     on: Optional[str] = typer.Option(None, "--on", help="Decision date YYYY-MM-DD (default: today, UTC)."),
     registry: Optional[Path] = typer.Option(None, "--registry", help="Registry members for derived benchmarks (JSON)."),
@@ -93,7 +101,7 @@ def grade(
     try:
         decision = evaluate(fp, ev, scheme, _on(on), _registry(registry))
     except LabelsError as exc:
-        _fail(str(exc))
+        _fail(_locate(str(exc), {"footprint": footprint_file, "evidence": evidence_file}))
         return
     if as_json:
         typer.echo(decision.model_dump_json(indent=2))
@@ -103,7 +111,7 @@ def grade(
 
 def recognise(
     certificate_file: Path = typer.Argument(..., metavar="CERTIFICATE.json", help="Certificate of the source scheme."),
-    target: str = typer.Option(..., "--target", help="Target scheme id."),
+    target: str = typer.Option(..., "--target", help="Target scheme id, or ID@VERSION."),
     on: Optional[str] = typer.Option(None, "--on", help="Recognition date YYYY-MM-DD (default: today, UTC)."),
     registry: Optional[Path] = typer.Option(None, "--registry", help="Registry members for derived benchmarks (JSON)."),
     as_json: bool = typer.Option(False, "--json", help="Write the outcome as JSON."),
@@ -116,7 +124,7 @@ def recognise(
     try:
         outcome = do_recognise(cert, target, _on(on), _registry(registry))
     except LabelsError as exc:
-        _fail(str(exc))
+        _fail(_locate(str(exc), {"certificate": certificate_file}))
         return
     if as_json:
         typer.echo(outcome.model_dump_json(indent=2))

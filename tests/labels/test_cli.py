@@ -54,7 +54,7 @@ def test_grade_bad_evidence_is_an_error_naming_the_field(tmp_path: Path) -> None
     ev = _write(tmp_path, "ev.json", ev_doc)
     result = runner.invoke(app, ["grade", str(fp), "--scheme", "gd-carbon-label", "--evidence", str(ev), "--on", "2026-06-01"])
     assert result.exit_code == 2
-    assert "verifier.accreditation_body" in result.output
+    assert f"evidence {ev}: field 'verifier.accreditation_body': Field required" in result.output
 
 
 def test_grade_invalid_json_names_file_and_line(tmp_path: Path) -> None:
