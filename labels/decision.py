@@ -39,6 +39,7 @@ class TierGrant(_Out):
     valid_from: date
     valid_until: date
     surveillance_due: list[date] = Field(default_factory=list)
+    surveillance_grace_days: int | None = Field(default=None, description="suspended when a surveillance is this many days overdue")
 
 
 class LabelText(_Out):

@@ -77,7 +77,8 @@ def _validity(tier: str, rules: GradedRules, on: date) -> TierGrant:
         while (d := add_months(on, k * v.surveillance_months)) <= until:
             due.append(d)
             k += 1
-    return TierGrant(tier=tier, valid_from=on, valid_until=until, surveillance_due=due)  # type: ignore[arg-type]
+    return TierGrant(tier=tier, valid_from=on, valid_until=until, surveillance_due=due,  # type: ignore[arg-type]
+                     surveillance_grace_days=v.surveillance_grace_days)
 
 
 def find_benchmark(rules: GradedRules, provenance: dict[str, Provenance], key: str, on: date,

@@ -141,6 +141,7 @@ class Benchmarks(_Strict):
 class Validity(_Strict):
     months: int
     surveillance_months: int | None
+    surveillance_grace_days: int | None
 
 
 class Triggers(_Strict):

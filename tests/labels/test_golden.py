@@ -102,6 +102,8 @@ def _check_decision(d, expect: dict) -> None:
         assert str(d.granted[-1].valid_until) == str(expect["valid_until"])
     if "surveillance_due" in expect:
         assert [str(x) for x in d.granted[-1].surveillance_due] == [str(x) for x in expect["surveillance_due"]]
+    if "surveillance_grace_days" in expect:
+        assert d.granted[-1].surveillance_grace_days == expect["surveillance_grace_days"]
     if "benchmark" in expect:
         if expect["benchmark"] is None:
             assert d.benchmark is None
