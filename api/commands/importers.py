@@ -40,7 +40,7 @@ def import_desnz_command(
 
 @import_app.command("bw")
 def import_bw_command(
-    fmt: str = typer.Argument(..., metavar="FORMAT", help="Brightway format: excel."),
+    fmt: str = typer.Argument(..., metavar="FORMAT", help="excel (Brightway Excel) or simapro (SimaPro CSV export)."),
     path: Path = typer.Argument(..., help="File or folder in that format."),
     out: Path = typer.Option(..., "--out", help="Template folder to write."),
     year: Optional[int] = typer.Option(None, "--year", help="Data year for activities without a 'year' field."),

@@ -36,7 +36,6 @@ from lcidb.importers.writer import TemplateWriter
 from lcidb.template import STATUSES
 from lcidb.units import conversion_factor, is_known_unit
 
-FORMATS = ("excel",)
 
 # Brightway / ecoinvent unit names -> the project's unit vocabulary (lcidb/units.py)
 UNITS = {
@@ -77,8 +76,7 @@ def _unit(name: str | None) -> str | None:
 @dataclass
 class _Activity:
     data: dict[str, Any]
-    row: int
-    exchange_rows: list[int]
+    row: int  # where the dataset starts in the source (sheet row or CSV line)
     id: str = ""
     year: int = 0
     licence: str = ""
@@ -130,6 +128,10 @@ def _read_excel(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
         raise ImportReportError(f"{path}: not a Brightway Excel inventory ({type(exc).__name__}: {exc})") from None
     if not getattr(importer, "data", None):
         raise ImportReportError(f"{path}: no activities found (is there a 'Database' row and 'Activity' blocks?)")
+    located = _sheet_rows(path)
+    for ds in importer.data:
+        row, exchange_rows = located.get((ds.get("worksheet name", ""), ds.get("name", "")), (0, []))
+        _annotate(ds, row, exchange_rows)
     for strategy in (
         s.csv_restore_tuples, s.csv_restore_booleans, s.csv_numerize, s.csv_drop_unknown,
         s.csv_add_missing_exchanges_section, s.normalize_units, s.strip_biosphere_exc_locations,
@@ -141,6 +143,86 @@ def _read_excel(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
         for p in (getattr(importer, "project_parameters", None) or []) + (getattr(importer, "database_parameters", None) or [])
     }
     return importer.db_name, importer.data, parameters
+
+
+def _annotate(ds: dict[str, Any], row: int, exchange_rows: list[int]) -> None:
+    """Remember where each dataset and exchange is in the source, for the report."""
+    ds["_row"] = row
+    for index, exchange in enumerate(ds.get("exchanges", [])):
+        exchange["_row"] = exchange_rows[index] if index < len(exchange_rows) else row
+
+
+# SimaPro CSV sections whose lines the bw2io extractor turns into exchanges, in file order
+_SIMAPRO_EXCHANGE_SECTIONS = {
+    "Products", "Waste treatment", "Final waste flows", "Avoided products", "Electricity/heat", "Materials/fuels",
+    "Waste to treatment", "Resources", "Emissions to air", "Emissions to water", "Emissions to soil",
+    "Economic issues", "Non material emissions", "Social issues",
+}
+_GEO_IN_NAME = re.compile(r"\{([^{}]+)\}")
+
+
+def _simapro_lines(text: str) -> list[tuple[int, list[int]]]:
+    """Per 'Process' block: (line of 'Process', lines of its exchanges in the extractor's order)."""
+    blocks: list[tuple[int, list[int]]] = []
+    section = None
+    for number, values in enumerate(csv.reader(text.splitlines(), delimiter=";"), start=1):
+        first = values[0].strip() if values else ""
+        if first == "Process":
+            blocks.append((number, []))
+            section = None
+        elif not blocks or first == "End":
+            section = None
+        elif not first:
+            section = None
+        elif section is None and first in _SIMAPRO_EXCHANGE_SECTIONS:
+            section = first
+        elif section is not None:
+            blocks[-1][1].append(number)
+    return blocks
+
+
+def _read_simapro(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    from lcidb.brightway import open_project
+
+    open_project()
+    from bw2io import strategies as s
+    from bw2io.extractors.simapro_csv import SimaProCSVExtractor
+
+    raw = path.read_bytes()
+    try:
+        text, encoding = raw.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        text, encoding = raw.decode("cp1252", errors="replace"), "cp1252"  # SimaPro's own default
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            data, _global_parameters, metadata = SimaProCSVExtractor.extract(
+                filepath=str(path), delimiter=";", encoding=encoding)
+    except Exception as exc:  # the extractor asserts and raises many types on a non-SimaPro file
+        raise ImportReportError(f"{path}: not a SimaPro CSV export ({type(exc).__name__}: {exc})") from None
+    if not data:
+        raise ImportReportError(f"{path}: no 'Process' blocks found")
+    blocks = _simapro_lines(text)
+    for ds, (row, exchange_rows) in zip(data, blocks):
+        _annotate(ds, row, exchange_rows)
+        for exchange in ds.get("exchanges", []):
+            if "formula" in exchange and "amount" in exchange:
+                del exchange["formula"]  # the extractor already evaluated it with the file's parameters
+    for strategy in (
+        s.normalize_units, s.assign_only_product_as_production, s.drop_unspecified_subcategories,
+        s.sp_allocate_products, s.fix_zero_allocation_products, s.split_simapro_name_geo,
+        s.strip_biosphere_exc_locations, s.normalize_simapro_biosphere_categories,
+        s.normalize_simapro_biosphere_names,
+    ):
+        data = strategy(data)
+    for ds in data:  # "Name {CN-GD}| process" keeps its full name; the braces give the geography
+        for node in [ds] + [e for e in ds.get("exchanges", []) if e.get("type") != "biosphere"]:
+            match = _GEO_IN_NAME.search(str(node.get("name", "")))
+            if not node.get("location") and match:
+                node["location"] = match.group(1)
+    return str(metadata.get("Project") or path.stem), data, {}
+
+
+READERS = {"excel": (_read_excel, "Brightway Excel"), "simapro": (_read_simapro, "SimaPro CSV")}
 
 
 def _parameter_values(parameters: dict[str, Any], activity: dict[str, Any]) -> dict[str, float]:
@@ -175,23 +257,28 @@ def import_bw(
     `category`, `status` in the file win over the defaults given here; an activity left without a year
     or licence is not imported (reported)."""
     fmt = fmt.lower()
-    if fmt not in FORMATS:
-        raise ImportReportError(f"unknown Brightway format {fmt!r}; supported: {', '.join(FORMATS)}")
+    if fmt not in READERS:
+        raise ImportReportError(f"unknown Brightway format {fmt!r}; supported: {', '.join(READERS)}")
     path, out_dir = Path(path), Path(out_dir)
     if not path.exists():
         raise ImportReportError(f"{path}: file not found")
-    db_name, data, parameters = _read_excel(path)
-    located = _sheet_rows(path)
+    reader, label = READERS[fmt]
+    db_name, data, parameters = reader(path)
     report = ImportReport(source=f"{fmt}:{path}", out_dir=out_dir)
     prefix = _slug(db_name)
 
     activities: list[_Activity] = []
     by_key: dict[tuple[str, str], _Activity] = {}
     used_ids: set[str] = set()
+    code_counts: dict[str, int] = {}
     for ds in data:
-        row, exchange_rows = located.get((ds.get("worksheet name", ""), ds.get("name", "")), (0, []))
-        item = _Activity(ds, row, exchange_rows)
-        base = f"{prefix}_{_slug(str(ds.get('code') or ds.get('name')))}"
+        code = str(ds.get("code") or "")
+        code_counts[code] = code_counts.get(code, 0) + 1
+    for ds in data:
+        item = _Activity(ds, int(ds.get("_row", 0)))
+        code = str(ds.get("code") or "")
+        # SimaPro multi-output processes become one dataset per product, all with the process's code
+        base = f"{prefix}_{_slug(code)}" if code and code_counts[code] == 1 else f"{prefix}_{_slug(str(ds.get('name')))}"
         item.id = base
         n = 2
         while item.id in used_ids:
@@ -249,8 +336,9 @@ def import_bw(
         writer.add_activity(
             activity_id=item.id, name=str(ds.get("name")), unit=_unit(ds.get("unit")), geography=ds.get("location") or "GLO",
             year=item.year, category=_slug(str(ds.get("category") or "imported")),
-            source=str(ds.get("source") or f"Brightway Excel {path.name}, database {db_name!r}, "
-                                           f"sheet {ds.get('worksheet name')!r} row {item.row}"),
+            source=str(ds.get("source") or f"{label} {path.name}, database {db_name!r}, "
+                                           + (f"sheet {ds['worksheet name']!r} " if ds.get("worksheet name") else "")
+                                           + f"row {item.row}"),
             licence=item.licence, status=item.status,
         )
         for args in writer_rows[item.id]:
@@ -278,14 +366,15 @@ def _convert(item: _Activity, db_name: str, by_key: dict[tuple[str, str], _Activ
                                         "multi-output activities need allocation first)"))
         return rows
     seen: set[str] = set()
+    technosphere: dict[str, dict[str, Any]] = {}  # target id -> amount (in the target's unit), unit, sigma, row
     production_amount = None
     try:
         values = _parameter_values(parameters, ds)
     except Exception as exc:  # bw2parameters raises its own types for cycles and missing names
         item.problems.append((item.row, f"activity {name!r}: parameters could not be evaluated ({exc})"))
         return rows
-    for index, exchange in enumerate(exchanges):
-        row = item.exchange_rows[index] if index < len(item.exchange_rows) else item.row
+    for exchange in exchanges:
+        row = int(exchange.get("_row", item.row))
         amount = exchange.get("amount", 0)
         if exchange.get("formula"):
             try:
@@ -343,7 +432,12 @@ def _convert(item: _Activity, db_name: str, by_key: dict[tuple[str, str], _Activ
                 continue
             seen.add(code)
             rows.append((item.id, code, amount * factor, "kg", "biosphere", sigma, "", ""))
-        elif kind == "technosphere":
+        elif kind in ("technosphere", "substitution"):
+            if kind == "substitution":  # SimaPro "Avoided products": a credit (avoided_burden) for what is replaced
+                if amount < 0:
+                    item.problems.append((row, f"activity {name!r}: negative avoided product {amount!r}"))
+                    continue
+                amount = -amount
             if exchange.get("database") not in (None, db_name):
                 item.problems.append((row, f"activity {name!r}: input {exchange.get('name')!r} is in database "
                                            f"{exchange.get('database')!r}, not in this file; link it to a template activity first"))
@@ -353,20 +447,34 @@ def _convert(item: _Activity, db_name: str, by_key: dict[tuple[str, str], _Activ
                 item.problems.append((row, f"activity {name!r}: input {exchange.get('name')!r} at {exchange.get('location')!r} "
                                            "is not an activity of this file"))
                 continue
-            if amount < 0:
+            if amount < 0 and kind != "substitution":
                 item.problems.append((row, f"activity {name!r}: negative technosphere amount {amount!r} for "
                                            f"{exchange.get('name')!r}; the template needs an explicit credit_type"))
                 continue
             input_unit = _unit(exchange.get("unit")) or _unit(target.data.get("unit"))
-            if input_unit is None:
-                item.problems.append((row, f"activity {name!r}: unit {exchange.get('unit')!r} not in the project's vocabulary"))
+            target_unit = _unit(target.data.get("unit"))
+            try:
+                amount *= conversion_factor(str(input_unit), str(target_unit))
+            except (UnknownUnit, IncompatibleUnit):
+                item.problems.append((row, f"activity {name!r}: input {exchange.get('name')!r} in unit "
+                                           f"{exchange.get('unit')!r}, which does not convert to its unit {target.data.get('unit')!r}"))
                 continue
-            if target.id in seen:
-                item.problems.append((row, f"activity {name!r}: input {target.id} appears twice"))
+            if target.id in technosphere:
+                # the same product as input and as avoided product (SimaPro): one matrix entry, so net them
+                previous = technosphere[target.id]
+                report.skip(row, f"activity {name!r}: {exchange.get('name')!r} {amount!r} netted with the same "
+                                 f"input on row {previous['row']} ({previous['amount']!r}); booked as one exchange")
+                previous["amount"] += amount
+                previous["sigma"] = None  # the uncertainty of a sum of two exchanges is not either one's
                 continue
-            seen.add(target.id)
             item.inputs.append(target.id)
-            rows.append((item.id, target.id, amount, input_unit, "technosphere", sigma, "", ""))
+            technosphere[target.id] = {"amount": amount, "unit": target_unit, "sigma": sigma, "row": row}
         else:
             report.skip(row, f"activity {name!r}: exchange type {kind!r} is not supported: left out")
+    for target_id, entry in technosphere.items():
+        amount = entry["amount"]
+        if amount == 0:
+            continue
+        rows.append((item.id, target_id, amount, entry["unit"], "technosphere", entry["sigma"], "",
+                     "avoided_burden" if amount < 0 else ""))
     return rows

@@ -14,6 +14,8 @@ from lcidb.importers.bw import import_bw
 from lcidb.template import read_template
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bw_excel" / "small_inventory.xlsx"
+SIMAPRO = Path(__file__).parent / "fixtures" / "simapro" / "small_processes.csv"
+SP = "carbonlabel_fixture_"
 PREFIX = "gd_widget_supply_"
 
 # Hand calculation from the fixture (make_fixture.py), GWP100 from data/methods/gwp100.csv.
@@ -96,7 +98,9 @@ def test_missing_year_without_default_is_reported_not_guessed(tmp_path: Path, ho
 
 
 def test_unknown_format_and_bad_file_are_clear_errors(tmp_path: Path, home: Path) -> None:
-    with pytest.raises(ImportReportError, match="unknown Brightway format 'simapro'"):
+    with pytest.raises(ImportReportError, match="unknown Brightway format 'jsonld'"):
+        import_bw("jsonld", FIXTURE, tmp_path / "o")
+    with pytest.raises(ImportReportError, match="not a SimaPro CSV export"):
         import_bw("simapro", FIXTURE, tmp_path / "o")
     bogus = tmp_path / "bogus.xlsx"
     bogus.write_text("nope")
@@ -125,3 +129,61 @@ def test_cli(tmp_path: Path, home: Path) -> None:
     assert "written:" in result.output and "'Sulfur dioxide'" in result.output
     bad = CliRunner().invoke(app, ["db", "import", "bw", "jsonld", str(FIXTURE), "--out", str(tmp_path / "d")])
     assert bad.exit_code == 2 and "unknown Brightway format" in bad.output
+
+
+# ---------------------------------------------------------------------------------------- SimaPro CSV
+# Hand calculation from tests/lcidb/fixtures/simapro/make_fixture.py:
+# electricity = 0.5; PP per kg = (0.4 x 0.5 + 3.2 + 0.0002 x 273) / 2 = 3.4546 / 2 = 1.7273 (AR5: 3.453 / 2 = 1.7265)
+# steam (40 % of 10 kg CO2 over 10 kg) = 0.4 kg/kg; cogeneration electricity (60 % of 10 kg over 5 kWh) = 1.2 kg/kWh
+# widget = (0.2 - 0.05) x 1.7273 + 1.5 x 0.5 - 0.5 x 0.4 + 0.01 + 0.0001 x 29.8
+#        = 0.259095 + 0.75 - 0.2 + 0.01 + 0.00298 = 0.822075            (AR5: 0.258975 + ... + 0.0028 = 0.821775)
+SP_WIDGET_AR6 = 0.822075
+SP_WIDGET_AR5 = 0.821775
+
+
+@pytest.fixture
+def simapro(tmp_path: Path, home: Path):
+    out = tmp_path / "sp"
+    report = import_bw("simapro", SIMAPRO, out, year=2024, licence="test-fixture")
+    return report, out, read_template(out)
+
+
+def test_simapro_processes_flows_and_allocation(simapro) -> None:
+    report, _out, template = simapro
+    assert report.imported == 5
+    steam = SP + "steam_in_chemical_industry_cn_cogeneration"
+    power = SP + "electricity_cogeneration_cn_cogeneration"
+    assert {SP + "clfix0001", SP + "clfix0002", SP + "clfix0003", steam, power} == set(template.activities)
+    assert template.activities[SP + "clfix0001"].geography == "CN-GD"  # from "{CN-GD}" in the name
+    assert template.activities[SP + "clfix0001"].unit == "piece"  # SimaPro "p"
+    assert _cradle_to_gate(template, steam, "AR6") == pytest.approx(0.4, rel=1e-12)
+    assert _cradle_to_gate(template, power, "AR6") == pytest.approx(1.2, rel=1e-12)
+    sigma = [e.uncertainty_sigma for e in template.exchanges if e.key == (SP + "clfix0002", "co2_fossil")]
+    assert sigma == [pytest.approx(0.1, rel=1e-9)]  # ln(sqrt(1.2214027581601699))
+
+
+def test_simapro_avoided_product_is_an_explicit_credit(simapro) -> None:
+    _report, _out, template = simapro
+    credit = [e for e in template.exchanges if e.activity_id == SP + "clfix0001" and e.amount < 0]
+    assert [(e.input, e.amount, e.credit_type) for e in credit] == [
+        (SP + "steam_in_chemical_industry_cn_cogeneration", -0.5, "avoided_burden")]
+    pp = [e.amount for e in template.exchanges if e.key == (SP + "clfix0001", SP + "clfix0002")]
+    assert pp == [pytest.approx(0.15)]  # 0.2 input netted with 0.05 avoided
+
+
+def test_simapro_scores_match_the_hand_calculation(simapro) -> None:
+    _report, _out, template = simapro
+    assert _cradle_to_gate(template, SP + "clfix0001", "AR6") == pytest.approx(SP_WIDGET_AR6, rel=1e-12)
+    assert _cradle_to_gate(template, SP + "clfix0001", "AR5") == pytest.approx(SP_WIDGET_AR5, rel=1e-12)
+
+
+def test_simapro_report_uses_file_lines(simapro) -> None:
+    report, _out, _template = simapro
+    reasons = dict(report.skipped)
+    lines = SIMAPRO.read_text(encoding="utf-8").splitlines()
+    for line, reason in reasons.items():  # each reported line holds the exchange it names
+        assert lines[line - 1].split(";")[0] in reason, (line, reason)
+    assert any("Particulates" in r and "no GWP100 flow code" in r for r in reasons.values())
+    assert any("Steel, low-alloyed" in r and "not an activity of this file" in r for r in reasons.values())
+    assert any("netted" in r for r in reasons.values())
+    assert len(report.skipped) == 4
