@@ -1,9 +1,10 @@
 """Brightway-readable inventories (read with bw2io) -> template folder.
 
-Supported FORMAT: `excel` (the Brightway Excel layout read by bw2io's ExcelImporter). bw2io reads
-the file and runs its format strategies (tuples, numbers, units, production exchange); linking is
-done here, not by bw2io's linking strategies, because the project's biosphere is the small flow
-table of data/methods/gwp100.csv, not ecoinvent's:
+FORMAT `excel`: the Brightway Excel layout, read by bw2io's ExcelImporter; `simapro`: a SimaPro CSV
+process export, read by bw2io's SimaProCSVExtractor. bw2io reads the file and runs its format
+strategies (tuples, numbers, units, production exchange, SimaPro allocation and biosphere names);
+linking is done here, not by bw2io's linking strategies, because the project's biosphere is the
+small flow table of data/methods/gwp100.csv, not ecoinvent's:
 
 - elementary flows are matched by name (case-insensitive) and top-level compartment (air, water,
   soil, natural resource) against the biosphere3 names of gwp100.csv, then data/lcidb/flow_synonyms.csv;
@@ -11,7 +12,8 @@ table of data/methods/gwp100.csv, not ecoinvent's:
 - technosphere inputs are matched by (name, location, database) to activities of the same file;
   an activity with an input that cannot be resolved (another database, negative amount without a
   credit type, multi-output) is not imported at all, nor is anything that uses it (no
-  half-written activity), and each is reported.
+  half-written activity), and each is reported. SimaPro "Avoided products" become negative inputs
+  with credit_type avoided_burden.
 
 Amounts are divided by the production amount, so they are per one unit of reference product.
 """
@@ -85,11 +87,12 @@ class _Activity:
     inputs: list[str] = field(default_factory=list)  # ids of technosphere inputs
 
 
-def _sheet_rows(path: Path) -> dict[tuple[str, str], tuple[int, list[int]]]:
-    """(sheet, activity name) -> (row of its 'Activity' line, rows of its exchanges in order)."""
+def _sheet_rows(path: Path) -> dict[tuple[str, str], list[tuple[int, list[int]]]]:
+    """(sheet, activity name) -> per occurrence in file order: (row of its 'Activity' line, rows of
+    its exchanges in order)."""
     import openpyxl
 
-    located: dict[tuple[str, str], tuple[int, list[int]]] = {}
+    located: dict[tuple[str, str], list[tuple[int, list[int]]]] = {}
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     for sheet in workbook.worksheets:
         current: tuple[str, str] | None = None
@@ -98,7 +101,7 @@ def _sheet_rows(path: Path) -> dict[tuple[str, str], tuple[int, list[int]]]:
             first = "" if not values or values[0] is None else str(values[0]).strip()
             if first == "Activity":
                 current = (sheet.title, str(values[1]).strip())
-                located[current] = (number, [])
+                located.setdefault(current, []).append((number, []))
                 in_exchanges = header_seen = False
             elif current and first == "Exchanges":
                 in_exchanges, header_seen = True, False
@@ -108,7 +111,7 @@ def _sheet_rows(path: Path) -> dict[tuple[str, str], tuple[int, list[int]]]:
                 elif not header_seen:
                     header_seen = True
                 else:
-                    located[current][1].append(number)
+                    located[current][-1][1].append(number)
     return located
 
 
@@ -130,7 +133,8 @@ def _read_excel(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
         raise ImportReportError(f"{path}: no activities found (is there a 'Database' row and 'Activity' blocks?)")
     located = _sheet_rows(path)
     for ds in importer.data:
-        row, exchange_rows = located.get((ds.get("worksheet name", ""), ds.get("name", "")), (0, []))
+        occurrences = located.get((ds.get("worksheet name", ""), ds.get("name", "")), [])
+        row, exchange_rows = occurrences.pop(0) if occurrences else (0, [])
         _annotate(ds, row, exchange_rows)
     for strategy in (
         s.csv_restore_tuples, s.csv_restore_booleans, s.csv_numerize, s.csv_drop_unknown,
@@ -287,7 +291,7 @@ def import_bw(
         activities.append(item)
         key = (str(ds.get("name")), str(ds.get("location") or "GLO"))
         if key in by_key:
-            item.problems.append((row, f"activity {key[0]!r} at {key[1]!r} appears twice in the file; "
+            item.problems.append((item.row, f"activity {key[0]!r} at {key[1]!r} appears twice in the file; "
                                        "inputs to it could not be linked unambiguously"))
             by_key[key].problems.append((by_key[key].row, f"activity {key[0]!r} at {key[1]!r} appears twice in the file"))
         else:

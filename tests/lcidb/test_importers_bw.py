@@ -109,6 +109,26 @@ def test_unknown_format_and_bad_file_are_clear_errors(tmp_path: Path, home: Path
     assert not (tmp_path / "o").exists()
 
 
+def test_duplicate_activities_are_reported_not_guessed(tmp_path: Path, home: Path) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    block = lambda amount: [  # noqa: E731 - two blocks that differ only in their CO2
+        ["Activity", "part"], ["location", "CN"], ["unit", "kilogram"], ["Exchanges"],
+        ["name", "amount", "unit", "database", "location", "categories", "type"],
+        ["part", 1, "kilogram", "dup", "CN", None, "production"],
+        ["Carbon dioxide, fossil", amount, "kilogram", "biosphere3", None, "air", "biosphere"], [],
+    ]
+    for row in [["Database", "dup"], [], *block(1.0), *block(2.0)]:
+        sheet.append(row)
+    path = tmp_path / "dup.xlsx"
+    workbook.save(path)
+    report = import_bw("excel", path, tmp_path / "o", year=2024, licence="x")
+    assert report.imported == 0
+    assert [row for row, reason in report.skipped if "appears twice" in reason] == [3, 11]
+
+
 def test_built_snapshot_agrees_with_the_hand_calculation(imported, home: Path) -> None:
     build = pytest.importorskip("lcidb.build")
     from lcidb.snapshot import load_snapshot
