@@ -54,6 +54,11 @@ def create_app(settings: Settings, *, domain: Domain | None = None, engine_conne
     engine = make_engine(settings.database_url, connect_args=engine_connect_args)
     upgrade_to_head(engine)
     signing_key = load_signing_key(settings.signing_key_path, create=settings.embedded)
+    read_engine = (
+        make_engine(settings.database_url, connect_args=engine_connect_args, read_only=True)
+        if settings.is_sqlite
+        else engine
+    )
     state = ServiceState(
         settings=settings,
         engine=engine,
@@ -61,6 +66,7 @@ def create_app(settings: Settings, *, domain: Domain | None = None, engine_conne
         signing_key=signing_key,
         domain=domain or default_domain(),
         public_keys={signing_key.key_id: signing_key.public_key},
+        read_sessions=make_session_factory(read_engine),
     )
     app = FastAPI(
         title="carbonlabel certification service",

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> Engine:
+def make_engine(url: str, *, connect_args: dict[str, Any] | None = None, read_only: bool = False) -> Engine:
+    """An engine; on SQLite `read_only` keeps SQLite's deferred BEGIN (WAL readers never wait)."""
     args = dict(connect_args or {})
     if url.startswith("sqlite"):
         # the app's worker threads share the engine; a 30 s busy timeout makes concurrent writers
@@ -30,10 +31,10 @@ def make_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> Engi
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin_immediate(conn: Any) -> None:
-            # take the write lock at BEGIN: two transactions that read-then-write (approvals)
-            # serialise instead of deadlocking on lock upgrade
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _sqlite_begin(conn: Any) -> None:
+            # writers take the write lock at BEGIN: two transactions that read-then-write
+            # (approvals) serialise instead of failing on lock upgrade; readers do not lock
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         # let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's implicit BEGIN is off)
         @event.listens_for(engine, "connect", insert=True)

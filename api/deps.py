@@ -27,7 +27,9 @@ def get_state(request: Request) -> ServiceState:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with get_state(request).sessions() as session:
+    state = get_state(request)
+    factory = state.read_sessions if request.method in ("GET", "HEAD") and state.read_sessions else state.sessions
+    with factory() as session:
         yield session
 
 

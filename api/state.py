@@ -20,5 +20,7 @@ class ServiceState:
     sessions: sessionmaker[Session]
     signing_key: SigningKey
     domain: Domain
+    # GET requests read through these (on SQLite: without taking the write lock)
+    read_sessions: sessionmaker[Session] | None = None
     # every key whose signatures verification accepts, by key id (the current one included)
     public_keys: dict[str, Ed25519PublicKey] = field(default_factory=dict)
