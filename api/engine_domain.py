@@ -17,9 +17,9 @@ from api.domain import BenchmarkSource, GradeOutcome
 from api.errors import DomainUnavailable, InvalidInput
 from footprint.result import FootprintResult
 
-# The issue and labels.md P4: a certificate is suspended when annual surveillance is more than
-# 30 days overdue. The rule sets do not (yet) carry this number; when they do, read it there.
-SURVEILLANCE_GRACE_DAYS = 30
+# Used only when a rule set's grant carries no grace period (labels.md P4 and the service issue:
+# suspended when annual surveillance is more than 30 days overdue); the rule sets carry it as data.
+FALLBACK_SURVEILLANCE_GRACE_DAYS = 30
 LABEL_LANGUAGES = {"zh-CN": "zh_Hans", "zh-TW": "zh_Hant", "en": "en"}
 
 
@@ -131,7 +131,7 @@ class EngineDomain:
             reasons = [f"{r.rule_id}: {r.detail}" for r in decision.rules if r.status == "failed"]
             return GradeOutcome(
                 scheme=scheme, eligible=False, rule_set_version=version, validity_days=0,
-                surveillance_interval_days=0, surveillance_grace_days=SURVEILLANCE_GRACE_DAYS,
+                surveillance_interval_days=0, surveillance_grace_days=FALLBACK_SURVEILLANCE_GRACE_DAYS,
                 reasons=reasons or ["no tier granted"], explanation=decision.model_dump(mode="json"),
             )
         validity = (grant.valid_until - grant.valid_from).days
@@ -141,7 +141,12 @@ class EngineDomain:
             scheme=scheme, eligible=True, tier=decision.tier, grade=decision.grade,
             label={lang: getattr(label, attr) for lang, attr in LABEL_LANGUAGES.items()} if label else {},
             rule_set_version=version, validity_days=validity, surveillance_interval_days=interval,
-            surveillance_grace_days=SURVEILLANCE_GRACE_DAYS, explanation=decision.model_dump(mode="json"),
+            surveillance_grace_days=(
+                grant.surveillance_grace_days
+                if getattr(grant, "surveillance_grace_days", None) is not None
+                else FALLBACK_SURVEILLANCE_GRACE_DAYS
+            ),
+            explanation=decision.model_dump(mode="json"),
         )
 
     # ---- carbon tariffs ----------------------------------------------------------------------

@@ -1,0 +1,59 @@
+"""The service's door to the label rules, and the certificate registry it offers them as benchmark source."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from api.domain import CertifiedFootprint
+from api.engine_domain import EngineDomain
+from api.models import utcnow
+from api.services.certificates import RegistryBenchmarks
+from footprint.result import FootprintResult
+from tests.api.helpers import certified
+from tests.labels.factory import default_evidence, default_footprint
+
+
+class FivePeersAt100:
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, date]] = []
+
+    def members(self, key: str, on: date) -> list[CertifiedFootprint]:
+        self.asked.append((key, on))
+        return [CertifiedFootprint(certificate_number=f"CL-R{i}", total_kgco2e=100.0, issued=date(2025, 1, 1),
+                                   valid_until=date(2027, 12, 31)) for i in range(5)]
+
+
+def test_grade_maps_the_rules_decision_and_uses_the_registry() -> None:
+    footprint = FootprintResult.model_validate({**default_footprint(), "total_kgco2e": 80.0})
+    peers = FivePeersAt100()
+    outcome = EngineDomain().grade(footprint, evidence=default_evidence(), scheme="gd-carbon-label",
+                                   on=date(2026, 6, 1), benchmarks=peers)
+    # registry benchmark = mean of 5 x 100 = 100; 80 <= 0.85 x 100 and > 0.70 x 100 -> T3 grade B
+    assert (outcome.eligible, outcome.tier, outcome.grade) == (True, "T3", "B")
+    assert peers.asked and peers.asked[0][0] == "PR-TEST-001|1 piece"
+    assert outcome.rule_set_version == "gd-carbon-label@2025.1"
+    assert outcome.validity_days == 730  # two years from 2026-06-01 (T1/T3: 2 years, labels.md P2)
+    assert outcome.surveillance_interval_days == 365  # annual
+    assert outcome.surveillance_grace_days == 30  # labels.md P4
+    assert "低碳标识 二级" in outcome.label["zh-CN"] and outcome.label["en"]
+
+
+def test_grade_refusal_lists_the_failed_rules() -> None:
+    footprint = FootprintResult.model_validate({**default_footprint(), "unverified_share": 0.2})
+    outcome = EngineDomain().grade(footprint, evidence=default_evidence(), scheme="gd-carbon-label",
+                                   on=date(2026, 6, 1), benchmarks=FivePeersAt100())
+    assert not outcome.eligible
+    assert any(reason.startswith("G13.unverified_share") for reason in outcome.reasons)
+
+
+def test_registry_offers_only_certificates_valid_on_the_date(app, client, actors) -> None:
+    exporter = actors.add("exporter", "exporter", "Lamp Co")
+    certifier = actors.add("certifier", "certifier", "GD Cert Body")
+    kept = certified(client, exporter, certifier, name="Lamp A")["number"]
+    revoked = certified(client, exporter, certifier, name="Lamp B")["number"]
+    assert client.post(f"/v1/certificates/{revoked}/revoke", json={"reason": "x"}, headers=certifier).status_code == 200
+    with app.state.service.sessions() as session:
+        members = RegistryBenchmarks(session).members("category:lighting|1 piece", utcnow().date())
+        assert [m.certificate_number for m in members] == [kept]
+        assert members[0].total_kgco2e == 37.2
+        assert RegistryBenchmarks(session).members("category:kettles|1 piece", utcnow().date()) == []
