@@ -17,7 +17,7 @@ from typing import Literal, Protocol, Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from labels.errors import BenchmarkInvalid
-from labels.numbers import EXACT, dec, plain
+from labels.numbers import DISPLAY, dec, exact, plain
 from labels.params import BenchmarkPolicy, OfficialBenchmark
 
 
@@ -45,6 +45,19 @@ class Benchmark(BaseModel):
     policy: BenchmarkPolicy | None = None
     reference: str
     hash: str
+    sum_kgco2e: Decimal = Field(description="sum of the members used (the official value for an official benchmark)")
+    divisor: int = Field(ge=1, description="members used (1 for an official benchmark); value = sum / divisor")
+
+    def within(self, total: Decimal, factor: Decimal) -> bool:
+        """total <= factor x benchmark, decided exactly: total x divisor <= factor x sum (no division, no rounding)."""
+        with exact():
+            return total * self.divisor <= factor * self.sum_kgco2e
+
+    def limit(self, factor: Decimal) -> Decimal:
+        """factor x benchmark, for display and next steps (exact when the mean terminates, else 50 digits)."""
+        with exact():
+            scaled = factor * self.sum_kgco2e
+        return DISPLAY.divide(scaled, Decimal(self.divisor))
 
 
 class BenchmarkProvider(Protocol):
@@ -97,8 +110,9 @@ def derive_benchmark(
     if len(valid) >= policy.trim_from:
         used = valid[1:-1]
         dropped = [valid[0].certificate_id, valid[-1].certificate_id]
-    total = sum((m.total_kgco2e for m in used), Decimal(0))
-    mean = EXACT.divide(total, Decimal(len(used)))
+    with exact():
+        total = sum((m.total_kgco2e for m in used), Decimal(0))
+    mean = DISPLAY.divide(total, Decimal(len(used)))  # shown; grades compare against total / n exactly
     payload = {
         "key": key,
         "cut_off": cut_off.isoformat(),
@@ -116,6 +130,8 @@ def derive_benchmark(
         policy=policy,
         reference=f"mean of {len(used)} valid registry certificates on {cut_off.isoformat()}",
         hash=_hash(payload),
+        sum_kgco2e=total,
+        divisor=len(used),
     )
 
 
@@ -129,4 +145,6 @@ def official_benchmark(entry: OfficialBenchmark, on: date, citation: str) -> Ben
         cut_off=on,
         reference=f"{entry.reference} ({citation})",
         hash=_hash(payload),
+        sum_kgco2e=entry.value,
+        divisor=1,
     )

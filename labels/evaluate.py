@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -15,7 +15,7 @@ from labels.decision import Decision, LabelText, NextStep, RuleOutcome, RuleSetV
 from labels.errors import InputInvalid, NotGradedScheme, ProductMismatch, RuleSetInvalid
 from labels.gate import DatasetEditions, FootprintOwnEditions, GateContext, at_least, at_most, run_gate, yes_no
 from labels.inputs import Evidence
-from labels.numbers import EXACT, dec, plain
+from labels.numbers import DISPLAY, dec, exact, one_decimal, plain
 from labels.params import GradedRules
 from labels.ruledata import Provenance, RuleSet, load_rule_set
 from labels.text import label_lines
@@ -108,6 +108,19 @@ def evaluate(
     rule_set: RuleSet | None = None,
 ) -> Decision:
     """One decision per rule, the tier and grade granted, label text, validity and what the next tier needs."""
+    with exact():
+        return _evaluate(footprint, evidence, scheme, on, benchmark_provider, editions, rule_set)
+
+
+def _evaluate(
+    footprint: FootprintResult | dict,
+    evidence: Evidence | dict,
+    scheme: str,
+    on: date,
+    benchmark_provider: BenchmarkProvider | None,
+    editions: DatasetEditions | None,
+    rule_set: RuleSet | None,
+) -> Decision:
     fp = validate_input(FootprintResult, footprint, "footprint")
     ev = validate_input(Evidence, evidence, "evidence")
     check_same_product(fp, ev)
@@ -190,8 +203,8 @@ def evaluate(
         outcomes.extend(t2_out)
         if all(o.status == "passed" for o in t2_out):
             granted["T2"] = _validity("T2", rules, on)
-            pct = (one - EXACT.divide(total, rebased)) * 100
-            reduction_pct = format(pct.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), "f")
+            pct = (one - DISPLAY.divide(total, rebased)) * 100  # display only
+            reduction_pct = one_decimal(pct)
         elif same_snapshot and same_method:
             limit = t2.reduction_factor * rebased
             next_steps.append(NextStep(tier="T2", requirement=f"PCF <= {plain(t2.reduction_factor)} x {plain(rebased)}",
@@ -223,8 +236,13 @@ def evaluate(
             by_strictness = sorted(t3.grades.items(), key=lambda kv: kv[1])
             passing = []
             for name, factor in by_strictness:
-                o = at_most(f"T3.grade_{name}", total, factor, bench.value, f"benchmark {plain(bench.value)}",
-                            f"grade {name}: PCF <= {plain(factor)} x benchmark", cite("tiers.T3.grades"))
+                o = RuleOutcome(
+                    rule_id=f"T3.grade_{name}", status="passed" if bench.within(total, factor) else "failed",
+                    value=plain(total), threshold=plain(bench.limit(factor)),
+                    comparison=f"<= {plain(factor)} x benchmark {plain(bench.value)} = {plain(bench.limit(factor))}",
+                    detail=(f"grade {name}: PCF <= {plain(factor)} x benchmark, decided exactly as "
+                            f"PCF x {bench.divisor} <= {plain(factor)} x {plain(bench.sum_kgco2e)}"),
+                    source=cite("tiers.T3.grades"))
                 outcomes.append(o)
                 if o.status == "passed":
                     passing.append(name)
@@ -234,7 +252,7 @@ def evaluate(
             better = [(n, f) for n, f in by_strictness if n not in passing]
             if better:
                 name, factor = better[-1]  # the nearest better grade
-                limit = factor * bench.value
+                limit = bench.limit(factor)
                 next_steps.append(NextStep(tier="T3", grade=name, requirement=f"PCF <= {plain(factor)} x {plain(bench.value)}",
                                            threshold_kgco2e=limit, reduction_kgco2e=max(total - limit, Decimal(0))))
             if pds_out.status == "failed":

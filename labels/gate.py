@@ -16,7 +16,7 @@ from footprint.result import FootprintResult, LineContribution
 from labels.dates import add_months, period_end_after
 from labels.decision import RuleOutcome
 from labels.inputs import Evidence
-from labels.numbers import EXACT, dec, plain
+from labels.numbers import DISPLAY, dec, plain
 from labels.params import Gate
 from labels.ruledata import Provenance
 
@@ -68,7 +68,7 @@ class GateContext:
 
 def at_most(rule_id: str, value: Decimal, factor: Decimal, reference: Decimal, ref_label: str,
             detail: str, source: list[str]) -> RuleOutcome:
-    limit = factor * reference  # exact: Decimal multiplication of decimal text is never rounded at this size
+    limit = factor * reference  # exact inside numbers.exact(): a rounded product would raise
     ok = value <= limit
     return RuleOutcome(
         rule_id=rule_id, status="passed" if ok else "failed", value=plain(value),
@@ -205,18 +205,22 @@ def data_quality(ctx: GateContext) -> list[RuleOutcome]:
                                source=ctx.cite("gate.dqr.min_line_share")))
     else:
         weight = sum((abs(dec(ln.share)) for ln in rated), Decimal(0))
-        means = {
-            ind: EXACT.divide(sum((abs(dec(ln.share)) * rating(ln, ind) for ln in rated), Decimal(0)), weight)
-            for ind in _INDICATORS
-        }
-        worst = max(_INDICATORS, key=lambda i: means[i])
+        weighted = {ind: sum((abs(dec(ln.share)) * rating(ln, ind) for ln in rated), Decimal(0)) for ind in _INDICATORS}
+        means = {ind: DISPLAY.divide(weighted[ind], weight) for ind in _INDICATORS}  # for display
+        worst = max(_INDICATORS, key=lambda i: weighted[i])  # same denominator: compare numerators exactly
         unrated = [ln.line_id for ln in rated if ln.dqr is None]
         detail = ("emission-weighted mean over inputs >= " + plain(g.min_line_share) + " of the PCF, worst indicator "
                   + worst + "; means " + ", ".join(f"{i} {plain(means[i])}" for i in _INDICATORS))
         if unrated:
             detail += f"; unrated inputs counted as {plain(g.missing_rating_counts_as)}: {unrated}"
-        out.append(at_most("G7.dqr_mean", means[worst], ONE, g.weighted_mean_max, "DQR limit", detail,
-                           ctx.cite("gate.dqr.weighted_mean_max", "gate.dqr.min_line_share")))
+        # mean <= limit decided exactly as sum(w x rating) <= limit x sum(w)
+        ok = weighted[worst] <= g.weighted_mean_max * weight
+        out.append(RuleOutcome(
+            rule_id="G7.dqr_mean", status="passed" if ok else "failed", value=plain(means[worst]),
+            comparison=f"<= {plain(g.weighted_mean_max)} (as {plain(weighted[worst])} <= {plain(g.weighted_mean_max)} x "
+                       f"{plain(weight)})",
+            threshold=plain(g.weighted_mean_max), detail=detail,
+            source=ctx.cite("gate.dqr.weighted_mean_max", "gate.dqr.min_line_share")))
     poor = [
         ln for ln in leaves
         if any(rating(ln, ind) >= g.poor_rating for ind in g.poor_indicators)

@@ -16,7 +16,7 @@ from labels.decision import Gap, RecognitionCellOut, RecognitionOutcome, RuleSet
 from labels.errors import InputInvalid, NotGradedScheme, ProductMismatch, RuleSetInvalid
 from labels.evaluate import evaluate, find_benchmark, graded_rules, validate_input
 from labels.inputs import Certificate
-from labels.numbers import dec, plain
+from labels.numbers import dec, exact, plain
 from labels.params import DisplayOnlyRules, Recognition
 from labels.ruledata import load_rule_set, scheme_versions, split_scheme_ref
 
@@ -66,6 +66,17 @@ def recognise(
     target: str,
     on: date,
     benchmark_provider: BenchmarkProvider | None = None,
+) -> RecognitionOutcome:
+    """The outcome for a certificate of scheme A presented to target B on a date, with reasons."""
+    with exact():
+        return _recognise(certificate, target, on, benchmark_provider)
+
+
+def _recognise(
+    certificate: Certificate | dict,
+    target: str,
+    on: date,
+    benchmark_provider: BenchmarkProvider | None,
 ) -> RecognitionOutcome:
     cert = validate_input(Certificate, certificate, "certificate")
     scheme_versions(cert.scheme)  # an unknown source scheme is an error naming it
@@ -151,7 +162,7 @@ def recognise(
                 reasons.append(f"no T3 grade under {target}: {why}")
             else:
                 for name, factor in sorted(rules.tiers.T3.grades.items(), key=lambda kv: kv[1]):
-                    if cert.total_kgco2e <= factor * bench.value:
+                    if bench.within(cert.total_kgco2e, factor):
                         target_tier, target_grade = "T3", name
                         reasons.append(f"re-graded on {target}'s benchmark {bench.value} ({bench.kind}, hash "
                                        f"{bench.hash}): {cert.total_kgco2e} <= {factor} x benchmark -> grade {name}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from labels.decision import Decision
-from labels.numbers import dec, plain
+from labels.numbers import dec, exact, plain
 
 
 def fired_triggers(decision: Decision, new_total_kgco2e: float | Decimal | str) -> list[str]:
@@ -15,6 +15,11 @@ def fired_triggers(decision: Decision, new_total_kgco2e: float | Decimal | str) 
     `change`: the PCF moved by at least the stored threshold (share x certified value), up or down.
     """
     new = dec(new_total_kgco2e) if not isinstance(new_total_kgco2e, str) else Decimal(new_total_kgco2e)
+    with exact():
+        return _fired(decision, new)
+
+
+def _fired(decision: Decision, new: Decimal) -> list[str]:
     fired = []
     for trigger in decision.reevaluation_triggers:
         limit = trigger.threshold_kgco2e

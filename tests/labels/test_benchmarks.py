@@ -56,3 +56,30 @@ def test_catalogue_editions_take_the_latest_published_year() -> None:
     assert cat.latest_year("DESNZ", date(2024, 7, 7)) == 2023
     assert cat.latest_year("DESNZ", date(2024, 7, 8)) == 2024
     assert cat.latest_year("other", date(2024, 7, 8)) is None
+
+
+def test_grades_are_decided_exactly_even_when_the_mean_does_not_terminate() -> None:
+    from labels import evaluate
+    from tests.labels.factory import default_evidence, footprint, registry
+
+    # members 66, 66, 67, 67, 67, 67: sum 400, n 6, mean 66.666... (never terminates).
+    # total = 66.(50 sixes)7 is above 400/6 by 1/3 x 10^-51: 6 x total = 400 + 2 x 10^-51 > 400 -> not grade C.
+    # Comparing with the mean rounded to 50 digits (66.6...67) would wrongly pass it.
+    above = "66." + "6" * 50 + "7"
+    members = ["66", "66", "67", "67", "67", "67"]
+    d = evaluate(footprint(), default_evidence(), "gd-carbon-label", date(2026, 6, 1), registry(members))
+    assert d.benchmark is not None and d.benchmark.divisor == 6 and str(d.benchmark.sum_kgco2e) == "400"
+    assert d.benchmark.within(Decimal(above), Decimal("1.00")) is False
+    assert d.benchmark.within(Decimal("66." + "6" * 60), Decimal("1.00")) is True  # just below 400/6
+    assert d.benchmark.limit(Decimal("1.00")) == Decimal("66.666666666666666666666666666666666666666666666667")
+
+
+def test_long_products_are_not_rounded_to_28_digits() -> None:
+    from labels.numbers import exact
+
+    a, b = Decimal("0.5081234567890123"), Decimal("2.0381248632614306")
+    with exact():
+        product = a * b
+    # independent: integer multiplication of the digits, then 16 + 16 decimal places
+    assert product == Decimal(f"{5081234567890123 * 20381248632614306}E-32")
+    assert len(product.as_tuple().digits) > 28  # more digits than the default context would keep
