@@ -14,7 +14,7 @@ from api.domain import Domain
 from api.errors import NotAuthenticated, ServiceError
 from api.routes import admin, applications, audit, auth, cbam, certificates, products, public
 from api.settings import Settings
-from api.signing import load_signing_key
+from api.signing import key_id_of, load_public_key, load_signing_key
 from api.state import ServiceState
 
 log = logging.getLogger("carbonlabel.api")
@@ -65,7 +65,10 @@ def create_app(settings: Settings, *, domain: Domain | None = None, engine_conne
         sessions=make_session_factory(engine),
         signing_key=signing_key,
         domain=domain or default_domain(),
-        public_keys={signing_key.key_id: signing_key.public_key},
+        public_keys={
+            **{key_id_of(k): k for k in (load_public_key(p) for p in settings.verify_key_paths)},
+            signing_key.key_id: signing_key.public_key,
+        },
         read_sessions=make_session_factory(read_engine),
     )
     app = FastAPI(

@@ -10,7 +10,7 @@ certificates nobody else can verify.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from api.errors import InsecureConfiguration
@@ -20,6 +20,8 @@ DATABASE_URL_ENV = "CARBONLABEL_DATABASE_URL"
 PUBLIC_URL_ENV = "CARBONLABEL_PUBLIC_URL"
 SIGNING_KEY_ENV = "CARBONLABEL_SIGNING_KEY"
 ISSUER_ENV = "CARBONLABEL_ISSUER"
+# earlier signing keys (PEM public keys, os.pathsep-separated) whose certificates still verify
+VERIFY_KEYS_ENV = "CARBONLABEL_VERIFY_KEYS"
 
 DEV_HOST = "127.0.0.1"
 DEV_PORT = 8000
@@ -35,7 +37,7 @@ class Settings:
     issuer: str = "carbonlabel certification service"
     token_ttl_seconds: int = 3600
     max_upload_bytes: int = 2 * 1024 * 1024
-    extra: dict[str, str] = field(default_factory=dict)
+    verify_key_paths: tuple[Path, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -81,4 +83,7 @@ def load_settings(*, embedded: bool, port: int = DEV_PORT) -> Settings:
         signing_key_path=Path(signing_key) if signing_key else home / "keys" / "signing-ed25519.pem",
         embedded=embedded,
         issuer=issuer,
+        verify_key_paths=tuple(
+            Path(p) for p in os.environ.get(VERIFY_KEYS_ENV, "").split(os.pathsep) if p.strip()
+        ),
     )

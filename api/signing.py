@@ -120,3 +120,16 @@ def verify_signature(public_key: Ed25519PublicKey, canonical: bytes, signature: 
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def load_public_key(path: Path) -> Ed25519PublicKey:
+    """A PEM public key (or private key, whose public half is taken) of an earlier signing key."""
+    data = path.read_bytes()
+    try:
+        key = serialization.load_pem_public_key(data)
+    except ValueError:
+        private = serialization.load_pem_private_key(data, password=None)
+        key = private.public_key()
+    if not isinstance(key, Ed25519PublicKey):
+        raise InsecureConfiguration(f"{path}: not an Ed25519 key")
+    return key

@@ -131,3 +131,27 @@ def test_dates_make_certificates_suspended_and_expired_without_writing(client, a
     # nothing was written by asking
     history = client.get(f"/v1/certificates/{number}/history", headers=certifier).json()
     assert [h["action"] for h in history] == ["issue"]
+
+
+def test_certificates_signed_with_an_earlier_key_still_verify(app, client, actors, settings, database, tmp_path) -> None:
+    from dataclasses import replace
+
+    from api.app import create_app
+    from tests.api.standin import StandInDomain
+
+    exporter = actors.add("exporter", "exporter", "Lamp Co")
+    certifier = actors.add("certifier", "certifier", "GD Cert Body")
+    old = certified(client, exporter, certifier)
+    # rotate: a new signing key; the old key's file is listed as a verification key
+    rotated = replace(settings, signing_key_path=tmp_path / "new.pem", verify_key_paths=(settings.signing_key_path,))
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(rotated, domain=StandInDomain(), engine_connect_args=database.connect_args)) as new_client:
+        kids = {k["kid"] for k in new_client.get("/v1/keys").json()["keys"]}
+        assert old["key_id"] in kids and len(kids) == 2
+        assert new_client.get(f"/verify/{old['number']}", headers=JSON).json()["signature"]["valid"] is True
+    # without the old key the signature cannot be checked, and says why
+    forgetful = replace(settings, signing_key_path=tmp_path / "new.pem")
+    with TestClient(create_app(forgetful, domain=StandInDomain(), engine_connect_args=database.connect_args)) as new_client:
+        check = new_client.get(f"/verify/{old['number']}", headers=JSON).json()["signature"]
+        assert check["valid"] is False and "unknown key" in check["reason"]
