@@ -170,3 +170,10 @@ def test_cli_writes_the_folder_and_prints_the_report(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "not imported:" in result.output and "row 347: ID 1_101_1021_8_1" in result.output
     assert (tmp_path / "d" / "activities.csv").is_file()
+
+
+def test_cli_bad_file_exits_2_with_the_file_named(tmp_path: Path) -> None:
+    bogus = tmp_path / "not-desnz.xlsx"
+    bogus.write_text("plain text")
+    result = CliRunner().invoke(app, ["db", "import", "desnz", str(bogus), "--out", str(tmp_path / "d")])
+    assert result.exit_code == 2 and "not-desnz.xlsx" in result.output
