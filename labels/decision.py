@@ -69,6 +69,7 @@ class Decision(_Out):
     scheme: str
     on: date
     rule_set_version: RuleSetVersion
+    code_version: str
     product_id: str
     declared_unit: str
     total_kgco2e: Decimal
@@ -108,6 +109,7 @@ class RecognitionOutcome(_Out):
     on: date
     certificate_id: str
     rule_set_version: RuleSetVersion
+    code_version: str
     cell: RecognitionCellOut | None
     outcome: Literal["accepted", "conditional", "not_recognised"]
     new_verification_required: bool

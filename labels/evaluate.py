@@ -19,6 +19,7 @@ from labels.numbers import DISPLAY, dec, exact, one_decimal, plain
 from labels.params import GradedRules
 from labels.ruledata import Provenance, RuleSet, load_rule_set
 from labels.text import label_lines
+from lcidb.version import code_version
 
 M = TypeVar("M", bound=BaseModel)
 TIER_ORDER = ("T1", "T2", "T3", "T4")
@@ -301,7 +302,7 @@ def _evaluate(
 
     return Decision(
         scheme=rs.scheme, on=on,
-        rule_set_version=RuleSetVersion(**rs.version_ref),
+        rule_set_version=RuleSetVersion(**rs.version_ref), code_version=code_version(),
         product_id=fp.product_id,
         declared_unit=f"{plain(dec(fp.declared_unit.amount).normalize())} {fp.declared_unit.unit}",
         total_kgco2e=total, snapshot_hash=fp.provenance.snapshot_hash, method=fp.method,

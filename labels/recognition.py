@@ -19,6 +19,7 @@ from labels.inputs import Certificate
 from labels.numbers import dec, exact, plain
 from labels.params import DisplayOnlyRules, Recognition
 from labels.ruledata import load_rule_set, scheme_versions, split_scheme_ref
+from lcidb.version import code_version
 
 
 def _conditions(cert: Certificate, rec: Recognition, on: date) -> list[Gap]:
@@ -96,7 +97,7 @@ def _recognise(
             raise RuleSetInvalid(f"{rs.path}: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from None
         rules = None
     base = dict(source_scheme=cert.scheme, target=rs.scheme, on=on, certificate_id=cert.certificate_id,
-                rule_set_version=RuleSetVersion(**rs.version_ref))
+                rule_set_version=RuleSetVersion(**rs.version_ref), code_version=code_version())
     cell = rec.cells.get(cert.scheme)
     if cell is None:
         return RecognitionOutcome(**base, cell=None, outcome="not_recognised", new_verification_required=True,
