@@ -75,6 +75,11 @@ class StaticBenchmarkProvider:
     def members(self, key: str, on: date) -> Sequence[BenchmarkMember]:
         return self._members.get(key, [])
 
+    @classmethod
+    def replay(cls, benchmark: "Benchmark") -> "StaticBenchmarkProvider":
+        """The members recorded in a decision's benchmark, to re-run that decision."""
+        return cls({benchmark.key: benchmark.members})
+
 
 def benchmark_key(product_rule: str | None, category: str, amount: float | Decimal, unit: str) -> str:
     subject = product_rule if product_rule else f"category:{category}"

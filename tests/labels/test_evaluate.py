@@ -77,3 +77,18 @@ def test_reevaluation_triggers_fire_above_ten_percent_and_on_a_five_percent_chan
     assert [f.split(":")[0] for f in fired_triggers(d, "95")] == ["change"]      # a fall counts as a change
     assert [f.split(":")[0] for f in fired_triggers(d, "110")] == ["change"]     # 110 is not above 110.000
     assert [f.split(":")[0] for f in fired_triggers(d, "110.01")] == ["increase", "change"]
+
+
+def test_a_decision_re_runs_from_its_recorded_benchmark() -> None:
+    from labels import StaticBenchmarkProvider
+
+    members = [{"certificate_id": f"R{i}", "total_kgco2e": v, "issued": date(2025, 1, 1), "valid_until": date(2027, 1, 1)}
+               for i, v in enumerate(["90", "95", "100", "105", "110"])]
+    first = evaluate(footprint(total_kgco2e=85.0), default_evidence(), "gd-carbon-label", ON, registry(members))
+    stored = Decision.model_validate_json(first.model_dump_json())  # as the service would keep it
+    assert stored.benchmark is not None
+    again = evaluate(footprint(total_kgco2e=85.0), default_evidence(), "gd-carbon-label", ON,
+                     StaticBenchmarkProvider.replay(stored.benchmark))
+    assert again.benchmark is not None and again.benchmark.hash == first.benchmark.hash
+    # mean (90 + 95 + 100 + 105 + 110) / 5 = 100; 85 <= 0.85 x 100 -> B
+    assert (again.tier, again.grade) == (first.tier, first.grade) == ("T3", "B")
