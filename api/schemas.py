@@ -214,3 +214,20 @@ class KeySet(BaseModel):
 
 class SchemeList(BaseModel):
     schemes: list[str]
+
+
+class ErrorBody(BaseModel):
+    detail: str
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the service's error answers (422 keeps FastAPI's validation shape)."""
+    described = {
+        401: "Missing, malformed or expired bearer token",
+        403: "The caller's role may not do this",
+        404: "No such record, or another organisation's",
+        409: "The record's state does not allow this action",
+        413: "Upload too large",
+        422: "Invalid input (names the line, field and value)",
+    }
+    return {code: ({"model": ErrorBody} if code != 422 else {}) | {"description": described[code]} for code in codes}

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import CurrentUser, SessionDep
-from api.schemas import OrganisationCreate, OrganisationPublic, UserCreate, UserCreated, UserPublic
+from api.schemas import OrganisationCreate, OrganisationPublic, UserCreate, UserCreated, UserPublic, error_responses
 from api.services import accounts
 from api.services.access import require_role
 
-router = APIRouter(prefix="/v1", tags=["accounts"])
+router = APIRouter(prefix="/v1", tags=["accounts"], responses=error_responses(401, 403, 404, 409, 422))
 
 
 @router.get("/me", response_model=UserPublic)

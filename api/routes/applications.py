@@ -21,6 +21,7 @@ from api.schemas import (
     HistoryPublic,
     Reason,
     RequiredReason,
+    error_responses,
 )
 from api.services import applications as workflow
 from api.services import certificates, history
@@ -29,7 +30,7 @@ from api.state import ServiceState
 from footprint.result import FootprintResult
 from sqlalchemy.orm import Session
 
-router = APIRouter(prefix="/v1", tags=["applications"])
+router = APIRouter(prefix="/v1", tags=["applications"], responses=error_responses(401, 403, 404, 409, 422))
 StatusFilter = Annotated[
     str | None, Query(pattern="^(draft|submitted|under_review|information_requested|approved|rejected)$")
 ]

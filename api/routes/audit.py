@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser, SessionDep
-from api.schemas import HistoryPublic
+from api.schemas import HistoryPublic, error_responses
 from api.services import history
 from api.services.access import organisation_scope, require_role
 
-router = APIRouter(prefix="/v1", tags=["audit"])
+router = APIRouter(prefix="/v1", tags=["audit"], responses=error_responses(401, 403, 422))
 
 
 @router.get("/audit", response_model=list[HistoryPublic])

@@ -10,10 +10,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
 from api.deps import CurrentUser, StateDep
-from api.schemas import Input
+from api.schemas import Input, error_responses
 from api.services.access import require_role
 
-router = APIRouter(prefix="/v1/cbam", tags=["cbam"])
+router = APIRouter(prefix="/v1/cbam", tags=["cbam"], responses=error_responses(401, 403, 422))
 
 
 class ExposureRequest(Input):

@@ -14,13 +14,22 @@ from api.deps import CurrentUser, SessionDep, StateDep
 from api.errors import Conflict, InvalidInput
 from api.models import Application, Certificate, Footprint, User
 from api.rendering.certificate_pdf import render_certificate_pdf
-from api.schemas import CertificatePublic, HistoryPublic, Reason, RenewRequest, RequiredReason, SignaturePublic, StatusPublic
+from api.schemas import (
+    CertificatePublic,
+    HistoryPublic,
+    Reason,
+    RenewRequest,
+    RequiredReason,
+    SignaturePublic,
+    StatusPublic,
+    error_responses,
+)
 from api.services import certificates as service
 from api.services.access import get_visible, organisation_scope, require_role
 from api.state import ServiceState
 from footprint.result import FootprintResult
 
-router = APIRouter(prefix="/v1/certificates", tags=["certificates"])
+router = APIRouter(prefix="/v1/certificates", tags=["certificates"], responses=error_responses(401, 403, 404, 409, 422))
 
 
 def certificate_public(session: Session, state: ServiceState, certificate: Certificate) -> CertificatePublic:

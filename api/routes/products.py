@@ -13,11 +13,11 @@ from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
 from api.errors import InvalidInput, PayloadTooLarge
 from api.models import BomUpload, Footprint, Product
-from api.schemas import BomPublic, FootprintCreate, FootprintPublic, ProductCreate, ProductPublic
+from api.schemas import BomPublic, FootprintCreate, FootprintPublic, ProductCreate, ProductPublic, error_responses
 from api.services import products as product_service
 from api.services.access import get_visible, require_role
 
-router = APIRouter(prefix="/v1", tags=["products"])
+router = APIRouter(prefix="/v1", tags=["products"], responses=error_responses(401, 403, 404, 422))
 
 BOM_FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
 Limit = Annotated[int, Query(ge=1, le=500)]
