@@ -167,3 +167,35 @@ def test_unlinked_bom_lines_answer_422_with_the_linking_report(real_server) -> N
         body = answer.json()
         assert "mat_aluminium_recyled" in body["detail"]
         assert "linking_report" in body, body
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_monte_carlo_footprints_are_seeded_and_reproducible(real_server) -> None:  # type: ignore[no-untyped-def]
+    server, application = real_server
+    from api.services import accounts
+
+    with application.state.service.sessions() as session:
+        org = accounts.get_or_create_organisation(session, name="Lamp Co")
+        exp = accounts.create_user(session, organisation=org, name="exporter", role="exporter", actor=None)
+        session.commit()
+    bom_path = FIXTURES / "desk_lamp.bom.json"
+    with httpx.Client(base_url=server.url, timeout=120) as http:
+        exporter = token(http, exp.client_id, exp.client_secret)
+        product_id = http.post("/v1/products", json={"name": "Lamp"}, headers=exporter).json()["id"]
+        bom_id = http.post(f"/v1/products/{product_id}/boms", files={"file": (bom_path.name, bom_path.read_bytes())},
+                           headers=exporter).json()["id"]
+        runs = [
+            http.post(f"/v1/products/{product_id}/footprints",
+                      json={"bom_id": bom_id, "monte_carlo": 200, "seed": seed}, headers=exporter)
+            for seed in (7, 7, 8)
+        ]
+        assert [r.status_code for r in runs] == [201, 201, 201], runs[0].text
+        first, again, other = (r.json() for r in runs)
+        assert first["seed"] == 7 and first["result"]["uncertainty"]["iterations"] == 200
+        # same inputs + same snapshot + same seed = the same numbers, bit for bit
+        assert first["result"]["uncertainty"] == again["result"]["uncertainty"]
+        assert other["result"]["uncertainty"] != first["result"]["uncertainty"]
+        assert first["total_kgco2e"] == other["total_kgco2e"]  # the deterministic total does not move
+        bad = http.post(f"/v1/products/{product_id}/footprints", json={"bom_id": bom_id, "monte_carlo": True},
+                        headers=exporter)
+        assert bad.status_code == 422  # strict input: a boolean is not an iteration count
