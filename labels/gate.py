@@ -286,20 +286,26 @@ def data_age(ctx: GateContext) -> list[RuleOutcome]:
     out.append(yes_no("G8.no_rejected_factor", not hits,
                       f"factors of a rejected category used: {hits}" if hits else "no factor of a rejected category used",
                       ctx.cite("gate.data_age.rejected_factor_categories"), value=", ".join(hits) or None))
-    # secondary factor age and edition
-    earliest_published = add_months(on, -12 * g.factor_max_age_years)
-    stale = []
-    for f in fp.factors:
-        published = f.published or date(f.year, 1, 1)  # no publication date: the start of its data year
-        if published < earliest_published:
-            stale.append(f"{f.id} ({published})")
-        elif published > on:
-            stale.append(f"{f.id} ({published}, after the decision date)")
-    out.append(yes_no("G8.factor_age", not stale,
-                      (f"factors published before {earliest_published} or after {on}: {stale}" if stale
-                       else f"all {len(fp.factors)} factors published on or after {earliest_published}"),
-                      ctx.cite("gate.data_age.factor_max_age_years"),
-                      value=", ".join(stale) or None, threshold=f">= {earliest_published.isoformat()}"))
+    # secondary factor age (only where the rule set sets a limit) and edition
+    if g.factor_max_age_years is None:
+        out.append(RuleOutcome(rule_id="G8.factor_age", status="not_applicable",
+                               detail="this rule set sets no age limit: a secondary factor is current when it comes "
+                                      "from the latest edition of its dataset (G8.factor_latest_edition)",
+                               source=ctx.cite("gate.data_age.factor_max_age_years")))
+    else:
+        earliest_published = add_months(on, -12 * g.factor_max_age_years)
+        stale = []
+        for f in fp.factors:
+            published = f.published or date(f.year, 1, 1)  # no publication date: the start of its data year
+            if published < earliest_published:
+                stale.append(f"{f.id} ({published})")
+            elif published > on:
+                stale.append(f"{f.id} ({published}, after the decision date)")
+        out.append(yes_no("G8.factor_age", not stale,
+                          (f"factors published before {earliest_published} or after {on}: {stale}" if stale
+                           else f"all {len(fp.factors)} factors published on or after {earliest_published}"),
+                          ctx.cite("gate.data_age.factor_max_age_years"),
+                          value=", ".join(stale) or None, threshold=f">= {earliest_published.isoformat()}"))
     outdated, unknown = [], []
     for f in fp.factors:
         latest = ctx.editions.latest_year(f.source, on)

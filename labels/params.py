@@ -55,7 +55,7 @@ class DqrGate(_Strict):
 class DataAgeGate(_Strict):
     activity_months: int
     activity_end_max_months_before: int
-    factor_max_age_years: int
+    factor_max_age_years: int | None  # None: no age limit, currency is the latest-edition rule
     grid_defaults: dict[str, str]
     residual_defaults: dict[str, str]
     rejected_factor_categories: list[str]
