@@ -45,6 +45,13 @@ def technologies() -> dict[str, str]:
         return {row["technology"]: row["activity_id"] for row in csv.DictReader(handle)}
 
 
+def serves_site(geography: str, site_region: str) -> bool:
+    """A grid activity for the site: its own region (CN-GD) or the country containing it (CN), so a
+    national factor used for a Guangdong site is still the site's grid electricity (and is judged,
+    and re-booked under the market-based method, as such)."""
+    return geography == site_region or site_region.startswith(geography + "-")
+
+
 def default_grid_activity(region: str) -> str | None:
     entry = regions().get(region)
     return entry.default_grid_activity if entry else None

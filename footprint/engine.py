@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 from footprint.bom import BOM, BOMLine
-from footprint.electricity import GRID_CATEGORY, MarketSplit, market_split
+from footprint.electricity import GRID_CATEGORY, MarketSplit, market_split, serves_site
 from footprint.errors import FootprintError
 from footprint.linking import link_bom, load_transport_modes
 from footprint.result import (
@@ -82,7 +82,8 @@ class SnapshotEngine:
             direct = self.factorized.direct_emissions(method)
             # emissions occurring in unverified activities, background included: one more adjoint
             # solve, A^T z = h * u, so the share is a dot product per BOM like the score itself
-            unverified = self.factorized.lu.solve(np.where(self.unverified_mask, direct, 0.0))
+            unverified = (self.factorized.lu.solve(np.where(self.unverified_mask, direct, 0.0))
+                          if self.unverified_mask.any() else np.zeros(len(direct)))
             cached = MethodVectors(characterised, characterised.sum(axis=1), unverified, direct, cf)
             self._vectors[method] = cached
         return cached
@@ -234,7 +235,7 @@ def compile_bom(bom: BOM, snapshot: Snapshot, electricity: Literal["location", "
         link = linked[i]
         activity = snapshot.activities[link.column]
         amount = cumulative[i] * link.per_unit
-        if activity.category == GRID_CATEGORY and activity.geography == bom.product.site_region:
+        if activity.category == GRID_CATEGORY and serves_site(activity.geography, bom.product.site_region):
             grid_lines.append(i)
             if market is not None:
                 for activity_id, share in market.parts:

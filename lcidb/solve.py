@@ -27,8 +27,13 @@ class FactorizedSnapshot:
             self.lu = spla.splu(self.technosphere.T.tocsc())
         except RuntimeError as exc:
             raise SingularTechnosphere(f"snapshot {snapshot.ref}: singular technosphere ({exc})") from None
-        rhs = np.asarray(self.biosphere.T.todense(), dtype=np.float64)
-        self.gas_intensity: np.ndarray = np.ascontiguousarray(self.lu.solve(rhs)) if rhs.size else rhs
+        # one adjoint solve per flow that occurs at all; the others stay zero without a solve
+        biosphere_t = self.biosphere.T.tocsc()
+        present = np.flatnonzero(np.diff(biosphere_t.indptr))
+        self.gas_intensity = np.zeros((snapshot.size, len(snapshot.flows)), dtype=np.float64)
+        if present.size:
+            rhs = np.asarray(biosphere_t[:, present].todense(), dtype=np.float64)
+            self.gas_intensity[:, present] = self.lu.solve(rhs)
         self._scores: dict[str, np.ndarray] = {}
 
     def scores(self, method: str) -> np.ndarray:
