@@ -141,8 +141,32 @@ def run_size(n: int, n_boms: int, cli_boms: int) -> dict:
     out["d_mc_ours_it_per_s"] = ours_per_s
     out["d_mc_bw2calc_it_per_s"] = bw_per_s
     out["ratio_d"] = ours_per_s / bw_per_s
-    out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    out["peak_rss_mib_incl_100k_parsed_boms_and_bw2calc"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    done = subprocess.run([sys.executable, "-m", "benchmarks.bench_engine", "--memory", str(n)],
+                          cwd=ROOT, check=True, capture_output=True, text=True, env=dict(os.environ))
+    out["engine_peak_rss_mib"] = json.loads(done.stdout.strip().splitlines()[-1])["engine_peak_rss_mib"]
     return out
+
+
+def engine_memory(n: int) -> dict:
+    """Peak RSS of the engine alone: load the snapshot, factorize, 1,000 footprints with hotspots,
+    Monte Carlo, and 10,000 BOMs streamed through the batch path (as the CLI and the service do)."""
+    warnings.simplefilter("ignore")
+    from benchmarks.synthetic import bom_dicts
+    from footprint.batch import summarize
+    from footprint.bom import validate_bom
+    from footprint.engine import compute, engine_for
+    from lcidb.snapshot import load_snapshot
+
+    snapshot = load_snapshot("synthetic")
+    engine = engine_for(snapshot)
+    boms = bom_dicts(n, 1000, seed=4)
+    for data in boms:
+        compute(validate_bom(data), snapshot, hotspots=True)
+    compute(validate_bom(boms[0]), snapshot, monte_carlo=10, seed=1)
+    for data in bom_dicts(n, 10_000, seed=5):
+        summarize(validate_bom(data), engine)
+    return {"engine_peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
 
 
 def main() -> None:
@@ -151,8 +175,12 @@ def main() -> None:
     parser.add_argument("--boms", type=int, default=100_000)
     parser.add_argument("--cli-boms", type=int, default=10_000)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--memory", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    if args.memory:
+        print(json.dumps(engine_memory(args.memory)))
+        return
     if args.one:
         cli = args.cli_boms if args.one <= 5000 else 0
         print(json.dumps(run_size(args.one, args.boms, cli)))
