@@ -109,19 +109,43 @@ def _triplets(exchanges: list[Exchange], index: dict[str, int], flow_index: dict
     )
 
 
-def check_solvable(n: int, tech: Triplets, label: str) -> None:
-    """Refuse a singular technosphere (e.g. a loop that consumes all it makes)."""
+def check_solvable(n: int, tech: Triplets, label: str, ids: list[str] | None = None,
+                   exchanges: list[Exchange] | None = None) -> None:
+    """Refuse a singular technosphere (e.g. a loop that consumes all it makes), naming the loop."""
     matrix = technosphere_matrix(n, tech)
     try:
         lu = spla.splu(matrix.T.tocsc())
-    except RuntimeError as exc:
-        raise SingularTechnosphere(f"{label}: the technosphere matrix is singular ({exc})") from None
-    probe = lu.solve(np.ones(n))
-    diag = np.abs(lu.U.diagonal())
-    if not np.all(np.isfinite(probe)) or diag.min() <= 1e-12 * max(diag.max(), 1.0):
-        raise SingularTechnosphere(
-            f"{label}: the technosphere matrix is singular or nearly so (a loop that produces nothing net?)"
-        )
+        probe = lu.solve(np.ones(n))
+        diag = np.abs(lu.U.diagonal())
+        singular = not np.all(np.isfinite(probe)) or diag.min() <= 1e-12 * max(diag.max(), 1.0)
+    except RuntimeError:
+        singular = True
+    if singular:
+        raise SingularTechnosphere(f"{label}: the technosphere matrix is singular: {_locate_loop(matrix, ids, exchanges)}")
+
+
+def _locate_loop(matrix: Any, ids: list[str] | None, exchanges: list[Exchange] | None) -> str:
+    """The first strongly connected block of activities whose own sub-matrix is singular, with the
+    template rows of the exchanges that close it (an activity outside every loop cannot be singular:
+    its diagonal is 1)."""
+    from scipy.sparse.csgraph import connected_components
+
+    count, labels = connected_components(matrix, directed=True, connection="strong")
+    for component in range(count):
+        members = np.flatnonzero(labels == component)
+        block = matrix[members][:, members].toarray()
+        if members.size > 2000 or abs(np.linalg.det(block)) > 1e-12:
+            continue
+        if ids is None:
+            return f"activities at columns {members.tolist()}"
+        names = [ids[i] for i in members]
+        rows = [
+            f"{e.origin} ({e.activity_id} <- {e.amount:g} {e.input})"
+            for e in exchanges or [] if e.kind == "technosphere" and e.activity_id in names and e.input in names
+        ]
+        return (f"the loop {' <-> '.join(names)} produces nothing net (determinant 0); its exchanges: "
+                + "; ".join(rows))
+    return "no single loop is singular on its own (check the amounts of the largest loops)"
 
 
 def build_snapshot(sources: list[Path], name: str | None = None, with_default: bool = False) -> BuildOutcome:
@@ -157,9 +181,10 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
             _promote(entries, existing[0])
             return BuildOutcome(name, digest, False, counts, data.replaced, snapshot_path(name, digest))
 
-        check_solvable(len(ids), tech, f"snapshot {name}")
+        check_solvable(len(ids), tech, f"snapshot {name}", ids, data.exchanges)
         for scenario, rows in content["scenarios"].items():
-            check_solvable(len(ids), _overlay_tech(tech, rows, index), f"snapshot {name}, scenario {scenario}")
+            check_solvable(len(ids), _overlay_tech(tech, rows, index), f"snapshot {name}, scenario {scenario}", ids,
+                           data.exchanges + data.scenarios[scenario])
 
         from lcidb.brightway import open_project, write_biosphere_and_methods, write_database
 

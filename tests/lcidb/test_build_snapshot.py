@@ -98,8 +98,12 @@ def test_singular_loop_is_refused_and_the_previous_snapshot_stays(home: Path, tm
     # electricity needs 0.2 L fuel per kWh and fuel needs 5 kWh per L: 0.2 x 5 = 1, nothing net
     with (bad / "exchanges.csv").open("a") as handle:
         handle.write("fuel,electricity,5,kWh,technosphere,,,\n")
-    with pytest.raises(SingularTechnosphere):
+    with pytest.raises(SingularTechnosphere) as caught:
         build_snapshot([bad], name="hs")
+    message = str(caught.value)
+    # the error names the loop and the template rows that close it
+    assert "electricity <-> fuel" in message or "fuel <-> electricity" in message
+    assert "exchanges.csv:2" in message and "exchanges.csv:5" in message
     assert resolve("hs")["hash"] == good.hash
 
 
