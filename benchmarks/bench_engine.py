@@ -40,7 +40,6 @@ def run_size(n: int, n_boms: int, cli_boms: int) -> dict:
     from footprint.engine import compile_bom, compute, engine_for
     from lcidb.build import build_snapshot
     from lcidb.snapshot import load_snapshot
-    from lcidb.solve import FactorizedSnapshot
 
     out: dict = {"n_activities": n}
     source = write_background(work / "synthetic", n)

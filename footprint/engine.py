@@ -21,8 +21,7 @@ from footprint.electricity import GRID_CATEGORY, MarketSplit, market_split, serv
 from footprint.errors import FootprintError
 from footprint.linking import link_bom, load_transport_modes
 from footprint.result import (
-    DQR, ElectricityAccounting, Exclusion, FactorUse, FootprintResult, Hotspot, LineContribution,
-    Provenance, Sankey, SankeyLink, SankeyNode, Uncertainty,
+    DQR, ElectricityAccounting, Exclusion, FootprintResult, Provenance,
 )
 from lcidb.errors import LcidbError
 from lcidb.flows import METHODS, UNSPLIT_FLOW, UPTAKE_FLOW
@@ -326,7 +325,7 @@ def compute(
     by_stage: dict[str, float] = {}
     leaf_abs = primary_abs = dqr_weight = 0.0
     dqr_sum = np.zeros(3)
-    contributions: dict[int, LineContribution] = {}
+    contributions: dict[int, dict[str, Any]] = {}
     for i in reversed(order):
         line = lines[i]
         link = compiled.linked.get(i)
@@ -434,7 +433,7 @@ def _sankey(bom: BOM, contributions: dict[int, dict[str, Any]], index_of: dict[s
     """Product <- lines tree; a Sankey draws positive flows only, so credits are left to the tree."""
     root_id = f"product:{bom.product.id}"
     nodes = [{"id": root_id, "name": bom.product.name}]
-    links: list[SankeyLink] = []
+    links: list[dict[str, Any]] = []
     for line in bom.topological_order():
         contribution = contributions[index_of[line.line_id]]
         node_id = f"line:{line.line_id}"

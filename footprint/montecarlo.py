@@ -16,7 +16,6 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from footprint.result import Uncertainty
-from lcidb.snapshot import Triplets
 
 if TYPE_CHECKING:
     from footprint.bom import BOM
