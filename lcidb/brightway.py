@@ -6,12 +6,14 @@ base directory when CARBONLABEL_HOME changes within one process (tests do that).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import sys
 
 os.environ.setdefault("TQDM_DISABLE", "1")  # Database.write draws a progress bar on stderr otherwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from lcidb.flows import FLOW_UNIT, METHODS, flow_table
 from lcidb.home import carbonlabel_home
@@ -30,16 +32,24 @@ def _brightway_dir() -> Path:
     return path
 
 
+@contextlib.contextmanager
+def brightway_output_to_stderr() -> Iterator[None]:
+    """bw2data prints its feedback (structlog) on stdout; our commands keep stdout for results."""
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
+
+
 def open_project() -> Any:
     """bw2data, with the carbonlabel project of the current CARBONLABEL_HOME selected."""
     global _current_dir
     target = _brightway_dir()
     os.environ["BRIGHTWAY2_DIR"] = str(target)
-    import bw2data as bd
+    with brightway_output_to_stderr():
+        import bw2data as bd
 
-    if _current_dir != target:
-        bd.projects.change_base_directories(target, base_logs_dir=target / "logs", project_name=PROJECT)
-        _current_dir = target
+        if _current_dir != target:
+            bd.projects.change_base_directories(target, base_logs_dir=target / "logs", project_name=PROJECT)
+            _current_dir = target
     return bd
 
 

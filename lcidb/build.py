@@ -186,12 +186,13 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
             check_solvable(len(ids), _overlay_tech(tech, rows, index), f"snapshot {name}, scenario {scenario}", ids,
                            data.exchanges + data.scenarios[scenario])
 
-        from lcidb.brightway import open_project, write_biosphere_and_methods, write_database
+        from lcidb.brightway import brightway_output_to_stderr, open_project, write_biosphere_and_methods, write_database
 
         bd = open_project()
-        write_biosphere_and_methods(bd)
         database = f"{name}@{digest[:16]}"
-        write_database(bd, database, data.activities, data.exchanges)
+        with brightway_output_to_stderr():
+            write_biosphere_and_methods(bd)
+            write_database(bd, database, data.activities, data.exchanges)
 
         created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         manifest = {
