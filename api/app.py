@@ -50,7 +50,9 @@ def default_domain() -> Domain:
     return EngineDomain()
 
 
-def create_app(settings: Settings, *, domain: Domain | None = None, engine_connect_args: dict[str, Any] | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, domain: Domain | None = None, engine_connect_args: dict[str, Any] | None = None
+) -> FastAPI:
     engine = make_engine(settings.database_url, connect_args=engine_connect_args)
     upgrade_to_head(engine)
     signing_key = load_signing_key(settings.signing_key_path, create=settings.embedded)

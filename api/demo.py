@@ -57,7 +57,9 @@ def seed(state: ServiceState) -> dict[str, Any]:
             if known and session.scalar(select(User).where(User.client_id == known["client_id"])) is not None:
                 continue
             organisation = accounts.get_or_create_organisation(session, name=organisation_name)
-            created = accounts.create_user(session, organisation=organisation, name=f"demo {label}", role=role, actor=None)
+            created = accounts.create_user(
+                session, organisation=organisation, name=f"demo {label}", role=role, actor=None
+            )
             stored[label] = {"client_id": created.client_id, "client_secret": created.client_secret, "role": role}
         session.commit()
         exporter = session.scalar(select(User).where(User.client_id == stored["exporter"]["client_id"]))
@@ -65,10 +67,18 @@ def seed(state: ServiceState) -> dict[str, Any]:
         product = session.scalar(select(Product).where(Product.organisation_id == exporter.organisation_id))
         if product is None:
             bom = state.domain.read_bom(SAMPLE_BOM)
-            product = products.create_product(session, actor=exporter, name=bom["product"]["name"],
-                                              category=bom["product"]["category"], cn_code=None)
-            upload = products.store_bom(session, actor=exporter, product=product, filename=SAMPLE_BOM.name,
-                                        file_format="json", raw=SAMPLE_BOM.read_bytes(), bom=bom)
+            product = products.create_product(
+                session, actor=exporter, name=bom["product"]["name"], category=bom["product"]["category"], cn_code=None
+            )
+            upload = products.store_bom(
+                session,
+                actor=exporter,
+                product=product,
+                filename=SAMPLE_BOM.name,
+                file_format="json",
+                raw=SAMPLE_BOM.read_bytes(),
+                bom=bom,
+            )
             result = state.domain.compute(bom, method="AR6", electricity="location", monte_carlo=None, seed=None)
             products.store_footprint(session, actor=exporter, product=product, bom=upload, result=result)
             session.commit()

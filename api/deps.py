@@ -37,7 +37,9 @@ StateDep = Annotated[ServiceState, Depends(get_state)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_current_user(session: SessionDep, authorization: Annotated[str | None, Depends(oauth2_client_credentials)]) -> User:
+def get_current_user(
+    session: SessionDep, authorization: Annotated[str | None, Depends(oauth2_client_credentials)]
+) -> User:
     if not authorization:
         raise NotAuthenticated("missing bearer token (get one from POST /auth/token)")
     scheme, _, token = authorization.partition(" ")

@@ -57,9 +57,7 @@ class EngineDomain:
                 try:
                     self._snapshot = load_snapshot(self.snapshot_ref)
                 except LcidbError as exc:
-                    raise DomainUnavailable(
-                        f"{exc} (build it with `carbonlabel db build`)"
-                    ) from None
+                    raise DomainUnavailable(f"{exc} (build it with `carbonlabel db build`)") from None
             return self._snapshot
 
     def compute(
@@ -106,7 +104,12 @@ class EngineDomain:
         )
 
     def grade(
-        self, footprint: FootprintResult, *, evidence: dict[str, Any], scheme: str, on: date,
+        self,
+        footprint: FootprintResult,
+        *,
+        evidence: dict[str, Any],
+        scheme: str,
+        on: date,
         benchmarks: BenchmarkSource,
     ) -> GradeOutcome:
         from labels import BenchmarkMember, LabelsError, evaluate
@@ -115,8 +118,10 @@ class EngineDomain:
             def members(self, key: str, on: date) -> list[BenchmarkMember]:
                 return [
                     BenchmarkMember(
-                        certificate_id=m.certificate_number, total_kgco2e=Decimal(repr(m.total_kgco2e)),
-                        issued=m.issued, valid_until=m.valid_until,
+                        certificate_id=m.certificate_number,
+                        total_kgco2e=Decimal(repr(m.total_kgco2e)),
+                        issued=m.issued,
+                        valid_until=m.valid_until,
                     )
                     for m in benchmarks.members(key, on)
                 ]
@@ -130,17 +135,27 @@ class EngineDomain:
         if decision.tier is None or grant is None:
             reasons = [f"{r.rule_id}: {r.detail}" for r in decision.rules if r.status == "failed"]
             return GradeOutcome(
-                scheme=scheme, eligible=False, rule_set_version=version, validity_days=0,
-                surveillance_interval_days=0, surveillance_grace_days=FALLBACK_SURVEILLANCE_GRACE_DAYS,
-                reasons=reasons or ["no tier granted"], explanation=decision.model_dump(mode="json"),
+                scheme=scheme,
+                eligible=False,
+                rule_set_version=version,
+                validity_days=0,
+                surveillance_interval_days=0,
+                surveillance_grace_days=FALLBACK_SURVEILLANCE_GRACE_DAYS,
+                reasons=reasons or ["no tier granted"],
+                explanation=decision.model_dump(mode="json"),
             )
         validity = (grant.valid_until - grant.valid_from).days
         interval = (grant.surveillance_due[0] - grant.valid_from).days if grant.surveillance_due else validity
         label = decision.label
         return GradeOutcome(
-            scheme=scheme, eligible=True, tier=decision.tier, grade=decision.grade,
+            scheme=scheme,
+            eligible=True,
+            tier=decision.tier,
+            grade=decision.grade,
             label={lang: getattr(label, attr) for lang, attr in LABEL_LANGUAGES.items()} if label else {},
-            rule_set_version=version, validity_days=validity, surveillance_interval_days=interval,
+            rule_set_version=version,
+            validity_days=validity,
+            surveillance_interval_days=interval,
             surveillance_grace_days=(
                 grant.surveillance_grace_days
                 if getattr(grant, "surveillance_grace_days", None) is not None
@@ -151,7 +166,12 @@ class EngineDomain:
 
     # ---- carbon tariffs ----------------------------------------------------------------------
     def cbam_exposure(
-        self, lines: list[dict[str, Any]], *, importer: str | None, prior_mass_t: Decimal | None, projection: bool,
+        self,
+        lines: list[dict[str, Any]],
+        *,
+        importer: str | None,
+        prior_mass_t: Decimal | None,
+        projection: bool,
     ) -> Any:
         from tariffs import exposure_report
         from tariffs.errors import TariffsError

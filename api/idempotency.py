@@ -51,7 +51,12 @@ def replay(session: Session, *, user: User, key: str | None, request_fingerprint
 
 
 def commit_created(
-    session: Session, *, user: User, key: str | None, request_fingerprint: str, status_code: int,
+    session: Session,
+    *,
+    user: User,
+    key: str | None,
+    request_fingerprint: str,
+    status_code: int,
     build_body: Callable[[], Any],
 ) -> JSONResponse:
     """Remember the answer under the key (if any) and commit it with the created records."""

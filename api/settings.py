@@ -48,7 +48,7 @@ def _normalise_database_url(url: str) -> str:
     # SQLAlchemy's bare "postgresql://" means psycopg2, which the project does not ship.
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -83,7 +83,5 @@ def load_settings(*, embedded: bool, port: int = DEV_PORT) -> Settings:
         signing_key_path=Path(signing_key) if signing_key else home / "keys" / "signing-ed25519.pem",
         embedded=embedded,
         issuer=issuer,
-        verify_key_paths=tuple(
-            Path(p) for p in os.environ.get(VERIFY_KEYS_ENV, "").split(os.pathsep) if p.strip()
-        ),
+        verify_key_paths=tuple(Path(p) for p in os.environ.get(VERIFY_KEYS_ENV, "").split(os.pathsep) if p.strip()),
     )

@@ -62,41 +62,83 @@ def prepare(home: Path, database_url: str | None) -> dict[str, str]:
         exporter = accounts.create_user(session, organisation=org, name="load", role="exporter", actor=None)
         certifier = accounts.create_user(session, organisation=body, name="load", role="certifier", actor=None)
         bom = domain.read_bom(BOM)
-        product = products.create_product(session, actor=exporter.user, name=bom["product"]["name"], category="lighting", cn_code=None)
-        upload = products.store_bom(session, actor=exporter.user, product=product, filename=BOM.name, file_format="json",
-                                    raw=BOM.read_bytes(), bom=bom)
+        product = products.create_product(
+            session, actor=exporter.user, name=bom["product"]["name"], category="lighting", cn_code=None
+        )
+        upload = products.store_bom(
+            session,
+            actor=exporter.user,
+            product=product,
+            filename=BOM.name,
+            file_format="json",
+            raw=BOM.read_bytes(),
+            bom=bom,
+        )
         result = domain.compute(bom, method="AR6", electricity="location", monte_carlo=None, seed=None)
         footprint = products.store_footprint(session, actor=exporter.user, product=product, bom=upload, result=result)
-        application = Application(organisation_id=org.id, product_id=product.id, footprint_id=footprint.id,
-                                  scheme="gd-carbon-label", status="under_review", evidence={}, created_by=exporter.user.id)
+        application = Application(
+            organisation_id=org.id,
+            product_id=product.id,
+            footprint_id=footprint.id,
+            scheme="gd-carbon-label",
+            status="under_review",
+            evidence={},
+            created_by=exporter.user.id,
+        )
         session.add(application)
         session.flush()
         # the certificate the verification GETs read; graded by the real rules (the engine's
         # combined standard string is mapped to the one the rule sets list, see test_e2e_http.py)
         graded = FootprintResult.model_validate(footprint.result).model_copy(update={"standard": "GB/T 24067-2024"})
         evidence = {
-            "product_id": bom["product"]["id"], "declared_unit": bom["product"]["declared_unit"],
-            "product_rule": {"id": bom["product"]["product_rule"], "kind": "gd_group"}, "label_use": "b2b",
+            "product_id": bom["product"]["id"],
+            "declared_unit": bom["product"]["declared_unit"],
+            "product_rule": {"id": bom["product"]["product_rule"], "kind": "gd_group"},
+            "label_use": "b2b",
             "reference_period": bom["product"]["reference_period"],
-            "verifier": {"name": "Load Verification Co.", "accreditation_body": "CNAS", "accreditation_standard": "ISO 14065",
-                         "accreditation_valid_until": f"{datetime.now().year + 2}-12-31", "cnca_approved": False,
-                         "on_site_inspection": True, "statement_id": "VS-LOAD"},
+            "verifier": {
+                "name": "Load Verification Co.",
+                "accreditation_body": "CNAS",
+                "accreditation_standard": "ISO 14065",
+                "accreditation_valid_until": f"{datetime.now().year + 2}-12-31",
+                "cnca_approved": False,
+                "on_site_inspection": True,
+                "statement_id": "VS-LOAD",
+            },
             "offsets": {"netted_in_footprint": False, "retired": []},
         }
         from datetime import date
 
-        outcome = domain.grade(graded, evidence=evidence, scheme="gd-carbon-label", on=date.today(),
-                               benchmarks=certificates.RegistryBenchmarks(session))
+        outcome = domain.grade(
+            graded,
+            evidence=evidence,
+            scheme="gd-carbon-label",
+            on=date.today(),
+            benchmarks=certificates.RegistryBenchmarks(session),
+        )
         assert outcome.eligible, outcome.reasons
         applications.transition(session, actor=certifier.user, application=application, action="approve", reason=None)
         certificate = certificates.issue(
-            session, actor=certifier.user, key=state.signing_key, issuer=settings.issuer, public_url=settings.public_url,
-            application=application, footprint=footprint, outcome=outcome, supersedes=None,
+            session,
+            actor=certifier.user,
+            key=state.signing_key,
+            issuer=settings.issuer,
+            public_url=settings.public_url,
+            application=application,
+            footprint=footprint,
+            outcome=outcome,
+            supersedes=None,
             benchmark_key=domain.benchmark_key(graded),
         )
         session.commit()
-        seeded = {"client_id": exporter.client_id, "client_secret": exporter.client_secret, "product_id": product.id,
-                  "bom_id": upload.id, "certificate": certificate.number, "database_url": settings.database_url}
+        seeded = {
+            "client_id": exporter.client_id,
+            "client_secret": exporter.client_secret,
+            "product_id": product.id,
+            "bom_id": upload.id,
+            "certificate": certificate.number,
+            "database_url": settings.database_url,
+        }
     state.engine.dispose()
     return seeded
 
@@ -125,8 +167,14 @@ async def hammer(url: str, make_request, total: int, concurrency: int) -> tuple[
 def summary(name: str, latencies: list[float], errors: int, elapsed: float) -> dict[str, object]:
     ordered = sorted(latencies)
     p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
-    return {"endpoint": name, "requests": len(ordered), "errors": errors, "p50_ms": statistics.median(ordered) * 1000,
-            "p99_ms": p99 * 1000, "rps": len(ordered) / elapsed}
+    return {
+        "endpoint": name,
+        "requests": len(ordered),
+        "errors": errors,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": p99 * 1000,
+        "rps": len(ordered) / elapsed,
+    }
 
 
 def main() -> None:
@@ -143,8 +191,20 @@ def main() -> None:
     if args.database_url:
         env["CARBONLABEL_DATABASE_URL"] = args.database_url
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.asgi:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, cwd=REPO,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=REPO,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -154,13 +214,20 @@ def main() -> None:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        token = httpx.post(f"{url}/auth/token", data={"grant_type": "client_credentials", "client_id": seeded["client_id"],
-                                                      "client_secret": seeded["client_secret"]}).json()["access_token"]
+        token = httpx.post(
+            f"{url}/auth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": seeded["client_id"],
+                "client_secret": seeded["client_secret"],
+            },
+        ).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
 
         async def footprint(client: httpx.AsyncClient) -> httpx.Response:
-            return await client.post(f"/v1/products/{seeded['product_id']}/footprints", json={"bom_id": seeded["bom_id"]},
-                                     headers=headers)
+            return await client.post(
+                f"/v1/products/{seeded['product_id']}/footprints", json={"bom_id": seeded["bom_id"]}, headers=headers
+            )
 
         async def verify(client: httpx.AsyncClient) -> httpx.Response:
             return await client.get(f"/verify/{seeded['certificate']}", headers={"Accept": "application/json"})
@@ -172,7 +239,10 @@ def main() -> None:
 
         asyncio.run(warm_up())
         rows = [
-            summary("POST /v1/products/{id}/footprints", *asyncio.run(hammer(url, footprint, args.requests, args.concurrency))),
+            summary(
+                "POST /v1/products/{id}/footprints",
+                *asyncio.run(hammer(url, footprint, args.requests, args.concurrency)),
+            ),
             summary("GET /verify/{number} (JSON)", *asyncio.run(hammer(url, verify, args.requests, args.concurrency))),
         ]
     finally:
@@ -196,8 +266,10 @@ def main() -> None:
             "",
             "| endpoint | requests | errors | p50 ms | p99 ms | req/s |",
             "|---|---:|---:|---:|---:|---:|",
-            *[f"| {r['endpoint']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['rps']:.1f} |"
-              for r in rows],
+            *[
+                f"| {r['endpoint']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['rps']:.1f} |"
+                for r in rows
+            ],
             "",
         ]
         with args.append.open("a", encoding="utf-8") as handle:

@@ -18,7 +18,9 @@ def _fail(message: str) -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535),
-    dev: bool = typer.Option(False, "--dev", help="Embedded development mode: SQLite and a key under CARBONLABEL_HOME."),
+    dev: bool = typer.Option(
+        False, "--dev", help="Embedded development mode: SQLite and a key under CARBONLABEL_HOME."
+    ),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="uvicorn worker processes (production)."),
 ) -> None:
     """Serve the HTTP API. Production needs CARBONLABEL_DATABASE_URL, _PUBLIC_URL and _SIGNING_KEY."""
@@ -88,8 +90,13 @@ def create_user(
         return
     finally:
         engine.dispose()
-    out = {"client_id": created.client_id, "client_secret": created.client_secret, "role": role,
-           "organisation": organisation, "organisation_id": created.user.organisation_id}
+    out = {
+        "client_id": created.client_id,
+        "client_secret": created.client_secret,
+        "role": role,
+        "organisation": organisation,
+        "organisation_id": created.user.organisation_id,
+    }
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False))
     else:
@@ -101,5 +108,3 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.command("demo")(demo)
     app.add_typer(users_app, name="users")
-
-

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
@@ -28,7 +29,6 @@ from api.services import certificates, history
 from api.services.access import get_visible, require_role
 from api.state import ServiceState
 from footprint.result import FootprintResult
-from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/v1", tags=["applications"], responses=error_responses(401, 403, 404, 409, 422))
 StatusFilter = Annotated[
@@ -37,9 +37,7 @@ StatusFilter = Annotated[
 
 
 def application_detail(session: Session, application: Application) -> ApplicationDetail:
-    certificate = session.scalar(
-        select(Certificate).where(Certificate.issue_key == f"application:{application.id}")
-    )
+    certificate = session.scalar(select(Certificate).where(Certificate.issue_key == f"application:{application.id}"))
     return ApplicationDetail(
         **ApplicationPublic.model_validate(application).model_dump(),
         history=[
@@ -58,7 +56,11 @@ def list_schemes(state: StateDep) -> dict[str, list[str]]:
 
 @router.post("/applications", response_model=ApplicationDetail, status_code=201)
 def create_application(
-    request: Request, body: ApplicationCreate, user: CurrentUser, session: SessionDep, state: StateDep,
+    request: Request,
+    body: ApplicationCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    state: StateDep,
     idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Apply for a label for a product's stored footprint (starts as draft)."""
@@ -70,19 +72,31 @@ def create_application(
     product = get_visible(session, Product, body.product_id, user, "product")
     footprint = get_visible(session, Footprint, body.footprint_id, user, "footprint")
     application = workflow.create_application(
-        session, actor=user, product=product, footprint=footprint, scheme=body.scheme,
-        known_schemes=state.domain.schemes(), evidence=body.evidence,
+        session,
+        actor=user,
+        product=product,
+        footprint=footprint,
+        scheme=body.scheme,
+        known_schemes=state.domain.schemes(),
+        evidence=body.evidence,
     )
     return idempotency.commit_created(
-        session, user=user, key=idempotency_key, request_fingerprint=fp, status_code=201,
+        session,
+        user=user,
+        key=idempotency_key,
+        request_fingerprint=fp,
+        status_code=201,
         build_body=lambda: application_detail(session, application).model_dump(mode="json"),
     )
 
 
 @router.get("/applications", response_model=list[ApplicationPublic])
 def list_applications(
-    user: CurrentUser, session: SessionDep, status: StatusFilter = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    user: CurrentUser,
+    session: SessionDep,
+    status: StatusFilter = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[ApplicationPublic]:
     require_role(user, "exporter", "certifier", "admin")
     rows = workflow.list_applications(session, user=user, status=status, limit=limit, offset=offset)
@@ -95,7 +109,9 @@ def get_application(application_id: str, user: CurrentUser, session: SessionDep)
     return application_detail(session, get_visible(session, Application, application_id, user, "application"))
 
 
-def _transition(session: Session, user: User, application_id: str, action: str, reason: str | None) -> ApplicationDetail:
+def _transition(
+    session: Session, user: User, application_id: str, action: str, reason: str | None
+) -> ApplicationDetail:
     require_role(user, *workflow.TRANSITIONS[action][2])
     application = get_visible(session, Application, application_id, user, "application")
     workflow.transition(session, actor=user, application=application, action=action, reason=reason)
@@ -104,7 +120,9 @@ def _transition(session: Session, user: User, application_id: str, action: str, 
 
 
 @router.post("/applications/{application_id}/submit", response_model=ApplicationDetail)
-def submit(application_id: str, user: CurrentUser, session: SessionDep, body: Reason | None = None) -> ApplicationDetail:
+def submit(
+    application_id: str, user: CurrentUser, session: SessionDep, body: Reason | None = None
+) -> ApplicationDetail:
     """Exporter: submit a draft, or answer a request for information."""
     return _transition(session, user, application_id, "submit", body.reason if body else None)
 
@@ -133,8 +151,11 @@ def grade_for(
     session: Session, state: ServiceState, application: Application, footprint: Footprint
 ) -> certificates.GradeOutcome:
     outcome = state.domain.grade(
-        FootprintResult.model_validate(footprint.result), evidence=application.evidence, scheme=application.scheme,
-        on=utcnow().date(), benchmarks=certificates.RegistryBenchmarks(session),
+        FootprintResult.model_validate(footprint.result),
+        evidence=application.evidence,
+        scheme=application.scheme,
+        on=utcnow().date(),
+        benchmarks=certificates.RegistryBenchmarks(session),
     )
     if not outcome.eligible:
         raise InvalidInput(
@@ -145,12 +166,19 @@ def grade_for(
 
 
 @router.post(
-    "/applications/{application_id}/approve", response_model=CertificatePublic, status_code=201,
+    "/applications/{application_id}/approve",
+    response_model=CertificatePublic,
+    status_code=201,
     responses={409: {"description": "Not under review, or already approved"}},
 )
 def approve(
-    request: Request, application_id: str, user: CurrentUser, session: SessionDep, state: StateDep,
-    body: Reason | None = None, idempotency_key: idempotency.IdempotencyKeyHeader = None,
+    request: Request,
+    application_id: str,
+    user: CurrentUser,
+    session: SessionDep,
+    state: StateDep,
+    body: Reason | None = None,
+    idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Certifier: approve; the certificate is issued in the same transaction as the approval."""
     require_role(user, "certifier")
@@ -163,15 +191,30 @@ def approve(
     assert footprint is not None
     outcome = grade_for(session, state, application, footprint)
     workflow.transition(
-        session, actor=user, application=application, action="approve", reason=body.reason if body else None,
+        session,
+        actor=user,
+        application=application,
+        action="approve",
+        reason=body.reason if body else None,
         detail={"tier": outcome.tier, "grade": outcome.grade, "rule_set_version": outcome.rule_set_version},
     )
     certificate = certificates.issue(
-        session, actor=user, key=state.signing_key, issuer=state.settings.issuer,
-        public_url=state.settings.public_url, application=application, footprint=footprint, outcome=outcome,
-        supersedes=None, benchmark_key=state.domain.benchmark_key(FootprintResult.model_validate(footprint.result)),
+        session,
+        actor=user,
+        key=state.signing_key,
+        issuer=state.settings.issuer,
+        public_url=state.settings.public_url,
+        application=application,
+        footprint=footprint,
+        outcome=outcome,
+        supersedes=None,
+        benchmark_key=state.domain.benchmark_key(FootprintResult.model_validate(footprint.result)),
     )
     return idempotency.commit_created(
-        session, user=user, key=idempotency_key, request_fingerprint=fp, status_code=201,
+        session,
+        user=user,
+        key=idempotency_key,
+        request_fingerprint=fp,
+        status_code=201,
         build_body=lambda: certificate_public(session, state, certificate).model_dump(mode="json"),
     )

@@ -18,9 +18,7 @@ router = APIRouter(prefix="/v1", tags=["audit"], responses=error_responses(401, 
 def audit(
     user: CurrentUser,
     session: SessionDep,
-    entity_type: Annotated[
-        str | None, Query(pattern="^(user|product|bom|footprint|application|certificate)$")
-    ] = None,
+    entity_type: Annotated[str | None, Query(pattern="^(user|product|bom|footprint|application|certificate)$")] = None,
     entity_id: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
@@ -28,7 +26,11 @@ def audit(
     """History rows (who, when, from, to, why), oldest first; exporters see their organisation's only."""
     require_role(user, "exporter", "certifier", "admin")
     rows = history.search(
-        session, organisation_id=organisation_scope(user), entity_type=entity_type, entity_id=entity_id,
-        limit=limit, offset=offset,
+        session,
+        organisation_id=organisation_scope(user),
+        entity_type=entity_type,
+        entity_id=entity_id,
+        limit=limit,
+        offset=offset,
     )
     return [HistoryPublic.model_validate(r) for r in rows]

@@ -18,11 +18,14 @@ router = APIRouter(prefix="/v1/cbam", tags=["cbam"], responses=error_responses(4
 
 class ExposureRequest(Input):
     lines: list[dict[str, Any]] = Field(
-        min_length=1, max_length=5000,
+        min_length=1,
+        max_length=5000,
         description="Import lines with the columns of docs/cbam.md (importer_id, regime, cn_code, country_of_origin, "
         "net_mass_t, import_date, data_basis, ...)",
     )
-    importer: str | None = Field(default=None, min_length=1, max_length=100, description="Fills lines without importer_id")
+    importer: str | None = Field(
+        default=None, min_length=1, max_length=100, description="Fills lines without importer_id"
+    )
     prior_mass_t: Decimal | None = Field(
         default=None, ge=0, le=10**9, description="Net mass already imported this year (EU de minimis)"
     )
@@ -43,6 +46,9 @@ def exposure(body: ExposureRequest, request: Request, user: CurrentUser, state: 
         body.lines, importer=body.importer, prior_mass_t=body.prior_mass_t, projection=body.projection
     )
     if "application/pdf" in request.headers.get("accept", ""):
-        return Response(state.domain.cbam_pdf(report), media_type="application/pdf",
-                        headers={"Content-Disposition": 'inline; filename="cbam-exposure.pdf"'})
+        return Response(
+            state.domain.cbam_pdf(report),
+            media_type="application/pdf",
+            headers={"Content-Disposition": 'inline; filename="cbam-exposure.pdf"'},
+        )
     return JSONResponse(report.model_dump(mode="json"))

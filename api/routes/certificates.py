@@ -42,8 +42,11 @@ def certificate_public(session: Session, state: ServiceState, certificate: Certi
         signature=certificate.signature,
         key_id=certificate.key_id,
         status=StatusPublic(
-            status=status.status, since=status.since, reason=status.reason,  # type: ignore[arg-type]
-            last_surveillance=status.last_surveillance, surveillance_due=status.surveillance_due,
+            status=status.status,
+            since=status.since,
+            reason=status.reason,  # type: ignore[arg-type]
+            last_surveillance=status.last_surveillance,
+            surveillance_due=status.surveillance_due,
             superseded_by=successor.number if successor else None,
         ),
         signature_check=SignaturePublic(valid=check.valid, key_id=check.key_id, reason=check.reason),
@@ -52,8 +55,11 @@ def certificate_public(session: Session, state: ServiceState, certificate: Certi
 
 @router.get("", response_model=list[CertificatePublic])
 def list_certificates(
-    user: CurrentUser, session: SessionDep, state: StateDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    user: CurrentUser,
+    session: SessionDep,
+    state: StateDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[CertificatePublic]:
     require_role(user, "exporter", "certifier", "admin")
     query = select(Certificate)
@@ -83,7 +89,8 @@ def certificate_pdf(number: str, user: CurrentUser, session: SessionDep, state: 
     session.commit()
     pdf = render_certificate_pdf(document)
     return Response(
-        pdf, media_type="application/pdf",
+        pdf,
+        media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{certificate.number}.pdf"'},
     )
 
@@ -98,7 +105,9 @@ def certificate_history(number: str, user: CurrentUser, session: SessionDep) -> 
     ]
 
 
-def _act(session: Session, state: ServiceState, user: User, number: str, action: str, reason: str | None) -> CertificatePublic:
+def _act(
+    session: Session, state: ServiceState, user: User, number: str, action: str, reason: str | None
+) -> CertificatePublic:
     require_role(user, "certifier")
     certificate = service.get_visible_by_number(session, number, user)
     service.act(session, actor=user, certificate=certificate, action=action, reason=reason)
@@ -115,7 +124,9 @@ def record_surveillance(
 
 
 @router.post("/{number}/suspend", response_model=CertificatePublic)
-def suspend(number: str, body: RequiredReason, user: CurrentUser, session: SessionDep, state: StateDep) -> CertificatePublic:
+def suspend(
+    number: str, body: RequiredReason, user: CurrentUser, session: SessionDep, state: StateDep
+) -> CertificatePublic:
     """Certifier: suspend with a reason."""
     return _act(session, state, user, number, "suspend", body.reason)
 
@@ -129,15 +140,22 @@ def lift_suspension(
 
 
 @router.post("/{number}/revoke", response_model=CertificatePublic)
-def revoke(number: str, body: RequiredReason, user: CurrentUser, session: SessionDep, state: StateDep) -> CertificatePublic:
+def revoke(
+    number: str, body: RequiredReason, user: CurrentUser, session: SessionDep, state: StateDep
+) -> CertificatePublic:
     """Certifier: revoke for good, with a reason."""
     return _act(session, state, user, number, "revoke", body.reason)
 
 
 @router.post("/{number}/renew", response_model=CertificatePublic, status_code=201)
 def renew(
-    request: Request, number: str, user: CurrentUser, session: SessionDep, state: StateDep,
-    body: RenewRequest | None = None, idempotency_key: idempotency.IdempotencyKeyHeader = None,
+    request: Request,
+    number: str,
+    user: CurrentUser,
+    session: SessionDep,
+    state: StateDep,
+    body: RenewRequest | None = None,
+    idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Certifier: issue a new certificate that supersedes this one (graded with today's rules)."""
     from api.routes.applications import grade_for  # the same grading as approval
@@ -159,18 +177,34 @@ def renew(
         raise InvalidInput(f"footprint {footprint_id} is not of the certificate's product")
     outcome = grade_for(session, state, application, footprint)
     new = service.issue(
-        session, actor=user, key=state.signing_key, issuer=state.settings.issuer, public_url=state.settings.public_url,
-        application=application, footprint=footprint, outcome=outcome, supersedes=old,
+        session,
+        actor=user,
+        key=state.signing_key,
+        issuer=state.settings.issuer,
+        public_url=state.settings.public_url,
+        application=application,
+        footprint=footprint,
+        outcome=outcome,
+        supersedes=old,
         benchmark_key=state.domain.benchmark_key(FootprintResult.model_validate(footprint.result)),
     )
     service.history.record(
-        session, actor=user, organisation_id=old.organisation_id, entity_type="certificate", entity_id=old.id,
-        action="renew", from_state=current.status, to_state="superseded", detail={"superseded_by": new.number},
+        session,
+        actor=user,
+        organisation_id=old.organisation_id,
+        entity_type="certificate",
+        entity_id=old.id,
+        action="renew",
+        from_state=current.status,
+        to_state="superseded",
+        detail={"superseded_by": new.number},
         at=new.issued_at,
     )
     return idempotency.commit_created(
-        session, user=user, key=idempotency_key, request_fingerprint=fp, status_code=201,
+        session,
+        user=user,
+        key=idempotency_key,
+        request_fingerprint=fp,
+        status_code=201,
         build_body=lambda: certificate_public(session, state, new).model_dump(mode="json"),
     )
-
-

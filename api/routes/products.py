@@ -27,14 +27,22 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 def bom_public(upload: BomUpload) -> BomPublic:
     lines = upload.bom.get("lines", []) if isinstance(upload.bom, dict) else []
     return BomPublic(
-        id=upload.id, product_id=upload.product_id, filename=upload.filename, file_format=upload.file_format,
-        sha256=upload.sha256, line_count=len(lines), created_at=upload.created_at,
+        id=upload.id,
+        product_id=upload.product_id,
+        filename=upload.filename,
+        file_format=upload.file_format,
+        sha256=upload.sha256,
+        line_count=len(lines),
+        created_at=upload.created_at,
     )
 
 
 @router.post("/products", response_model=ProductPublic, status_code=201)
 def create_product(
-    request: Request, body: ProductCreate, user: CurrentUser, session: SessionDep,
+    request: Request,
+    body: ProductCreate,
+    user: CurrentUser,
+    session: SessionDep,
     idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Register a product of the caller's organisation."""
@@ -47,16 +55,25 @@ def create_product(
         session, actor=user, name=body.name, category=body.category, cn_code=body.cn_code
     )
     return idempotency.commit_created(
-        session, user=user, key=idempotency_key, request_fingerprint=fp, status_code=201,
+        session,
+        user=user,
+        key=idempotency_key,
+        request_fingerprint=fp,
+        status_code=201,
         build_body=lambda: ProductPublic.model_validate(product).model_dump(mode="json"),
     )
 
 
 @router.get("/products", response_model=list[ProductPublic])
-def list_products(user: CurrentUser, session: SessionDep, limit: Limit = 100, offset: Offset = 0) -> list[ProductPublic]:
+def list_products(
+    user: CurrentUser, session: SessionDep, limit: Limit = 100, offset: Offset = 0
+) -> list[ProductPublic]:
     """Products the caller may see."""
     require_role(user, "exporter", "certifier", "admin")
-    return [ProductPublic.model_validate(p) for p in product_service.list_products(session, user=user, limit=limit, offset=offset)]
+    return [
+        ProductPublic.model_validate(p)
+        for p in product_service.list_products(session, user=user, limit=limit, offset=offset)
+    ]
 
 
 @router.get("/products/{product_id}", response_model=ProductPublic)
@@ -72,8 +89,11 @@ def get_product(product_id: str, user: CurrentUser, session: SessionDep) -> Prod
     responses={413: {"description": "Upload too large"}, 422: {"description": "Malformed BOM (names the line)"}},
 )
 def upload_bom(
-    product_id: str, file: Annotated[UploadFile, File(description="BOM as .json, .csv or .xlsx")],
-    user: CurrentUser, session: SessionDep, state: StateDep,
+    product_id: str,
+    file: Annotated[UploadFile, File(description="BOM as .json, .csv or .xlsx")],
+    user: CurrentUser,
+    session: SessionDep,
+    state: StateDep,
     product: Annotated[UploadFile | None, File(description="For a CSV BOM: the product JSON")] = None,
 ) -> BomPublic:
     """Upload a bill of materials; it is parsed and checked now, linked when a footprint is computed."""
@@ -112,8 +132,13 @@ def upload_bom(
     responses={422: {"description": "BOM lines that do not link, with the linking report"}},
 )
 def compute_footprint(
-    request: Request, product_id: str, body: FootprintCreate, user: CurrentUser, session: SessionDep,
-    state: StateDep, idempotency_key: idempotency.IdempotencyKeyHeader = None,
+    request: Request,
+    product_id: str,
+    body: FootprintCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    state: StateDep,
+    idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Compute and store the footprint of an uploaded BOM (runs in a worker thread)."""
     require_role(user, "exporter")
@@ -131,7 +156,11 @@ def compute_footprint(
     )
     row = product_service.store_footprint(session, actor=user, product=product, bom=upload, result=result)
     return idempotency.commit_created(
-        session, user=user, key=idempotency_key, request_fingerprint=fp, status_code=201,
+        session,
+        user=user,
+        key=idempotency_key,
+        request_fingerprint=fp,
+        status_code=201,
         build_body=lambda: FootprintPublic.model_validate(row).model_dump(mode="json"),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
@@ -11,7 +12,6 @@ from api.rendering.pages import render_page
 from api.schemas import KeySet, SignaturePublic, VerificationPublic
 from api.services import certificates as service
 from api.signing import b64url
-from cryptography.hazmat.primitives import serialization
 
 router = APIRouter(tags=["public"])
 

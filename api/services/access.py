@@ -28,6 +28,6 @@ def get_visible(session: Session, model: type[Row], row_id: str, user: User, wha
     """The row, or NotFound - also for another organisation's row, so ids do not leak existence."""
     row = session.get(model, row_id)
     scope = organisation_scope(user)
-    if row is None or (scope is not None and getattr(row, "organisation_id") != scope):
+    if row is None or (scope is not None and row.organisation_id != scope):  # type: ignore[attr-defined]
         raise NotFound(f"{what} {row_id} not found")
     return row

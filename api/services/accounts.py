@@ -47,8 +47,14 @@ def create_user(
     session.add(user)
     session.flush()
     history.record(
-        session, actor=actor, organisation_id=organisation.id, entity_type="user", entity_id=user.id,
-        action="create", to_state="active", detail={"role": role, "name": name},
+        session,
+        actor=actor,
+        organisation_id=organisation.id,
+        entity_type="user",
+        entity_id=user.id,
+        action="create",
+        to_state="active",
+        detail={"role": role, "name": name},
     )
     return NewCredentials(user=user, client_id=user.client_id, client_secret=secret)
 

@@ -31,28 +31,46 @@ STATUSES = ("draft", "submitted", "under_review", "information_requested", "appr
 
 
 def create_application(
-    session: Session, *, actor: User, product: Product, footprint: Footprint, scheme: str,
-    known_schemes: list[str], evidence: dict[str, Any],
+    session: Session,
+    *,
+    actor: User,
+    product: Product,
+    footprint: Footprint,
+    scheme: str,
+    known_schemes: list[str],
+    evidence: dict[str, Any],
 ) -> Application:
     if scheme not in known_schemes:
         raise InvalidInput(f"unknown scheme {scheme!r}; known schemes: {', '.join(sorted(known_schemes))}")
     if footprint.product_id != product.id:
         raise InvalidInput(f"footprint {footprint.id} belongs to another product than {product.id}")
     application = Application(
-        organisation_id=product.organisation_id, product_id=product.id, footprint_id=footprint.id,
-        scheme=scheme, status="draft", evidence=evidence, created_by=actor.id,
+        organisation_id=product.organisation_id,
+        product_id=product.id,
+        footprint_id=footprint.id,
+        scheme=scheme,
+        status="draft",
+        evidence=evidence,
+        created_by=actor.id,
     )
     session.add(application)
     session.flush()
     history.record(
-        session, actor=actor, organisation_id=application.organisation_id, entity_type="application",
-        entity_id=application.id, action="create", to_state="draft",
+        session,
+        actor=actor,
+        organisation_id=application.organisation_id,
+        entity_type="application",
+        entity_id=application.id,
+        action="create",
+        to_state="draft",
         detail={"scheme": scheme, "footprint_id": footprint.id},
     )
     return application
 
 
-def list_applications(session: Session, *, user: User, status: str | None, limit: int, offset: int) -> list[Application]:
+def list_applications(
+    session: Session, *, user: User, status: str | None, limit: int, offset: int
+) -> list[Application]:
     query = select(Application)
     scope = organisation_scope(user)
     if scope is not None:
@@ -63,7 +81,12 @@ def list_applications(session: Session, *, user: User, status: str | None, limit
 
 
 def transition(
-    session: Session, *, actor: User, application: Application, action: str, reason: str | None,
+    session: Session,
+    *,
+    actor: User,
+    application: Application,
+    action: str,
+    reason: str | None,
     detail: dict[str, Any] | None = None,
 ) -> Application:
     """Move the application; write its history row. The caller commits (or rolls back)."""
@@ -88,8 +111,15 @@ def transition(
         raise Conflict(f"application {application.id} changed meanwhile; reload it")
     session.refresh(application)
     history.record(
-        session, actor=actor, organisation_id=application.organisation_id, entity_type="application",
-        entity_id=application.id, action=action, from_state=from_state, to_state=to_state, reason=reason,
+        session,
+        actor=actor,
+        organisation_id=application.organisation_id,
+        entity_type="application",
+        entity_id=application.id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
         detail=detail,
     )
     return application

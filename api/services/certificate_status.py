@@ -25,7 +25,11 @@ class StatusView:
 
 
 def derive_status(
-    certificate: Certificate, events: list[HistoryEntry], *, now: datetime, grace_days: int,
+    certificate: Certificate,
+    events: list[HistoryEntry],
+    *,
+    now: datetime,
+    grace_days: int,
     superseded_at: datetime | None = None,
 ) -> StatusView:
     events = sorted(events, key=lambda e: (e.at, e.id))
@@ -58,7 +62,8 @@ def derive_status(
         return view("suspended", suspended_event.at, suspended_event.reason)
     if now > overdue_from:
         return view(
-            "suspended", overdue_from,
+            "suspended",
+            overdue_from,
             f"annual surveillance due {due.date().isoformat()} is more than {grace_days} days overdue",
         )
     return view("valid", certificate.valid_from, None)

@@ -39,9 +39,20 @@ def _iso(moment: datetime) -> str:
 
 
 def build_payload(
-    *, number: str, key: SigningKey, issuer: str, public_url: str, issued_at: datetime, valid_until: datetime,
-    organisation: Organisation, product: Product, footprint_id: str, result: FootprintResult,
-    outcome: GradeOutcome, supersedes: str | None, application_id: str,
+    *,
+    number: str,
+    key: SigningKey,
+    issuer: str,
+    public_url: str,
+    issued_at: datetime,
+    valid_until: datetime,
+    organisation: Organisation,
+    product: Product,
+    footprint_id: str,
+    result: FootprintResult,
+    outcome: GradeOutcome,
+    supersedes: str | None,
+    application_id: str,
 ) -> dict[str, Any]:
     """The certificate document. Every number becomes a decimal string when canonicalised."""
     return {
@@ -98,8 +109,17 @@ def build_payload(
 
 
 def issue(
-    session: Session, *, actor: User, key: SigningKey, issuer: str, public_url: str, application: Application,
-    footprint: Footprint, outcome: GradeOutcome, supersedes: Certificate | None, benchmark_key: str,
+    session: Session,
+    *,
+    actor: User,
+    key: SigningKey,
+    issuer: str,
+    public_url: str,
+    application: Application,
+    footprint: Footprint,
+    outcome: GradeOutcome,
+    supersedes: Certificate | None,
+    benchmark_key: str,
 ) -> Certificate:
     """Insert the signed certificate and its `issue` history row (caller commits both together)."""
     issued_at = utcnow().replace(microsecond=0)
@@ -110,9 +130,18 @@ def issue(
     result = FootprintResult.model_validate(footprint.result)
     number = new_certificate_number(issued_at)
     payload = build_payload(
-        number=number, key=key, issuer=issuer, public_url=public_url, issued_at=issued_at,
-        valid_until=valid_until, organisation=organisation, product=product, footprint_id=footprint.id,
-        result=result, outcome=outcome, supersedes=supersedes.number if supersedes else None,
+        number=number,
+        key=key,
+        issuer=issuer,
+        public_url=public_url,
+        issued_at=issued_at,
+        valid_until=valid_until,
+        organisation=organisation,
+        product=product,
+        footprint_id=footprint.id,
+        result=result,
+        outcome=outcome,
+        supersedes=supersedes.number if supersedes else None,
         application_id=application.id,
     )
     canonical = canonical_bytes(payload)
@@ -144,10 +173,18 @@ def issue(
     except IntegrityError as exc:
         raise Conflict("a certificate was already issued for this application (or renewal)") from exc
     history.record(
-        session, actor=actor, organisation_id=certificate.organisation_id, entity_type="certificate",
-        entity_id=certificate.id, action="issue", to_state="valid",
+        session,
+        actor=actor,
+        organisation_id=certificate.organisation_id,
+        entity_type="certificate",
+        entity_id=certificate.id,
+        action="issue",
+        to_state="valid",
         detail={
-            "number": number, "application_id": application.id, "tier": outcome.tier, "grade": outcome.grade,
+            "number": number,
+            "application_id": application.id,
+            "tier": outcome.tier,
+            "grade": outcome.grade,
             "supersedes": supersedes.number if supersedes else None,
         },
         at=issued_at,
@@ -182,8 +219,11 @@ def status_of(session: Session, certificate: Certificate, *, now: datetime | Non
     successor = successor_of(session, certificate)
     grace = int(payload_of(certificate)["surveillance"]["grace_days"])
     return derive_status(
-        certificate, history.entries_for(session, entity_type="certificate", entity_id=certificate.id),
-        now=now or utcnow(), grace_days=grace, superseded_at=successor.issued_at if successor else None,
+        certificate,
+        history.entries_for(session, entity_type="certificate", entity_id=certificate.id),
+        now=now or utcnow(),
+        grace_days=grace,
+        superseded_at=successor.issued_at if successor else None,
     )
 
 
@@ -221,7 +261,12 @@ CERTIFICATE_ACTIONS: dict[str, tuple[tuple[str, ...], bool]] = {
 
 
 def act(
-    session: Session, *, actor: User, certificate: Certificate, action: str, reason: str | None,
+    session: Session,
+    *,
+    actor: User,
+    certificate: Certificate,
+    action: str,
+    reason: str | None,
     detail: dict[str, Any] | None = None,
 ) -> HistoryEntry:
     allowed, needs_reason = CERTIFICATE_ACTIONS[action]
@@ -240,8 +285,15 @@ def act(
         )
     to_state = {"suspend": "suspended", "revoke": "revoked", "lift_suspension": "valid"}.get(action)
     entry = history.record(
-        session, actor=actor, organisation_id=certificate.organisation_id, entity_type="certificate",
-        entity_id=certificate.id, action=action, from_state=current.status, to_state=to_state, reason=reason,
+        session,
+        actor=actor,
+        organisation_id=certificate.organisation_id,
+        entity_type="certificate",
+        entity_id=certificate.id,
+        action=action,
+        from_state=current.status,
+        to_state=to_state,
+        reason=reason,
         detail=detail,
     )
     session.flush()
@@ -263,8 +315,10 @@ class RegistryBenchmarks:
                 continue
             found.append(
                 CertifiedFootprint(
-                    certificate_number=certificate.number, total_kgco2e=certificate.total_kgco2e,
-                    issued=certificate.valid_from.date(), valid_until=certificate.valid_until.date(),
+                    certificate_number=certificate.number,
+                    total_kgco2e=certificate.total_kgco2e,
+                    issued=certificate.valid_from.date(),
+                    valid_until=certificate.valid_until.date(),
                 )
             )
         return found

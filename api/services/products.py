@@ -14,17 +14,20 @@ from api.services.access import organisation_scope
 from footprint.result import FootprintResult
 
 
-def create_product(
-    session: Session, *, actor: User, name: str, category: str | None, cn_code: str | None
-) -> Product:
+def create_product(session: Session, *, actor: User, name: str, category: str | None, cn_code: str | None) -> Product:
     product = Product(
         organisation_id=actor.organisation_id, name=name, category=category, cn_code=cn_code, created_by=actor.id
     )
     session.add(product)
     session.flush()
     history.record(
-        session, actor=actor, organisation_id=product.organisation_id, entity_type="product",
-        entity_id=product.id, action="create", detail={"name": name},
+        session,
+        actor=actor,
+        organisation_id=product.organisation_id,
+        entity_type="product",
+        entity_id=product.id,
+        action="create",
+        detail={"name": name},
     )
     return product
 
@@ -38,18 +41,34 @@ def list_products(session: Session, *, user: User, limit: int, offset: int) -> l
 
 
 def store_bom(
-    session: Session, *, actor: User, product: Product, filename: str, file_format: str, raw: bytes,
+    session: Session,
+    *,
+    actor: User,
+    product: Product,
+    filename: str,
+    file_format: str,
+    raw: bytes,
     bom: dict[str, Any],
 ) -> BomUpload:
     upload = BomUpload(
-        product_id=product.id, organisation_id=product.organisation_id, filename=filename,
-        file_format=file_format, sha256=hashlib.sha256(raw).hexdigest(), bom=bom, created_by=actor.id,
+        product_id=product.id,
+        organisation_id=product.organisation_id,
+        filename=filename,
+        file_format=file_format,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        bom=bom,
+        created_by=actor.id,
     )
     session.add(upload)
     session.flush()
     history.record(
-        session, actor=actor, organisation_id=product.organisation_id, entity_type="bom", entity_id=upload.id,
-        action="upload", detail={"product_id": product.id, "filename": filename, "sha256": upload.sha256},
+        session,
+        actor=actor,
+        organisation_id=product.organisation_id,
+        entity_type="bom",
+        entity_id=upload.id,
+        action="upload",
+        detail={"product_id": product.id, "filename": filename, "sha256": upload.sha256},
     )
     return upload
 
@@ -74,10 +93,16 @@ def store_footprint(
     session.add(row)
     session.flush()
     history.record(
-        session, actor=actor, organisation_id=product.organisation_id, entity_type="footprint",
-        entity_id=row.id, action="compute",
+        session,
+        actor=actor,
+        organisation_id=product.organisation_id,
+        entity_type="footprint",
+        entity_id=row.id,
+        action="compute",
         detail={
-            "product_id": product.id, "bom_id": row.bom_id, "snapshot": f"{row.snapshot_name}@{row.snapshot_hash}",
+            "product_id": product.id,
+            "bom_id": row.bom_id,
+            "snapshot": f"{row.snapshot_name}@{row.snapshot_hash}",
             "method": row.method,
         },
     )

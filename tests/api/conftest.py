@@ -56,8 +56,12 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, worker_id: str) -> 
 @pytest.fixture
 def settings(home: Path, database: Database) -> Settings:
     return Settings(
-        home=home, database_url=database.url, public_url="http://testserver",
-        signing_key_path=home / "keys" / "signing-ed25519.pem", embedded=True, issuer="Test Certification Body",
+        home=home,
+        database_url=database.url,
+        public_url="http://testserver",
+        signing_key_path=home / "keys" / "signing-ed25519.pem",
+        embedded=True,
+        issuer="Test Certification Body",
         max_upload_bytes=64 * 1024,
     )
 
@@ -117,8 +121,6 @@ def worker_id() -> str:
 
 def bom_file(bom: dict[str, Any]) -> tuple[str, bytes, str]:
     return ("bom.json", json.dumps(bom).encode(), "application/json")
-
-
 
 
 def free_port() -> int:

@@ -14,7 +14,9 @@ def create_product(client: Any, headers: dict[str, str], name: str = "LED desk l
     return answer.json()  # type: ignore[no-any-return]
 
 
-def upload_bom(client: Any, headers: dict[str, str], product_id: str, bom: dict[str, Any] | None = None) -> dict[str, Any]:
+def upload_bom(
+    client: Any, headers: dict[str, str], product_id: str, bom: dict[str, Any] | None = None
+) -> dict[str, Any]:
     files = {"file": ("bom.json", json.dumps(bom or sample_bom()).encode(), "application/json")}
     answer = client.post(f"/v1/products/{product_id}/boms", files=files, headers=headers)
     assert answer.status_code == 201, answer.text
@@ -28,7 +30,11 @@ def compute(client: Any, headers: dict[str, str], product_id: str, bom_id: str) 
 
 
 def apply(
-    client: Any, headers: dict[str, str], product_id: str, footprint_id: str, scheme: str = SCHEME,
+    client: Any,
+    headers: dict[str, str],
+    product_id: str,
+    footprint_id: str,
+    scheme: str = SCHEME,
     evidence: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     answer = client.post(
@@ -46,8 +52,12 @@ def step(client: Any, headers: dict[str, str], application_id: str, action: str,
 
 
 def application_under_review(
-    client: Any, exporter: dict[str, str], certifier: dict[str, str], name: str = "LED desk lamp",
-    evidence: dict[str, Any] | None = None, bom: dict[str, Any] | None = None,
+    client: Any,
+    exporter: dict[str, str],
+    certifier: dict[str, str],
+    name: str = "LED desk lamp",
+    evidence: dict[str, Any] | None = None,
+    bom: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     product = create_product(client, exporter, name)
     bom_row = upload_bom(client, exporter, product["id"], bom or sample_bom(name))
@@ -58,7 +68,9 @@ def application_under_review(
     return application
 
 
-def certified(client: Any, exporter: dict[str, str], certifier: dict[str, str], name: str = "LED desk lamp") -> dict[str, Any]:
+def certified(
+    client: Any, exporter: dict[str, str], certifier: dict[str, str], name: str = "LED desk lamp"
+) -> dict[str, Any]:
     application = application_under_review(client, exporter, certifier, name)
     answer = step(client, certifier, application["id"], "approve")
     assert answer.status_code == 201, answer.text

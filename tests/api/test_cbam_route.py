@@ -10,8 +10,15 @@ from api.engine_domain import EngineDomain
 
 # 100 t of hot-rolled flat steel (CN 72083900) from China on default values: the report's own
 # default value for the line (China table) x (1 + mark-up) x 100 t = embedded emissions
-LINE = {"importer_id": "GZ-IMPORTER-1", "regime": "EU", "cn_code": "72083900", "country_of_origin": "CN",
-        "net_mass_t": 100, "import_date": "2026-02-15", "data_basis": "DEFAULT"}
+LINE = {
+    "importer_id": "GZ-IMPORTER-1",
+    "regime": "EU",
+    "cn_code": "72083900",
+    "country_of_origin": "CN",
+    "net_mass_t": 100,
+    "import_date": "2026-02-15",
+    "data_basis": "DEFAULT",
+}
 
 
 @pytest.fixture
@@ -41,12 +48,15 @@ def test_exposure_json_for_trade_office_and_exporter_not_certifier(cbam_app, cli
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_exposure_pdf_and_malformed_line(cbam_app, client, actors, tmp_path) -> None:
     trade = actors.add("trade", "trade_office", "HK Trade Office")
-    pdf = client.post("/v1/cbam/exposure", json={"lines": [LINE], "projection": True},
-                      headers={**trade, "Accept": "application/pdf"})
+    pdf = client.post(
+        "/v1/cbam/exposure", json={"lines": [LINE], "projection": True}, headers={**trade, "Accept": "application/pdf"}
+    )
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
     (tmp_path / "cbam.pdf").write_bytes(pdf.content)
-    text = subprocess.run(["pdftotext", str(tmp_path / "cbam.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "cbam.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "72083900" in text
     bad = client.post("/v1/cbam/exposure", json={"lines": [{**LINE, "cn_code": "7208"}]}, headers=trade)
     assert bad.status_code == 422

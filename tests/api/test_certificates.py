@@ -6,12 +6,12 @@ import subprocess
 from datetime import timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import text
 
 from api.models import utcnow
 from api.signing import b64url_decode, canonical_bytes
 from tests.api.helpers import certified
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 JSON = {"Accept": "application/json"}
 
@@ -27,8 +27,16 @@ def test_pdf_holds_chinese_text_and_embeds_fonts_that_cover_it(client, actors, t
     pdf.write_bytes(answer.content)
     raw = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     words = " ".join(raw.split())  # titles may wrap
-    for phrase in ("产品碳足迹标识证书", "產品碳足跡標識證書", "Product Carbon Footprint Label Certificate",
-                   "碳足迹标识", "摇篮到大门", "搖籃到大門", "深圳灯具有限公司", number):
+    for phrase in (
+        "产品碳足迹标识证书",
+        "產品碳足跡標識證書",
+        "Product Carbon Footprint Label Certificate",
+        "碳足迹标识",
+        "摇篮到大门",
+        "搖籃到大門",
+        "深圳灯具有限公司",
+        number,
+    ):
         assert phrase in words, phrase
     # user text is text, never markup
     assert "<script>alert(1)</script> LED 台灯" in words
@@ -99,7 +107,12 @@ def test_public_verification_page_and_json(client, actors) -> None:
     assert body["value"]["total_kgco2e"] == "37.2"
     assert body["value"]["declared_unit"] == {"amount": "1", "unit": "piece"}
     assert body["tier"] == "T1"
-    assert body["signature"] == {"valid": True, "algorithm": "Ed25519", "key_id": body["signature"]["key_id"], "reason": None}
+    assert body["signature"] == {
+        "valid": True,
+        "algorithm": "Ed25519",
+        "key_id": body["signature"]["key_id"],
+        "reason": None,
+    }
     page = client.get(f"/verify/{number}")
     assert page.headers["content-type"].startswith("text/html")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
@@ -133,7 +146,9 @@ def test_dates_make_certificates_suspended_and_expired_without_writing(client, a
     assert [h["action"] for h in history] == ["issue"]
 
 
-def test_certificates_signed_with_an_earlier_key_still_verify(app, client, actors, settings, database, tmp_path) -> None:
+def test_certificates_signed_with_an_earlier_key_still_verify(
+    app, client, actors, settings, database, tmp_path
+) -> None:
     from dataclasses import replace
 
     from api.app import create_app
@@ -146,12 +161,16 @@ def test_certificates_signed_with_an_earlier_key_still_verify(app, client, actor
     rotated = replace(settings, signing_key_path=tmp_path / "new.pem", verify_key_paths=(settings.signing_key_path,))
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(rotated, domain=StandInDomain(), engine_connect_args=database.connect_args)) as new_client:
+    with TestClient(
+        create_app(rotated, domain=StandInDomain(), engine_connect_args=database.connect_args)
+    ) as new_client:
         kids = {k["kid"] for k in new_client.get("/v1/keys").json()["keys"]}
         assert old["key_id"] in kids and len(kids) == 2
         assert new_client.get(f"/verify/{old['number']}", headers=JSON).json()["signature"]["valid"] is True
     # without the old key the signature cannot be checked, and says why
     forgetful = replace(settings, signing_key_path=tmp_path / "new.pem")
-    with TestClient(create_app(forgetful, domain=StandInDomain(), engine_connect_args=database.connect_args)) as new_client:
+    with TestClient(
+        create_app(forgetful, domain=StandInDomain(), engine_connect_args=database.connect_args)
+    ) as new_client:
         check = new_client.get(f"/verify/{old['number']}", headers=JSON).json()["signature"]
         assert check["valid"] is False and "unknown key" in check["reason"]

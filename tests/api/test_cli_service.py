@@ -21,7 +21,9 @@ runner = CliRunner()
 
 def test_users_create_makes_a_client_that_gets_a_token(home: Path, monkeypatch) -> None:
     monkeypatch.delenv("CARBONLABEL_DATABASE_URL", raising=False)
-    result = runner.invoke(app, ["users", "create", "--org", "Lamp Co", "--role", "exporter", "--name", "ops", "--json"])
+    result = runner.invoke(
+        app, ["users", "create", "--org", "Lamp Co", "--role", "exporter", "--name", "ops", "--json"]
+    )
     assert result.exit_code == 0, result.output
     created = json.loads(result.output)
     assert created["role"] == "exporter" and created["client_id"].startswith("cl_")
@@ -29,11 +31,12 @@ def test_users_create_makes_a_client_that_gets_a_token(home: Path, monkeypatch) 
     assert bad.exit_code == 2
     assert "emperor" in bad.output
 
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
     from api.db import make_engine
     from api.models import User
     from api.security import verify_secret
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
 
     engine = make_engine(f"sqlite:///{home / 'service.sqlite3'}")
     with Session(engine) as session:
@@ -60,8 +63,11 @@ def test_demo_serves_with_printed_credentials(home: Path) -> None:
     env = {**os.environ, "CARBONLABEL_HOME": str(home)}
     env.pop("CARBONLABEL_DATABASE_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "demo", "--port", str(port)], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "api.cli", "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         printed = ""
@@ -80,8 +86,10 @@ def test_demo_serves_with_printed_credentials(home: Path) -> None:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        token = httpx.post(f"{base}/auth/token", data={"grant_type": "client_credentials", "client_id": match[1],
-                                                       "client_secret": match[2]}).json()["access_token"]
+        token = httpx.post(
+            f"{base}/auth/token",
+            data={"grant_type": "client_credentials", "client_id": match[1], "client_secret": match[2]},
+        ).json()["access_token"]
         products = httpx.get(f"{base}/v1/products", headers={"Authorization": f"Bearer {token}"}).json()
         assert [p["name"] for p in products] == ["Aluminium desk lamp 铝制台灯"]
         assert httpx.get(f"{base}/openapi.json").json()["info"]["title"] == "carbonlabel certification service"

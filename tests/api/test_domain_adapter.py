@@ -19,15 +19,23 @@ class FivePeersAt100:
 
     def members(self, key: str, on: date) -> list[CertifiedFootprint]:
         self.asked.append((key, on))
-        return [CertifiedFootprint(certificate_number=f"CL-R{i}", total_kgco2e=100.0, issued=date(2025, 1, 1),
-                                   valid_until=date(2027, 12, 31)) for i in range(5)]
+        return [
+            CertifiedFootprint(
+                certificate_number=f"CL-R{i}",
+                total_kgco2e=100.0,
+                issued=date(2025, 1, 1),
+                valid_until=date(2027, 12, 31),
+            )
+            for i in range(5)
+        ]
 
 
 def test_grade_maps_the_rules_decision_and_uses_the_registry() -> None:
     footprint = FootprintResult.model_validate({**default_footprint(), "total_kgco2e": 80.0})
     peers = FivePeersAt100()
-    outcome = EngineDomain().grade(footprint, evidence=default_evidence(), scheme="gd-carbon-label",
-                                   on=date(2026, 6, 1), benchmarks=peers)
+    outcome = EngineDomain().grade(
+        footprint, evidence=default_evidence(), scheme="gd-carbon-label", on=date(2026, 6, 1), benchmarks=peers
+    )
     # registry benchmark = mean of 5 x 100 = 100; 80 <= 0.85 x 100 and > 0.70 x 100 -> T3 grade B
     assert (outcome.eligible, outcome.tier, outcome.grade) == (True, "T3", "B")
     assert peers.asked and peers.asked[0][0] == "PR-TEST-001|1 piece"
@@ -40,8 +48,13 @@ def test_grade_maps_the_rules_decision_and_uses_the_registry() -> None:
 
 def test_grade_refusal_lists_the_failed_rules() -> None:
     footprint = FootprintResult.model_validate({**default_footprint(), "unverified_share": 0.2})
-    outcome = EngineDomain().grade(footprint, evidence=default_evidence(), scheme="gd-carbon-label",
-                                   on=date(2026, 6, 1), benchmarks=FivePeersAt100())
+    outcome = EngineDomain().grade(
+        footprint,
+        evidence=default_evidence(),
+        scheme="gd-carbon-label",
+        on=date(2026, 6, 1),
+        benchmarks=FivePeersAt100(),
+    )
     assert not outcome.eligible
     assert any(reason.startswith("G13.unverified_share") for reason in outcome.reasons)
 

@@ -41,13 +41,19 @@ class RealDomain(EngineDomain):
 def evidence_for(bom: dict[str, Any]) -> dict[str, Any]:
     product = bom["product"]
     return {
-        "product_id": product["id"], "declared_unit": product["declared_unit"],
-        "product_rule": {"id": product["product_rule"], "kind": "gd_group"}, "label_use": "b2b",
+        "product_id": product["id"],
+        "declared_unit": product["declared_unit"],
+        "product_rule": {"id": product["product_rule"], "kind": "gd_group"},
+        "label_use": "b2b",
         "reference_period": product["reference_period"],
         "verifier": {
-            "name": "Example Verification Co.", "accreditation_body": "CNAS", "accreditation_standard": "ISO 14065",
-            "accreditation_valid_until": f"{date.today().year + 2}-12-31", "cnca_approved": False,
-            "on_site_inspection": True, "statement_id": "VS-2026-001",
+            "name": "Example Verification Co.",
+            "accreditation_body": "CNAS",
+            "accreditation_standard": "ISO 14065",
+            "accreditation_valid_until": f"{date.today().year + 2}-12-31",
+            "cnca_approved": False,
+            "on_site_inspection": True,
+            "statement_id": "VS-2026-001",
         },
         "offsets": {"netted_in_footprint": False, "retired": []},
     }
@@ -65,7 +71,9 @@ def real_server(settings, database):  # type: ignore[no-untyped-def]
 
 
 def token(http: httpx.Client, client_id: str, secret: str) -> dict[str, str]:
-    answer = http.post("/auth/token", data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
+    answer = http.post(
+        "/auth/token", data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    )
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
@@ -85,16 +93,21 @@ def test_lifecycle_over_http(real_server, tmp_path) -> None:
     with httpx.Client(base_url=server.url, timeout=120) as http:
         exporter = token(http, exp.client_id, exp.client_secret)
         certifier = token(http, cer.client_id, cer.client_secret)
-        product = http.post("/v1/products", json={"name": bom["product"]["name"], "category": "lighting"}, headers=exporter)
+        product = http.post(
+            "/v1/products", json={"name": bom["product"]["name"], "category": "lighting"}, headers=exporter
+        )
         assert product.status_code == 201, product.text
         product_id = product.json()["id"]
         upload = http.post(
-            f"/v1/products/{product_id}/boms", files={"file": (bom_path.name, bom_path.read_bytes(), "application/json")},
+            f"/v1/products/{product_id}/boms",
+            files={"file": (bom_path.name, bom_path.read_bytes(), "application/json")},
             headers=exporter,
         )
         assert upload.status_code == 201, upload.text
         assert upload.json()["line_count"] == 4
-        footprint = http.post(f"/v1/products/{product_id}/footprints", json={"bom_id": upload.json()["id"]}, headers=exporter)
+        footprint = http.post(
+            f"/v1/products/{product_id}/footprints", json={"bom_id": upload.json()["id"]}, headers=exporter
+        )
         assert footprint.status_code == 201, footprint.text
         result = footprint.json()["result"]
         assert footprint.json()["snapshot_name"] == "default"
@@ -102,12 +115,16 @@ def test_lifecycle_over_http(real_server, tmp_path) -> None:
         # the supplier's PCF: 1 piece x 2.5 kg CO2e/piece = 2.5 (hand)
         assert abs(lines["driver"]["kgco2e"] - 2.5) < 1e-9
         # the total is the sum of its three inputs
-        assert abs(result["total_kgco2e"] - sum(l["kgco2e"] for l in lines.values())) < 1e-9
+        assert abs(result["total_kgco2e"] - sum(line["kgco2e"] for line in lines.values())) < 1e-9
 
         applied = http.post(
             "/v1/applications",
-            json={"product_id": product_id, "footprint_id": footprint.json()["id"], "scheme": "gd-carbon-label",
-                  "evidence": evidence_for(bom)},
+            json={
+                "product_id": product_id,
+                "footprint_id": footprint.json()["id"],
+                "scheme": "gd-carbon-label",
+                "evidence": evidence_for(bom),
+            },
             headers=exporter,
         )
         assert applied.status_code == 201, applied.text
@@ -127,7 +144,9 @@ def test_lifecycle_over_http(real_server, tmp_path) -> None:
         pdf = http.get(f"/v1/certificates/{number}/pdf", headers=exporter)
         assert pdf.status_code == 200
         (tmp_path / "cert.pdf").write_bytes(pdf.content)
-        text = subprocess.run(["pdftotext", str(tmp_path / "cert.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(tmp_path / "cert.pdf"), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert number in text and "广东碳标签 · 碳足迹标识" in text and "铝制台灯" in text
 
         valid = http.get(f"/verify/{number}", headers={"Accept": "application/json"})  # no login
@@ -136,14 +155,17 @@ def test_lifecycle_over_http(real_server, tmp_path) -> None:
         page = http.get(f"/verify/{number}")
         assert 'id="status">valid<' in page.text
 
-        revoked = http.post(f"/v1/certificates/{number}/revoke", json={"reason": "supplier PCF withdrawn"}, headers=certifier)
+        revoked = http.post(
+            f"/v1/certificates/{number}/revoke", json={"reason": "supplier PCF withdrawn"}, headers=certifier
+        )
         assert revoked.status_code == 200, revoked.text
         after = http.get(f"/verify/{number}", headers={"Accept": "application/json"}).json()
         assert (after["status"], after["status_reason"]) == ("revoked", "supplier PCF withdrawn")
         assert 'id="status">revoked<' in http.get(f"/verify/{number}").text
         audit = http.get("/v1/audit", params={"entity_type": "certificate"}, headers=certifier).json()
         assert [(a["action"], a["to_state"], a["reason"]) for a in audit] == [
-            ("issue", "valid", None), ("revoke", "revoked", "supplier PCF withdrawn"),
+            ("issue", "valid", None),
+            ("revoke", "revoked", "supplier PCF withdrawn"),
         ]
 
 
@@ -160,9 +182,13 @@ def test_unlinked_bom_lines_answer_422_with_the_linking_report(real_server) -> N
     with httpx.Client(base_url=server.url, timeout=120) as http:
         exporter = token(http, exp.client_id, exp.client_secret)
         product_id = http.post("/v1/products", json={"name": "Lamp"}, headers=exporter).json()["id"]
-        upload = http.post(f"/v1/products/{product_id}/boms", files={"file": ("lamp.json", json.dumps(bom).encode())}, headers=exporter)
+        upload = http.post(
+            f"/v1/products/{product_id}/boms", files={"file": ("lamp.json", json.dumps(bom).encode())}, headers=exporter
+        )
         assert upload.status_code == 201
-        answer = http.post(f"/v1/products/{product_id}/footprints", json={"bom_id": upload.json()["id"]}, headers=exporter)
+        answer = http.post(
+            f"/v1/products/{product_id}/footprints", json={"bom_id": upload.json()["id"]}, headers=exporter
+        )
         assert answer.status_code == 422
         body = answer.json()
         assert "mat_aluminium_recyled" in body["detail"]
@@ -182,11 +208,15 @@ def test_monte_carlo_footprints_are_seeded_and_reproducible(real_server) -> None
     with httpx.Client(base_url=server.url, timeout=120) as http:
         exporter = token(http, exp.client_id, exp.client_secret)
         product_id = http.post("/v1/products", json={"name": "Lamp"}, headers=exporter).json()["id"]
-        bom_id = http.post(f"/v1/products/{product_id}/boms", files={"file": (bom_path.name, bom_path.read_bytes())},
-                           headers=exporter).json()["id"]
+        bom_id = http.post(
+            f"/v1/products/{product_id}/boms", files={"file": (bom_path.name, bom_path.read_bytes())}, headers=exporter
+        ).json()["id"]
         runs = [
-            http.post(f"/v1/products/{product_id}/footprints",
-                      json={"bom_id": bom_id, "monte_carlo": 200, "seed": seed}, headers=exporter)
+            http.post(
+                f"/v1/products/{product_id}/footprints",
+                json={"bom_id": bom_id, "monte_carlo": 200, "seed": seed},
+                headers=exporter,
+            )
             for seed in (7, 7, 8)
         ]
         assert [r.status_code for r in runs] == [201, 201, 201], runs[0].text
@@ -196,6 +226,7 @@ def test_monte_carlo_footprints_are_seeded_and_reproducible(real_server) -> None
         assert first["result"]["uncertainty"] == again["result"]["uncertainty"]
         assert other["result"]["uncertainty"] != first["result"]["uncertainty"]
         assert first["total_kgco2e"] == other["total_kgco2e"]  # the deterministic total does not move
-        bad = http.post(f"/v1/products/{product_id}/footprints", json={"bom_id": bom_id, "monte_carlo": True},
-                        headers=exporter)
+        bad = http.post(
+            f"/v1/products/{product_id}/footprints", json={"bom_id": bom_id, "monte_carlo": True}, headers=exporter
+        )
         assert bad.status_code == 422  # strict input: a boolean is not an iteration count

@@ -22,7 +22,12 @@ def test_two_certifiers_approving_at_once_issue_exactly_one_certificate(app, cli
         barrier = threading.Barrier(2)
         statuses: list[int] = []
 
-        def approve(headers: dict[str, str]) -> None:
+        def approve(
+            headers: dict[str, str],
+            barrier: threading.Barrier = barrier,
+            statuses: list[int] = statuses,
+            application: dict = application,
+        ) -> None:
             with httpx.Client(base_url=live_server.url, timeout=60) as http:
                 barrier.wait()
                 statuses.append(http.post(f"/v1/applications/{application['id']}/approve", headers=headers).status_code)
@@ -34,13 +39,16 @@ def test_two_certifiers_approving_at_once_issue_exactly_one_certificate(app, cli
             thread.join()
         assert sorted(statuses) == [201, 409]
         with app.state.service.sessions() as session:
-            assert session.scalar(
-                select(func.count()).select_from(Certificate).where(Certificate.application_id == application["id"])
-            ) == 1
-            approvals = session.scalar(
-                select(func.count()).select_from(HistoryEntry).where(
-                    HistoryEntry.entity_id == application["id"], HistoryEntry.action == "approve"
+            assert (
+                session.scalar(
+                    select(func.count()).select_from(Certificate).where(Certificate.application_id == application["id"])
                 )
+                == 1
+            )
+            approvals = session.scalar(
+                select(func.count())
+                .select_from(HistoryEntry)
+                .where(HistoryEntry.entity_id == application["id"], HistoryEntry.action == "approve")
             )
             assert approvals == 1
 
@@ -104,4 +112,7 @@ def test_idempotent_approval_returns_the_same_certificate(client, actors) -> Non
 @pytest.mark.parametrize("key", ["", "x" * 201])
 def test_bad_idempotency_keys_are_422(client, actors, key) -> None:
     exporter = actors.add("exporter", "exporter", "Lamp Co")
-    assert client.post("/v1/products", json={"name": "Lamp"}, headers={**exporter, "Idempotency-Key": key}).status_code == 422
+    assert (
+        client.post("/v1/products", json={"name": "Lamp"}, headers={**exporter, "Idempotency-Key": key}).status_code
+        == 422
+    )

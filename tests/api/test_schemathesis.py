@@ -31,10 +31,26 @@ def test_no_server_errors_for_any_role(client, actors, live_server, tmp_path: Pa
     failures = []
     for role, headers in roles.items():
         run = subprocess.run(
-            [str(st), "run", f"{live_server.url}/openapi.json", "--checks", "not_a_server_error",
-             "--max-examples", "20", "--seed", "1", "--no-color", "--workers", "1",
-             "-H", f"Authorization:{headers['Authorization']}"],
-            cwd=tmp_path, capture_output=True, text=True, timeout=900,
+            [
+                str(st),
+                "run",
+                f"{live_server.url}/openapi.json",
+                "--checks",
+                "not_a_server_error",
+                "--max-examples",
+                "20",
+                "--seed",
+                "1",
+                "--no-color",
+                "--workers",
+                "1",
+                "-H",
+                f"Authorization:{headers['Authorization']}",
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
         tested = re.search(r"Tested: (\d+)", run.stdout)
         assert tested and int(tested[1]) >= 30, run.stdout[-3000:]  # every operation was exercised

@@ -105,8 +105,16 @@ def test_certificate_actions_each_leave_a_history_row(client, actors) -> None:
     certifier = actors.add("certifier", "certifier", "GD Cert Body")
     number = certified(client, exporter, certifier)["number"]
     base = f"/v1/certificates/{number}"
-    assert client.post(f"{base}/surveillance", json={"reason": "annual audit"}, headers=certifier).json()["status"]["status"] == "valid"
-    assert client.post(f"{base}/suspend", json={"reason": "PCF rose 12 %"}, headers=certifier).json()["status"]["status"] == "suspended"
+    assert (
+        client.post(f"{base}/surveillance", json={"reason": "annual audit"}, headers=certifier).json()["status"][
+            "status"
+        ]
+        == "valid"
+    )
+    assert (
+        client.post(f"{base}/suspend", json={"reason": "PCF rose 12 %"}, headers=certifier).json()["status"]["status"]
+        == "suspended"
+    )
     assert client.post(f"{base}/suspend", json={"reason": "again"}, headers=certifier).status_code == 409
     assert client.post(f"{base}/lift-suspension", headers=certifier).json()["status"]["status"] == "valid"
     assert client.post(f"{base}/revoke", json={}, headers=certifier).status_code == 422
