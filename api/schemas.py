@@ -112,6 +112,14 @@ class Reason(Input):
     reason: str | None = Field(default=None, max_length=4000)
 
 
+class SubmitRequest(Input):
+    reason: str | None = Field(default=None, max_length=4000, description="e.g. what was added")
+    evidence: dict[str, Any] | None = Field(default=None, description="Replaces the evidence (answering a request)")
+    footprint_id: str | None = Field(
+        default=None, min_length=1, max_length=32, description="A newer footprint of the same product"
+    )
+
+
 class RequiredReason(Input):
     reason: str = Field(min_length=1, max_length=4000)
 

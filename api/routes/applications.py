@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -22,6 +22,7 @@ from api.schemas import (
     HistoryPublic,
     Reason,
     RequiredReason,
+    SubmitRequest,
     error_responses,
 )
 from api.services import applications as workflow
@@ -121,10 +122,31 @@ def _transition(
 
 @router.post("/applications/{application_id}/submit", response_model=ApplicationDetail)
 def submit(
-    application_id: str, user: CurrentUser, session: SessionDep, body: Reason | None = None
+    application_id: str, user: CurrentUser, session: SessionDep, body: SubmitRequest | None = None
 ) -> ApplicationDetail:
-    """Exporter: submit a draft, or answer a request for information."""
-    return _transition(session, user, application_id, "submit", body.reason if body else None)
+    """Exporter: submit a draft, or answer a request for information (optionally with new evidence
+    or a newer footprint of the same product)."""
+    require_role(user, "exporter")
+    application = get_visible(session, Application, application_id, user, "application")
+    changes: dict[str, Any] = {}
+    if body and body.evidence is not None:
+        changes["evidence"] = body.evidence
+    if body and body.footprint_id is not None:
+        footprint = get_visible(session, Footprint, body.footprint_id, user, "footprint")
+        if footprint.product_id != application.product_id:
+            raise InvalidInput(f"footprint {footprint.id} is not of the application's product")
+        changes["footprint_id"] = footprint.id
+    workflow.transition(
+        session,
+        actor=user,
+        application=application,
+        action="submit",
+        reason=body.reason if body else None,
+        detail={"changed": sorted(changes)} if changes else None,
+        changes=changes,
+    )
+    session.commit()
+    return application_detail(session, application)
 
 
 @router.post("/applications/{application_id}/start-review", response_model=ApplicationDetail)

@@ -88,8 +88,10 @@ def transition(
     action: str,
     reason: str | None,
     detail: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> Application:
-    """Move the application; write its history row. The caller commits (or rolls back)."""
+    """Move the application (applying `changes`, e.g. new evidence, in the same conditional UPDATE);
+    write its history row. The caller commits (or rolls back)."""
     allowed_from, to_state, roles, needs_reason = TRANSITIONS[action]
     if actor.role not in roles:
         raise Forbidden(f"role {actor.role!r} may not {action.replace('_', ' ')} an application")
@@ -104,7 +106,7 @@ def transition(
     changed = session.execute(
         update(Application)
         .where(Application.id == application.id, Application.status == from_state)
-        .values(status=to_state, status_reason=reason, updated_at=utcnow())
+        .values(status=to_state, status_reason=reason, updated_at=utcnow(), **(changes or {}))
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:

@@ -13,6 +13,7 @@ from tests.api.helpers import (
     step,
     upload_bom,
 )
+from tests.api.standin import sample_bom
 
 
 def test_exporter_to_certificate_with_history(client, actors) -> None:
@@ -147,3 +148,34 @@ def test_renewal_supersedes_the_old_certificate(client, actors) -> None:
     assert verification["status"] == "superseded"
     assert verification["superseded_by"] == new["number"]
     assert client.get(f"/verify/{new['number']}", headers={"Accept": "application/json"}).json()["supersedes"] == old
+
+
+def test_answering_a_request_replaces_evidence_and_footprint(client, actors) -> None:
+    exporter = actors.add("exporter", "exporter", "Lamp Co")
+    certifier = actors.add("certifier", "certifier", "GD Cert Body")
+    application = application_under_review(client, exporter, certifier)
+    step(client, certifier, application["id"], "request-information", "verification statement missing")
+    product_id = application["product_id"]
+    bom = upload_bom(client, exporter, product_id, sample_bom(quantities=(1.0, 0.5)))
+    newer = compute(client, exporter, product_id, bom["id"])  # 1 x 8.6 + 0.5 x 40 = 28.6
+    answer = client.post(
+        f"/v1/applications/{application['id']}/submit",
+        json={"reason": "statement VS-9 attached", "evidence": {"statement": "VS-9"}, "footprint_id": newer["id"]},
+        headers=exporter,
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["status"], body["evidence"], body["footprint_id"]) == ("submitted", {"statement": "VS-9"}, newer["id"])
+    assert body["history"][-1]["detail"] == {"changed": ["evidence", "footprint_id"]}
+    step(client, certifier, application["id"], "start-review")
+    certificate = step(client, certifier, application["id"], "approve").json()
+    assert certificate["document"]["footprint"]["total_kgco2e"] == "28.6"
+    # another product's footprint cannot be slipped in
+    other = create_product(client, exporter, "Fan")
+    other_fp = compute(client, exporter, other["id"], upload_bom(client, exporter, other["id"])["id"])
+    draft = apply(client, exporter, product_id, newer["id"])
+    refused = client.post(
+        f"/v1/applications/{draft['id']}/submit", json={"footprint_id": other_fp["id"]}, headers=exporter
+    )
+    assert refused.status_code == 422
+    assert client.post(f"/v1/applications/{draft['id']}/submit", headers=certifier).status_code == 403
