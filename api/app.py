@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.db import make_engine, make_session_factory, upgrade_to_head
 from api.domain import Domain
 from api.errors import NotAuthenticated, ServiceError
-from api.routes import admin, applications, audit, auth, cbam, certificates, products, public
+from api.routes import admin, applications, audit, auth, cbam, certificates, products, public, recognitions
 from api.settings import Settings
 from api.signing import key_id_of, load_public_key, load_signing_key
 from api.state import ServiceState
@@ -96,6 +96,6 @@ def create_app(
         """Liveness: the process answers."""
         return {"status": "ok"}
 
-    for module in (auth, admin, products, applications, certificates, audit, cbam, public):
+    for module in (auth, admin, products, applications, certificates, audit, cbam, recognitions, public):
         app.include_router(module.router)
     return app

@@ -83,6 +83,11 @@ class Domain(Protocol):
         benchmarks: BenchmarkSource,
     ) -> GradeOutcome: ...
 
+    def recognise(
+        self, certificate: dict[str, Any], *, target: str, on: date, benchmarks: BenchmarkSource
+    ) -> dict[str, Any]:
+        """Mutual recognition of another scheme's certificate by `target` (labels.recognise), as JSON."""
+
     def cbam_exposure(
         self,
         lines: list[dict[str, Any]],

@@ -103,16 +103,9 @@ class EngineDomain:
             footprint.product_rule, footprint.category, footprint.declared_unit.amount, footprint.declared_unit.unit
         )
 
-    def grade(
-        self,
-        footprint: FootprintResult,
-        *,
-        evidence: dict[str, Any],
-        scheme: str,
-        on: date,
-        benchmarks: BenchmarkSource,
-    ) -> GradeOutcome:
-        from labels import BenchmarkMember, LabelsError, evaluate
+    @staticmethod
+    def _provider(benchmarks: BenchmarkSource) -> Any:
+        from labels import BenchmarkMember
 
         class _Registry:
             def members(self, key: str, on: date) -> list[BenchmarkMember]:
@@ -126,8 +119,32 @@ class EngineDomain:
                     for m in benchmarks.members(key, on)
                 ]
 
+        return _Registry()
+
+    def recognise(
+        self, certificate: dict[str, Any], *, target: str, on: date, benchmarks: BenchmarkSource
+    ) -> dict[str, Any]:
+        from labels import LabelsError, recognise
+
         try:
-            decision = evaluate(footprint, evidence, scheme, on, _Registry())
+            outcome = recognise(certificate, target, on, self._provider(benchmarks))
+        except LabelsError as exc:
+            raise InvalidInput(str(exc)) from None
+        return outcome.model_dump(mode="json")  # type: ignore[no-any-return]
+
+    def grade(
+        self,
+        footprint: FootprintResult,
+        *,
+        evidence: dict[str, Any],
+        scheme: str,
+        on: date,
+        benchmarks: BenchmarkSource,
+    ) -> GradeOutcome:
+        from labels import LabelsError, evaluate
+
+        try:
+            decision = evaluate(footprint, evidence, scheme, on, self._provider(benchmarks))
         except LabelsError as exc:
             raise InvalidInput(str(exc)) from None
         version = f"{decision.rule_set_version.scheme}@{decision.rule_set_version.version}"

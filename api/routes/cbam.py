@@ -26,8 +26,9 @@ class ExposureRequest(Input):
     importer: str | None = Field(
         default=None, min_length=1, max_length=100, description="Fills lines without importer_id"
     )
+    # strict=False: JSON has no decimal type, a number arrives as float and is read as Decimal
     prior_mass_t: Decimal | None = Field(
-        default=None, ge=0, le=10**9, description="Net mass already imported this year (EU de minimis)"
+        default=None, ge=0, le=10**9, strict=False, description="Net mass already imported this year (EU de minimis)"
     )
     projection: bool = Field(default=False, description="Add the 2026-2034 cost projection")
 

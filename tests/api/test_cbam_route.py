@@ -41,6 +41,11 @@ def test_exposure_json_for_trade_office_and_exporter_not_certifier(cbam_app, cli
     # with the shipped 2026 data: 3.187 t CO2e/t (China table, heading 7208) x 1.10 x 100 t = 350.57 t
     assert abs(line["embedded_emissions_t"] - 350.57) < 1e-9
     assert client.post("/v1/cbam/exposure", json={"lines": [LINE]}, headers=exporter).status_code == 200
+    with_prior = client.post("/v1/cbam/exposure", json={"lines": [LINE], "prior_mass_t": 12.5}, headers=trade)
+    assert with_prior.status_code == 200, with_prior.text
+    assert (
+        client.post("/v1/cbam/exposure", json={"lines": [LINE], "prior_mass_t": -1}, headers=trade).status_code == 422
+    )
     assert client.post("/v1/cbam/exposure", json={"lines": [LINE]}, headers=certifier).status_code == 403
     assert client.post("/v1/cbam/exposure", json={"lines": [LINE]}).status_code == 401
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from api.domain import CertifiedFootprint
 from api.engine_domain import EngineDomain
 from api.models import utcnow
 from api.services.certificates import RegistryBenchmarks
 from footprint.result import FootprintResult
 from tests.api.helpers import certified
-from tests.labels.factory import default_evidence, default_footprint
+from tests.labels.factory import (
+    default_certificate,
+    default_evidence,
+    default_footprint,
+)
 
 
 class FivePeersAt100:
@@ -70,3 +76,18 @@ def test_registry_offers_only_certificates_valid_on_the_date(app, client, actors
         assert [m.certificate_number for m in members] == [kept]
         assert members[0].total_kgco2e == 37.2
         assert RegistryBenchmarks(session).members("category:kettles|1 piece", utcnow().date()) == []
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_recognition_route_asks_the_rules(app, client, actors) -> None:
+    exporter = actors.add("exporter", "exporter", "Lamp Co")
+    trade = actors.add("trade", "trade_office", "HK Trade Office")
+    app.state.service.domain = EngineDomain()
+    body = {"certificate": default_certificate(), "target": "mo-display", "on": "2026-06-01"}
+    answer = client.post("/v1/recognitions", json=body, headers=exporter)
+    assert answer.status_code == 200, answer.text
+    # national PCF label shown in Macao: accepted; valid until min(source 2027-05-31, 2026-06-01 + 24 months)
+    assert (answer.json()["outcome"], answer.json()["valid_until"]) == ("accepted", "2027-05-31")
+    assert client.post("/v1/recognitions", json=body, headers=trade).status_code == 403
+    broken = {**body, "certificate": {**default_certificate(), "tier": "T9"}}
+    assert client.post("/v1/recognitions", json=broken, headers=exporter).status_code == 422
