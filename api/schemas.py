@@ -205,6 +205,8 @@ class VerificationPublic(BaseModel):
     snapshot_hash: str
     issuer: str
     signature: SignaturePublic
+    signed_document: dict[str, Any] = Field(description="The certificate document exactly as signed")
+    signature_value: str = Field(description="base64url Ed25519 signature over the RFC 8785 form of signed_document")
 
 
 class PublicKey(BaseModel):

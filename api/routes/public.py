@@ -66,6 +66,8 @@ def verify(number: str, request: Request, session: SessionDep, state: StateDep) 
         snapshot_hash=document.get("provenance", {}).get("snapshot_hash", ""),
         issuer=document.get("issuer", ""),
         signature=SignaturePublic(valid=check.valid, key_id=check.key_id, reason=check.reason),
+        signed_document=document,
+        signature_value=certificate.signature,
     )
     if _wants_json(request):
         return JSONResponse(verification.model_dump(mode="json"))

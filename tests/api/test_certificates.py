@@ -174,3 +174,19 @@ def test_certificates_signed_with_an_earlier_key_still_verify(
     ) as new_client:
         check = new_client.get(f"/verify/{old['number']}", headers=JSON).json()["signature"]
         assert check["valid"] is False and "unknown key" in check["reason"]
+
+
+def test_anyone_can_verify_offline_from_the_public_endpoints(client, actors) -> None:
+    """A third party with no account: the public JSON and the key set are enough."""
+    import rfc8785
+
+    exporter = actors.add("exporter", "exporter", "Lamp Co")
+    certifier = actors.add("certifier", "certifier", "GD Cert Body")
+    number = certified(client, exporter, certifier)["number"]
+    public = client.get(f"/verify/{number}", headers=JSON).json()
+    keys = {k["kid"]: k for k in client.get("/v1/keys").json()["keys"]}
+    document = public["signed_document"]
+    key = Ed25519PublicKey.from_public_bytes(b64url_decode(keys[document["key_id"]]["x"]))
+    # the document holds no JSON numbers, so plain RFC 8785 gives the signed bytes
+    key.verify(b64url_decode(public["signature_value"]), rfc8785.dumps(document))
+    assert document["certificate_number"] == number
