@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.db import make_engine, make_session_factory, upgrade_to_head
 from api.domain import Domain
@@ -24,19 +24,50 @@ _MULTIPART_OVERHEAD = 64 * 1024
 
 
 class BodySizeLimit:
-    """Refuse a request whose declared body is larger than the limit before reading it (413)."""
+    """Refuse bodies above the limit (413): at once when Content-Length says so; a chunked body is
+    read up to the limit before the app sees it (so no route ever parses an oversized body)."""
 
     def __init__(self, app: ASGIApp, limit: int):
         self.app, self.limit = app, limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope.get("headers", [])).get(b"content-length")
-            if length is not None and length.isdigit() and int(length) > self.limit:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers", [])).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            response = JSONResponse({"detail": f"request body larger than {self.limit} bytes"}, status_code=413)
+            await response(scope, receive, send)
+            return
+        if length is not None:
+            await self.app(scope, receive, send)
+            return
+        # no Content-Length (chunked): read the body up to the limit first, then replay it
+        chunks: list[bytes] = []
+        received = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, receive, send)  # disconnect: let the app see it
+                return
+            chunks.append(message.get("body", b""))
+            received += len(chunks[-1])
+            more = message.get("more_body", False)
+            if received > self.limit:
                 response = JSONResponse({"detail": f"request body larger than {self.limit} bytes"}, status_code=413)
                 await response(scope, receive, send)
                 return
-        await self.app(scope, receive, send)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 def _operation_id(route: Any) -> str:

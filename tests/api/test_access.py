@@ -216,3 +216,21 @@ def test_csv_and_xlsx_uploads_give_the_same_bom_as_json(client, actors, tmp_path
         for row in (json_row, xlsx.json(), csv.json())
     }
     assert len(totals) == 1 and abs(totals.pop() - 37.2) < 1e-9
+
+
+def test_chunked_body_without_length_is_cut_off_at_the_limit(client, actors) -> None:
+    exporter = actors.add("exporter", "exporter", "Lamp Co")
+
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"name": "'
+        for _ in range(300):  # 300 KiB > 64 KiB limit + 64 KiB multipart allowance
+            yield b"x" * 1024
+        yield b'"}'
+
+    answer = client.post("/v1/products", content=chunks(), headers={**exporter, "Content-Type": "application/json"})
+    assert answer.status_code == 413
+
+    small = client.post(
+        "/v1/products", content=iter([b'{"name": ', b'"Lamp"}']), headers={**exporter, "Content-Type": "application/json"}
+    )
+    assert small.status_code == 201, small.text  # a small chunked body is read as usual
