@@ -185,11 +185,31 @@ def main() -> None:
     parser.add_argument("--append", type=Path, default=None, help="append a Markdown table to this file")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="carbonlabel-load-"))
-    seeded = prepare(home, args.database_url)
+    database_url, schema = args.database_url, None
+    if database_url and database_url.startswith("postgresql"):
+        # a schema of its own, dropped afterwards: the benchmark never touches the database's tables
+        from sqlalchemy import create_engine, text
+
+        schema = f"carbonlabel_load_{os.getpid()}"
+        with create_engine(database_url, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        database_url += ("&" if "?" in database_url else "?") + f"options=-csearch_path%3D{schema}"
+    try:
+        run(args, home, database_url)
+    finally:
+        if schema is not None:
+            from sqlalchemy import create_engine, text
+
+            with create_engine(args.database_url, isolation_level="AUTOCOMMIT").connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def run(args: argparse.Namespace, home: Path, database_url: str | None) -> None:
+    seeded = prepare(home, database_url)
     port = free_port()
     env = {**os.environ, "CARBONLABEL_HOME": str(home), "CARBONLABEL_EMBEDDED": "1", "CARBONLABEL_PORT": str(port)}
-    if args.database_url:
-        env["CARBONLABEL_DATABASE_URL"] = args.database_url
+    if database_url:
+        env["CARBONLABEL_DATABASE_URL"] = database_url
     server = subprocess.Popen(
         [
             sys.executable,
@@ -251,30 +271,38 @@ def main() -> None:
     database = "PostgreSQL" if seeded["database_url"].startswith("postgresql") else "SQLite"
     print(json.dumps(rows, indent=2))
     if args.append:
-        existing = args.append.read_text(encoding="utf-8") if args.append.exists() else ""
-        lines = [] if existing else ["# Performance", ""]
-        if "## Service load" not in existing:
-            lines += ["", "## Service load", ""]
-        lines += [
-            "",
-            f"### {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}, {database}",
-            "",
-            f"`benchmarks/load_service.py --requests {args.requests} --concurrency {args.concurrency}`: one uvicorn "
-            f"process (1 worker), httpx async load generator on loopback, {os.cpu_count()} cores shared with other "
-            f"jobs, Python {platform.python_version()}. Footprint = the 4-line desk-lamp BOM on the default snapshot "
-            "(store + history row per request).",
-            "",
-            "| endpoint | requests | errors | p50 ms | p99 ms | req/s |",
-            "|---|---:|---:|---:|---:|---:|",
-            *[
-                f"| {r['endpoint']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['rps']:.1f} |"
-                for r in rows
-            ],
-            "",
-        ]
-        with args.append.open("a", encoding="utf-8") as handle:
-            handle.write("\n".join(lines))
+        append_results(args.append, rows, database, args)
 
+
+def append_results(path: Path, rows: list[dict[str, object]], database: str, args: argparse.Namespace) -> None:
+    """Add a dated table at the end of the "## Service load" section (created if missing)."""
+    block = [
+        "",
+        f"### {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}, {database}",
+        "",
+        f"`benchmarks/load_service.py --requests {args.requests} --concurrency {args.concurrency}`: one uvicorn "
+        f"process (1 worker), httpx async load generator on loopback, {os.cpu_count()} cores shared with other "
+        f"jobs, Python {platform.python_version()}. Footprint = the 4-line desk-lamp BOM on the default snapshot "
+        "(store + history row per request).",
+        "",
+        "| endpoint | requests | errors | p50 ms | p99 ms | req/s |",
+        "|---|---:|---:|---:|---:|---:|",
+        *[
+            f"| {r['endpoint']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
+            f"| {r['rps']:.1f} |"
+            for r in rows
+        ],
+        "",
+    ]
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
+    heading = "\n## Service load\n"
+    if heading not in text:
+        text = text.rstrip("\n") + "\n" + heading
+    start = text.index(heading) + len(heading)
+    following = text.find("\n## ", start)
+    cut = len(text) if following == -1 else following
+    text = text[:cut].rstrip("\n") + "\n" + "\n".join(block) + text[cut:]
+    path.write_text(text, encoding="utf-8")
 
 if __name__ == "__main__":
     main()
