@@ -44,7 +44,7 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
 
-def _normalise_database_url(url: str) -> str:
+def normalise_database_url(url: str) -> str:
     # SQLAlchemy's bare "postgresql://" means psycopg2, which the project does not ship.
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
@@ -78,7 +78,7 @@ def load_settings(*, embedded: bool, port: int = DEV_PORT) -> Settings:
             raise InsecureConfiguration(f"{SIGNING_KEY_ENV}={signing_key}: no such key file")
     return Settings(
         home=home,
-        database_url=_normalise_database_url(database_url) or f"sqlite:///{home / 'service.sqlite3'}",
+        database_url=normalise_database_url(database_url) or f"sqlite:///{home / 'service.sqlite3'}",
         public_url=(public_url or f"http://{DEV_HOST}:{port}").rstrip("/"),
         signing_key_path=Path(signing_key) if signing_key else home / "keys" / "signing-ed25519.pem",
         embedded=embedded,

@@ -72,10 +72,10 @@ def create_user(
     from api.db import make_engine, make_session_factory, upgrade_to_head
     from api.errors import ServiceError
     from api.services import accounts
-    from api.settings import DATABASE_URL_ENV, _normalise_database_url
+    from api.settings import DATABASE_URL_ENV, normalise_database_url
     from lcidb.home import carbonlabel_home
 
-    url = _normalise_database_url(os.environ.get(DATABASE_URL_ENV, "").strip()) or (
+    url = normalise_database_url(os.environ.get(DATABASE_URL_ENV, "").strip()) or (
         f"sqlite:///{carbonlabel_home() / 'service.sqlite3'}"
     )
     engine = make_engine(url)

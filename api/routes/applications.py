@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
 from api.errors import InvalidInput
-from api.models import Application, Certificate, Footprint, Product, User, utcnow
+from api.models import Application, Certificate, Footprint, Product, User
 from api.routes.certificates import certificate_public
 from api.schemas import (
     ApplicationCreate,
@@ -28,7 +28,7 @@ from api.schemas import (
 from api.services import applications as workflow
 from api.services import certificates, history
 from api.services.access import get_visible, require_role
-from api.state import ServiceState
+from api.services.grading import grade_application
 from footprint.result import FootprintResult
 
 router = APIRouter(prefix="/v1", tags=["applications"], responses=error_responses(401, 403, 404, 409, 422))
@@ -169,24 +169,6 @@ def reject(application_id: str, body: RequiredReason, user: CurrentUser, session
     return _transition(session, user, application_id, "reject", body.reason)
 
 
-def grade_for(
-    session: Session, state: ServiceState, application: Application, footprint: Footprint
-) -> certificates.GradeOutcome:
-    outcome = state.domain.grade(
-        FootprintResult.model_validate(footprint.result),
-        evidence=application.evidence,
-        scheme=application.scheme,
-        on=utcnow().date(),
-        benchmarks=certificates.RegistryBenchmarks(session),
-    )
-    if not outcome.eligible:
-        raise InvalidInput(
-            f"the {application.scheme} rules do not allow a certificate: " + "; ".join(outcome.reasons),
-            extra={"reasons": outcome.reasons, "rule_set_version": outcome.rule_set_version},
-        )
-    return outcome
-
-
 @router.post(
     "/applications/{application_id}/approve",
     response_model=CertificatePublic,
@@ -211,7 +193,7 @@ def approve(
     application = get_visible(session, Application, application_id, user, "application")
     footprint = session.get(Footprint, application.footprint_id)
     assert footprint is not None
-    outcome = grade_for(session, state, application, footprint)
+    outcome = grade_application(session, state.domain, application, footprint)
     workflow.transition(
         session,
         actor=user,

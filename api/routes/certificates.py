@@ -26,6 +26,7 @@ from api.schemas import (
 )
 from api.services import certificates as service
 from api.services.access import get_visible, organisation_scope, require_role
+from api.services.grading import grade_application
 from api.state import ServiceState
 from footprint.result import FootprintResult
 
@@ -158,8 +159,6 @@ def renew(
     idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Certifier: issue a new certificate that supersedes this one (graded with today's rules)."""
-    from api.routes.applications import grade_for  # the same grading as approval
-
     require_role(user, "certifier")
     fp = idempotency.fingerprint("POST", request.url.path, body.model_dump_json() if body else "")
     replayed = idempotency.replay(session, user=user, key=idempotency_key, request_fingerprint=fp)
@@ -175,7 +174,7 @@ def renew(
     footprint = get_visible(session, Footprint, footprint_id, user, "footprint")
     if footprint.product_id != old.product_id:
         raise InvalidInput(f"footprint {footprint_id} is not of the certificate's product")
-    outcome = grade_for(session, state, application, footprint)
+    outcome = grade_application(session, state.domain, application, footprint)
     new = service.issue(
         session,
         actor=user,
