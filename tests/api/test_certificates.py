@@ -190,3 +190,46 @@ def test_anyone_can_verify_offline_from_the_public_endpoints(client, actors) -> 
     # the document holds no JSON numbers, so plain RFC 8785 gives the signed bytes
     key.verify(b64url_decode(public["signature_value"]), rfc8785.dumps(document))
     assert document["certificate_number"] == number
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_pdf_rendering_does_not_block_other_requests(client, actors, live_server) -> None:
+    """While a certificate PDF renders in a worker thread, the event loop keeps answering."""
+    import threading
+
+    import httpx
+
+    exporter = actors.add("exporter", "exporter", "Lamp Co")
+    certifier = actors.add("certifier", "certifier", "GD Cert Body")
+    number = certified(client, exporter, certifier)["number"]
+    rendering_started = threading.Event()
+    import api.routes.certificates as routes
+
+    real_render = routes.render_certificate_pdf
+    release = threading.Event()
+
+    def slow_render(document):  # type: ignore[no-untyped-def]
+        rendering_started.set()
+        release.wait(timeout=60)  # hold the worker thread until the other request was answered
+        return real_render(document)
+
+    routes.render_certificate_pdf = slow_render
+    try:
+        result: dict[str, int] = {}
+
+        def fetch_pdf() -> None:
+            with httpx.Client(base_url=live_server.url, timeout=120) as http:
+                result["pdf"] = http.get(f"/v1/certificates/{number}/pdf", headers=exporter).status_code
+
+        worker = threading.Thread(target=fetch_pdf)
+        worker.start()
+        assert rendering_started.wait(timeout=60)
+        with httpx.Client(base_url=live_server.url, timeout=30) as http:
+            assert http.get(f"/verify/{number}", headers=JSON).json()["status"] == "valid"
+        assert worker.is_alive()  # the PDF is still being rendered
+        release.set()
+        worker.join(timeout=120)
+        assert result["pdf"] == 200
+    finally:
+        routes.render_certificate_pdf = real_render
+        release.set()
