@@ -91,3 +91,8 @@ def test_recognition_route_asks_the_rules(app, client, actors) -> None:
     assert client.post("/v1/recognitions", json=body, headers=trade).status_code == 403
     broken = {**body, "certificate": {**default_certificate(), "tier": "T9"}}
     assert client.post("/v1/recognitions", json=broken, headers=exporter).status_code == 422
+
+
+def test_only_graded_schemes_take_applications() -> None:
+    # the shipped rule sets: four graded schemes; the rest are for recognition or display only
+    assert sorted(EngineDomain().schemes()) == ["cn-national-pcf", "gba-carbon-footprint", "gd-carbon-label", "hk-label"]

@@ -179,3 +179,15 @@ def test_answering_a_request_replaces_evidence_and_footprint(client, actors) -> 
     )
     assert refused.status_code == 422
     assert client.post(f"/v1/applications/{draft['id']}/submit", headers=certifier).status_code == 403
+
+
+def test_certificate_list_is_scoped_to_the_organisation(client, actors) -> None:
+    lamp = actors.add("lamp", "exporter", "Lamp Co")
+    fan = actors.add("fan", "exporter", "Fan Co")
+    certifier = actors.add("certifier", "certifier", "GD Cert Body")
+    mine = certified(client, lamp, certifier)["number"]
+    theirs = certified(client, fan, certifier, name="Desk fan")["number"]
+    assert [c["number"] for c in client.get("/v1/certificates", headers=lamp).json()] == [mine]
+    assert [c["number"] for c in client.get("/v1/certificates", headers=fan).json()] == [theirs]
+    assert {c["number"] for c in client.get("/v1/certificates", headers=certifier).json()} == {mine, theirs}
+    assert client.get("/v1/schemes").json() == {"schemes": ["test-scheme"]}
