@@ -69,7 +69,6 @@ class SnapshotEngine:
         self.scenario = scenario
         self.factorized: FactorizedSnapshot = factorized(snapshot, scenario)
         self._vectors: dict[str, MethodVectors] = {}
-        self.unverified_mask = np.array([a.status == "unverified" for a in snapshot.activities], dtype=bool)
 
     def vectors(self, method: str) -> MethodVectors:
         if method not in METHODS:
@@ -79,10 +78,9 @@ class SnapshotEngine:
             cf = self.snapshot.method_cf(method)
             characterised = self.factorized.gas_intensity * cf
             direct = self.factorized.direct_emissions(method)
-            # emissions occurring in unverified activities, background included: one more adjoint
-            # solve, A^T z = h * u, so the share is a dot product per BOM like the score itself
-            unverified = (self.factorized.lu.solve(np.where(self.unverified_mask, direct, 0.0))
-                          if self.unverified_mask.any() else np.zeros(len(direct)))
+            # emissions occurring in unverified activities, background included (the adjoint of
+            # the unverified activities' own emissions), so the share is a dot product per BOM
+            unverified = self.factorized.unverified_intensity @ cf
             cached = MethodVectors(characterised, characterised.sum(axis=1), unverified, direct, cf)
             self._vectors[method] = cached
         return cached

@@ -218,6 +218,7 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
                 tech_rows=tech.rows, tech_cols=tech.cols, tech_amounts=tech.amounts, tech_sigmas=tech.sigmas,
                 bio_rows=bio.rows, bio_cols=bio.cols, bio_amounts=bio.amounts, bio_sigmas=bio.sigmas,
             )
+            _store_adjoint_results(staging, [None, *sorted(data.scenarios)])
             if final.exists():  # a leftover of an unindexed, interrupted publication
                 shutil.rmtree(final)
             staging.rename(final)
@@ -228,6 +229,20 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
         entries.append({"name": name, "hash": digest, "created": created, "seq": seq})
         write_index(entries)
     return BuildOutcome(name, digest, True, counts, data.replaced, final)
+
+
+def _store_adjoint_results(folder: Path, scenarios: list[str | None]) -> None:
+    """Solve the adjoint systems once, at publication, and keep them with the snapshot."""
+    from lcidb.snapshot import DERIVED_FILE, Snapshot, derived_key
+    from lcidb.solve import FactorizedSnapshot
+
+    snapshot = Snapshot(folder)
+    arrays: dict[str, np.ndarray] = {}
+    for scenario in scenarios:
+        solved = FactorizedSnapshot(snapshot, scenario)
+        arrays[f"g__{derived_key(scenario)}"] = solved.gas_intensity
+        arrays[f"u__{derived_key(scenario)}"] = solved.unverified_intensity
+    np.savez(folder / DERIVED_FILE, **arrays)
 
 
 def _promote(entries: list[dict[str, Any]], entry: dict[str, Any]) -> None:

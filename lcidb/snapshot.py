@@ -6,6 +6,7 @@ Layout under CARBONLABEL_HOME/snapshots/:
   <name>/<hash>/activities.json      activity metadata in matrix order
   <name>/<hash>/arrays.npz           technosphere / biosphere triplets with their sigmas (float64)
   <name>/<hash>/scenarios.json       scenario overlays keyed on (activity_id, input)
+  <name>/<hash>/derived.npz          adjoint results per scenario (G, U), so no process has to factorize
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ from lcidb.home import carbonlabel_home
 from lcidb.template import Activity
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
+DERIVED_FILE = "derived.npz"  # adjoint results computed at publication; derived data, not hashed
+
+
+def derived_key(scenario: str | None) -> str:
+    return "base" if scenario is None else f"scenario_{scenario}"
+
 NAME_AT_HEX = re.compile(r"^(?P<name>[^@]+)@(?P<hex>[0-9a-f]{8,64})$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -170,6 +177,17 @@ class Snapshot:
     def method_cf(self, method: str) -> np.ndarray:
         by_code = dict(zip(flow_codes(), method_vector(method)))
         return np.array([by_code[code] for code in self.flows], dtype=np.float64)
+
+    def derived(self, scenario: str | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+        """The adjoint results stored at publication (lcidb.solve), or None if this snapshot has none."""
+        path = self.path / DERIVED_FILE
+        if not path.exists():
+            return None
+        key = derived_key(scenario)
+        with np.load(path) as arrays:
+            if f"g__{key}" not in arrays.files:
+                return None
+            return arrays[f"g__{key}"], arrays[f"u__{key}"]
 
     def triplets(self, scenario: str | None = None) -> tuple[Triplets, Triplets]:
         if scenario is None:

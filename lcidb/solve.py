@@ -3,11 +3,15 @@
 A^T G = B^T gives G[a, f]: the cradle-to-gate mass of flow f per unit of activity a. Any GWP
 method's cradle-to-gate score vector is then y = G @ cf (no further solve), and a footprint is a
 sum of amount x y over BOM lines (DESIGN.md, reference/perf.md section 5).
+
+G (and U, the same for the emissions of unverified activities only) are computed when a snapshot
+is published and stored beside it (derived.npz), so a new process computes footprints without
+factorizing; the LU itself is made on first need (hotspots, Monte Carlo).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,25 +26,35 @@ class FactorizedSnapshot:
         self.snapshot = snapshot
         self.scenario = scenario
         self.technosphere, self.biosphere = snapshot.matrices(scenario)
+        self.unverified_mask = np.array([a.status == "unverified" for a in snapshot.activities], dtype=bool)
+        stored = snapshot.derived(scenario)
+        if stored is not None:
+            self.gas_intensity, self.unverified_intensity = stored
+        else:
+            self.gas_intensity = self._adjoint(self.biosphere)
+            masked = self.biosphere @ sp.diags(self.unverified_mask.astype(np.float64))
+            self.unverified_intensity = self._adjoint(sp.csr_matrix(masked))
+
+    @cached_property
+    def lu(self) -> spla.SuperLU:
         try:
             # Factorize A^T: the faster orientation for LCI matrices (perf.md section 1).
-            self.lu = spla.splu(self.technosphere.T.tocsc())
+            return spla.splu(self.technosphere.T.tocsc())
         except RuntimeError as exc:
-            raise SingularTechnosphere(f"snapshot {snapshot.ref}: singular technosphere ({exc})") from None
-        # one adjoint solve per flow that occurs at all; the others stay zero without a solve
-        biosphere_t = self.biosphere.T.tocsc()
+            raise SingularTechnosphere(f"snapshot {self.snapshot.ref}: singular technosphere ({exc})") from None
+
+    def _adjoint(self, biosphere: sp.spmatrix) -> np.ndarray:
+        """Solve A^T X = biosphere^T, one solve per flow that occurs at all (the others stay zero)."""
+        biosphere_t = sp.csc_matrix(biosphere.T)
         present = np.flatnonzero(np.diff(biosphere_t.indptr))
-        self.gas_intensity = np.zeros((snapshot.size, len(snapshot.flows)), dtype=np.float64)
+        result = np.zeros((self.snapshot.size, len(self.snapshot.flows)), dtype=np.float64)
         if present.size:
-            rhs = np.asarray(biosphere_t[:, present].todense(), dtype=np.float64)
-            self.gas_intensity[:, present] = self.lu.solve(rhs)
-        self._scores: dict[str, np.ndarray] = {}
+            result[:, present] = self.lu.solve(np.asarray(biosphere_t[:, present].todense(), dtype=np.float64))
+        return result
 
     def scores(self, method: str) -> np.ndarray:
         """y[a] = cradle-to-gate kg CO2e per unit of activity a under `method`."""
-        if method not in self._scores:
-            self._scores[method] = self.gas_intensity @ self.snapshot.method_cf(method)
-        return self._scores[method]
+        return self.gas_intensity @ self.snapshot.method_cf(method)
 
     def supply(self, demand: np.ndarray) -> np.ndarray:
         """Scaling vector s solving A s = demand (one forward solve with the stored factor)."""
@@ -55,7 +69,3 @@ class FactorizedSnapshot:
 def factorized(snapshot: Snapshot, scenario: str | None = None) -> FactorizedSnapshot:
     """One factorization per (snapshot, scenario) per process."""
     return FactorizedSnapshot(snapshot, scenario)
-
-
-def as_dense_column(matrix: sp.spmatrix) -> np.ndarray:
-    return np.asarray(matrix.todense()).ravel()
