@@ -17,25 +17,13 @@ import pytest
 
 from api.app import create_app
 from api.engine_domain import EngineDomain
-from footprint.result import FootprintResult
 from tests.api.conftest import LiveServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ENGINE_STANDARD = "ISO 14067:2018 / GB/T 24067-2024"
 
 
 class RealDomain(EngineDomain):
-    """The real domain, with one bridge for a known mismatch (reported to the lead):
-
-    the engine writes `standard = "ISO 14067:2018 / GB/T 24067-2024"` while the rule sets accept
-    "GB/T 24067-2024" or "ISO 14067:2018" exactly, so every engine footprint fails G1.standard.
-    Remove this bridge when the two agree.
-    """
-
-    def grade(self, footprint: FootprintResult, **kwargs: Any):  # type: ignore[no-untyped-def, override]
-        if footprint.standard == ENGINE_STANDARD:
-            footprint = footprint.model_copy(update={"standard": "GB/T 24067-2024"})
-        return super().grade(footprint, **kwargs)
+    """The real domain: the engine's footprints are graded by the real rule sets, unchanged."""
 
 
 def evidence_for(bom: dict[str, Any]) -> dict[str, Any]:
