@@ -46,14 +46,11 @@ class EngineDomain:
         return bom.model_dump(mode="json")
 
     def snapshot(self) -> Any:
+        from lcidb.errors import LcidbError
+        from lcidb.snapshot import load_snapshot
+
         with self._lock:
             if self._snapshot is None:
-                try:
-                    from lcidb.snapshot import load_snapshot
-                except ImportError as exc:
-                    raise DomainUnavailable(f"the factor database is not available: {exc}") from None
-                from lcidb.errors import LcidbError
-
                 try:
                     self._snapshot = load_snapshot(self.snapshot_ref)
                 except LcidbError as exc:
@@ -63,36 +60,29 @@ class EngineDomain:
     def compute(
         self, bom: dict[str, Any], *, method: str, electricity: str, monte_carlo: int | None, seed: int | None
     ) -> FootprintResult:
-        from footprint.bom import BOM
+        from footprint import compute
+        from footprint.bom import validate_bom
         from footprint.errors import FootprintError
         from lcidb.errors import LcidbError
 
         try:
-            import footprint
-
-            compute = footprint.compute  # type: ignore[attr-defined]
-        except AttributeError:
-            raise DomainUnavailable("the footprint engine is not available in this build") from None
-        model = BOM.model_validate(bom)
-        try:
             return compute(
-                model, self.snapshot(), method=method, electricity=electricity, monte_carlo=monte_carlo, seed=seed
+                validate_bom(bom), self.snapshot(), method=method, electricity=electricity,  # type: ignore[arg-type]
+                monte_carlo=monte_carlo, seed=seed,
             )
         except FootprintError as exc:
             report = getattr(exc, "report", None)
             extra: dict[str, Any] = {}
             if report is not None:
-                extra["linking_report"] = report.model_dump(mode="json") if hasattr(report, "model_dump") else report
+                extra["linking_report"] = report.model_dump(mode="json")
             raise InvalidInput(str(exc), extra=extra) from None
         except LcidbError as exc:
             raise InvalidInput(str(exc)) from None
 
     # ---- label rules ---------------------------------------------------------------------------
     def schemes(self) -> list[str]:
-        try:
-            from labels import list_schemes
-        except ImportError as exc:
-            raise DomainUnavailable(f"the label rules are not available: {exc}") from None
+        from labels import list_schemes
+
         # only graded schemes issue certificates here; the others are for recognition or display
         return [info.id for info in list_schemes(date.today()) if info.kind == "graded"]
 
@@ -141,10 +131,12 @@ class EngineDomain:
         on: date,
         benchmarks: BenchmarkSource,
     ) -> GradeOutcome:
-        from labels import LabelsError, evaluate
+        from labels import CatalogueEditions, LabelsError, evaluate
 
+        # "latest edition of its dataset" is judged against the service's current factor catalogue
+        editions = CatalogueEditions(self.snapshot().activities)
         try:
-            decision = evaluate(footprint, evidence, scheme, on, self._provider(benchmarks))
+            decision = evaluate(footprint, evidence, scheme, on, self._provider(benchmarks), editions=editions)
         except LabelsError as exc:
             raise InvalidInput(str(exc)) from None
         version = f"{decision.rule_set_version.scheme}@{decision.rule_set_version.version}"

@@ -20,7 +20,7 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     from lcidb.build import build_snapshot, default_source
-    from lcidb.brightway import open_project, write_biosphere_and_methods, write_database
+    from lcidb.brightway import brightway_output_to_stderr, open_project, write_biosphere_and_methods, write_database
     from lcidb.template import read_template
 
     ours, plain, digests = [], [], set()
@@ -34,8 +34,9 @@ def main() -> None:
         data = read_template(default_source())
         t0 = time.perf_counter()
         bd = open_project()
-        write_biosphere_and_methods(bd)
-        write_database(bd, "plain", data.activities, data.exchanges)
+        with brightway_output_to_stderr():
+            write_biosphere_and_methods(bd)
+            write_database(bd, "plain", data.activities, data.exchanges)
         plain.append(time.perf_counter() - t0)
     print(f"default database: {outcome.counts['activities']} activities, {outcome.counts['exchanges']} exchanges")
     print(f"carbonlabel db build (validate + Brightway + snapshot), median of {args.reps}: {statistics.median(ours):.3f} s")

@@ -92,14 +92,26 @@ def grade(
     on: Optional[str] = typer.Option(None, "--on", help="Decision date YYYY-MM-DD (default: today, UTC)."),
     registry: Optional[Path] = typer.Option(None, "--registry", help="Registry members for derived benchmarks (JSON)."),
     as_json: bool = typer.Option(False, "--json", help="Write the decision as JSON."),
+    snapshot: str = typer.Option(
+        "default", "--snapshot",
+        help="Factor catalogue for the 'latest edition of its dataset' rule: NAME, NAME@HEX or full hash.",
+    ),
 ) -> None:
     """Grade a footprint under a scheme's rule set in force on a date."""
-    from labels import LabelsError, evaluate
+    from labels import CatalogueEditions, LabelsError, evaluate
+    from lcidb.errors import LcidbError
+    from lcidb.snapshot import load_snapshot
 
     fp = _read_json(footprint_file, "footprint")
     ev = _read_json(evidence_file, "evidence")
+    editions = None
     try:
-        decision = evaluate(fp, ev, scheme, _on(on), _registry(registry))
+        editions = CatalogueEditions(load_snapshot(snapshot).activities)
+    except LcidbError as exc:
+        typer.echo(f"note: no factor catalogue ({exc}); 'latest edition of its dataset' compares the footprint's "
+                   "own factors only", err=True)
+    try:
+        decision = evaluate(fp, ev, scheme, _on(on), _registry(registry), editions=editions)
     except LabelsError as exc:
         _fail(_locate(str(exc), {"footprint": footprint_file, "evidence": evidence_file}))
         return

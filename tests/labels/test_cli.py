@@ -28,7 +28,7 @@ def test_grade_json_reports_tier_grade_and_rule_set_version(tmp_path: Path) -> N
     result = runner.invoke(app, ["grade", str(fp), "--scheme", "gd-carbon-label", "--evidence", str(ev),
                                  "--on", "2026-06-01", "--registry", str(reg), "--json"])
     assert result.exit_code == 0, result.output
-    out = json.loads(result.output)
+    out = json.loads(result.stdout)
     # benchmark 100: 80 > 70 (A) and 80 <= 85 -> grade B
     assert (out["tier"], out["grade"]) == ("T3", "B")
     assert out["rule_set_version"]["version"] == "2025.1"
@@ -78,7 +78,7 @@ def test_recognise_json(tmp_path: Path) -> None:
     cert = _write(tmp_path, "cert.json", default_certificate())
     result = runner.invoke(app, ["recognise", str(cert), "--target", "mo-display", "--on", "2026-06-01", "--json"])
     assert result.exit_code == 0, result.output
-    out = json.loads(result.output)
+    out = json.loads(result.stdout)
     assert out["outcome"] == "accepted"
     assert out["valid_until"] == "2027-05-31"  # min(source 2027-05-31, 2026-06-01 + 24 months - 1 day = 2028-05-31)
 
@@ -86,7 +86,7 @@ def test_recognise_json(tmp_path: Path) -> None:
 def test_schemes_lists_every_scheme_with_version_in_force() -> None:
     result = runner.invoke(app, ["schemes", "--on", "2025-06-01", "--json"])
     assert result.exit_code == 0, result.output
-    rows = {r["id"]: r for r in json.loads(result.output)}
+    rows = {r["id"]: r for r in json.loads(result.stdout)}
     assert set(rows) == {"gd-carbon-label", "gba-carbon-footprint", "cn-national-pcf", "hk-label", "carbon-trust",
                          "kr-keiti", "jp-sumpo", "epd-international", "ceea", "self-declared", "mo-display"}
     assert rows["gd-carbon-label"]["version"] == "2025.1"
