@@ -54,7 +54,7 @@ class EngineDomain:
                 try:
                     self._snapshot = load_snapshot(self.snapshot_ref)
                 except LcidbError as exc:
-                    raise DomainUnavailable(f"{exc} (build it with `carbonlabel db build`)") from None
+                    raise DomainUnavailable(str(exc)) from None
             return self._snapshot
 
     def compute(
@@ -133,8 +133,12 @@ class EngineDomain:
     ) -> GradeOutcome:
         from labels import CatalogueEditions, LabelsError, evaluate
 
-        # "latest edition of its dataset" is judged against the service's current factor catalogue
-        editions = CatalogueEditions(self.snapshot().activities)
+        from lcidb.snapshot import first_available
+
+        # "latest edition of its dataset" is judged on the catalogue the footprint was computed on,
+        # else the service's current one; with neither, on the footprint's own factors
+        catalogue = first_available(footprint.provenance.snapshot_hash, self.snapshot_ref)
+        editions = CatalogueEditions(catalogue.activities) if catalogue is not None else None
         try:
             decision = evaluate(footprint, evidence, scheme, on, self._provider(benchmarks), editions=editions)
         except LabelsError as exc:

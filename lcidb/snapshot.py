@@ -25,7 +25,7 @@ from typing import Any, Iterator
 import numpy as np
 import scipy.sparse as sp
 
-from lcidb.errors import ActivityNotFound, AmbiguousSnapshot, SnapshotNotFound
+from lcidb.errors import ActivityNotFound, AmbiguousSnapshot, LcidbError, SnapshotNotFound
 from lcidb.flows import flow_codes, method_vector
 from lcidb.home import carbonlabel_home
 from lcidb.template import Activity
@@ -243,6 +243,17 @@ def biosphere_matrix(n_flows: int, n: int, bio: Triplets, amounts: np.ndarray | 
 @lru_cache(maxsize=8)
 def _load_cached(path: str, digest: str) -> Snapshot:
     return Snapshot(Path(path))
+
+
+def first_available(*refs: str | None) -> Snapshot | None:
+    """The first of `refs` that resolves to a published snapshot here, or None."""
+    for ref in refs:
+        if ref:
+            try:
+                return load_snapshot(ref)
+            except LcidbError:
+                continue
+    return None
 
 
 def load_snapshot(ref: str = "default") -> Snapshot:

@@ -92,24 +92,32 @@ def grade(
     on: Optional[str] = typer.Option(None, "--on", help="Decision date YYYY-MM-DD (default: today, UTC)."),
     registry: Optional[Path] = typer.Option(None, "--registry", help="Registry members for derived benchmarks (JSON)."),
     as_json: bool = typer.Option(False, "--json", help="Write the decision as JSON."),
-    snapshot: str = typer.Option(
-        "default", "--snapshot",
-        help="Factor catalogue for the 'latest edition of its dataset' rule: NAME, NAME@HEX or full hash.",
+    snapshot: Optional[str] = typer.Option(
+        None, "--snapshot",
+        help="Factor catalogue for the 'latest edition of its dataset' rule (NAME, NAME@HEX or full hash); "
+             "default: the footprint's own snapshot, else 'default'.",
     ),
 ) -> None:
     """Grade a footprint under a scheme's rule set in force on a date."""
     from labels import CatalogueEditions, LabelsError, evaluate
     from lcidb.errors import LcidbError
-    from lcidb.snapshot import load_snapshot
+    from lcidb.snapshot import first_available, load_snapshot
 
     fp = _read_json(footprint_file, "footprint")
     ev = _read_json(evidence_file, "evidence")
-    editions = None
-    try:
-        editions = CatalogueEditions(load_snapshot(snapshot).activities)
-    except LcidbError as exc:
-        typer.echo(f"note: no factor catalogue ({exc}); 'latest edition of its dataset' compares the footprint's "
-                   "own factors only", err=True)
+    if snapshot is not None:
+        try:
+            catalogue = load_snapshot(snapshot)
+        except LcidbError as exc:
+            _fail(f"--snapshot: {exc}")
+            return
+    else:
+        own = fp.get("provenance", {}).get("snapshot_hash") if isinstance(fp, dict) else None
+        catalogue = first_available(own, "default")
+    editions = CatalogueEditions(catalogue.activities) if catalogue is not None else None
+    if catalogue is None:
+        typer.echo("note: no factor catalogue published here; 'latest edition of its dataset' compares the "
+                   "footprint's own factors only", err=True)
     try:
         decision = evaluate(fp, ev, scheme, _on(on), _registry(registry), editions=editions)
     except LabelsError as exc:

@@ -74,6 +74,15 @@ def test_grade_unknown_scheme(tmp_path: Path) -> None:
     assert "unknown scheme 'nope'" in result.output
 
 
+def test_grade_with_an_unpublished_catalogue_snapshot_is_an_error(tmp_path: Path, home: Path) -> None:
+    fp = _write(tmp_path, "fp.json", footprint())
+    ev = _write(tmp_path, "ev.json", default_evidence())
+    result = runner.invoke(app, ["grade", str(fp), "--scheme", "gd-carbon-label", "--evidence", str(ev),
+                                 "--on", "2026-06-01", "--snapshot", "nope"])
+    assert result.exit_code == 2
+    assert "--snapshot" in result.output and "no snapshot named 'nope'" in result.output
+
+
 def test_recognise_json(tmp_path: Path) -> None:
     cert = _write(tmp_path, "cert.json", default_certificate())
     result = runner.invoke(app, ["recognise", str(cert), "--target", "mo-display", "--on", "2026-06-01", "--json"])
