@@ -351,7 +351,7 @@ def compute(
     factors = [
         dict(
             id=a.id, name=a.name, unit=a.unit, geography=a.geography, category=a.category, source=a.source,
-            licence=a.licence, year=a.year, published=a.published, status=a.status, kgco2e=kg,  # type: ignore[arg-type]
+            licence=a.licence, year=a.year, published=a.published, status=a.status, dataset=a.dataset, kgco2e=kg,  # type: ignore[arg-type]
         )
         for column, kg in sorted(factor_kg.items(), key=lambda item: snapshot.activities[item[0]].id)
         for a in (snapshot.activities[column],)

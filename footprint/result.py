@@ -79,6 +79,7 @@ class FactorUse(_Model):
     year: int
     published: date | None = None
     status: Literal["verified", "derived", "unverified"]
+    dataset: str | None = None  # the series it is an edition of (lcidb template column `dataset`)
     kgco2e: float
 
 

@@ -23,10 +23,15 @@ from labels.ruledata import Provenance
 ONE = Decimal(1)
 
 
-class DatasetEditions(Protocol):
-    """Tells the latest edition (year) of a factor dataset (`FactorUse.source`) published on or before a date."""
+def dataset_key(factor: object) -> str:
+    """A factor's dataset: its `dataset` (the series it is an edition of) if given, else its `source`."""
+    return getattr(factor, "dataset", None) or getattr(factor, "source")
 
-    def latest_year(self, source: str, on: date) -> int | None: ...
+
+class DatasetEditions(Protocol):
+    """Tells the latest edition (year) of a factor dataset (`dataset_key`) published on or before a date."""
+
+    def latest_year(self, dataset: str, on: date) -> int | None: ...
 
 
 class FootprintOwnEditions:
@@ -35,10 +40,11 @@ class FootprintOwnEditions:
     def __init__(self, footprint: FootprintResult):
         self._latest: dict[str, int] = {}
         for f in footprint.factors:
-            self._latest[f.source] = max(self._latest.get(f.source, f.year), f.year)
+            key = dataset_key(f)
+            self._latest[key] = max(self._latest.get(key, f.year), f.year)
 
-    def latest_year(self, source: str, on: date) -> int | None:
-        return self._latest.get(source)
+    def latest_year(self, dataset: str, on: date) -> int | None:
+        return self._latest.get(dataset)
 
 
 class CatalogueEditions:
@@ -46,10 +52,10 @@ class CatalogueEditions:
     `.source`, `.year`, `.published`): the highest year of each source published on or before the date."""
 
     def __init__(self, activities: Iterable[object]):
-        self._rows = [(getattr(a, "source"), int(getattr(a, "year")), getattr(a, "published", None)) for a in activities]
+        self._rows = [(dataset_key(a), int(getattr(a, "year")), getattr(a, "published", None)) for a in activities]
 
-    def latest_year(self, source: str, on: date) -> int | None:
-        years = [year for src, year, published in self._rows if src == source and (published is None or published <= on)]
+    def latest_year(self, dataset: str, on: date) -> int | None:
+        years = [year for key, year, published in self._rows if key == dataset and (published is None or published <= on)]
         return max(years) if years else None
 
 
@@ -308,11 +314,11 @@ def data_age(ctx: GateContext) -> list[RuleOutcome]:
                           value=", ".join(stale) or None, threshold=f">= {earliest_published.isoformat()}"))
     outdated, unknown = [], []
     for f in fp.factors:
-        latest = ctx.editions.latest_year(f.source, on)
+        latest = ctx.editions.latest_year(dataset_key(f), on)
         if latest is None:
-            unknown.append(f"{f.id} ({f.source})")
+            unknown.append(f"{f.id} ({dataset_key(f)})")
         elif f.year < latest:
-            outdated.append(f"{f.id} ({f.source} {f.year}; latest {latest})")
+            outdated.append(f"{f.id} ({dataset_key(f)} {f.year}; latest {latest})")
     problems = outdated + [f"{u}: edition unknown" for u in unknown]
     out.append(yes_no("G8.factor_latest_edition", not problems,
                       f"factors not from the latest edition of their dataset: {problems}" if problems

@@ -20,7 +20,7 @@ from lcidb.units import conversion_factor, parse_unit
 ACTIVITY_REQUIRED = (
     "activity_id", "name", "unit", "geography", "year", "category", "source", "licence", "status",
 )
-ACTIVITY_OPTIONAL = ("published", "dqr_technological", "dqr_temporal", "dqr_geographical")
+ACTIVITY_OPTIONAL = ("published", "dqr_technological", "dqr_temporal", "dqr_geographical", "dataset")
 EXCHANGE_COLUMNS = (
     "activity_id", "input", "amount", "unit", "kind", "uncertainty_sigma", "gwp_basis", "credit_type",
 )
@@ -45,6 +45,9 @@ class Activity:
     dqr_technological: float | None = None
     dqr_temporal: float | None = None
     dqr_geographical: float | None = None
+    # the series this factor is an edition of (e.g. one official factor re-published every year);
+    # the label rules' "latest edition of its dataset" compares years within it
+    dataset: str | None = None
     origin: str = ""  # "<file>:<row>", for messages only (never hashed)
 
 
@@ -166,7 +169,7 @@ def _read_activities(path: Path) -> dict[str, Activity]:
         activities[activity_id] = Activity(
             id=activity_id, name=rec["name"], unit=rec["unit"], geography=rec["geography"], year=year,
             category=rec["category"], source=rec["source"], licence=rec["licence"], status=rec["status"],
-            published=published, origin=f"{file}:{row}", **dqrs,
+            published=published, dataset=rec.get("dataset") or None, origin=f"{file}:{row}", **dqrs,
         )
     return activities
 

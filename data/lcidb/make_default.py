@@ -27,8 +27,23 @@ AR5_N2O = 265.0
 
 ACTIVITY_COLUMNS = (
     "activity_id", "name", "unit", "geography", "year", "category", "source", "licence", "status",
-    "published", "dqr_technological", "dqr_temporal", "dqr_geographical",
+    "published", "dqr_technological", "dqr_temporal", "dqr_geographical", "dataset",
 )
+
+# Series shipped in more than one edition: the label rules check that a BOM uses the latest
+# edition of its dataset (G8.factor_latest_edition), so editions of one series share a name.
+# Every other row is the only edition shipped of its series and leaves the column empty.
+DATASETS = {
+    "elec_cn_grid_footprint": "MEE/NBS/NEA electricity carbon footprint factors: China national average",
+    "elec_cn_grid_footprint_2023": "MEE/NBS/NEA electricity carbon footprint factors: China national average",
+    "elec_cn_co2_2023": "MEE/NBS electricity CO2 emission factors: China national grid average",
+    "elec_cn_co2_2022": "MEE/NBS electricity CO2 emission factors: China national grid average",
+    "elec_cn_gd_co2_2023": "MEE/NBS electricity CO2 emission factors: Guangdong provincial grid average",
+    "elec_cn_gd_co2_2022": "MEE/NBS electricity CO2 emission factors: Guangdong provincial grid average",
+    "elec_cn_gd_co2_2021": "MEE/NBS electricity CO2 emission factors: Guangdong provincial grid average",
+    "elec_cn_south_co2_2023": "MEE/NBS electricity CO2 emission factors: Southern grid region average",
+    "elec_cn_south_co2_2022": "MEE/NBS electricity CO2 emission factors: Southern grid region average",
+}
 EXCHANGE_COLUMNS = ("activity_id", "input", "amount", "unit", "kind", "uncertainty_sigma", "gwp_basis", "credit_type")
 
 DESNZ_PUBLISHED = "2023-06-20"
@@ -597,8 +612,11 @@ def main() -> None:
     for a in ACTS:
         dqr = tuple("" if d is None else f"{d:g}" for d in (a.dqr or (None, None, None)))
         activity_rows.append((a.id, a.name, a.unit, a.geography, a.year, a.category, a.source, a.licence, a.status,
-                              a.published, *dqr))
+                              a.published, *dqr, DATASETS.get(a.id, "")))
         exchange_rows.extend(a.exchanges)
+    unknown = set(DATASETS) - {a.id for a in ACTS}
+    if unknown:
+        raise SystemExit(f"DATASETS names activities that do not exist: {sorted(unknown)}")
     write_csv(OUT / "activities.csv", ACTIVITY_COLUMNS, activity_rows)
     write_csv(OUT / "exchanges.csv", EXCHANGE_COLUMNS, exchange_rows)
     for name, (inprovince, received_twh) in SCENARIOS.items():
