@@ -58,9 +58,10 @@ BOM_SCHEMA_VERSION = "1"
 MAX_DEPTH = 50
 MAX_LINES = 100_000
 
-# "precursor:" + a CN code (4-digit heading, 6-digit subheading or 8-digit CN code), as in
+# "precursor:" + a CN code (4-digit heading, 6-digit subheading, 8-digit CN code or the 10-digit
+# TARIC code CBAM Annex I uses to split some goods, e.g. white clinker 2523100010), as in
 # CBAM Annex I, e.g. "precursor:72071114".
-CBAM_ROLE_PATTERN = r"^(direct_fuel|process|electricity|excluded|precursor:\d{4}(\d{2}){0,2})$"
+CBAM_ROLE_PATTERN = r"^(direct_fuel|process|electricity|excluded|precursor:\d{4}(\d{2}){0,3})$"
 _CBAM_ROLE_RE = re.compile(CBAM_ROLE_PATTERN)
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]

@@ -240,6 +240,7 @@ def test_unknown_field_is_an_error() -> None:
 @pytest.mark.parametrize("role,ok", [
     ("direct_fuel", True), ("process", True), ("electricity", True), ("excluded", True),
     ("precursor:7208", True), ("precursor:720851", True), ("precursor:72085120", True),
+    ("precursor:2523100010", True), ("precursor:252310001", False), ("precursor:252310001000", False),
     ("precursor:", False), ("precursor:72x8", False), ("precursor:7208512", False), ("fuel", False),
 ])
 def test_cbam_role(role: str, ok: bool) -> None:
