@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Header
+from fastapi import Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from pydantic import BaseModel
 
 from api.errors import Conflict, InvalidInput
 from api.models import IdempotencyRecord, User
@@ -77,3 +79,27 @@ def commit_created(
             raise Conflict("the request conflicts with a record created meanwhile") from None
         return replayed
     return JSONResponse(body, status_code=status_code)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One creating request: the earlier answer if the key was seen, else how to commit this one."""
+
+    session: Session
+    user: User
+    key: str | None
+    request_fingerprint: str
+    replayed: JSONResponse | None
+
+    def commit_created(self, status_code: int, build_body: Callable[[], Any]) -> JSONResponse:
+        return commit_created(
+            self.session, user=self.user, key=self.key, request_fingerprint=self.request_fingerprint,
+            status_code=status_code, build_body=build_body,
+        )
+
+
+def begin(session: Session, user: User, key: str | None, request: Request, body: BaseModel | None) -> Attempt:
+    """Fingerprint a creating POST (method, path, JSON body) and look its key up."""
+    request_fingerprint = fingerprint("POST", request.url.path, body.model_dump_json() if body is not None else "")
+    return Attempt(session, user, key, request_fingerprint,
+                   replay(session, user=user, key=key, request_fingerprint=request_fingerprint))

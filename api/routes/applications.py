@@ -66,10 +66,9 @@ def create_application(
 ) -> JSONResponse:
     """Apply for a label for a product's stored footprint (starts as draft)."""
     require_role(user, "exporter")
-    fp = idempotency.fingerprint("POST", request.url.path, body.model_dump_json())
-    replayed = idempotency.replay(session, user=user, key=idempotency_key, request_fingerprint=fp)
-    if replayed is not None:
-        return replayed
+    attempt = idempotency.begin(session, user, idempotency_key, request, body)
+    if attempt.replayed is not None:
+        return attempt.replayed
     product = get_visible(session, Product, body.product_id, user, "product")
     footprint = get_visible(session, Footprint, body.footprint_id, user, "footprint")
     application = workflow.create_application(
@@ -81,14 +80,7 @@ def create_application(
         known_schemes=state.domain.schemes(),
         evidence=body.evidence,
     )
-    return idempotency.commit_created(
-        session,
-        user=user,
-        key=idempotency_key,
-        request_fingerprint=fp,
-        status_code=201,
-        build_body=lambda: application_detail(session, application).model_dump(mode="json"),
-    )
+    return attempt.commit_created(201, lambda: application_detail(session, application).model_dump(mode="json"))
 
 
 @router.get("/applications", response_model=list[ApplicationPublic])
@@ -186,10 +178,9 @@ def approve(
 ) -> JSONResponse:
     """Certifier: approve; the certificate is issued in the same transaction as the approval."""
     require_role(user, "certifier")
-    fp = idempotency.fingerprint("POST", request.url.path, body.model_dump_json() if body else "")
-    replayed = idempotency.replay(session, user=user, key=idempotency_key, request_fingerprint=fp)
-    if replayed is not None:
-        return replayed
+    attempt = idempotency.begin(session, user, idempotency_key, request, body)
+    if attempt.replayed is not None:
+        return attempt.replayed
     application = get_visible(session, Application, application_id, user, "application")
     footprint = session.get(Footprint, application.footprint_id)
     assert footprint is not None
@@ -214,11 +205,4 @@ def approve(
         supersedes=None,
         benchmark_key=state.domain.benchmark_key(FootprintResult.model_validate(footprint.result)),
     )
-    return idempotency.commit_created(
-        session,
-        user=user,
-        key=idempotency_key,
-        request_fingerprint=fp,
-        status_code=201,
-        build_body=lambda: certificate_public(session, state, certificate).model_dump(mode="json"),
-    )
+    return attempt.commit_created(201, lambda: certificate_public(session, state, certificate).model_dump(mode="json"))

@@ -160,10 +160,9 @@ def renew(
 ) -> JSONResponse:
     """Certifier: issue a new certificate that supersedes this one (graded with today's rules)."""
     require_role(user, "certifier")
-    fp = idempotency.fingerprint("POST", request.url.path, body.model_dump_json() if body else "")
-    replayed = idempotency.replay(session, user=user, key=idempotency_key, request_fingerprint=fp)
-    if replayed is not None:
-        return replayed
+    attempt = idempotency.begin(session, user, idempotency_key, request, body)
+    if attempt.replayed is not None:
+        return attempt.replayed
     old = service.get_visible_by_number(session, number, user)
     current = service.status_of(session, old)
     if current.status in ("revoked", "superseded"):
@@ -199,11 +198,4 @@ def renew(
         detail={"superseded_by": new.number},
         at=new.issued_at,
     )
-    return idempotency.commit_created(
-        session,
-        user=user,
-        key=idempotency_key,
-        request_fingerprint=fp,
-        status_code=201,
-        build_body=lambda: certificate_public(session, state, new).model_dump(mode="json"),
-    )
+    return attempt.commit_created(201, lambda: certificate_public(session, state, new).model_dump(mode="json"))

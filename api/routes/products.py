@@ -47,21 +47,13 @@ def create_product(
 ) -> JSONResponse:
     """Register a product of the caller's organisation."""
     require_role(user, "exporter")
-    fp = idempotency.fingerprint("POST", request.url.path, body.model_dump_json())
-    replayed = idempotency.replay(session, user=user, key=idempotency_key, request_fingerprint=fp)
-    if replayed is not None:
-        return replayed
+    attempt = idempotency.begin(session, user, idempotency_key, request, body)
+    if attempt.replayed is not None:
+        return attempt.replayed
     product = product_service.create_product(
         session, actor=user, name=body.name, category=body.category, cn_code=body.cn_code
     )
-    return idempotency.commit_created(
-        session,
-        user=user,
-        key=idempotency_key,
-        request_fingerprint=fp,
-        status_code=201,
-        build_body=lambda: ProductPublic.model_validate(product).model_dump(mode="json"),
-    )
+    return attempt.commit_created(201, lambda: ProductPublic.model_validate(product).model_dump(mode="json"))
 
 
 @router.get("/products", response_model=list[ProductPublic])
@@ -143,10 +135,9 @@ def compute_footprint(
     """Compute and store the footprint of an uploaded BOM (runs in a worker thread)."""
     require_role(user, "exporter")
     product = get_visible(session, Product, product_id, user, "product")
-    fp = idempotency.fingerprint("POST", request.url.path, body.model_dump_json())
-    replayed = idempotency.replay(session, user=user, key=idempotency_key, request_fingerprint=fp)
-    if replayed is not None:
-        return replayed
+    attempt = idempotency.begin(session, user, idempotency_key, request, body)
+    if attempt.replayed is not None:
+        return attempt.replayed
     upload = get_visible(session, BomUpload, body.bom_id, user, "BOM")
     if upload.product_id != product.id:
         raise InvalidInput(f"BOM {upload.id} was uploaded for another product")
@@ -155,14 +146,7 @@ def compute_footprint(
         upload.bom, method=body.method, electricity=body.electricity, monte_carlo=body.monte_carlo, seed=body.seed
     )
     row = product_service.store_footprint(session, actor=user, product=product, bom=upload, result=result)
-    return idempotency.commit_created(
-        session,
-        user=user,
-        key=idempotency_key,
-        request_fingerprint=fp,
-        status_code=201,
-        build_body=lambda: FootprintPublic.model_validate(row).model_dump(mode="json"),
-    )
+    return attempt.commit_created(201, lambda: FootprintPublic.model_validate(row).model_dump(mode="json"))
 
 
 @router.get("/footprints/{footprint_id}", response_model=FootprintPublic)
