@@ -14,15 +14,9 @@ REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 
-@pytest.mark.slow
-def test_engine_result_grades_and_every_gate_value_matches_the_result(home: Path, tmp_path: Path) -> None:
-    built = runner.invoke(app, ["db", "build"])
-    assert built.exit_code == 0, built.output
-    result = runner.invoke(app, ["footprint", str(REPO / "examples" / "electric_kettle.bom.json"), "--json"])
-    assert result.exit_code == 0, result.output
-    fp = json.loads(result.output[result.output.index("{"):])
-    (tmp_path / "fp.json").write_text(json.dumps(fp), encoding="utf-8")
-    evidence = {
+def _evidence_for(fp: dict) -> dict:
+    """A complete evidence dossier for the footprint's own product (accredited verifier, no offsets)."""
+    return {
         "product_id": fp["product_id"], "declared_unit": fp["declared_unit"],
         "product_rule": {"id": fp["product_rule"], "kind": "pcr"}, "label_use": "b2b",
         "reference_period": fp["reference_period"],
@@ -31,6 +25,17 @@ def test_engine_result_grades_and_every_gate_value_matches_the_result(home: Path
                      "statement_id": "S"},
         "offsets": {"netted_in_footprint": False},
     }
+
+
+@pytest.mark.slow
+def test_engine_result_grades_and_every_gate_value_matches_the_result(home: Path, tmp_path: Path) -> None:
+    built = runner.invoke(app, ["db", "build"])
+    assert built.exit_code == 0, built.output
+    result = runner.invoke(app, ["footprint", str(REPO / "examples" / "electric_kettle.bom.json"), "--json"])
+    assert result.exit_code == 0, result.output
+    fp = json.loads(result.output[result.output.index("{"):])
+    (tmp_path / "fp.json").write_text(json.dumps(fp), encoding="utf-8")
+    evidence = _evidence_for(fp)
     (tmp_path / "ev.json").write_text(json.dumps(evidence), encoding="utf-8")
     graded = runner.invoke(app, ["grade", str(tmp_path / "fp.json"), "--scheme", "gd-carbon-label", "--evidence",
                                  str(tmp_path / "ev.json"), "--on", "2026-06-01", "--json"])
@@ -67,15 +72,7 @@ def test_an_older_edition_of_a_dataset_fails_the_latest_edition_rule(
     used = {f["id"]: f for f in fp["factors"]}
     assert used[factor_id]["dataset"] == "MEE/NBS/NEA electricity carbon footprint factors: China national average"
     (tmp_path / "fp.json").write_text(result.stdout, encoding="utf-8")
-    evidence = {
-        "product_id": fp["product_id"], "declared_unit": fp["declared_unit"],
-        "product_rule": {"id": fp["product_rule"], "kind": "pcr"}, "label_use": "b2b",
-        "reference_period": fp["reference_period"],
-        "verifier": {"name": "V", "accreditation_body": "CNAS", "accreditation_standard": "ISO 14065",
-                     "accreditation_valid_until": "2030-01-01", "cnca_approved": False, "on_site_inspection": True,
-                     "statement_id": "S"},
-        "offsets": {"netted_in_footprint": False},
-    }
+    evidence = _evidence_for(fp)
     (tmp_path / "ev.json").write_text(json.dumps(evidence), encoding="utf-8")
     graded = runner.invoke(app, ["grade", str(tmp_path / "fp.json"), "--scheme", "gd-carbon-label", "--evidence",
                                  str(tmp_path / "ev.json"), "--on", "2026-06-01", "--json"])
