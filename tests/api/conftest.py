@@ -41,8 +41,8 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, worker_id: str) -> 
         yield Database(f"sqlite:///{tmp_path / 'service.sqlite3'}", {}, "sqlite")
         return
     url = _postgres_url()
-    # one schema per xdist worker (tests run with -n 2 against one database), emptied per test
-    schema = "carbonlabel_test_" + re.sub(r"\W", "_", worker_id)
+    # one schema per xdist worker and process (several test runs may share one database), emptied per test
+    schema = "carbonlabel_test_" + re.sub(r"\W", "_", worker_id) + f"_{os.getpid()}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
