@@ -186,14 +186,6 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
             check_solvable(len(ids), _overlay_tech(tech, rows, index), f"snapshot {name}, scenario {scenario}", ids,
                            data.exchanges + data.scenarios[scenario])
 
-        from lcidb.brightway import brightway_output_to_stderr, open_project, write_biosphere_and_methods, write_database
-
-        bd = open_project()
-        database = f"{name}@{digest[:16]}"
-        with brightway_output_to_stderr():
-            write_biosphere_and_methods(bd)
-            write_database(bd, database, data.activities, data.exchanges)
-
         created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         manifest = {
             "name": name, "hash": digest, "created": created, "format": SNAPSHOT_FORMAT,
@@ -201,7 +193,6 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
             "sources": [{"folder": str(f), "files": h} for f, h in zip(folders, data.source_hashes)],
             "counts": counts, "methods": list(METHODS), "default_method": METHODS[0],
             "flows": flows, "scenarios": sorted(data.scenarios), "replaced": data.replaced,
-            "brightway": {"project": "carbonlabel", "database": database},
         }
         final = snapshot_path(name, digest)
         final.parent.mkdir(parents=True, exist_ok=True)

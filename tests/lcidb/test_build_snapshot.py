@@ -205,15 +205,25 @@ def test_scenario_overlay_replaces_the_named_exchange(home: Path, tmp_path: Path
     assert (base, low) == (pytest.approx(6.0, rel=1e-12), pytest.approx(3.0, rel=1e-12))
 
 
-def test_brightway_database_agrees_with_the_snapshot(home: Path) -> None:
-    """Plain bw2calc on the Brightway database written by the build (float32 inside: rtol 1e-6)."""
+def test_build_writes_no_brightway_project(home: Path) -> None:
+    """The engine reads snapshots only: a build leaves no Brightway folder behind."""
+    build_snapshot([FIXTURES / "heijungs_loop"], name="hsloop")
+    assert not (home / "brightway").exists()
+
+
+def test_brightway_export_agrees_with_the_snapshot(home: Path) -> None:
+    """`db export-brightway`, then plain bw2data + bw2calc on the export (float32 inside: rtol 1e-6).
+    heijungs_loop: 1000 kWh of electricity through the loop gives 12000/99 kg CO2e (hand solved)."""
     import bw2calc as bc
 
     from lcidb.brightway import method_key, open_project
 
-    outcome = build_snapshot([FIXTURES / "heijungs_loop"], name="hsloop")
+    build_snapshot([FIXTURES / "heijungs_loop"], name="hsloop")
+    exported = CliRunner().invoke(app, ["db", "export-brightway", "--snapshot", "hsloop"])
+    assert exported.exit_code == 0, exported.output
+    database = exported.output.strip().splitlines()[-1]
     bd = open_project()
-    database = json.loads((outcome.path / "manifest.json").read_text())["brightway"]["database"]
+    assert database in bd.databases and len(bd.Database(database)) == 2
     node = bd.get_node(database=database, code="electricity")
     lca = bc.LCA({node: 1000}, method_key("AR6"))
     lca.lci()
