@@ -102,16 +102,22 @@ def footprint_batch(
     snapshot: str = typer.Option("default", "--snapshot", help=SNAPSHOT_HELP),
     hotspots: bool = typer.Option(False, "--hotspots", help="Add background hotspots (one forward solve per BOM)."),
     method: str = typer.Option("AR6", "--method", help="AR6 | AR5"),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Dask: 'local' starts a LocalCluster on 127.0.0.1, or a scheduler ADDRESS."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Workers of --scheduler local."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Footprints of many BOMs; exits non-zero if any line failed."""
     from footprint.batch import run_batch
     from footprint.errors import FootprintError
+    from footprint.scale import SchedulerError
     from lcidb.errors import LcidbError
     from lcidb.snapshot import load_snapshot
 
     try:
-        outcome = run_batch(boms, out, load_snapshot(snapshot), method, hotspots)
-    except (FootprintError, LcidbError, OSError) as exc:
+        outcome = run_batch(boms, out, load_snapshot(snapshot), method, hotspots, scheduler=scheduler,
+                            workers=workers, quiet=quiet)
+    except (FootprintError, LcidbError, OSError, SchedulerError) as exc:
         _fail(str(exc))
         return
     typer.echo(f"{outcome.total - outcome.failed} of {outcome.total} BOMs computed; results in {out}")
