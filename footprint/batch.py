@@ -168,27 +168,37 @@ def _chunks(source: Path, size: int) -> Iterator[tuple[list[bytes], list[int]]]:
     """Non-blank lines of `source` with their 1-based file line numbers, `size` at a time."""
     raws: list[bytes] = []
     numbers: list[int] = []
+    number = 0
+    carry = b""
     with source.open("rb") as reader:
-        for number, raw in enumerate(reader, start=1):
-            raw = raw.rstrip(b"\r\n")
-            if not raw or raw.isspace():
-                continue
-            raws.append(raw)
-            numbers.append(number)
-            if len(raws) == size:
-                yield raws, numbers
-                raws, numbers = [], []
+        while True:
+            block = reader.read(1 << 24)
+            lines = (carry + block).split(b"\n")
+            carry = lines.pop() if block else b""
+            if b"\r" in block or not block:
+                lines = [line.rstrip(b"\r") for line in lines]
+            for raw in lines:
+                number += 1
+                if raw and not raw.isspace():
+                    raws.append(raw)
+                    numbers.append(number)
+                    if len(raws) == size:
+                        yield raws, numbers
+                        raws, numbers = [], []
+            if not block:
+                break
     if raws:
         yield raws, numbers
 
 
 def run_batch(source: Path, target: Path, snapshot: Snapshot, method: str = "AR6", hotspots: bool = False,
-              *, scheduler: str | None = None, workers: int | None = None, quiet: bool = False,
-              chunk_lines: int = CHUNK_LINES) -> BatchOutcome:
+              *, scheduler: str | None = None, workers: int | None = None, jobs: int | None = None,
+              quiet: bool = False, chunk_lines: int = CHUNK_LINES) -> BatchOutcome:
     """One JSON BOM per input line -> one JSON result per output line (or an error naming the line).
 
     `scheduler`: None runs here; "local" starts a Dask LocalCluster; any other value is the
     address of a Dask scheduler whose workers can read the snapshot folder (footprint.scale).
+    Without one, `jobs` processes of this machine share the chunks (default: every core).
     """
     engine = engine_for(snapshot)
     engine.vectors(method)  # an unknown method fails here, before any output
@@ -197,7 +207,7 @@ def run_batch(source: Path, target: Path, snapshot: Snapshot, method: str = "AR6
     args = (str(snapshot.path), snapshot.hash, method, hotspots, source.name)
     total = failed = 0
     tmp = target.with_name(target.name + ".partial")
-    from footprint.scale import ordered_map
+    from footprint.scale import default_jobs, ordered_map
     from lcidb.progress import progress, progress_enabled
 
     from footprint.columnar import gc_paused
@@ -208,7 +218,7 @@ def run_batch(source: Path, target: Path, snapshot: Snapshot, method: str = "AR6
         writer.write(_ENCODER.encode({"header": provenance}) + b"\n")
         try:
             for (raws, _numbers), (encoded, chunk_failed) in ordered_map(
-                    batch_chunk, _chunks(source, chunk_lines), args, scheduler, workers):
+                    batch_chunk, _chunks(source, chunk_lines), args, scheduler, workers, jobs or default_jobs()):
                 writer.write(encoded)
                 total += len(raws)
                 failed += chunk_failed

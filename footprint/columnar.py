@@ -203,14 +203,19 @@ def _decode(raw: bytes) -> _BOM | None:
         return None
 
 
-def _key_count(bom: _BOM) -> int:
-    """Keys of the raw object that the struct received (duplicates collapse, so they are missing)."""
-    product = bom.product
-    count = 2 + (bom.schema_version is not UNSET) + (bom.exclusions is not UNSET)
-    count += _PRODUCT_KEYS + sum(getattr(product, name) is not UNSET for name in _PRODUCT_OPTIONAL)
-    if bom.exclusions is not UNSET:
-        count += 3 * len(bom.exclusions)
-    return count
+def _key_counts(boms: list[_BOM]) -> np.ndarray:
+    """Per BOM, the keys of the raw object outside its lines that the structs received
+    (duplicates collapse, so a duplicate key is missing here)."""
+    n = len(boms)
+    products = list(map(attrgetter("product"), boms))
+    keys = np.full(n, 2 + _PRODUCT_KEYS, dtype=np.int64)
+    keys += _present(list(map(attrgetter("schema_version"), boms)))
+    for name in _PRODUCT_OPTIONAL:
+        keys += _present(list(map(attrgetter(name), products)))
+    exclusions = list(map(attrgetter("exclusions"), boms))
+    if exclusions.count(UNSET) != n:
+        keys += np.fromiter((0 if e is UNSET else 1 + 3 * len(e) for e in exclusions), dtype=np.int64, count=n)
+    return keys
 
 
 def _present(values: list[Any]) -> np.ndarray:
@@ -268,7 +273,7 @@ class ColumnarBatch:
         stage = np.fromiter(map(_STAGE_CODE.__getitem__, map(attrgetter("stage"), lines)), dtype=np.int64, count=n)
 
         # duplicate keys: the raw `":` pairs against the keys the structs received
-        keys = np.fromiter(map(_key_count, boms), dtype=np.int64, count=n_boms)
+        keys = _key_counts(boms)
         per_line = _LINE_REQUIRED + _present(parents).astype(np.int64) + _present(factors) + _present(credit_raw)
         for name in ("uncertainty_sigma", "cbam_role"):
             per_line += _present(list(map(attrgetter(name), lines)))
@@ -336,9 +341,13 @@ class ColumnarBatch:
         column = np.full(n, -1, dtype=np.int64)
         column[leaf] = found
         linked = leaf[found >= 0]
-        conversion = self._conversions(spellings)
+        pair = unit_code[linked] * len(self.activity_units) + self.activity_unit[column[linked]]
+        pairs, pair_index = np.unique(pair, return_inverse=True)
+        pair_factor = np.array([self._conversion(spellings[p // len(self.activity_units)],
+                                                 self.activity_units[p % len(self.activity_units)])
+                                for p in pairs.tolist()], dtype=np.float64)
         per_unit = np.zeros(n, dtype=np.float64)
-        per_unit[linked] = conversion[unit_code[linked], self.activity_unit[column[linked]]]
+        per_unit[linked] = pair_factor[pair_index.ravel()] if linked.size else 0.0
         line_bad[linked[~np.isfinite(per_unit[linked])]] = True
 
         for b in range(n_boms):
@@ -351,17 +360,10 @@ class ColumnarBatch:
         self._roll_up(n_boms, starts, bom_of, bad, keep_line, ids, parent, depth, has_factor, quantity, column,
                       per_unit, stage, boms, numbers, records, positions)
 
-    def _conversions(self, spellings: list[str]) -> np.ndarray:
-        """[line unit, activity unit] -> factor, NaN where they do not convert. Decided by
-        dimension first, so no exception is raised here: an exception's traceback would keep
-        this chunk's frames alive while the garbage collector is paused."""
-        table = np.full((len(spellings), len(self.activity_units)), np.nan)
-        for i, line_unit in enumerate(spellings):
-            for j, activity_unit in enumerate(self.activity_units):
-                table[i, j] = self._conversion(line_unit, activity_unit)
-        return table
-
     def _conversion(self, line_unit: str, activity_unit: str) -> float:
+        """Activity units per line unit, NaN where they do not convert; asked only for the pairs
+        that linked lines use. Decided by dimension first, so no exception is raised: a
+        traceback would keep the chunk's frames alive while the garbage collector is paused."""
         key = (line_unit, activity_unit)
         found = self.conversion_cache.get(key)
         if found is None:

@@ -265,6 +265,8 @@ def compute(
     monte_carlo: int | None = None,
     seed: int | None = None,
     hotspots: bool = True,
+    scheduler: str | None = None,
+    workers: int | None = None,
 ) -> FootprintResult:
     """The footprint of one declared unit of `bom`'s product on `snapshot`."""
     engine = engine_for(snapshot, scenario)
@@ -377,7 +379,8 @@ def compute(
     if monte_carlo:
         from footprint.montecarlo import run_monte_carlo
 
-        uncertainty = run_monte_carlo(bom, compiled, engine, method, monte_carlo, seed if seed is not None else 0)
+        uncertainty = run_monte_carlo(bom, compiled, engine, method, monte_carlo, seed if seed is not None else 0,
+                                      scheduler=scheduler, workers=workers)
     return FootprintResult.model_validate(dict(
         product_id=product.id, product_name=product.name, category=product.category,
         product_rule=product.product_rule, cn_code=product.cn_code, mass_kg=product.mass_kg,

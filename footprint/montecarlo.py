@@ -4,11 +4,14 @@ Every exchange with a sigma is sampled as amount x exp(sigma z) (median = the st
 stats_arrays' lognormal with loc = ln|amount|). Each iteration solves the adjoint system of the
 sampled matrix, A_i^T y_i = B_i^T cf, by GMRES preconditioned with the LU of the deterministic
 A^T (reference/perf.md section 2.3): a handful of cheap solves instead of a factorization. BOM line
-sigmas multiply the line and everything below it. Same seed, same numbers.
+sigmas multiply the line and everything below it. Same seed, same numbers, whatever the number
+of Dask workers the draw blocks run on (see SAMPLING_SCHEME).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,6 +19,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from footprint.result import Uncertainty
+from lcidb.solve import factorize
 
 if TYPE_CHECKING:
     from footprint.bom import BOM
@@ -68,7 +72,7 @@ class SampledAdjoint:
                                     restart=50, maxiter=20)
         if info != 0:  # not converged: fall back to a direct solve of this sample, never a wrong number
             self.fallbacks += 1
-            solution = spla.splu(at.tocsc()).solve(rhs)
+            solution = factorize(at.tocsc()).solve(rhs)
         return solution
 
 
@@ -84,14 +88,20 @@ def _pattern(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> tu
     return pattern, inverse
 
 
+# Draws are made in fixed blocks; block k draws from SeedSequence(seed, spawn_key=(k,)) (what
+# SeedSequence(seed).spawn(n)[k] gives for any n), so the draws, and the result, do not depend
+# on how many workers run the blocks. Scheme 1 drew all iterations from one default_rng(seed)
+# stream: results seeded before this change differ once (same distribution, other draws).
+SAMPLING_SCHEME = "seedsequence-blocks-64/2"
+DRAW_BLOCK = 64
+
+
 def run_monte_carlo(
-    bom: BOM, compiled: Compiled, engine: SnapshotEngine, method: str, iterations: int, seed: int
+    bom: BOM, compiled: Compiled, engine: SnapshotEngine, method: str, iterations: int, seed: int,
+    *, scheduler: str | None = None, workers: int | None = None,
 ) -> Uncertainty:
     if iterations < 2:
         raise ValueError("Monte Carlo needs at least 2 iterations")
-    vectors = engine.vectors(method)
-    sampler = SampledAdjoint(engine)
-    rng = np.random.default_rng(seed)
 
     # BOM line sigmas: a line's multiplier applies to it and to every line below it
     sigma_lines = [i for i, line in enumerate(bom.lines) if line.uncertainty_sigma]
@@ -106,29 +116,71 @@ def run_monte_carlo(
             current = bom.lines[index_of[current.parent_id]]
         ancestors.append(chain)
     sigma_position = {line_index: k for k, line_index in enumerate(sigma_lines)}
-    line_sigmas = np.array([bom.lines[i].uncertainty_sigma for i in sigma_lines], dtype=np.float64)
+    terms = _Terms(
+        columns=np.array([t.column for t in compiled.terms], dtype=np.int64),
+        amounts=np.array([t.amount for t in compiled.terms], dtype=np.float64),
+        supplier=np.array([t.supplier_kg for t in compiled.terms], dtype=np.float64),
+        line_sigmas=np.array([bom.lines[i].uncertainty_sigma for i in sigma_lines], dtype=np.float64),
+        ancestors=[[sigma_position[a] for a in ancestors[t.line_index] if a in sigma_position]
+                   for t in compiled.terms],
+    )
+    from footprint.scale import ordered_map
 
-    columns = np.array([t.column for t in compiled.terms], dtype=np.int64)
-    amounts = np.array([t.amount for t in compiled.terms], dtype=np.float64)
-    supplier = np.array([t.supplier_kg for t in compiled.terms], dtype=np.float64)
-    is_activity = columns >= 0
-    term_lines = [t.line_index for t in compiled.terms]
-    term_ancestors = [[sigma_position[a] for a in ancestors[i] if a in sigma_position] for i in term_lines]
+    blocks = [(k, min(DRAW_BLOCK, iterations - k * DRAW_BLOCK)) for k in range(-(-iterations // DRAW_BLOCK))]
+    snapshot = engine.snapshot
+    args = (seed, terms, str(snapshot.path), snapshot.hash, engine.scenario, method)
+    from lcidb.progress import progress
 
-    scores = np.empty(iterations)
-    guess = vectors.scores.copy()
-    for k in range(iterations):
-        tech_values, bio_values = sampler.sample(rng)
-        y = sampler.solve(tech_values, bio_values, vectors.cf, guess)
-        multipliers = np.ones(len(compiled.terms))
-        if sigma_lines:
-            log_factor = line_sigmas * rng.standard_normal(len(sigma_lines))
-            multipliers = np.exp([log_factor[positions].sum() if positions else 0.0 for positions in term_ancestors])
-        safe_columns = np.where(is_activity, columns, 0)
-        booked = np.where(is_activity, amounts * y[safe_columns], supplier)
-        scores[k] = float(np.sum(booked * multipliers))
+    parts = []
+    with progress(iterations, desc="Monte Carlo", unit="draw") as bar:
+        for (_, count), drawn in ordered_map(draw_block, blocks, args, scheduler, workers):
+            parts.append(drawn)
+            bar.update(count)
+    scores = np.concatenate(parts)
     return Uncertainty(
         iterations=iterations, seed=seed, mean=float(scores.mean()), median=float(np.median(scores)),
         std=float(scores.std(ddof=1)), p2_5=float(np.percentile(scores, 2.5)),
-        p97_5=float(np.percentile(scores, 97.5)),
+        p97_5=float(np.percentile(scores, 97.5)), sampling_scheme=SAMPLING_SCHEME,
     )
+
+
+@dataclass
+class _Terms:
+    """The BOM side of every draw: its bookings and the line sigmas above each booking."""
+
+    columns: np.ndarray
+    amounts: np.ndarray
+    supplier: np.ndarray
+    line_sigmas: np.ndarray
+    ancestors: list[list[int]]
+
+
+def draw_block(block: int, count: int, seed: int, terms: _Terms, snapshot_path: str, snapshot_hash: str,
+               scenario: str | None, method: str) -> np.ndarray:
+    """Scores of draws block*DRAW_BLOCK ... + count: a pure function of its arguments, run here or
+    on a Dask worker (which loads the snapshot and factorizes once per process)."""
+    from footprint.engine import engine_for
+    from lcidb.snapshot import _load_cached
+
+    engine = engine_for(_load_cached(snapshot_path, snapshot_hash), scenario)
+    vectors = engine.vectors(method)
+    sampler = _sampler(engine)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
+    is_activity = terms.columns >= 0
+    safe_columns = np.where(is_activity, terms.columns, 0)
+    scores = np.empty(count)
+    for k in range(count):
+        tech_values, bio_values = sampler.sample(rng)
+        y = sampler.solve(tech_values, bio_values, vectors.cf, vectors.scores.copy())
+        multipliers = np.ones(len(terms.columns))
+        if terms.line_sigmas.size:
+            log_factor = terms.line_sigmas * rng.standard_normal(terms.line_sigmas.size)
+            multipliers = np.exp([log_factor[positions].sum() if positions else 0.0 for positions in terms.ancestors])
+        booked = np.where(is_activity, terms.amounts * y[safe_columns], terms.supplier)
+        scores[k] = float(np.sum(booked * multipliers))
+    return scores
+
+
+@lru_cache(maxsize=4)
+def _sampler(engine: SnapshotEngine) -> SampledAdjoint:
+    return SampledAdjoint(engine)

@@ -134,6 +134,8 @@ class Uncertainty(_Model):
     std: float
     p2_5: float
     p97_5: float
+    # how draws are seeded (footprint.montecarlo.SAMPLING_SCHEME); None: before it was recorded
+    sampling_scheme: str | None = None
 
 
 class Provenance(_Model):

@@ -11,8 +11,10 @@ not depend on the number of workers.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 Item = TypeVar("Item", bound=tuple)
@@ -47,15 +49,16 @@ def dask_client(scheduler: str, workers: int | None = None) -> Iterator[Any]:
 
 
 def ordered_map(func: Callable[..., Any], items: Iterable[Item], args: tuple, scheduler: str | None,
-                workers: int | None = None) -> Iterator[tuple[Item, Any]]:
+                workers: int | None = None, jobs: int = 1) -> Iterator[tuple[Item, Any]]:
     """(item, func(*item, *args)) for each item, in the order of `items`.
 
-    On a scheduler, at most two tasks per worker are in flight, so a million-BOM file streams
-    through the client instead of being held in memory at once.
+    Without a scheduler, `jobs` > 1 runs the items on that many forked processes of this
+    machine (started only once there is a second item). On a scheduler or a pool, at most two
+    tasks per worker are in flight, so a million-BOM file streams through instead of being held
+    in memory at once.
     """
     if scheduler is None:
-        for item in items:
-            yield item, func(*item, *args)
+        yield from _local_map(func, items, args, jobs)
         return
     with dask_client(scheduler, workers) as client:
         limit = 2 * max(1, len(client.scheduler_info().get("workers", {})))
@@ -63,6 +66,37 @@ def ordered_map(func: Callable[..., Any], items: Iterable[Item], args: tuple, sc
         for item in items:
             pending.append((item, client.submit(func, *item, *args, pure=False)))
             if len(pending) >= limit:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+
+
+def default_jobs() -> int:
+    """Processes for local work without a scheduler: the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _local_map(func: Callable[..., Any], items: Iterable[Item], args: tuple, jobs: int) -> Iterator[tuple[Item, Any]]:
+    iterator = iter(items)
+    first = next(iterator, None)
+    if first is None:
+        return
+    second = next(iterator, None)
+    if second is None or jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for item in (first, second, *iterator) if second is not None else (first,):
+            yield item, func(*item, *args)
+        return
+    # fork: the children start with this process's imports and loaded snapshot, in milliseconds
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending: deque[tuple[Item, Any]] = deque()
+        for item in (first, second, *iterator):
+            pending.append((item, pool.submit(func, *item, *args)))
+            if len(pending) >= 2 * jobs:
                 done, future = pending.popleft()
                 yield done, future.result()
         while pending:

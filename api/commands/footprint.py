@@ -25,12 +25,16 @@ def footprint(
     linking_report: Optional[Path] = typer.Option(
         None, "--linking-report", help="Where to write the linking report (.json, .csv or .xlsx) if lines do not link."
     ),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Monte Carlo on Dask: 'local' (a LocalCluster on 127.0.0.1) or a scheduler ADDRESS."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Workers of --scheduler local."),
 ) -> None:
     """The product carbon footprint per declared unit (ISO 14067 / GB/T 24067-2024)."""
     from footprint.bom_io import read_bom
     from footprint.engine import compute
     from footprint.errors import FootprintError, UnlinkedLines
     from footprint.linking import report_json, write_linking_report
+    from footprint.scale import SchedulerError
     from lcidb.errors import LcidbError
     from lcidb.snapshot import load_snapshot
 
@@ -40,7 +44,7 @@ def footprint(
         bom = read_bom(file, product)
         result = compute(
             bom, load_snapshot(snapshot), method=method, electricity=electricity,  # type: ignore[arg-type]
-            scenario=scenario, monte_carlo=monte_carlo, seed=seed,
+            scenario=scenario, monte_carlo=monte_carlo, seed=seed, scheduler=scheduler, workers=workers,
         )
     except UnlinkedLines as exc:
         if linking_report is not None:
@@ -51,7 +55,7 @@ def footprint(
         typer.echo(f"error: {exc}", err=True)
         typer.echo("the footprint is not complete: fill in factor_id in the linking report and re-submit", err=True)
         raise typer.Exit(code=3) from None
-    except (FootprintError, LcidbError, OSError) as exc:
+    except (FootprintError, LcidbError, OSError, SchedulerError) as exc:
         _fail(str(exc))
         return
     if as_json:
@@ -105,6 +109,7 @@ def footprint_batch(
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", help="Dask: 'local' starts a LocalCluster on 127.0.0.1, or a scheduler ADDRESS."),
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Workers of --scheduler local."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", min=1, help="Processes without --scheduler (default: all cores)."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Footprints of many BOMs; exits non-zero if any line failed."""
@@ -116,7 +121,7 @@ def footprint_batch(
 
     try:
         outcome = run_batch(boms, out, load_snapshot(snapshot), method, hotspots, scheduler=scheduler,
-                            workers=workers, quiet=quiet)
+                            workers=workers, jobs=jobs, quiet=quiet)
     except (FootprintError, LcidbError, OSError, SchedulerError) as exc:
         _fail(str(exc))
         return
