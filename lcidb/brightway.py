@@ -59,6 +59,22 @@ def open_project() -> Any:
     return bd
 
 
+@contextlib.contextmanager
+def _bw2data_progress(desc: str) -> Iterator[None]:
+    """bw2data draws its own tqdm bar on every Database.write, terminal or not; route it through
+    lcidb.progress (a bar on a terminal, quiet otherwise) for this call only."""
+    from bw2data.backends import base
+
+    from lcidb.progress import progress
+
+    original = base.tqdm_wrapper
+    base.tqdm_wrapper = lambda iterable, is_test: progress(desc=desc, unit="activity", iterable=iterable)
+    try:
+        yield
+    finally:
+        base.tqdm_wrapper = original
+
+
 def method_key(method: str) -> tuple[str, str, str]:
     return ("carbonlabel", "GWP100", method)
 
@@ -150,7 +166,7 @@ def export_snapshot(snapshot: Snapshot) -> BrightwayExport:
                                   None if sigma != sigma else sigma, None, None))
     bd = open_project()
     database = database_name(snapshot)
-    with brightway_output_to_stderr():
+    with brightway_output_to_stderr(), _bw2data_progress(f"export {database}"):
         write_biosphere_and_methods(bd)
         write_database(bd, database, activities, exchanges)
     return BrightwayExport(_brightway_dir(), PROJECT, database, len(exchanges))

@@ -22,6 +22,7 @@ import scipy.sparse.linalg as spla
 from lcidb.errors import LcidbError, SingularTechnosphere, TemplateError
 from lcidb.flows import METHODS, flow_table
 from lcidb.home import shipped_data_dir
+from lcidb.progress import progress
 from lcidb.snapshot import (
     NAME_RE, Triplets, publish_lock, read_index, snapshot_path, technosphere_matrix, write_index,
 )
@@ -182,7 +183,8 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
             return BuildOutcome(name, digest, False, counts, data.replaced, snapshot_path(name, digest))
 
         check_solvable(len(ids), tech, f"snapshot {name}", ids, data.exchanges)
-        for scenario, rows in content["scenarios"].items():
+        for scenario, rows in progress(desc="db build: check scenarios", unit="scenario",
+                                       iterable=content["scenarios"].items()):
             check_solvable(len(ids), _overlay_tech(tech, rows, index), f"snapshot {name}, scenario {scenario}", ids,
                            data.exchanges + data.scenarios[scenario])
 
@@ -229,7 +231,7 @@ def _store_adjoint_results(folder: Path, scenarios: list[str | None]) -> None:
 
     snapshot = Snapshot(folder)
     arrays: dict[str, np.ndarray] = {}
-    for scenario in scenarios:
+    for scenario in progress(desc="db build: factorize and solve", unit="scenario", iterable=scenarios):
         solved = FactorizedSnapshot(snapshot, scenario)
         arrays[f"g__{derived_key(scenario)}"] = solved.gas_intensity
         arrays[f"u__{derived_key(scenario)}"] = solved.unverified_intensity
