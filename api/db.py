@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -10,7 +9,9 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+from lcidb.home import package_path
+
+MIGRATIONS_DIR = package_path("api", "migrations")
 
 
 def make_engine(url: str, *, connect_args: dict[str, Any] | None = None, read_only: bool = False) -> Engine:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from lcidb.home import package_path
 from tariffs.models import ExposureReport
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES_DIR = package_path("api", "templates")
 PRICE_SCENARIOS_EUR = (Decimal(60), Decimal(75), Decimal(100), Decimal(130))
 SCENARIO_COLOURS = ("#9ecae1", "#4292c6", "#2171b5", "#08306b")
 FLAG_MEANINGS = {
