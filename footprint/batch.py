@@ -145,9 +145,9 @@ def batch_chunk(raws: list[bytes], numbers: list[int], snapshot_path: str, snaps
     A pure function of its arguments (each BOM's record depends on that BOM only), so a Dask worker
     and the local loop give the same bytes whatever the chunking or the number of workers.
     """
-    from lcidb.snapshot import _load_cached
+    from lcidb.snapshot import snapshot_at
 
-    engine = engine_for(_load_cached(snapshot_path, snapshot_hash))
+    engine = engine_for(snapshot_at(snapshot_path, snapshot_hash))
     records: list[dict[str, Any] | None]
     if hotspots:  # hotspots need a forward solve per BOM: the ordinary path
         records, delegated = [None] * len(raws), list(range(len(raws)))

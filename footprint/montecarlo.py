@@ -160,9 +160,9 @@ def draw_block(block: int, count: int, seed: int, terms: _Terms, snapshot_path: 
     """Scores of draws block*DRAW_BLOCK ... + count: a pure function of its arguments, run here or
     on a Dask worker (which loads the snapshot and factorizes once per process)."""
     from footprint.engine import engine_for
-    from lcidb.snapshot import _load_cached
+    from lcidb.snapshot import snapshot_at
 
-    engine = engine_for(_load_cached(snapshot_path, snapshot_hash), scenario)
+    engine = engine_for(snapshot_at(snapshot_path, snapshot_hash), scenario)
     vectors = engine.vectors(method)
     sampler = _sampler(engine)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))

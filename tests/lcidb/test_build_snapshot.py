@@ -246,3 +246,14 @@ def test_cli_build_list_search_show(home: Path) -> None:
     assert json.loads(shown.output)["cradle_to_gate"]["AR6"]["total_kgco2e"] == pytest.approx(0.12, rel=1e-12)
     missing = runner.invoke(app, ["factors", "show", "nothing", "--snapshot", "hs"])
     assert missing.exit_code == 2 and "nothing" in missing.output
+
+
+def test_snapshot_at_refuses_another_hash(home: Path) -> None:
+    """What a Dask worker or forked process loads by folder must be the snapshot the client meant."""
+    from lcidb.errors import SnapshotNotFound
+    from lcidb.snapshot import snapshot_at
+
+    outcome = build_snapshot([FIXTURES / "heijungs_loop"], name="hsloop")
+    assert snapshot_at(str(outcome.path), outcome.hash).hash == outcome.hash
+    with pytest.raises(SnapshotNotFound, match="expected 000000000000"):
+        snapshot_at(str(outcome.path), "0" * 64)
