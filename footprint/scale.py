@@ -15,6 +15,7 @@ import multiprocessing
 import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from itertools import chain
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 Item = TypeVar("Item", bound=tuple)
@@ -62,15 +63,20 @@ def ordered_map(func: Callable[..., Any], items: Iterable[Item], args: tuple, sc
         return
     with dask_client(scheduler, workers) as client:
         limit = 2 * max(1, len(client.scheduler_info().get("workers", {})))
-        pending: deque[tuple[Item, Any]] = deque()
-        for item in items:
-            pending.append((item, client.submit(func, *item, *args, pure=False)))
-            if len(pending) >= limit:
-                done, future = pending.popleft()
-                yield done, future.result()
-        while pending:
+        yield from _in_order(lambda item: client.submit(func, *item, *args, pure=False), items, limit)
+
+
+def _in_order(submit: Callable[[Item], Any], items: Iterable[Item], limit: int) -> Iterator[tuple[Item, Any]]:
+    """Submit items, at most `limit` in flight, and yield (item, result) in submission order."""
+    pending: deque[tuple[Item, Any]] = deque()
+    for item in items:
+        pending.append((item, submit(item)))
+        if len(pending) >= limit:
             done, future = pending.popleft()
             yield done, future.result()
+    while pending:
+        done, future = pending.popleft()
+        yield done, future.result()
 
 
 def default_jobs() -> int:
@@ -88,17 +94,9 @@ def _local_map(func: Callable[..., Any], items: Iterable[Item], args: tuple, job
         return
     second = next(iterator, None)
     if second is None or jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for item in (first, second, *iterator) if second is not None else (first,):
+        for item in (first,) if second is None else chain((first, second), iterator):
             yield item, func(*item, *args)
         return
     # fork: the children start with this process's imports and loaded snapshot, in milliseconds
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        pending: deque[tuple[Item, Any]] = deque()
-        for item in (first, second, *iterator):
-            pending.append((item, pool.submit(func, *item, *args)))
-            if len(pending) >= 2 * jobs:
-                done, future = pending.popleft()
-                yield done, future.result()
-        while pending:
-            done, future = pending.popleft()
-            yield done, future.result()
+        yield from _in_order(lambda item: pool.submit(func, *item, *args), chain((first, second), iterator), 2 * jobs)

@@ -1,5 +1,5 @@
 """Scale-out on Dask: the same bytes and the same Monte Carlo numbers with 2 workers on a
-LocalCluster (127.0.0.1, dashboard off) as in one process.
+LocalCluster (127.0.0.1, dashboard off), or 2 forked processes, as in one process.
 
 Work is cut into fixed units (chunks of JSONL lines, blocks of 64 draws seeded by
 SeedSequence(seed, spawn_key=(block,))) and gathered in order, so the number of workers cannot
@@ -39,10 +39,13 @@ def test_batch_on_two_workers_gives_the_same_bytes(cluster_address: str, mini_sn
     source = tmp_path / "boms.jsonl"
     source.write_text("\n".join(valid + invalid + valid) + "\n", encoding="utf-8")
     here, there = tmp_path / "here.jsonl", tmp_path / "there.jsonl"
-    alone = run_batch(source, here, mini_snapshot)
+    alone = run_batch(source, here, mini_snapshot, jobs=1)
     spread = run_batch(source, there, mini_snapshot, scheduler=cluster_address, chunk_lines=4)
     assert (alone.total, alone.failed) == (spread.total, spread.failed) == (16, 6)
     assert there.read_bytes() == here.read_bytes()
+    forked = tmp_path / "forked.jsonl"  # no scheduler: chunks on two forked processes of this machine
+    run_batch(source, forked, mini_snapshot, jobs=2, chunk_lines=3)
+    assert forked.read_bytes() == here.read_bytes()
     rows = [json.loads(line) for line in here.read_text().splitlines()[1:]]
     assert [row["line"] for row in rows] == list(range(1, 17))
 
