@@ -175,23 +175,24 @@ def _suspect(raw: bytes) -> bool:
 
 
 def _scan(raws: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """Per line: suspect (see _suspect) and the number of `":` pairs (its keys), from one pass of
-    numpy over the chunk's bytes. Only lines with a backslash, DEL, a non-ASCII byte, or a quote
-    followed by a quote, space or tab get the per-line test."""
+    """Per line: suspect (see _suspect) and the number of `":` pairs (its keys), from a few
+    vectorised passes over the chunk's bytes. Only lines with a backslash, DEL, a non-ASCII byte,
+    or a quote followed by a quote or a space get the per-line test."""
     n = len(raws)
     lengths = np.fromiter(map(len, raws), dtype=np.int64, count=n)
-    starts = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths + 1, out=starts[1:])
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=starts[1:])
     buf = np.frombuffer(b"\n".join(raws) + b"\n", dtype=np.uint8)
-    quotes = np.flatnonzero(buf == 34)
-    after = buf[quotes + 1]
-    line_of_quote = np.searchsorted(starts, quotes, side="right") - 1
-    keys = np.bincount(line_of_quote[after == 58], minlength=n)
-    flagged = line_of_quote[(after == 34) | (after == 32) | (after == 9)].tolist()
-    flagged += [k for k, raw in enumerate(raws) if b"\\" in raw or b"\x7f" in raw or not raw.isascii()]
-    candidates = sorted(set(flagged))
+    quote, after = buf[:-1] == 34, buf[1:]
+    keys = np.bincount(np.searchsorted(starts, np.flatnonzero(quote & (after == 58)), side="right") - 1,
+                       minlength=n)
+    # a quote followed by a space, '!' or a quote: a string that may be blank (or starts with '!');
+    # a tab there is a raw control character, which the decoder refuses anyway
+    blank = np.flatnonzero(quote & (after - np.uint8(32) <= 2))
+    flagged = set((np.searchsorted(starts, blank, side="right") - 1).tolist())
+    flagged.update(k for k, raw in enumerate(raws) if b"\\" in raw or b"\x7f" in raw or not raw.isascii())
     suspect = np.zeros(n, dtype=bool)
-    for k in candidates:
+    for k in flagged:
         suspect[k] = _suspect(raws[k])
     return suspect, keys
 
@@ -218,7 +219,7 @@ def _key_counts(boms: list[_BOM]) -> np.ndarray:
     return keys
 
 
-def _present(values: list[Any]) -> np.ndarray:
+def _present(values: list[Any] | tuple[Any, ...]) -> np.ndarray:
     return np.fromiter(map(is_not, values, repeat(UNSET)), dtype=bool, count=len(values))
 
 
@@ -263,21 +264,20 @@ class ColumnarBatch:
         n = len(lines)
         bom_of = np.repeat(np.arange(n_boms), sizes)
 
-        ids = list(map(attrgetter("line_id"), lines))
-        parents = list(map(attrgetter("parent_id"), lines))
-        factors = list(map(attrgetter("factor_id"), lines))
-        units = list(map(attrgetter("unit"), lines))
-        quantity = np.fromiter(map(attrgetter("quantity"), lines), dtype=np.float64, count=n)
-        credit_raw = list(map(attrgetter("credit"), lines))
+        # one pass over the structs, transposed into columns (tuples)
+        (ids, parents, factors, units, quantities, credit_raw, stages, sigmas, roles, dqr) = zip(*map(attrgetter(
+            "line_id", "parent_id", "factor_id", "unit", "quantity", "credit", "stage", "uncertainty_sigma",
+            "cbam_role", "dqr"), lines))
+        quantity = np.fromiter(quantities, dtype=np.float64, count=n)
         credit = np.fromiter(map(is_, credit_raw, repeat(True)), dtype=bool, count=n)
-        stage = np.fromiter(map(_STAGE_CODE.__getitem__, map(attrgetter("stage"), lines)), dtype=np.int64, count=n)
+        stage = np.fromiter(map(_STAGE_CODE.__getitem__, stages), dtype=np.int64, count=n)
 
         # duplicate keys: the raw `":` pairs against the keys the structs received
         keys = _key_counts(boms)
         per_line = _LINE_REQUIRED + _present(parents).astype(np.int64) + _present(factors) + _present(credit_raw)
-        for name in ("uncertainty_sigma", "cbam_role"):
-            per_line += _present(list(map(attrgetter(name), lines)))
-        dqr = list(map(attrgetter("dqr"), lines))
+        for optional in (sigmas, roles):
+            if optional.count(UNSET) != n:
+                per_line += _present(optional)
         if dqr.count(UNSET) != n:
             per_line += np.fromiter((0 if d is UNSET else 1 if d is None else 4 for d in dqr), dtype=np.int64,
                                     count=n)
