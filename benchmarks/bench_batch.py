@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.bench_batch --sizes 2000 20000 --boms 10000 100000 --reps 3 \
         --pardiso-site DIR --mkl-rt PATH --out benchmarks/results/batch.json
     .venv/bin/python -m benchmarks.bench_batch --dask --sizes 20000 --boms 1000000 --out ...
+    .venv/bin/python -m benchmarks.bench_batch --report benchmarks/results/batch.json [dask.json]
 
 Per background size N and BOM count, alternating, `--reps` times, each in a fresh process:
 - ours: `carbonlabel footprint-batch FILE --out OUT --quiet` (all cores: --jobs defaults to
@@ -214,6 +215,36 @@ def run_dask(n: int, count: int) -> dict:
     return out
 
 
+def report(batch: dict, dask: dict | None) -> str:
+    """The Markdown tables of docs/performance.md from the result files."""
+    out = [f"Measured {batch['started']} - {batch['finished']}, {batch['cores']} cores, Python {batch['python']}.", "",
+           "| activities | BOMs | load (1 min) | ours: footprint-batch, whole process | bw2calc adjoint compute "
+           "(construction to scores) | bw2calc whole process | bw2calc fresh LCA per product, extrapolated "
+           "| bw2calc compute / ours | max rel. diff |",
+           "|---:|---:|---|---|---|---|---|---:|---:|"]
+    for size in batch["results"]:
+        for row in size["runs"]:
+            load = "-".join(f"{x:.1f}" for x in (min(row["load_1min"]), max(row["load_1min"])))
+            out.append(
+                f"| {size['n_activities']:,} | {row['boms']:,} | {load} "
+                f"| {row['ours_wall_min_s']:.2f} s wall, {row['ours_cpu_min_s']:.2f} s CPU "
+                f"| {row['bw_adjoint_compute_min_s']:.2f} s wall, {row['bw_adjoint_compute_cpu_min_s']:.2f} s CPU "
+                f"({row['bw_solver']}) "
+                f"| {row['bw_whole_process_min_s']:.2f} s wall "
+                f"| {row['bw_fresh_lca_extrapolated_s']:,.0f} s ({row['bw_fresh_lca_ms']:.0f} ms each) "
+                f"| {row['ratio_bw_compute_over_ours_wall_min']:.2f}x wall, "
+                f"{row['ratio_cpu_bw_compute_over_ours_min']:.2f}x CPU | {row['max_rel_diff_vs_bw2calc_adjoint']:.1e} |")
+    if dask:
+        out += ["", "| activities | BOMs | input | no Dask (forked processes) | Dask LocalCluster, 1 worker "
+                "| Dask LocalCluster, 2 workers | outputs byte-identical |", "|---:|---:|---:|---|---|---|---|"]
+        for row in dask["results"]:
+            cells = [f"{row[k]['wall_s']:.1f} s (load {row[k]['load_1min_before']:.1f})"
+                     for k in ("no_dask", "dask_1_worker", "dask_2_workers")]
+            out.append(f"| {row['n_activities']:,} | {row['boms']:,} | {row['input_mb']:,.0f} MB | "
+                       + " | ".join(cells) + f" | {row['identical_bytes']} |")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
@@ -226,7 +257,12 @@ def main() -> None:
     parser.add_argument("--bw2calc-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--scores", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--fresh", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--report", type=Path, nargs="+", help="batch.json [dask.json]: print the tables")
     args = parser.parse_args()
+    if args.report:
+        loaded = [json.loads(path.read_text()) for path in args.report]
+        print(report(loaded[0], loaded[1] if len(loaded) > 1 else None))
+        return
     if args.bw2calc_child:
         print(json.dumps(bw2calc_child(args.bw2calc_child, args.scores, args.fresh)))
         return

@@ -1,4 +1,5 @@
-"""Progress bars (tqdm) for the long commands: shown on a terminal, quiet otherwise or when asked.
+"""Progress bars (tqdm) for the long commands: shown when the `carbonlabel` command line runs on a
+terminal, never with --quiet or CARBONLABEL_QUIET=1, never for library use (the service, tests).
 
 The switch is per call, never process-wide: tqdm stays usable for anything else in the process
 (bw2data's own bars included, which lcidb.brightway keeps off stdout).
@@ -13,11 +14,11 @@ from typing import Any
 from tqdm import tqdm
 
 QUIET_ENV = "CARBONLABEL_QUIET"
-_quiet = False
+_quiet = True  # until a command line asks for bars: library use (the service, tests) draws none
 
 
 def set_quiet(quiet: bool) -> None:
-    """`carbonlabel --quiet`: no progress bars for the rest of this command."""
+    """Called by the `carbonlabel` command line: bars on a terminal unless --quiet."""
     global _quiet
     _quiet = quiet
 
@@ -31,4 +32,4 @@ def progress_enabled(quiet: bool = False) -> bool:
 def progress(total: int | None = None, *, desc: str, unit: str = "it", quiet: bool = False, **options: Any) -> tqdm:
     """A tqdm bar on stderr (stdout carries results), disabled unless stderr is a terminal."""
     return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, disable=not progress_enabled(quiet),
-                dynamic_ncols=True, **options)
+                dynamic_ncols=True, leave=False, **options)

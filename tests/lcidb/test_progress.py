@@ -1,5 +1,5 @@
-"""Progress bars: on a terminal only, never with --quiet, and tqdm is not switched off
-process-wide by importing the project (issue 12)."""
+"""Progress bars: for the command line on a terminal only, never with --quiet or for library use,
+and tqdm is not switched off process-wide by importing the project (issue 12)."""
 
 from __future__ import annotations
 
@@ -19,15 +19,18 @@ class _Terminal(io.StringIO):
 
 def test_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(bars.QUIET_ENV, raising=False)
-    monkeypatch.setattr(bars, "_quiet", False)
-    monkeypatch.setattr(sys, "stderr", io.StringIO())
-    assert not bars.progress_enabled()
+    monkeypatch.setattr(bars, "_quiet", True)  # as imported: library use draws no bars
     terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert not bars.progress_enabled()
+    bars.set_quiet(False)  # what `carbonlabel` without --quiet does
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert not bars.progress_enabled()  # not a terminal
     monkeypatch.setattr(sys, "stderr", terminal)
     assert bars.progress_enabled()
     for _ in bars.progress(desc="work", unit="item", iterable=range(3)):
         pass
-    assert "work" in terminal.getvalue() and "3/3" in terminal.getvalue()
+    assert "work:" in terminal.getvalue() and "0/3" in terminal.getvalue()  # drawn, then cleared (leave=False)
     assert not bars.progress_enabled(quiet=True)
     bars.set_quiet(True)
     assert not bars.progress_enabled()
