@@ -215,7 +215,7 @@ def run_dask(n: int, count: int) -> dict:
     return out
 
 
-def report(batch: dict, dask: dict | None) -> str:
+def markdown_report(batch: dict, dask: dict | None) -> str:
     """The Markdown tables of docs/performance.md from the result files."""
     out = [f"Measured {batch['started']} - {batch['finished']}, {batch['cores']} cores, Python {batch['python']}.", "",
            "| activities | BOMs | load (1 min) | ours: footprint-batch, whole process | bw2calc adjoint compute "
@@ -261,7 +261,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.report:
         loaded = [json.loads(path.read_text()) for path in args.report]
-        print(report(loaded[0], loaded[1] if len(loaded) > 1 else None))
+        print(markdown_report(loaded[0], loaded[1] if len(loaded) > 1 else None))
         return
     if args.bw2calc_child:
         print(json.dumps(bw2calc_child(args.bw2calc_child, args.scores, args.fresh)))
