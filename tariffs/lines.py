@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+import re
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ OPTIONAL_COLUMNS = (
     "carbon_price_paid_eur_per_t_good",
     "certificate_price_eur",
     "importer_id",
+    "exporter_id",
     "regime",
     "customs_value_gbp",
     "bom_ref",
@@ -71,15 +73,28 @@ def _cn_code(value: Any, line: int, source: str) -> str:
     return digits
 
 
-def _import_date(value: Any, line: int, source: str) -> date:
+_QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
+
+
+def _import_date(value: Any, line: int, source: str) -> tuple[date, str | None]:
+    """The import date, or the first day of a quarter given as YYYY-Qn (with the quarter's name)."""
+    if isinstance(value, datetime):
+        return value.date(), None
     if isinstance(value, date):
-        return value
+        return value, None
     if _blank(value):
         raise LineInputError(line, "import_date", value, "missing import date", source)
+    text = str(value).strip()
+    quarter = _QUARTER.match(text)
+    if quarter:
+        year, number = int(quarter.group(1)), int(quarter.group(2))
+        return date(year, 3 * number - 2, 1), f"{year}-Q{number}"
     try:
-        return date.fromisoformat(str(value).strip())
+        return date.fromisoformat(text), None
     except ValueError:
-        raise LineInputError(line, "import_date", value, "not a date in YYYY-MM-DD form", source) from None
+        raise LineInputError(
+            line, "import_date", value, "not a date in YYYY-MM-DD form nor a quarter in YYYY-Qn form", source
+        ) from None
 
 
 def _choice(value: Any, line: int, field: str, allowed: tuple[str, ...], default: str, source: str) -> str:
@@ -106,7 +121,7 @@ def parse_line(raw: dict[str, Any], line_no: int, source: str = "lines", importe
         values[field] = _decimal(raw.get(field), line_no, field, source)
     if values["net_mass_t"] is None:
         raise LineInputError(line_no, "net_mass_t", raw.get("net_mass_t"), "missing net mass (t)", source)
-    values["import_date"] = _import_date(raw.get("import_date"), line_no, source)
+    values["import_date"], values["import_quarter"] = _import_date(raw.get("import_date"), line_no, source)
     basis = _choice(raw.get("data_basis"), line_no, "data_basis", ("DEFAULT", "ACTUAL", "DERIVED"), "DEFAULT", source)
     values["data_basis"] = basis
     values["regime"] = _choice(raw.get("regime"), line_no, "regime", ("EU", "UK"), "EU", source)
@@ -118,6 +133,8 @@ def parse_line(raw: dict[str, Any], line_no: int, source: str = "lines", importe
         values["production_route"] = route_text
     importer_id = raw.get("importer_id")
     values["importer_id"] = str(importer_id).strip() if not _blank(importer_id) else importer
+    exporter_id = raw.get("exporter_id")
+    values["exporter_id"] = str(exporter_id).strip() if not _blank(exporter_id) else None
     bom_ref = raw.get("bom_ref")
     values["bom_ref"] = str(bom_ref).strip() if not _blank(bom_ref) else None
 
