@@ -65,6 +65,8 @@ def _decimal(value: Any, line: int, field: str, source: str) -> Decimal | None:
 def _cn_code(value: Any, line: int, source: str) -> str:
     if _blank(value):
         raise UnknownCNCode(line, "cn_code", value, "missing CN code", source)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a spreadsheet number cell
     digits = str(value).replace(" ", "").replace(".", "")
     if not digits.isdigit() or len(digits) not in (8, 10):
         raise UnknownCNCode(
@@ -195,3 +197,50 @@ def read_lines_csv(path_or_text: str | Path, importer: str | None = None) -> lis
     if not lines:
         raise LineInputError(None, None, None, "no import lines", source)
     return lines
+
+
+def read_lines_xlsx(path: str | Path, importer: str | None = None) -> list[ImportLine]:
+    """Lines from the first sheet of an .xlsx workbook: row 1 the CSV header names, one line per row.
+
+    Errors name the file, sheet, row (as Excel numbers it) and field."""
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a missing, damaged or non-xlsx file
+        raise LineInputError(None, None, str(path), f"cannot read as XLSX: {exc}", path.name) from None
+    sheet = workbook.worksheets[0]
+    source = f"{path.name} [{sheet.title}]"
+    rows = sheet.iter_rows(values_only=True)
+    header_row = next(rows, None)
+    header = [str(cell).strip() if cell is not None else "" for cell in (header_row or ())]
+    while header and header[-1] == "":
+        header.pop()
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise LineInputError(1, missing[0], None, f"missing column (required: {', '.join(REQUIRED_COLUMNS)})", source)
+    lines: list[ImportLine] = []
+    for row_no, row in enumerate(rows, start=2):
+        cells = list(row)
+        extra = [cell for cell in cells[len(header):] if not _blank(cell)]
+        if extra:
+            raise LineInputError(row_no, None, extra[0], "more fields than header columns", source)
+        record = {name: cells[i] if i < len(cells) else None for i, name in enumerate(header) if name}
+        if all(_blank(value) for value in record.values()):
+            continue
+        lines.append(parse_line(record, row_no, source, importer))
+    workbook.close()
+    if not lines:
+        raise LineInputError(None, None, None, "no import lines", source)
+    return lines
+
+
+def read_lines(path: str | Path, importer: str | None = None) -> list[ImportLine]:
+    """Lines from a .csv or .xlsx file."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return read_lines_xlsx(path, importer)
+    if path.suffix.lower() == ".csv":
+        return read_lines_csv(path, importer)
+    raise LineInputError(None, None, path.name, "unknown lines format; use .csv or .xlsx", path.name)
