@@ -154,6 +154,7 @@ def exposure_report(
     versions = {
         "eu_parameters": eu_parameters.version_id(),
         "uk_parameters": uk_parameters.version_id(),
+        "scenarios": shipped_parameters("SCENARIOS").version_id(),
         **reference.version_ids,
     }
     assumptions = sorted({note for result in results for note in result.notes if " is an assumption" in note})
@@ -278,3 +279,24 @@ def aggregate(results: list[LineResult], thresholds: list[ThresholdStatus]) -> A
         thresholds=thresholds,
         total=_row("total", results),
     )
+
+
+def key_figures(results: list[LineResult]) -> dict[str, Decimal | None]:
+    """Headline figures that must not be mixed: verified (ACTUAL) and indicative (DERIVED) savings
+    apart, and the potential cost of exempt lines (not owed) apart from the cost owed. None: no such line."""
+
+    def total(values: Iterable[Decimal | None]) -> Decimal | None:
+        present = [v for v in values if v is not None]
+        return sum(present, ZERO) if present else None
+
+    def saving(basis: str, field: str) -> Decimal | None:
+        return total(getattr(r, field) for r in results if r.data_basis == basis)
+
+    return {
+        "saving_verified_eur": saving("ACTUAL", "saving_eur"),
+        "saving_verified_gbp": saving("ACTUAL", "saving_gbp"),
+        "saving_indicative_eur": saving("DERIVED", "saving_eur"),
+        "saving_indicative_gbp": saving("DERIVED", "saving_gbp"),
+        "exempt_potential_cost_eur": total(r.potential_cost_eur for r in results),
+        "exempt_potential_cost_gbp": total(r.potential_cost_gbp for r in results),
+    }
