@@ -95,7 +95,17 @@ class Domain(Protocol):
         importer: str | None,
         prior_mass_t: Decimal | None,
         projection: bool,
+        obligations: bool = False,
     ) -> Any:
         """The tariffs exposure report (a pydantic model); InvalidInput names the line and field."""
 
     def cbam_pdf(self, report: Any) -> bytes: ...
+
+    def cbam_portfolio(
+        self, lines: list[dict[str, Any]] | Path, *, projection: bool, obligations: bool
+    ) -> Any:
+        """A trade office's portfolio (tariffs.portfolio.Portfolio) of JSON lines or a .csv/.xlsx file."""
+
+    def cbam_portfolio_pdf(self, portfolio: Any) -> bytes: ...
+
+    def cbam_xlsx(self, report: Any, portfolio: Any = None) -> bytes: ...

@@ -185,12 +185,13 @@ class EngineDomain:
         importer: str | None,
         prior_mass_t: Decimal | None,
         projection: bool,
+        obligations: bool = False,
     ) -> Any:
         from tariffs import exposure_report
         from tariffs.errors import TariffsError
 
         try:
-            return exposure_report(lines, importer, prior_mass_t, projection)
+            return exposure_report(lines, importer, prior_mass_t, projection, obligations=obligations)
         except TariffsError as exc:
             raise InvalidInput(str(exc)) from None
 
@@ -198,3 +199,27 @@ class EngineDomain:
         from api.rendering.cbam_report import render_cbam_pdf
 
         return render_cbam_pdf(report)
+
+    def cbam_portfolio(self, lines: list[dict[str, Any]] | Path, *, projection: bool, obligations: bool) -> Any:
+        from tariffs import read_lines
+        from tariffs.errors import TariffsError
+        from tariffs.portfolio import portfolio_report
+
+        try:
+            parsed = read_lines(lines) if isinstance(lines, Path) else lines
+            return portfolio_report(parsed, projection=projection, obligations=obligations)
+        except TariffsError as exc:
+            message = str(exc)
+            if isinstance(lines, Path):
+                message = _public_source(message, lines.parent, lines.name)
+            raise InvalidInput(message) from None
+
+    def cbam_portfolio_pdf(self, portfolio: Any) -> bytes:
+        from api.rendering.cbam_report import render_portfolio_pdf
+
+        return render_portfolio_pdf(portfolio)
+
+    def cbam_xlsx(self, report: Any, portfolio: Any = None) -> bytes:
+        from tariffs.export import report_xlsx
+
+        return report_xlsx(report, portfolio)

@@ -1,17 +1,27 @@
-"""CBAM exposure of import lines (trade offices and exporters): JSON, or PDF with Accept: application/pdf."""
+"""CBAM exposure of import lines (trade offices and exporters) and trade-office portfolios: JSON, or
+PDF with Accept: application/pdf, or XLSX with Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet."""
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
 from api.deps import CurrentUser, StateDep
+from api.errors import InvalidInput, PayloadTooLarge
 from api.schemas import Input, error_responses
 from api.services.access import require_role
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCUMENT_RESPONSES = {
+    200: {"content": {"application/json": {}, "application/pdf": {}, XLSX: {}}, "description": "The report"},
+    422: {"description": "A malformed line (names the line and field)"},
+}
 
 router = APIRouter(prefix="/v1/cbam", tags=["cbam"], responses=error_responses(401, 403, 422))
 
@@ -31,25 +41,73 @@ class ExposureRequest(Input):
         default=None, ge=0, le=10**9, strict=False, description="Net mass already imported this year (EU de minimis)"
     )
     projection: bool = Field(default=False, description="Add the 2026-2034 cost projection")
+    obligations: bool = Field(
+        default=False, description="Add the EU importers' quarterly holding, purchases, surrenders and monthly cash flow"
+    )
 
 
-@router.post(
-    "/exposure",
-    responses={
-        200: {"content": {"application/json": {}, "application/pdf": {}}, "description": "The exposure report"},
-        422: {"description": "A malformed line (names the line and field)"},
-    },
-)
+class PortfolioRequest(Input):
+    lines: list[dict[str, Any]] = Field(
+        min_length=1, max_length=20000,
+        description="Many exporters' import lines (docs/cbam.md columns, with exporter_id)",
+    )
+    projection: bool = Field(default=False, description="Add the 2026-2034 cost projection")
+    obligations: bool = Field(default=False, description="Add the EU importers' obligations over time")
+
+
+def _document(request: Request, state: Any, report: Any, portfolio: Any = None, name: str = "cbam-exposure") -> Response:
+    """JSON by default; PDF or XLSX when the Accept header asks for it."""
+    accept = request.headers.get("accept", "")
+    if "application/pdf" in accept:
+        pdf = state.domain.cbam_portfolio_pdf(portfolio) if portfolio is not None else state.domain.cbam_pdf(report)
+        return Response(pdf, media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
+    if XLSX in accept:
+        return Response(state.domain.cbam_xlsx(report, portfolio), media_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return JSONResponse((portfolio if portfolio is not None else report).model_dump(mode="json"))
+
+
+@router.post("/exposure", responses=DOCUMENT_RESPONSES)
 def exposure(body: ExposureRequest, request: Request, user: CurrentUser, state: StateDep) -> Response:
     """Embedded emissions, certificates needed and cost per line and per importer (runs in a worker thread)."""
     require_role(user, "trade_office", "exporter")
     report = state.domain.cbam_exposure(
-        body.lines, importer=body.importer, prior_mass_t=body.prior_mass_t, projection=body.projection
+        body.lines, importer=body.importer, prior_mass_t=body.prior_mass_t, projection=body.projection,
+        obligations=body.obligations,
     )
-    if "application/pdf" in request.headers.get("accept", ""):
-        return Response(
-            state.domain.cbam_pdf(report),
-            media_type="application/pdf",
-            headers={"Content-Disposition": 'inline; filename="cbam-exposure.pdf"'},
-        )
-    return JSONResponse(report.model_dump(mode="json"))
+    return _document(request, state, report)
+
+
+@router.post("/portfolio", responses=DOCUMENT_RESPONSES)
+def portfolio(body: PortfolioRequest, request: Request, user: CurrentUser, state: StateDep) -> Response:
+    """A trade office's portfolio: aggregates by exporter, destination, sector, CN code and year, with the
+    certificate price, actual-vs-default and China carbon price sensitivities (runs in a worker thread)."""
+    require_role(user, "trade_office")
+    book = state.domain.cbam_portfolio(body.lines, projection=body.projection, obligations=body.obligations)
+    return _document(request, state, book.exposure, book, "cbam-portfolio")
+
+
+@router.post("/portfolio/upload", responses={**DOCUMENT_RESPONSES, 413: {"description": "Upload too large"}})
+def portfolio_upload(
+    file: Annotated[UploadFile, File(description="Import lines as .csv or .xlsx (docs/cbam.md columns)")],
+    request: Request,
+    user: CurrentUser,
+    state: StateDep,
+    projection: Annotated[bool, Query(description="Add the 2026-2034 cost projection")] = False,
+    obligations: Annotated[bool, Query(description="Add the EU importers' obligations over time")] = False,
+) -> Response:
+    """The portfolio of an uploaded CSV or XLSX file of many exporters' lines."""
+    require_role(user, "trade_office")
+    filename = Path(file.filename or "upload").name
+    if Path(filename).suffix.lower() not in (".csv", ".xlsx"):
+        raise InvalidInput(f"{filename}: unsupported lines format; use .csv or .xlsx")
+    limit = state.settings.max_upload_bytes
+    raw = file.file.read(limit + 1)
+    if len(raw) > limit:
+        raise PayloadTooLarge(f"{filename}: upload larger than {limit} bytes")
+    with tempfile.TemporaryDirectory(prefix="carbonlabel-cbam-") as folder:
+        path = Path(folder) / filename
+        path.write_bytes(raw)
+        book = state.domain.cbam_portfolio(path, projection=projection, obligations=obligations)
+    return _document(request, state, book.exposure, book, "cbam-portfolio")
