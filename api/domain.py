@@ -109,3 +109,8 @@ class Domain(Protocol):
     def cbam_portfolio_pdf(self, portfolio: Any) -> bytes: ...
 
     def cbam_xlsx(self, report: Any, portfolio: Any = None) -> bytes: ...
+
+    def cbam_indicative(self, bom: dict[str, Any], footprint: dict[str, Any], on: date) -> dict[str, Any] | None:
+        """Indicative (DERIVED, not declarable) EU CBAM exposure per tonne of a certified product, as JSON;
+        None when the product is not a CBAM good with cbam_role lines; {"status": "UNAVAILABLE", ...} when
+        its BOM and footprint cannot be mapped."""

@@ -223,3 +223,13 @@ class EngineDomain:
         from tariffs.export import report_xlsx
 
         return report_xlsx(report, portfolio)
+
+    def cbam_indicative(self, bom: dict[str, Any], footprint: dict[str, Any], on: date) -> dict[str, Any] | None:
+        from tariffs.errors import TariffsError
+        from tariffs.indicative import indicative_exposure
+
+        try:
+            exposure = indicative_exposure(bom, footprint, import_date=on)
+        except TariffsError as exc:
+            return {"status": "UNAVAILABLE", "declarable": False, "reason": str(exc)}
+        return exposure.model_dump(mode="json") if exposure is not None else None

@@ -177,10 +177,19 @@ def read_lines_csv(path_or_text: str | Path, importer: str | None = None) -> lis
             text = path.read_text(encoding="utf-8-sig")
         except OSError as exc:
             raise LineInputError(None, None, str(path), f"cannot read file: {exc.strerror}", str(path)) from None
+        except UnicodeDecodeError as exc:
+            raise LineInputError(None, None, path.name, f"not UTF-8 text (byte {exc.start})", path.name) from None
         source = path.name
     else:
         text, source = path_or_text.lstrip("\ufeff"), "CSV text"
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _read_records(reader, source, importer)
+    except csv.Error as exc:
+        raise LineInputError(reader.line_num, None, None, f"not a readable CSV line: {exc}", source) from None
+
+
+def _read_records(reader: csv.DictReader, source: str, importer: str | None) -> list[ImportLine]:  # type: ignore[type-arg]
     header = [name.strip() for name in (reader.fieldnames or [])]
     reader.fieldnames = header
     missing = [column for column in REQUIRED_COLUMNS if column not in header]

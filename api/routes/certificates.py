@@ -199,3 +199,20 @@ def renew(
         at=new.issued_at,
     )
     return attempt.commit_created(201, lambda: certificate_public(session, state, new).model_dump(mode="json"))
+
+
+@router.get("/{number}/cbam-exposure", responses={404: {"description": "Not a CBAM good with cbam_role BOM lines"}})
+def certificate_cbam_exposure(number: str, user: CurrentUser, session: SessionDep, state: StateDep) -> JSONResponse:
+    """Indicative EU CBAM exposure per tonne of the certified product (DERIVED from its footprint and
+    BOM `cbam_role` lines): NOT declarable. 404 when the product is not a CBAM good with such lines."""
+    from datetime import date
+
+    from api.errors import NotFound
+    from api.services.cbam_indicative import indicative_for_document
+
+    require_role(user, "exporter", "certifier", "admin")
+    certificate = service.get_visible_by_number(session, number, user)
+    exposure = indicative_for_document(session, state.domain, service.payload_of(certificate), date.today())
+    if exposure is None:
+        raise NotFound(f"certificate {number}: the product is not a CBAM good with cbam_role BOM lines")
+    return JSONResponse(exposure)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -11,6 +13,7 @@ from api.errors import NotFound
 from api.rendering.pages import render_page
 from api.schemas import KeySet, SignaturePublic, VerificationPublic
 from api.services import certificates as service
+from api.services.cbam_indicative import indicative_for_document
 from api.signing import b64url
 
 router = APIRouter(tags=["public"])
@@ -71,7 +74,8 @@ def verify(number: str, request: Request, session: SessionDep, state: StateDep) 
     )
     if _wants_json(request):
         return JSONResponse(verification.model_dump(mode="json"))
-    return HTMLResponse(render_page("verify.html", v=verification, document=document))
+    cbam = indicative_for_document(session, state.domain, document, date.today())
+    return HTMLResponse(render_page("verify.html", v=verification, document=document, cbam=cbam))
 
 
 @router.get("/v1/keys", response_model=KeySet, tags=["public"])
