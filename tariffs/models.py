@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+if TYPE_CHECKING:
+    from tariffs.obligations import Obligations
 
 Regime = Literal["EU", "UK"]
 DataBasis = Literal["DEFAULT", "ACTUAL", "DERIVED"]
@@ -182,5 +185,5 @@ class ExposureReport(_Output):
     aggregates: Aggregates
     data_versions: dict[str, str]
     assumptions: list[str]
-    # EU importers' obligations over time (tariffs.obligations.Obligations), when asked for
-    obligations: Any | None = None
+    # EU importers' obligations over time, when asked for (the model is completed by tariffs.obligations)
+    obligations: Obligations | None = None

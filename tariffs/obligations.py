@@ -40,7 +40,7 @@ from pydantic import Field
 
 from tariffs.errors import LineInputError, TariffsError
 from tariffs.eu import ZERO, eu_line
-from tariffs.models import ImportLine, LineResult, Num, _Output
+from tariffs.models import ExposureReport, ImportLine, LineResult, Num, _Output
 from tariffs.params import ParameterSet, shipped_parameters
 from tariffs.reference import ReferenceData, shipped_reference
 from tariffs.rounding import money, tonnes
@@ -133,6 +133,10 @@ class Obligations(_Output):
     monthly: list[MonthlyCash]
     total_penalty_eur: Num
     notes: list[str]
+
+
+# ExposureReport.obligations refers to Obligations, defined here (models.py cannot import this module)
+ExposureReport.model_rebuild(_types_namespace={"Obligations": Obligations})
 
 
 @dataclass(frozen=True)
