@@ -45,7 +45,9 @@ from tariffs.params import ParameterSet, shipped_parameters
 from tariffs.reference import ReferenceData, shipped_reference
 from tariffs.rounding import money, tonnes
 
-HoldingBasis = Literal["DEFAULT_NO_MARKUP", "PRIOR_YEAR_DECLARED"]
+# DECLARED_VALUE: no default value can be looked up (e.g. a country without a loaded table): the
+# line's own verified value stands in
+HoldingBasis = Literal["DEFAULT_NO_MARKUP", "PRIOR_YEAR_DECLARED", "DECLARED_VALUE"]
 
 
 class HoldingLine(_Output):
@@ -178,18 +180,22 @@ def _holding_lines(
     for line, result in zip(lines, results):
         if result.regime != "EU" or result.scope_status != "IN_SCOPE" or result.year < 2027:
             continue
+        basis: HoldingBasis = "DEFAULT_NO_MARKUP"
         if line.data_basis == "DEFAULT" and result.default_value_t_per_t is not None:
             default_total, sefa = result.default_value_t_per_t, _default_sefa_of(result)
         else:
-            counterfactual = eu_line(
-                line.model_copy(update={"data_basis": "DEFAULT", "actual_see_t_per_t": None, "actual_sefa_t_per_t": None,
-                                        "production_route": None, "carbon_price_paid_eur_per_t_good": None,
-                                        "bom_ref": None}),
-                reference, parameters,
-            )
-            assert counterfactual.default_value_t_per_t is not None
-            default_total, sefa = counterfactual.default_value_t_per_t, _default_sefa_of(counterfactual)
-        basis: HoldingBasis = "DEFAULT_NO_MARKUP"
+            try:
+                counterfactual = eu_line(
+                    line.model_copy(update={"data_basis": "DEFAULT", "actual_see_t_per_t": None,
+                                            "actual_sefa_t_per_t": None, "production_route": None,
+                                            "carbon_price_paid_eur_per_t_good": None, "bom_ref": None}),
+                    reference, parameters,
+                )
+                assert counterfactual.default_value_t_per_t is not None
+                default_total, sefa = counterfactual.default_value_t_per_t, _default_sefa_of(counterfactual)
+            except TariffsError:
+                assert result.see is not None and result.sefa is not None
+                basis, default_total, sefa = "DECLARED_VALUE", result.see, result.sefa
         basis_value = default_total
         prior = declared.get((result.importer_id, result.cn_code, result.country_of_origin, result.year - 1))
         if prior is not None and prior[1] > 0 and prior[0] / prior[1] < default_total:
@@ -343,14 +349,17 @@ def _importer_obligations(
             holding_base_t=tonnes(base), required_t=tonnes(required), held_before_t=tonnes(before), purchased=bought,
             held_after_t=tonnes(balance), shortfall_t=tonnes(shortfall), flags=quarter_flags,
         ))
-    if plan is not None and plan_index < len(plan_months):
-        take_plan(date(9999, 12, 31))
     purchases.sort(key=lambda p: (p.month, p.vintage != "2026"))
+    if any(h.basis == "DECLARED_VALUE" for h in holding):
+        notes.append("holding basis: no default value could be looked up for some lines; their own declared value "
+                     "is used")
+    if plan is not None:
+        notes.append("purchases as planned (2026 certificates: bought as needed in the month of their deadline)")
     if any(h.basis == "PRIOR_YEAR_DECLARED" for h in holding):
         notes.append("holding basis: the value declared for the preceding year is used where it is lower than the "
                      "default value without mark-up (same importer, CN code and origin)")
     return ImporterObligations(
-        importer_id=importer_id, holding_lines=[h for h in holding], quarters=quarters,
+        importer_id=importer_id, holding_lines=list(holding), quarters=quarters,
         surrenders=sorted(surrenders, key=lambda s: s.deadline), purchases=purchases, vintage_2026=vintage,
         flags=sorted(flags), notes=notes,
     )

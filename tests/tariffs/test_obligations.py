@@ -125,3 +125,14 @@ def test_quarter_given_instead_of_a_date() -> None:
     assert (line.import_date, line.import_quarter) == (date(2026, 7, 1), "2026-Q3")
     with pytest.raises(LineInputError, match="YYYY-Qn"):
         exposure_report([{**HRC, "net_mass_t": "1", "import_date": "2026-Q5"}], importer="IMP")
+
+
+def test_without_a_default_value_the_lines_own_value_is_the_holding_basis() -> None:
+    """A verified line from a country without a loaded default table (US): SEE 2.0, operator SEFA
+    1.0; 60 t in 2027-Q1 -> holding base 60 x (2.0 - 1.0) = 60, required 30 (noted)."""
+    line = {**HRC, "country_of_origin": "US", "importer_id": "A", "net_mass_t": "60", "import_date": "2027-02-01",
+            "data_basis": "ACTUAL", "actual_see_t_per_t": "2.0", "actual_sefa_t_per_t": "1.0"}
+    (a,) = exposure_report([line], obligations=True).obligations.importers
+    assert a.holding_lines[0].basis == "DECLARED_VALUE"
+    assert a.quarters[0].required_t == Decimal(30)
+    assert any("own declared value" in note for note in a.notes)
