@@ -29,8 +29,15 @@ def _summary(report) -> list[str]:  # type: ignore[no-untyped-def]
         )
     total = report.aggregates.total
     out.append(f"total: {total.certificates} certificates, EUR {total.cost_eur}" + (f", GBP {total.cost_gbp}" if total.cost_gbp else ""))
-    if total.saving_eur is not None:
-        out.append(f"saving of actual over default data: EUR {total.saving_eur}")
+    from tariffs.report import key_figures
+
+    figures = key_figures(report.lines)
+    if figures["saving_verified_eur"] is not None:
+        out.append(f"saving of verified actual over default data: EUR {figures['saving_verified_eur']}")
+    if figures["saving_indicative_eur"] is not None:
+        out.append(f"indicative saving of DERIVED values (not declarable): EUR {figures['saving_indicative_eur']}")
+    if figures["exempt_potential_cost_eur"] is not None:
+        out.append(f"potential cost of exempt lines (not owed): EUR {figures['exempt_potential_cost_eur']}")
     for status in report.aggregates.thresholds:
         out.append(f"threshold {status.regime} {status.importer_id or '(no importer)'} {status.year}: "
                    f"{status.counted} + {status.prior} {status.unit} vs {status.threshold} -> {status.status}")

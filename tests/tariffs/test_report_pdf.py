@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.commands.tariffs import _summary as cli_summary
 from api.rendering.cbam_report import render_cbam_pdf, render_portfolio_pdf
 from footprint.bom import validate_bom
 from tariffs import exposure_report
@@ -93,6 +94,9 @@ def test_derived_only_file_shows_no_actual_data_saving(tmp_path: Path) -> None:
     assert "actual over default" not in text and "Saving of verified" not in text
     assert "Indicative saving of DERIVED values" in text and "EUR 16,188.95" in text
     assert "not declarable" in text
+    summary = "\n".join(cli_summary(report))  # the CLI's plain summary says the same
+    assert "actual over default" not in summary
+    assert "indicative saving of DERIVED values (not declarable): EUR 16188.95" in summary
 
 
 def test_ten_line_projection_is_compact_and_importer_ids_stay_whole(tmp_path: Path) -> None:
