@@ -131,7 +131,7 @@ def _svg_open(width: int, height: int) -> str:
             f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, sans-serif" font-size="10">')
 
 
-def cost_chart_svg(report: ExposureReport, width: int = 680, height: int = 230) -> Markup:
+def cost_chart_svg(report: ExposureReport, width: int = 680, height: int = 200) -> Markup:
     """Grouped bars: EU cost per year at each scenario price. Pure SVG markup built from numbers."""
     rows = scenario_costs(report)
     prices = _prices()
