@@ -13,7 +13,16 @@ from labels.benchmarks import Benchmark, BenchmarkProvider, benchmark_key, deriv
 from labels.dates import add_months, period_end_after
 from labels.decision import Decision, LabelText, NextStep, RuleOutcome, RuleSetVersion, TierGrant, Trigger
 from labels.errors import InputInvalid, NotGradedScheme, ProductMismatch, RuleSetInvalid
-from labels.gate import DatasetEditions, FootprintOwnEditions, GateContext, at_least, at_most, run_gate, yes_no
+from labels.gate import (
+    DatasetEditions,
+    FootprintOwnEditions,
+    GateContext,
+    at_least,
+    at_most,
+    emission_parts,
+    run_gate,
+    yes_no,
+)
 from labels.inputs import Evidence
 from labels.numbers import DISPLAY, dec, exact, one_decimal, plain
 from labels.params import GradedRules
@@ -290,10 +299,11 @@ def _evaluate(
         outcomes.append(skip("T3.grade", "T3 is not offered by this rule-set version", "tiers.T3.enabled"))
     elif not has_t1:
         outcomes.append(skip("T3.grade", "no T1: a failed gate never yields a label", "tiers.T3.enabled"))
-    elif total <= 0:  # emissions are positive (the gate), the total is not: biogenic uptake or removals net it
-        outcomes.append(skip("T3.grade", f"total {plain(total)} kg CO2e <= 0 because biogenic uptake and removals "
-                             f"({plain(dec(fp.biogenic_uptake_kgco2e))} kg) are netted in it: reported, never graded "
-                             "against a benchmark", "tiers.T3.grades"))
+    elif total <= 0:  # emissions are positive (the gate), the total is not: uptake, removals or credits net it
+        parts = emission_parts(fp)
+        outcomes.append(skip("T3.grade", f"total {plain(total)} kg CO2e <= 0: emissions {plain(parts.emissions)} net of "
+                             f"biogenic uptake and removals {plain(parts.biogenic_uptake)} and credits "
+                             f"{plain(parts.credits)} kg; reported, never graded against a benchmark", "tiers.T3.grades"))
     else:
         bench, why = find_benchmark(rules, prov, key, on, benchmark_provider)
         pds_out = at_least("T3.primary_data_share", pds, t3.min_primary_data_share, one, "total PCF",
