@@ -517,6 +517,9 @@ def verification(ctx: GateContext) -> list[RuleOutcome]:
 
 # --- G11 applicant --------------------------------------------------------------------------
 
+_LEGAL_ENTITY = ["labels.md P1 G11 / §3.2 [V]: the applicant is a legal entity with the relevant licences"]
+
+
 def applicant(ctx: GateContext) -> list[RuleOutcome]:
     """Legal entity, data procedure in operation long enough, reduction plan on file (labels.md P1 G11)."""
     a, g = ctx.evidence.applicant, ctx.gate.applicant
@@ -524,11 +527,11 @@ def applicant(ctx: GateContext) -> list[RuleOutcome]:
     plan_src = ctx.cite("gate.applicant.reduction_plan_required")
     if a is None:
         missing = "evidence field 'applicant' (legal entity, data procedure in operation since, reduction plan) is missing"
-        return [yes_no("G11.legal_entity", False, missing, months_src),
+        return [yes_no("G11.legal_entity", False, missing, _LEGAL_ENTITY),
                 yes_no("G11.data_procedure", False, missing, months_src),
                 yes_no("G11.reduction_plan", False, missing, plan_src)]
     out = [yes_no("G11.legal_entity", True, f"{a.legal_entity_name} (registration {a.registration_id})",
-                  ["labels.md P1 G11 / §3.2 [V]: the applicant is a legal entity"], value=a.registration_id)]
+                  _LEGAL_ENTITY, value=a.registration_id)]
     latest_start = add_months(ctx.on, -g.data_procedure_min_months)
     out.append(yes_no("G11.data_procedure", a.data_procedure_since <= latest_start,
                       f"data management procedure in operation since {a.data_procedure_since}; must be since "
