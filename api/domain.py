@@ -48,6 +48,7 @@ class CertifiedFootprint(BaseModel):
     scheme: str | None = None
     boundary: str | None = None
     method: str | None = None
+    verifier: str | None = None
 
 
 class BenchmarkSource(Protocol):

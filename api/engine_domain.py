@@ -108,6 +108,7 @@ class EngineDomain:
                         scheme=m.scheme,
                         boundary=m.boundary,
                         method=m.method,
+                        verifier=m.verifier,
                     )
                     for m in benchmarks.members(key, on)
                 ]

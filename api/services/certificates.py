@@ -314,6 +314,8 @@ class RegistryBenchmarks:
             if status_of(self._session, certificate, now=moment).status != "valid":
                 continue
             footprint = json.loads(certificate.payload).get("footprint") or {}
+            application = self._session.get(Application, certificate.application_id)
+            verifier = ((application.evidence or {}).get("verifier") or {}) if application is not None else {}
             found.append(
                 CertifiedFootprint(
                     certificate_number=certificate.number,
@@ -323,6 +325,7 @@ class RegistryBenchmarks:
                     scheme=certificate.scheme,
                     boundary=footprint.get("boundary"),
                     method=footprint.get("method"),
+                    verifier=verifier.get("name") if isinstance(verifier, dict) else None,
                 )
             )
         return found

@@ -75,6 +75,8 @@ def test_registry_offers_only_certificates_valid_on_the_date(app, client, actors
         members = RegistryBenchmarks(session).members("category:lighting|1 piece", utcnow().date())
         assert [m.certificate_number for m in members] == [kept]
         assert members[0].total_kgco2e == 37.2
+        # issue 10: each member says what it is (scheme, boundary, method; the verifier when the evidence names one)
+        assert members[0].scheme and members[0].boundary in ("cradle-to-gate", "cradle-to-grave") and members[0].method
         assert RegistryBenchmarks(session).members("category:kettles|1 piece", utcnow().date()) == []
 
 
