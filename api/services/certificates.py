@@ -313,12 +313,19 @@ class RegistryBenchmarks:
         for certificate in self._session.scalars(query.order_by(Certificate.number)):
             if status_of(self._session, certificate, now=moment).status != "valid":
                 continue
+            footprint = json.loads(certificate.payload).get("footprint") or {}
+            application = self._session.get(Application, certificate.application_id)
+            verifier = ((application.evidence or {}).get("verifier") or {}) if application is not None else {}
             found.append(
                 CertifiedFootprint(
                     certificate_number=certificate.number,
                     total_kgco2e=certificate.total_kgco2e,
                     issued=certificate.valid_from.date(),
                     valid_until=certificate.valid_until.date(),
+                    scheme=certificate.scheme,
+                    boundary=footprint.get("boundary"),
+                    method=footprint.get("method"),
+                    verifier=verifier.get("name") if isinstance(verifier, dict) else None,
                 )
             )
         return found
