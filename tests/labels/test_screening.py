@@ -361,3 +361,41 @@ def test_high_risk_certificates_are_drawn_far_more_often() -> None:
 
 def test_sampling_more_than_the_pool_gives_the_whole_pool() -> None:
     assert len(sample(_candidates(2, 3), 10, seed=1, base_weight=1)) == 5
+
+
+# --- the command line --------------------------------------------------------------------------------
+
+
+def test_screen_command_reads_a_footprint_or_an_application_file(tmp_path: Path, home: Path) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from labels import benchmark_key
+
+    runner = CliRunner()
+    fp = bracket(total_kgco2e=48.0)
+    key = benchmark_key("PR-BR", "brackets", 1.0, "piece")
+    members = [{"certificate_id": f"R{i}", "total_kgco2e": str(v)} for i, v in enumerate(PEERS_80_TO_120)]
+    (tmp_path / "reg.json").write_text(json.dumps({key: members}), encoding="utf-8")
+    (tmp_path / "fp.json").write_text(json.dumps(fp), encoding="utf-8")
+    result = runner.invoke(app, ["screen", str(tmp_path / "fp.json"), "--registry", str(tmp_path / "reg.json"),
+                                 "--on", "2026-06-01", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    peer = next(f for f in report["findings"] if f["check"] == "peer_comparison")
+    assert (peer["severity"], peer["evidence"]["robust_z"]) == ("high", "-3.51")
+    application = {"footprint": bracket(), "bom": bom_of(False), "organisation_id": "ORG-A",
+                   "previous_certificate": {"certificate_number": "OLD", "total_kgco2e": 14.0},
+                   "stated_changes": [{"description": "lighter design", "reduction_kgco2e": 2.0}]}
+    (tmp_path / "app.json").write_text(json.dumps(application), encoding="utf-8")
+    text = runner.invoke(app, ["screen", str(tmp_path / "app.json"), "--on", "2026-06-01"])
+    assert text.exit_code == 0, text.output
+    # 14 -> 10: drop 4 / 14 = 28.6 %, 2 kg stated explain 14.3 % -> 14.3 % unexplained -> medium;
+    # the unverified fastener PCF is 1.0 of 10.0 = 10 % -> medium; risk 15 + 15 = 30
+    assert "MEDIUM history_drop" in text.stdout and "MEDIUM supplier_verification" in text.stdout
+    assert "risk 30 (medium)" in text.stdout
+    (tmp_path / "bad.json").write_text(json.dumps({"footprint": fp, "notes": "x"}), encoding="utf-8")
+    bad = runner.invoke(app, ["screen", str(tmp_path / "bad.json")])
+    assert bad.exit_code == 2 and "unknown field(s) ['notes']" in bad.output
+    missing = runner.invoke(app, ["screen", "no-such-application"])
+    assert missing.exit_code == 2 and "no-such-application: no such file, and no service database" in missing.output
