@@ -116,26 +116,36 @@ def screen_command(
     as_json: bool = typer.Option(False, "--json", help="Write the report as JSON."),
 ) -> None:
     """Findings a reviewer would miss (mass balance, peers, factor choices, history, copied BOMs) and a risk score."""
+    from api.errors import ServiceError
+    from labels import LabelsError
+
     day = _on(on)
     path = Path(target)
-    if path.is_file():
-        report = _from_file(path, day, registry, use_database)
-        where = str(path)
-    else:
-        from api.engine_domain import EngineDomain
-        from api.models import Application
-        from api.services.screening import screen_application
-
-        with _service_session(f"{target}: no such file, and ") as session:
-            application = session.get(Application, target)
-            if application is None:
-                _fail(f"{target}: neither a file nor an application id in the service database")
-            report = screen_application(session, application, key_of=EngineDomain().benchmark_key, on=day)
-        where = f"application {target}"
+    try:
+        report, where = _screen_target(target, path, day, registry, use_database)
+    except (LabelsError, ServiceError) as exc:
+        _fail(f"{target}: {getattr(exc, 'message', None) or exc}")
+        return
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
     else:
         _print_report(report, where)
+
+
+def _screen_target(target: str, path: Path, day: date, registry: Optional[Path], use_database: bool) -> tuple[Any, str]:
+    """A file (footprint or application JSON), else an application id of the service database."""
+    if path.is_file():
+        return _from_file(path, day, registry, use_database), str(path)
+    from api.engine_domain import EngineDomain
+    from api.models import Application
+    from api.services.screening import screen_application
+
+    with _service_session(f"{target}: no such file, and ") as session:
+        application = session.get(Application, target)
+        if application is None:
+            _fail(f"{target}: neither a file nor an application id in the service database")
+        report = screen_application(session, application, key_of=EngineDomain().benchmark_key, on=day)
+    return report, f"application {target}"
 
 
 def sample_command(
@@ -145,11 +155,16 @@ def sample_command(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Certificates for third-party spot checks, weighted by risk, with the reason for each pick."""
+    from api.errors import ServiceError
     from api.services.screening import sample_for_surveillance
 
     day = _on(on)
     with _service_session() as session:
-        picks, pool = sample_for_surveillance(session, n=n, seed=seed, on=day)
+        try:
+            picks, pool = sample_for_surveillance(session, n=n, seed=seed, on=day)
+        except ServiceError as exc:
+            _fail(exc.message)
+            return
     if as_json:
         typer.echo(json.dumps({"on": day.isoformat(), "seed": seed, "pool": pool,
                                "picks": [p.model_dump(mode="json") for p in picks]}, indent=2, ensure_ascii=False))

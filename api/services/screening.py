@@ -14,9 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.errors import InvalidInput
 from api.models import Application, BomUpload, Certificate, Footprint, utcnow
 from api.services.certificates import payload_of, status_of
 from footprint.result import FootprintResult
+from labels.errors import LabelsError
 from labels.screening import (
     Candidate,
     OtherBom,
@@ -33,6 +35,14 @@ from labels.screening import (
 )
 
 BenchmarkKeyOf = Callable[[FootprintResult], str]
+
+
+def _thresholds(on: date) -> Any:
+    """The screening thresholds in force on `on`; a date before them is bad input (422), not a crash."""
+    try:
+        return load_thresholds(on)
+    except LabelsError as exc:
+        raise InvalidInput(str(exc).replace(str(exc).split(": ")[0] + ": ", "screening thresholds: ", 1)) from None
 
 
 def _end_of(on: date) -> datetime:
@@ -98,8 +108,9 @@ def screen_footprint(
     exclude_number: str | None = None,
 ) -> ScreeningReport:
     """Screen one footprint against this registry (peers, previous certificate, other applicants' BOMs)."""
+    thresholds = _thresholds(on)
     return screen(
-        fp, on=on, bom=bom, evidence=evidence,
+        fp, on=on, bom=bom, evidence=evidence, thresholds=thresholds,
         peers=peers_of(session, key, on, product_id=product_id),
         previous=previous_of(session, product_id, before=before or _end_of(on), exclude_number=exclude_number),
         stated_changes=stated_changes,
@@ -156,6 +167,6 @@ def surveillance_candidates(session: Session, on: date) -> list[Candidate]:
 
 def sample_for_surveillance(session: Session, *, n: int, seed: int, on: date) -> tuple[list[Pick], int]:
     """`n` certificates for third-party spot checks, drawn with weight base + risk score; and the pool size."""
+    base = _thresholds(on).number("sampling.base_weight")
     candidates = surveillance_candidates(session, on)
-    base = load_thresholds(on).number("sampling.base_weight")
     return sample(candidates, n, seed, base_weight=base), len(candidates)

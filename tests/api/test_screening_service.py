@@ -106,6 +106,8 @@ def test_surveillance_sample_is_reproducible_and_gives_reasons(client, actors, d
     for pick in again["picks"]:
         assert pick["reason"].startswith(f"risk {pick['risk_score']} -> weight {pick['risk_score'] + 1}")
     assert client.get("/v1/surveillance/sample?n=2&seed=11", headers=maker).status_code == 403
+    early = client.get("/v1/surveillance/sample?n=2&seed=11&on=2025-12-31", headers=certifier)
+    assert early.status_code == 422 and "no value on or before 2025-12-31" in early.json()["detail"]
     if database.kind == "sqlite":  # the CLI reads the same database (PostgreSQL tests use a schema per worker)
         monkeypatch.setenv("CARBONLABEL_DATABASE_URL", database.url)
         result = runner.invoke(cli, ["sample", "--n", "2", "--seed", "11", "--json"])

@@ -397,5 +397,7 @@ def test_screen_command_reads_a_footprint_or_an_application_file(tmp_path: Path,
     (tmp_path / "bad.json").write_text(json.dumps({"footprint": fp, "notes": "x"}), encoding="utf-8")
     bad = runner.invoke(app, ["screen", str(tmp_path / "bad.json")])
     assert bad.exit_code == 2 and "unknown field(s) ['notes']" in bad.output
+    early = runner.invoke(app, ["screen", str(tmp_path / "fp.json"), "--on", "2025-12-31"])
+    assert early.exit_code == 2 and "mass_balance.tolerance has no value on or before 2025-12-31" in early.output
     missing = runner.invoke(app, ["screen", "no-such-application"])
     assert missing.exit_code == 2 and "no-such-application: no such file, and no service database" in missing.output
