@@ -101,6 +101,11 @@ def test_png_is_rasterised_at_the_asked_resolution() -> None:
     # 90 mm / 25.4 x 300 = 1063.0 px; 55 mm -> 649.6 px
     assert image.size[0] == pytest.approx(1063, abs=1) and image.size[1] == pytest.approx(650, abs=1)
     assert image.info["dpi"] == pytest.approx((300, 300), abs=0.5)
+    # the printed QR code reads back as the verification URL (zxing-cpp, an independent decoder)
+    import zxingcpp
+
+    codes = zxingcpp.read_barcodes(image)
+    assert [(c.format.name, c.text) for c in codes] == [("QRCode", "https://label.example.gd.cn/verify/CL-2026-ABCDEFGH")]
 
 
 def test_long_issuer_is_condensed_not_cut() -> None:
