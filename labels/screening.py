@@ -519,7 +519,7 @@ def screen(
     thresholds: Thresholds | None = None,
 ) -> ScreeningReport:
     """Every check on one application (or footprint), in a fixed order, with the risk score."""
-    fp = footprint if isinstance(footprint, FootprintResult) else _footprint(footprint)
+    fp = footprint if isinstance(footprint, FootprintResult) else footprint_from_json(footprint)
     t = thresholds or load_thresholds(on)
     findings = [
         check_mass_balance(fp, t),
@@ -538,7 +538,8 @@ def screen(
                            risk_score=score, risk_level=level)
 
 
-def _footprint(data: Mapping[str, Any]) -> FootprintResult:
+def footprint_from_json(data: Mapping[str, Any]) -> FootprintResult:
+    """A footprint result from JSON; InputInvalid names the first bad field."""
     from pydantic import ValidationError
 
     try:
@@ -602,5 +603,5 @@ def reasons_of(report: ScreeningReport) -> list[str]:
 
 __all__ = [
     "Candidate", "Finding", "OtherBom", "PeerCertificate", "Pick", "PreviousCertificate", "ScreeningReport",
-    "StatedChange", "Thresholds", "bom_signature", "load_thresholds", "reasons_of", "risk_of", "sample", "screen",
+    "StatedChange", "Thresholds", "bom_signature", "footprint_from_json", "load_thresholds", "reasons_of", "risk_of", "sample", "screen",
 ]

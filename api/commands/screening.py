@@ -69,9 +69,9 @@ def _from_file(path: Path, on: date, registry: Optional[Path], use_database: boo
     if unknown:
         _fail(f"{path}: unknown field(s) {sorted(unknown)} (docs/screening.md)")
     try:
-        from labels.screening import _footprint
+        from labels.screening import footprint_from_json
 
-        fp = _footprint(application["footprint"])
+        fp = footprint_from_json(application["footprint"])
         changes = [StatedChange.model_validate(c) for c in application.get("stated_changes", [])]
         previous = (PreviousCertificate.model_validate(application["previous_certificate"])
                     if application.get("previous_certificate") else None)
