@@ -106,16 +106,23 @@ def screen_footprint(
     stated_changes: Sequence[StatedChange] = (),
     before: datetime | None = None,
     exclude_number: str | None = None,
+    all_boms: Sequence[OtherBom] | None = None,
 ) -> ScreeningReport:
-    """Screen one footprint against this registry (peers, previous certificate, other applicants' BOMs)."""
+    """Screen one footprint against this registry (peers, previous certificate, other applicants' BOMs).
+
+    `all_boms`: every stored footprint's signature, when the caller screens many (read once, not per call)."""
     thresholds = _thresholds(on)
+    if all_boms is not None:
+        others = [b for b in all_boms if b.organisation_id != organisation_id]
+    else:
+        others = other_boms(session, organisation_id) if organisation_id else []
     return screen(
         fp, on=on, bom=bom, evidence=evidence, thresholds=thresholds,
         peers=peers_of(session, key, on, product_id=product_id),
         previous=previous_of(session, product_id, before=before or _end_of(on), exclude_number=exclude_number),
         stated_changes=stated_changes,
         applicant=organisation_id,
-        other_boms=other_boms(session, organisation_id) if organisation_id else [],
+        other_boms=others,
         editions=_editions(fp),
     )
 
@@ -136,7 +143,8 @@ def screen_application(
     )
 
 
-def screen_certificate(session: Session, certificate: Certificate, *, on: date) -> ScreeningReport:
+def screen_certificate(session: Session, certificate: Certificate, *, on: date,
+                       all_boms: Sequence[OtherBom] | None = None) -> ScreeningReport:
     """A certificate screened as it stood: its own footprint, compared with the registry on `on`."""
     application = session.get(Application, certificate.application_id)
     assert application is not None
@@ -148,7 +156,7 @@ def screen_certificate(session: Session, certificate: Certificate, *, on: date) 
     return screen_footprint(
         session, fp, key=certificate.benchmark_key, on=on, organisation_id=certificate.organisation_id,
         product_id=certificate.product_id, bom=upload.bom if upload else None, evidence=application.evidence,
-        before=certificate.issued_at, exclude_number=certificate.number,
+        before=certificate.issued_at, exclude_number=certificate.number, all_boms=all_boms,
     )
 
 
@@ -156,10 +164,11 @@ def surveillance_candidates(session: Session, on: date) -> list[Candidate]:
     """Every certificate valid on `on`, with its risk score and the findings behind it."""
     moment = _end_of(on)
     candidates = []
+    all_boms = other_boms(session, organisation_id="")  # every organisation's, read once
     for certificate in session.scalars(select(Certificate).where(Certificate.valid_from <= moment).order_by(Certificate.number)):
         if status_of(session, certificate, now=moment).status != "valid":
             continue
-        report = screen_certificate(session, certificate, on=on)
+        report = screen_certificate(session, certificate, on=on, all_boms=all_boms)
         candidates.append(Candidate(certificate_number=certificate.number, risk_score=report.risk_score,
                                     reasons=reasons_of(report)))
     return candidates

@@ -106,6 +106,13 @@ def test_surveillance_sample_is_reproducible_and_gives_reasons(client, actors, d
     for pick in again["picks"]:
         assert pick["reason"].startswith(f"risk {pick['risk_score']} -> weight {pick['risk_score'] + 1}")
     assert client.get("/v1/surveillance/sample?n=2&seed=11", headers=maker).status_code == 403
+    # drawing the whole pool shows every risk: the identical four-line BOMs of two organisations flag
+    # both sides (copied_bom high, 40 points); the two-line lamps are too short to compare and have
+    # four peers each (fewer than 5): risk 0
+    everyone = client.get("/v1/surveillance/sample?n=5&seed=1", headers=certifier).json()["picks"]
+    risks = sorted(p["risk_score"] for p in everyone)
+    assert risks == [0, 0, 0, 40, 40]
+    assert all("high copied_bom" in p["reason"] for p in everyone if p["risk_score"] == 40)
     early = client.get("/v1/surveillance/sample?n=2&seed=11&on=2025-12-31", headers=certifier)
     assert early.status_code == 422 and "no value on or before 2025-12-31" in early.json()["detail"]
     if database.kind == "sqlite":  # the CLI reads the same database (PostgreSQL tests use a schema per worker)
