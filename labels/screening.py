@@ -521,6 +521,8 @@ def screen(
     """Every check on one application (or footprint), in a fixed order, with the risk score."""
     fp = footprint if isinstance(footprint, FootprintResult) else footprint_from_json(footprint)
     t = thresholds or load_thresholds(on)
+    if previous is None:
+        previous = _previous_from_evidence(evidence)
     findings = [
         check_mass_balance(fp, t),
         check_peers(fp, peers, t),
@@ -536,6 +538,19 @@ def screen(
     score, level = risk_of(findings, t)
     return ScreeningReport(product_id=fp.product_id, on=on, thresholds_sha256=t.sha256, findings=findings,
                            risk_score=score, risk_level=level)
+
+
+def _previous_from_evidence(evidence: Mapping[str, Any] | None) -> PreviousCertificate | None:
+    """The previous certificate the evidence names (for T2), when the registry knows none."""
+    named = (evidence or {}).get("previous_certificate")
+    if not isinstance(named, Mapping) or named.get("certified_kgco2e") is None:
+        return None
+    try:
+        return PreviousCertificate(certificate_number=str(named.get("certificate_id", "named in the evidence")),
+                                   total_kgco2e=float(Decimal(str(named["certified_kgco2e"]))))
+    except (ArithmeticError, ValueError) as exc:
+        raise InputInvalid(f"evidence: field 'previous_certificate.certified_kgco2e': {named['certified_kgco2e']!r} "
+                           f"is not a number ({exc})") from None
 
 
 def footprint_from_json(data: Mapping[str, Any]) -> FootprintResult:

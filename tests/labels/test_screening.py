@@ -231,6 +231,15 @@ def test_a_drop_beyond_what_re_baselining_and_stated_changes_explain() -> None:
                    "history_drop").severity == "info"
 
 
+def test_the_previous_certificate_the_evidence_names_is_used_when_the_registry_has_none() -> None:
+    """evidence: certified 100, re-baselined 90; now 70: drop 30 %, re-baselining explains 10 % -> 20 % medium."""
+    evidence = {"previous_certificate": {"certificate_id": "GD-2024-7", "certified_kgco2e": "100",
+                                         "previous_footprint_rebaselined": "90"}}
+    drop = finding(screen(bracket(total_kgco2e=70.0), on=ON, evidence=evidence), "history_drop")
+    assert (drop.severity, drop.evidence["unexplained"]) == ("medium", "20.0 %")
+    assert "GD-2024-7" in drop.summary
+
+
 def test_a_copied_bom_is_high_and_a_near_copy_medium() -> None:
     mine = bracket()
     renamed = copy.deepcopy(mine)
