@@ -28,7 +28,6 @@ from labels.numbers import plain, significant
 from labels.ruledata import load_rule_set, load_yaml_strict
 
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
-Localised = Mapping[str, str]  # language -> text
 
 
 def artwork_data_path() -> Path:
@@ -358,6 +357,6 @@ def artwork_for(
 
 
 __all__ = [
-    "ArtworkData", "LabelArtwork", "LabelsError", "PrintGeometry", "artwork_data", "artwork_for",
+    "ArtworkData", "LabelArtwork", "PrintGeometry", "artwork_data", "artwork_for",
     "artwork_from_decision", "artwork_from_document", "artwork_from_scheme_certificate", "caption_text",
 ]
