@@ -13,6 +13,7 @@ from api.db import make_engine, make_session_factory, upgrade_to_head
 from api.domain import Domain
 from api.errors import NotAuthenticated, ServiceError
 from api.routes import admin, applications, audit, auth, cbam, certificates, products, public, recognitions
+from api.routes import label_artwork, screening
 from api.settings import Settings
 from api.signing import key_id_of, load_public_key, load_signing_key
 from api.state import ServiceState
@@ -128,5 +129,7 @@ def create_app(
         return {"status": "ok"}
 
     for module in (auth, admin, products, applications, certificates, audit, cbam, recognitions, public):
+        app.include_router(module.router)
+    for module in (label_artwork, screening):  # issue 10: label artwork, screening
         app.include_router(module.router)
     return app

@@ -1,4 +1,4 @@
-"""The certificate PDF: one page each in 简体中文, 繁體中文 and English, with label graphic and QR code.
+"""The certificate PDF: one page each in 简体中文, 繁體中文 and English, with the on-pack label and QR code.
 
 Rendered from the signed document alone, so the PDF always shows exactly what was signed.
 """
@@ -12,6 +12,7 @@ import qrcode
 import qrcode.image.svg
 from markupsafe import Markup
 
+from api.rendering.label import label_svg
 from api.rendering.pages import render_page
 
 LANGUAGES = ("zh-CN", "zh-TW", "en")
@@ -105,12 +106,16 @@ def qr_svg(url: str) -> Markup:
 
 
 def certificate_html(document: dict[str, Any]) -> str:
+    from labels.artwork import artwork_from_document
+
     return render_page(
         "certificate.html",
         d=document,
         languages=LANGUAGES,
         text=TEXT,
         qr=qr_svg(document["verification_url"]),
+        # the on-pack label (labels.md P3: number, issuer, QR code mandatory), drawn by api/rendering/label.py
+        label_svg=Markup(label_svg(artwork_from_document(document), standalone=False)),
     )
 
 
