@@ -209,3 +209,29 @@ def test_example_boms_use_the_china_factors() -> None:
     assert "eol_landfill_commercial_waste" not in ids.values()
     eol = [line for line in lamp["lines"] if line["stage"] == "end_of_life" and line["line_id"].startswith("eol_lamp")]
     assert sum(line["quantity"] for line in eol) == pytest.approx(lamp["product"]["mass_kg"])
+
+
+@pytest.mark.parametrize(("figure", "unit", "field"), [("15,947", "", "source_unit"), ("", "kg CO2-eq/t", "source_figure")])
+def test_a_figure_without_its_unit_is_refused_naming_file_row_and_field(
+    tmp_path: Path, figure: str, unit: str, field: str
+) -> None:
+    from lcidb.errors import TemplateError
+
+    (tmp_path / "activities.csv").write_text(
+        "activity_id,name,unit,geography,year,category,source,licence,status,source_figure,source_unit\n"
+        "a,thing (proxy: b),kg,CN,2024,material,test,derived,proxy,,\n"
+        f'b,other,kg,CN,2024,material,test,cited-fact,verified,"{figure}",{unit}\n', encoding="utf-8")
+    (tmp_path / "exchanges.csv").write_text(
+        "activity_id,input,amount,unit,kind,uncertainty_sigma,gwp_basis,credit_type\n"
+        "a,b,1,kg,technosphere,,,\nb,co2e_unsplit,15.947,kg,biosphere,,x,\n", encoding="utf-8")
+    with pytest.raises(TemplateError) as caught:
+        read_template(tmp_path)
+    assert (caught.value.row, caught.value.field) == (3, field)
+    assert caught.value.file.endswith("activities.csv")
+    # with both given the row reads, the quote as printed kept; `proxy` is a status the reader accepts
+    (tmp_path / "activities.csv").write_text(
+        (tmp_path / "activities.csv").read_text(encoding="utf-8").replace(f'"{figure}",{unit}', '"15,947",kg CO2-eq/t'),
+        encoding="utf-8")
+    data = read_template(tmp_path)
+    assert (data.activities["b"].source_figure, data.activities["b"].source_unit) == ("15,947", "kg CO2-eq/t")
+    assert data.activities["a"].status == "proxy"
