@@ -235,3 +235,52 @@ def test_a_figure_without_its_unit_is_refused_naming_file_row_and_field(
     data = read_template(tmp_path)
     assert (data.activities["b"].source_figure, data.activities["b"].source_unit) == ("15,947", "kg CO2-eq/t")
     assert data.activities["a"].status == "proxy"
+
+
+# factors.md §2.1 table rows, by the fuel key of the shipped ids fuel_<key>_combustion_gj / _t
+IPCC_TABLE_NAMES = {"diesel": "Gas/diesel oil", "residual_fuel_oil": "Residual fuel oil", "gasoline": "Motor gasoline",
+                    "kerosene": "Other kerosene", "lpg": "LPG", "natural_gas": "Natural gas",
+                    "coal_bituminous": "Other bituminous coal", "coal_anthracite": "Anthracite"}
+
+
+@pytest.mark.skipif("Gas/diesel oil" not in REFERENCE_TEXT, reason="reference notes not present")
+def test_every_ipcc_fuel_exchange_is_the_printed_table(data: TemplateData) -> None:
+    """factors.md §2.1 prints NCV (MJ/kg = GJ/t), CO2, CH4 and N2O (kg/TJ) per fuel; the per-GJ rows
+    store kg per GJ (kg/TJ / 1000) and the per-tonne rows NCV GJ of the per-GJ row."""
+    section = REFERENCE_TEXT.split("### 2.1 IPCC 2006", 1)[1].split("### 2.2", 1)[0]
+    rows = {cells[0]: cells[1:5] for line in section.splitlines() if line.startswith("| ")
+            for cells in [[c.strip() for c in line.strip("|").split("|")]]}
+    for key, printed in IPCC_TABLE_NAMES.items():
+        ncv, co2, ch4, n2o = (float(v.replace(",", "")) for v in rows[printed])
+        per_gj = {e.input: e.amount for e in data.exchanges if e.activity_id == f"fuel_{key}_combustion_gj"}
+        assert per_gj == pytest.approx({"co2_fossil": co2 / 1000, "ch4_fossil": ch4 / 1000, "n2o": n2o / 1000}, rel=1e-12), key
+        (per_t,) = [e for e in data.exchanges if e.activity_id == f"fuel_{key}_combustion_t"]
+        assert (per_t.input, per_t.amount) == (f"fuel_{key}_combustion_gj", pytest.approx(ncv, rel=1e-12)), key
+
+
+def test_every_recycling_and_incineration_row_by_hand(data: TemplateData) -> None:
+    """docs §7 and §8: incineration = n_C x 44.009 / M + DESNZ handling 0.021280807; recycling nets
+    handling + recycled - primary (DESNZ kg/t / 1000, factors.md §3.1; aluminium Chinese, §6.2)."""
+    handling = 0.021280807
+    assert cradle_to_gate(data, "eol_incineration_pet") == pytest.approx(10 * 44.009 / 192.17 + handling, rel=1e-7)
+    assert cradle_to_gate(data, "eol_incineration_ps") == pytest.approx(8 * 44.009 / 104.152 + handling, rel=1e-7)
+    desnz = {  # (primary, closed-loop) kg CO2e/t, factors.md §3.1
+        "pet": (4018.483406, 3121.344294), "pp": (3090.817901, 2537.385998), "hdpe": (3255.929801, 2346.689069),
+        "board": (801.521765, 699.881836), "paper": (910.478098, 730.478098), "glass": (1402.766667, 823.189539),
+    }
+    printed_net = {"pet": -0.875858, "pp": -0.532151, "hdpe": -0.887960, "board": -0.080359, "paper": -0.158719,
+                   "glass": -0.558296}  # the docs' §8 values
+    for key, (primary, recycled) in desnz.items():
+        net = handling + (recycled - primary) / 1000
+        assert cradle_to_gate(data, f"eol_recycling_{key}") == pytest.approx(net, rel=1e-8), key
+        assert net == pytest.approx(printed_net[key], abs=1e-6), key
+
+
+def test_packaging_is_one_kg_of_its_documented_material(data: TemplateData) -> None:
+    """docs §6.13: steel cans are DESNZ steel cans, no longer the BF-BOF route."""
+    expected = {"pack_corrugated_box": "mat_board", "pack_plastic_film": "mat_plastic_film", "pack_pet_bottle": "mat_pet",
+                "pack_glass_container": "mat_glass", "pack_steel_can": "mat_steel_cans_primary",
+                "pack_aluminium_can_foil": "mat_aluminium_primary_desnz", "pack_wood_pallet": "mat_wood",
+                "pack_paper": "mat_paper"}
+    for aid, material in expected.items():
+        assert [(e.input, e.amount) for e in data.exchanges if e.activity_id == aid] == [(material, 1.0)], aid
