@@ -522,7 +522,7 @@ for aid, product in [("mat_steel_hot_rolled_coil_cn", "hot-rolled coil"), ("mat_
                      ("mat_steel_rebar_cn", "rebar")]:
     proxy(aid, f"Steel {product}, China (proxy: China steel industry average 2019, all routes and products, life-cycle CO2)",
           "CN", 2019, "mat_steel_cn_industry_2019",
-          f"no China {product} LCI found (materials.md §1, §7); the industry average covers hot-rolled products",
+          f"no China {product} LCI found (materials.md §1, §7)",
           (3, 3, 1))
 
 # ---- aluminium (docs §6.2) ---------------------------------------------------------------------------
