@@ -284,3 +284,24 @@ def test_packaging_is_one_kg_of_its_documented_material(data: TemplateData) -> N
                 "pack_paper": "mat_paper"}
     for aid, material in expected.items():
         assert [(e.input, e.amount) for e in data.exchanges if e.activity_id == aid] == [(material, 1.0)], aid
+
+
+MATERIALS_TEXT = " ".join((SHARED_DIR / "reference" / "materials.md").read_text(encoding="utf-8").split()) \
+    if (SHARED_DIR / "reference" / "materials.md").is_file() else ""
+QUOTE = re.compile(r"(?:(?<=[\s:(])|^)'(.+?)'(?=[\s,;)]|$)")
+
+
+@pytest.mark.skipif(not MATERIALS_TEXT, reason="reference notes not present")
+def test_quoted_passages_are_verbatim_in_the_reference_notes(data: TemplateData) -> None:
+    """A row citing materials.md quotes the passage that prints its figure; the passage must stand
+    word for word in materials.md (which quotes the source), so the figure and its context agree."""
+    checked = 0
+    for a in data.activities.values():
+        if not a.source_figure or "materials.md" not in a.source:
+            continue
+        passages = [q for q in QUOTE.findall(a.source) if any(t in q for t in _terms(a.source_figure))]
+        assert passages, a.id
+        for passage in passages:
+            assert " ".join(passage.split()) in MATERIALS_TEXT, (a.id, passage)
+        checked += 1
+    assert checked >= 12
