@@ -300,7 +300,7 @@ resid = act("elec_cn_gd_residual_mix",
             "Guangdong delivered mix with the renewable (GEC-eligible: hydro, wind, PV, biomass) share removed that the MEE 2023 "
             "national factors imply was market-traded: 1 - 0.5306/0.6096 (reference/factors.md §1.1 [V]); "
             "docs/lcidb-default-data.md §4; derived, not official",
-            "derived", "derived", "", (3, 2, 3))
+            "derived", "derived", "", (3, 3, 3))
 for key in sorted(RESIDUAL_2023):
     resid.tech(f"elec_cn_{key}", LOSS_FACTOR * RESIDUAL_2023[key], "kWh")
 resid.tech("elec_cn_td_infrastructure", 1.0, "kWh")

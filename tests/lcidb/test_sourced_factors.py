@@ -144,7 +144,11 @@ def test_guangdong_grid_dqr_shows_its_assumptions(data: TemplateData) -> None:
     """factors.md §1.5.4/§1.5.2: the thermal split and the received-power mix are [U]."""
     grid = data.activities["elec_cn_gd_grid"]
     assert (grid.dqr_technological, grid.dqr_temporal, grid.dqr_geographical) != (2, 2, 2)
-    assert grid.dqr_technological >= 3
+    # every activity built on the same January-May shares and [U] splits says so, the residual mix too
+    built = [a for a in data.activities.values() if a.id.startswith("elec_cn_gd_") and a.status == "derived"]
+    assert len(built) == 5
+    for a in built:
+        assert a.dqr_technological >= 3 and a.dqr_temporal >= 3, a.id
 
 
 def test_proxies_name_what_they_borrow(data: TemplateData) -> None:
