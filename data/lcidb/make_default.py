@@ -635,6 +635,14 @@ act("mat_aluminium_primary", "Aluminium, primary ingot, global average cradle-to
     "International Aluminium Institute, 2022 data released Feb 2024: 15.1 t CO2e/t (reference/factors.md §3.2, [V]; "
     "'In 2022, intensity declined by 4.4% from 15.8 tonnes CO2e per tonne to 15.1 tonnes CO2e per tonne')",
     "cited-fact", "verified", "", (2, 2, 3)).bio("co2e_unsplit", 15.1, "unstated (IAI)").quote("15.1", "tonnes CO2e per tonne")
+cited("mat_steel_world_average_ghg_2024",
+      "Steel, crude, global average GHG intensity (all routes), 2024, worldsteel 2025 method (CO2, CH4, N2O and upstream "
+      "mining)", "GLO", 2024,
+      "MarketSteel (David Fleschen), 'Worldsteel: Global steel industry expands sustainability reporting', on the worldsteel "
+      "Sustainability Indicators Report 2025 (secondary): 'In 2024, global GHG emissions intensity averaged 2.18 tonnes of "
+      "CO₂ equivalent per tonne of crude steel, compared to 1.92 tonnes of CO₂ under the earlier methodology.' "
+      f"({MATERIALS_MD} §1)", "", (3, 2, 3), "2.18", "tonnes of CO₂ equivalent per tonne of crude steel", 2.18,
+      "unstated (worldsteel 2025 method)")
 act("mat_steel_world_average", "Steel, crude, global average CO2 intensity (all routes), 2022", "kg", "GLO", 2022, "material",
     "worldsteel Sustainability Indicators 2023 press release (2023-11-07): 1.91 t CO2/t crude steel cast (reference/factors.md §3.2, [V])",
     "cited-fact", "verified", "2023-11-07", (3, 2, 3)).bio("co2e_unsplit", 1.91, "CO2-only").quote("1.91", "Tonnes CO2/tonne crude steel cast")
