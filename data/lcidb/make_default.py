@@ -488,7 +488,7 @@ MATERIALS_MD = "reference/materials.md"
 # ABS and polyester/cotton: no open factor (factors.md §8.3); explicit proxies, shown as such in the name
 proxy("mat_abs", "ABS, UK (proxy: DESNZ average plastics; no open ABS factor found)", "GB", 2023, "mat_plastics_average",
       "no open ABS factor (reference/factors.md §8.3; materials.md §4: none found)", (4, 2, 4))
-proxy("mat_polyester_fibre", "Polyester (PET) staple fibre (proxy: Southeast Asia virgin PET staple fibre)", "SE-Asia", 2024,
+proxy("mat_polyester_fibre", "Polyester (PET) staple fibre (proxy: Southeast Asia virgin PET staple fibre, c. 2024, cradle-to-gate)", "SE-Asia", 2024,
       "mat_polyester_staple_fibre_sea", "no China virgin polyester fibre figure found (materials.md §5d)", (2, 3, 3))
 proxy("mat_cotton_textile", "Cotton textile (proxy: DESNZ clothing, UK, primary material production)", "GB", 2023,
       "mat_textile_clothing", "no open cotton yarn or fabric factor found (materials.md §5d)", (4, 2, 4))
@@ -515,7 +515,7 @@ for aid, route, figure, dqr in [("mat_steel_bf_bof_glo", "BF-BOF", "2.2", (2, 4,
                                 ("mat_steel_eaf_scrap_glo", "scrap-EAF", "0.3", (2, 4, 3))]:
     cited(aid, f"Steel, crude, {route} route, global, direct and indirect CO2 (IEA via IEEFA; data year not stated)",
           "GLO", 2024, IEEFA_STEEL, "", dqr, figure, "t CO2/t crude steel", float(figure), "CO2-only")
-proxy("mat_steel_eaf", "Steel, scrap-EAF route, China (proxy: global scrap-EAF value; the Chinese grid is not reflected)",
+proxy("mat_steel_eaf", "Steel, scrap-EAF route, China (proxy: global scrap-EAF, direct + indirect CO2, data year not stated; the Chinese grid is not reflected)",
       "CN", 2024, "mat_steel_eaf_scrap_glo",
       "no China EAF figure and no published EAF power use to model one with the Chinese grid (materials.md §1)", (2, 4, 4))
 for aid, product in [("mat_steel_hot_rolled_coil_cn", "hot-rolled coil"), ("mat_steel_wire_rod_cn", "wire rod"),
@@ -540,7 +540,7 @@ act("mat_aluminium_secondary_cn", "Aluminium, recycled (secondary), China, 2020,
     f"({MATERIALS_MD} §2); docs/lcidb-default-data.md §6.2", "derived", "derived", "", (2, 3, 1)).bio(
     "co2e_unsplit", AL_RECYCLED_SHARE * 15947 / 1000, "unstated (Peng et al. 2022)")
 for aid, product in [("mat_aluminium_extrusion_cn", "extrusion"), ("mat_aluminium_sheet_cn", "sheet")]:
-    proxy(aid, f"Aluminium {product}, China (proxy: China primary ingot 2020; {product} forming and its scrap not included)",
+    proxy(aid, f"Aluminium {product}, China (proxy: China primary ingot 2020, cradle-to-gate; {product} forming and its scrap not included)",
           "CN", 2020, "mat_aluminium_primary_cn", f"no China aluminium {product} figure found (materials.md §2)", (4, 3, 1))
 
 # ---- cement and clinker (docs §6.3) ----------------------------------------------------------------------
@@ -583,7 +583,7 @@ cited("mat_olefins_cn_coal",
       f"direct emissions and 5714 kg eq. CO2/t olefins of indirect emissions' ({MATERIALS_MD} §4); sum 11,507",
       "", (2, 4, 1), "5793 + 5714", "kg eq. CO2/t olefins", (5793 + 5714) / 1000, "unstated (Energy Convers. Manag. 2015)")
 for aid, polymer in [("mat_pp_cn_coal", "Polypropylene (PP)"), ("mat_pe_cn_coal", "Polyethylene (PE)")]:
-    proxy(aid, f"{polymer}, China, coal-to-olefins route (proxy: coal-based olefin monomer; polymerisation not included)",
+    proxy(aid, f"{polymer}, China, coal-to-olefins route (proxy: coal-based olefin monomer, life cycle c. 2012-2014; polymerisation not included)",
           "CN", 2015, "mat_olefins_cn_coal",
           "no resin-level China figure found (materials.md §4); polymerisation adds to this", (3, 4, 1))
 TEXTILE_EXCHANGE = ("Fashionating World, 'From Estimates to Audits: Virgin PET data disrupts global synthetic fiber "
@@ -596,7 +596,7 @@ cited("mat_polyester_staple_fibre_sea", "Polyester (PET) staple fibre (virgin), 
       "(Textile Exchange/SCS LCA; c. 2024)", "SE-Asia", 2024,
       f"{TEXTILE_EXCHANGE}: 'PET Staple Fiber 2.62' kg CO2 eq/kg ({MATERIALS_MD} §5d)", "", (2, 3, 3),
       "2.62", "kg CO2 eq/kg", 2.62, "unstated (Textile Exchange/SCS)")
-proxy("mat_pet_cn", "PET resin, China (proxy: Southeast Asia virgin PET chip)", "CN", 2024, "mat_pet_chip_sea",
+proxy("mat_pet_cn", "PET resin, China (proxy: Southeast Asia virgin PET chip, c. 2024, cradle-to-gate)", "CN", 2024, "mat_pet_chip_sea",
       "no China PET resin figure found (materials.md §4)", (2, 3, 3))
 
 # ---- copper, paper, cotton, batteries (docs §6.7-6.10) ------------------------------------------------------------
@@ -618,7 +618,7 @@ cited("mat_cotton_fibre_glo_2020", "Cotton fibre (lint), global average, 2020, c
       "Yu, Yang, 'Carbon footprint of global cotton production', Resources, Environment and Sustainability (2025) 100214: "
       "'an average of 0.9 t CO2e per t or 1.9 t CO2e per t of fiber produced' "
       f"({MATERIALS_MD} §5d)", "", (2, 2, 3), "1.9", "t CO2e/t fibre", 1.9, "unstated (Yu & Yang 2025)")
-proxy("mat_cotton_fibre_cn", "Cotton fibre, China (proxy: global average cotton fibre 2020)", "CN", 2020,
+proxy("mat_cotton_fibre_cn", "Cotton fibre, China (proxy: global average cotton fibre 2020, cradle to farm gate and ginning)", "CN", 2020,
       "mat_cotton_fibre_glo_2020", "no China-specific cotton fibre figure found (materials.md §5d)", (2, 2, 3))
 cited("mat_battery_lfp_pack_cn", "LFP battery pack (EV, 28 kWh), China, cradle-to-gate production, c. 2015-2016, per kWh "
       "of capacity", "CN", 2016,
@@ -626,8 +626,8 @@ cited("mat_battery_lfp_pack_cn", "LFP battery pack (EV, 28 kWh), China, cradle-t
       "China', Sustainability 9(4):504 (2017): 'the GHG emissions from the production of a 28 kWh battery are 3061 "
       f"kgCO2-eq' (LFP) ({MATERIALS_MD} §5f); 3061 / 28 per kWh",
       "", (2, 4, 1), "3061", "kgCO2-eq per 28 kWh battery", 3061 / 28, "unstated (Hao et al. 2017)", unit="kWh")
-proxy("mat_battery_lfp_cell_cn", "LFP battery cell, China, per kWh (proxy: LFP pack c. 2016; pack housing and BMS "
-      "included, so this overstates a cell)", "CN", 2016, "mat_battery_lfp_pack_cn",
+proxy("mat_battery_lfp_cell_cn", "LFP battery cell, China, per kWh (proxy: LFP pack c. 2016, cradle-to-gate; pack housing "
+      "and BMS included, so this overstates a cell)", "CN", 2016, "mat_battery_lfp_pack_cn",
       "no China LFP cell figure found (materials.md §5f, §7)", (3, 4, 1), unit="kWh")
 
 act("mat_aluminium_primary", "Aluminium, primary ingot, global average cradle-to-gate (mining to cast, incl. electricity and PFCs), 2022",
