@@ -626,6 +626,13 @@ cited("mat_battery_lfp_pack_cn", "LFP battery pack (EV, 28 kWh), China, cradle-t
       "China', Sustainability 9(4):504 (2017): 'the GHG emissions from the production of a 28 kWh battery are 3061 "
       f"kgCO2-eq' (LFP) ({MATERIALS_MD} §5f); 3061 / 28 per kWh",
       "", (2, 4, 1), "3061", "kgCO2-eq per 28 kWh battery", 3061 / 28, "unstated (Hao et al. 2017)", unit="kWh")
+cited("mat_battery_li_ion_cn", "Li-ion battery (NMC811), China, per kg of battery, cradle-to-gate production; median of "
+      "published LCAs (literature 2005-2024)", "CN", 2024,
+      "Clement, Salazar, Hofman, Maharjan, 'Meta-analysis of Life Cycle Assessments for Li-Ion Batteries Production "
+      "Emissions', arXiv 2506.05531 (2025): 'The meta-analysis shows a median global warming potential of 17.63 kg "
+      "CO2-eq./kg of battery … 17.33 kg CO2-eq./kg for China' (China value: NMC811 per the reference's table; "
+      f"{MATERIALS_MD} §5f); DESNZ Li-ion (6.308 kg/kg, UK) is far lower", "", (3, 3, 1), "17.33", "kg CO2-eq./kg", 17.33,
+      "unstated (Clement et al. 2025)")
 proxy("mat_battery_lfp_cell_cn", "LFP battery cell, China, per kWh (proxy: LFP pack c. 2016, cradle-to-gate; pack housing "
       "and BMS included, so this overstates a cell)", "CN", 2016, "mat_battery_lfp_pack_cn",
       "no China LFP cell figure found (materials.md §5f, §7)", (3, 4, 1), unit="kWh")

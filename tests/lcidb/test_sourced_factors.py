@@ -42,6 +42,7 @@ PER_UNIT = {
     "kg CO2-eq/t paper": 1 / 1000,
     # kg per kg
     "kg CO2 eq/kg": 1.0,
+    "kg CO2-eq./kg": 1.0,
     # one 28 kWh battery pack: / 28 = per kWh of capacity
     "kgCO2-eq per 28 kWh battery": 1 / 28,
 }
