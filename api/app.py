@@ -13,6 +13,7 @@ from api.db import make_engine, make_session_factory, upgrade_to_head
 from api.domain import Domain
 from api.errors import NotAuthenticated, ServiceError
 from api.routes import admin, applications, audit, auth, cbam, certificates, products, public, recognitions
+from api.services.history import PUBLIC_KEYS_INFO, SIGNING_KEY_INFO
 from api.settings import Settings
 from api.signing import key_id_of, load_public_key, load_signing_key
 from api.state import ServiceState
@@ -92,17 +93,19 @@ def create_app(
         if settings.is_sqlite
         else engine
     )
+    public_keys = {
+        **{key_id_of(k): k for k in (load_public_key(p) for p in settings.verify_key_paths)},
+        signing_key.key_id: signing_key.public_key,
+    }
+    session_info = {SIGNING_KEY_INFO: signing_key, PUBLIC_KEYS_INFO: public_keys}
     state = ServiceState(
         settings=settings,
         engine=engine,
-        sessions=make_session_factory(engine),
+        sessions=make_session_factory(engine, info=session_info),
         signing_key=signing_key,
         domain=domain or default_domain(),
-        public_keys={
-            **{key_id_of(k): k for k in (load_public_key(p) for p in settings.verify_key_paths)},
-            signing_key.key_id: signing_key.public_key,
-        },
-        read_sessions=make_session_factory(read_engine),
+        public_keys=public_keys,
+        read_sessions=make_session_factory(read_engine, info=session_info),
     )
     app = FastAPI(
         title="carbonlabel certification service",

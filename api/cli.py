@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.importers",
     "api.commands.labels",
     "api.commands.service",
+    "api.commands.admin",
     "api.commands.tariffs",
 )
 

@@ -137,6 +137,34 @@ class HistoryPublic(Output):
     to_state: str | None
     reason: str | None
     detail: dict[str, Any]
+    seq: int
+    prev_hash: str
+    row_hash: str
+
+
+class BrokenLinkPublic(BaseModel):
+    entity_type: str
+    entity_id: str
+    seq: int | None = Field(description="The row at fault; null when the chain head itself is")
+    history_id: int | None
+    problem: str
+
+
+class ChainReportPublic(BaseModel):
+    intact: bool
+    chains: int
+    rows: int
+    broken: list[BrokenLinkPublic] = Field(description="The first broken link of each broken chain")
+
+
+class AuthAttemptPublic(Output):
+    id: int
+    at: datetime
+    door: str
+    identifier: str
+    address: str
+    user_id: str | None
+    outcome: str
 
 
 class ApplicationPublic(Output):
@@ -183,6 +211,7 @@ class CertificatePublic(BaseModel):
 
 
 class RenewRequest(Input):
+    reason: str = Field(min_length=1, max_length=4000, description="Why the certificate is renewed")
     footprint_id: str | None = Field(default=None, min_length=1, max_length=32)
 
 

@@ -134,10 +134,10 @@ def suspend(
 
 @router.post("/{number}/lift-suspension", response_model=CertificatePublic)
 def lift_suspension(
-    number: str, user: CurrentUser, session: SessionDep, state: StateDep, body: Reason | None = None
+    number: str, body: RequiredReason, user: CurrentUser, session: SessionDep, state: StateDep
 ) -> CertificatePublic:
-    """Certifier: lift an explicit suspension."""
-    return _act(session, state, user, number, "lift_suspension", body.reason if body else None)
+    """Certifier: lift an explicit suspension, with a reason."""
+    return _act(session, state, user, number, "lift_suspension", body.reason)
 
 
 @router.post("/{number}/revoke", response_model=CertificatePublic)
@@ -155,21 +155,20 @@ def renew(
     user: CurrentUser,
     session: SessionDep,
     state: StateDep,
-    body: RenewRequest | None = None,
+    body: RenewRequest,
     idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> JSONResponse:
-    """Certifier: issue a new certificate that supersedes this one (graded with today's rules)."""
+    """Certifier: issue a new certificate that supersedes this one (graded with today's rules).
+    Only a valid certificate is renewed (never a suspended, revoked, superseded or expired one)."""
     require_role(user, "certifier")
     attempt = idempotency.begin(session, user, idempotency_key, request, body)
     if attempt.replayed is not None:
         return attempt.replayed
     old = service.get_visible_by_number(session, number, user)
-    current = service.status_of(session, old)
-    if current.status in ("revoked", "superseded"):
-        raise Conflict(f"certificate {number} is {current.status}; it cannot be renewed")
+    current = service.check_action(session, certificate=old, action="renew", reason=body.reason)
     application = session.get(Application, old.application_id)
     assert application is not None
-    footprint_id = body.footprint_id if body and body.footprint_id else application.footprint_id
+    footprint_id = body.footprint_id or application.footprint_id
     footprint = get_visible(session, Footprint, footprint_id, user, "footprint")
     if footprint.product_id != old.product_id:
         raise InvalidInput(f"footprint {footprint_id} is not of the certificate's product")
@@ -195,7 +194,7 @@ def renew(
         action="renew",
         from_state=current.status,
         to_state="superseded",
+        reason=body.reason,
         detail={"superseded_by": new.number},
-        at=new.issued_at,
     )
     return attempt.commit_created(201, lambda: certificate_public(session, state, new).model_dump(mode="json"))

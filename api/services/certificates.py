@@ -187,7 +187,6 @@ def issue(
             "grade": outcome.grade,
             "supersedes": supersedes.number if supersedes else None,
         },
-        at=issued_at,
     )
     return certificate
 
@@ -220,7 +219,7 @@ def status_of(session: Session, certificate: Certificate, *, now: datetime | Non
     grace = int(payload_of(certificate)["surveillance"]["grace_days"])
     return derive_status(
         certificate,
-        history.entries_for(session, entity_type="certificate", entity_id=certificate.id),
+        history.effective_entries(session, entity_type="certificate", entity_id=certificate.id),
         now=now or utcnow(),
         grace_days=grace,
         superseded_at=successor.issued_at if successor else None,
@@ -251,13 +250,38 @@ def check_signature(certificate: Certificate, public_keys: dict[str, Ed25519Publ
     return SignatureCheck(True, certificate.key_id, None)
 
 
-# action -> (allowed current statuses, needs reason)
+# action -> (statuses the scheme allows it from, needs a reason). Renewal happens before expiry
+# (labels.md: "renewal (before expiry)"), never on a suspended, revoked or superseded certificate.
 CERTIFICATE_ACTIONS: dict[str, tuple[tuple[str, ...], bool]] = {
     "surveillance": (("valid", "suspended"), False),
     "suspend": (("valid",), True),
-    "lift_suspension": (("suspended",), False),
+    "lift_suspension": (("suspended",), True),
     "revoke": (("valid", "suspended", "expired"), True),
+    "renew": (("valid",), True),
 }
+
+
+def check_action(session: Session, *, certificate: Certificate, action: str, reason: str | None) -> StatusView:
+    """Lock the certificate, refuse an action its state or a missing reason does not allow; return
+    the current status."""
+    allowed, needs_reason = CERTIFICATE_ACTIONS[action]
+    if needs_reason and not (reason and reason.strip()):
+        raise InvalidInput(f"{action.replace('_', ' ')} needs a reason")
+    # lock the certificate row for the rest of the transaction (PostgreSQL; SQLite's BEGIN
+    # IMMEDIATE already serialises writers) so two concurrent actions see each other's rows
+    session.execute(select(Certificate.id).where(Certificate.id == certificate.id).with_for_update())
+    current = status_of(session, certificate)
+    if current.status not in allowed:
+        raise Conflict(
+            f"certificate {certificate.number} is {current.status}; {action.replace('_', ' ')} is allowed only "
+            f"when it is {' or '.join(allowed)}"
+        )
+    if action == "lift_suspension" and not current.explicitly_suspended:
+        raise Conflict(
+            f"certificate {certificate.number} is suspended because surveillance is overdue; "
+            "record a surveillance instead of lifting"
+        )
+    return current
 
 
 def act(
@@ -269,20 +293,7 @@ def act(
     reason: str | None,
     detail: dict[str, Any] | None = None,
 ) -> HistoryEntry:
-    allowed, needs_reason = CERTIFICATE_ACTIONS[action]
-    if needs_reason and not (reason and reason.strip()):
-        raise InvalidInput(f"{action.replace('_', ' ')} needs a reason")
-    # lock the certificate row for the rest of the transaction (PostgreSQL; SQLite's BEGIN
-    # IMMEDIATE already serialises writers) so two concurrent actions see each other's rows
-    session.execute(select(Certificate.id).where(Certificate.id == certificate.id).with_for_update())
-    current = status_of(session, certificate)
-    if current.status not in allowed:
-        raise Conflict(f"certificate {certificate.number} is {current.status}; cannot {action.replace('_', ' ')}")
-    if action == "lift_suspension" and not current.explicitly_suspended:
-        raise Conflict(
-            f"certificate {certificate.number} is suspended because surveillance is overdue; "
-            "record a surveillance instead of lifting"
-        )
+    current = check_action(session, certificate=certificate, action=action, reason=reason)
     to_state = {"suspend": "suspended", "revoke": "revoked", "lift_suspension": "valid"}.get(action)
     entry = history.record(
         session,
