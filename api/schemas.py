@@ -33,12 +33,19 @@ class OrganisationPublic(Output):
     id: str
     name: str
     created_at: datetime
+    active: bool = True
+
+
+AccountKind = Literal["client", "person", "partner"]
 
 
 class UserCreate(Input):
     organisation_id: str = Field(min_length=1, max_length=32)
     name: str = Name
     role: Role
+    kind: AccountKind = Field(
+        default="client", description="client (API client), person (web sign-in, later), partner (PACT)"
+    )
 
 
 class UserPublic(Output):
@@ -47,10 +54,17 @@ class UserPublic(Output):
     name: str
     role: str
     client_id: str
+    kind: str = "client"
+    active: bool = True
 
 
 class UserCreated(UserPublic):
-    client_secret: str = Field(description="Shown once; only a hash is stored.")
+    client_secret: str = Field(description="Shown once; only a hash is stored (empty for a person).")
+
+
+class TokensRevoked(BaseModel):
+    user_id: str
+    tokens_revoked: int
 
 
 class ProductCreate(Input):
