@@ -192,11 +192,42 @@ class ApplicationPublic(Output):
     evidence: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    assigned_to: str | None = None
+    first_approval_by: str | None = None
 
 
 class ApplicationDetail(ApplicationPublic):
     history: list[HistoryPublic]
     certificate_number: str | None
+
+
+class AssignRequest(Input):
+    certifier_id: str = Field(min_length=1, max_length=64, description="The certifier's account id or client_id")
+
+
+class EvaluationPublic(BaseModel):
+    application_id: str
+    at_submit: dict[str, Any] | None = Field(description="The full rule evaluation stored at submit")
+    now: dict[str, Any] = Field(description="The same rules run now")
+    changes: list[dict[str, Any]] = Field(description="Values that differ, by JSON path: path, at_submit, now")
+
+
+class FootprintSummary(BaseModel):
+    id: str
+    bom_id: str | None
+    total_kgco2e: float
+    method: str
+    snapshot: str
+    created_at: datetime
+    current: bool = Field(description="The footprint the application is for")
+    download: str
+
+
+class ApplicationDocuments(BaseModel):
+    application_id: str
+    footprint_id: str
+    footprints: list[FootprintSummary]
+    boms: list[BomPublic]
 
 
 class StatusPublic(BaseModel):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
-from api.errors import Conflict, InvalidInput
+from api.errors import InvalidInput
 from api.models import Application, Certificate, Footprint, User
 from api.rendering.certificate_pdf import render_certificate_pdf
 from api.schemas import (
@@ -31,6 +31,11 @@ from api.state import ServiceState
 from footprint.result import FootprintResult
 
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"], responses=error_responses(401, 403, 404, 409, 422))
+
+
+def certification_body(state: ServiceState) -> service.CertificationBody:
+    settings = state.settings
+    return service.CertificationBody(settings.certification_body or settings.issuer, settings.accreditation_number)
 
 
 def certificate_public(session: Session, state: ServiceState, certificate: Certificate) -> CertificatePublic:
@@ -176,6 +181,7 @@ def renew(
     new = service.issue(
         session,
         actor=user,
+        certification_body=certification_body(state),
         key=state.signing_key,
         issuer=state.settings.issuer,
         public_url=state.settings.public_url,

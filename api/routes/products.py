@@ -153,3 +153,18 @@ def compute_footprint(
 def get_footprint(footprint_id: str, user: CurrentUser, session: SessionDep) -> FootprintPublic:
     require_role(user, "exporter", "certifier", "admin")
     return FootprintPublic.model_validate(get_visible(session, Footprint, footprint_id, user, "footprint"))
+
+
+@router.get("/boms/{bom_id}", responses={200: {"content": {"application/json": {}}, "description": "The BOM"}})
+def download_bom(bom_id: str, user: CurrentUser, session: SessionDep) -> JSONResponse:
+    """The BOM as stored (its JSON form, checked at upload; `X-Upload-SHA256` is the uploaded file's
+    hash), as a download: for the exporter and for certifiers reviewing an application."""
+    require_role(user, "exporter", "certifier", "admin")
+    upload = get_visible(session, BomUpload, bom_id, user, "BOM")
+    return JSONResponse(
+        upload.bom,
+        headers={
+            "Content-Disposition": f'attachment; filename="bom-{upload.id}.json"',
+            "X-Upload-SHA256": upload.sha256,
+        },
+    )

@@ -53,8 +53,11 @@ def build_payload(
     outcome: GradeOutcome,
     supersedes: str | None,
     application_id: str,
+    certification_body: CertificationBody | None = None,
+    approvers: list[User] | None = None,
 ) -> dict[str, Any]:
     """The certificate document. Every number becomes a decimal string when canonicalised."""
+    body = certification_body or CertificationBody(name=issuer, accreditation_number="")
     return {
         "schema_version": CERTIFICATE_SCHEMA_VERSION,
         "certificate_number": number,
@@ -105,13 +108,26 @@ def build_payload(
         "application_id": application_id,
         "supersedes": supersedes,
         "verification_url": f"{public_url}/verify/{number}",
+        "certification_body": {"name": body.name, "accreditation_number": body.accreditation_number},
+        # the certifiers who approved it, in order (two when the grade needed four eyes)
+        "approved_by": [{"id": a.id, "name": a.name} for a in approvers or []],
     }
+
+
+@dataclass(frozen=True)
+class CertificationBody:
+    """The body that certifies (settings), named on every certificate with its accreditation."""
+
+    name: str
+    accreditation_number: str
 
 
 def issue(
     session: Session,
     *,
     actor: User,
+    certification_body: CertificationBody | None = None,
+    approvers: list[User] | None = None,
     key: SigningKey,
     issuer: str,
     public_url: str,
@@ -143,6 +159,8 @@ def issue(
         outcome=outcome,
         supersedes=supersedes.number if supersedes else None,
         application_id=application.id,
+        certification_body=certification_body,
+        approvers=approvers if approvers is not None else [actor],
     )
     canonical = canonical_bytes(payload)
     certificate = Certificate(
