@@ -96,7 +96,12 @@ class FootprintCreate(Input):
     bom_id: str = Field(min_length=1, max_length=32)
     method: Literal["AR6", "AR5"] = "AR6"
     electricity: Literal["location", "market"] = "location"
-    monte_carlo: int | None = Field(default=None, ge=10, le=10000, description="Monte Carlo iterations")
+    monte_carlo: int | None = Field(
+        default=None,
+        ge=10,
+        le=10_000_000,
+        description="Monte Carlo iterations (above the inline limit: a job, 202; above the hard limit: 413)",
+    )
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
 
 

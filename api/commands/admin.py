@@ -244,6 +244,32 @@ def audit_seal() -> None:
     typer.echo(f"sealed {sealed} chain heads")
 
 
+# ---- jobs -----------------------------------------------------------------------------------
+def worker(
+    once: bool = typer.Option(False, "--once", help="Run the queued jobs, then exit."),
+    poll: float = typer.Option(1.0, "--poll", min=0.05, help="Seconds between looks at the queue."),
+) -> None:
+    """Run queued jobs (large CBAM reports and PDFs, long Monte Carlo footprints) outside the
+    request workers. Start as many as you like: each job is taken by one."""
+    from api.engine_domain import EngineDomain
+    from api.services.jobs import Worker
+
+    with service_context() as context:
+        runner = Worker(context.sessions, EngineDomain(), poll_seconds=poll)
+        if once:
+            done = 0
+            while runner.run_once():
+                done += 1
+            typer.echo(f"ran {done} jobs")
+            return
+        typer.echo(f"job worker {runner.name} polling every {poll} s (Ctrl-C stops)")
+        try:
+            runner.run_forever()
+        except KeyboardInterrupt:
+            runner.stop.set()
+
+
 def register(app: typer.Typer) -> None:
+    app.command("worker")(worker)
     app.add_typer(orgs_app, name="orgs")
     app.add_typer(audit_app, name="audit")
