@@ -62,7 +62,10 @@ def issue_token(
     """Exchange client credentials (form fields or HTTP Basic) for a bearer token."""
     if grant_type != "client_credentials":
         return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
-    basic = _basic_credentials(request)
+    try:
+        basic = _basic_credentials(request)
+    except NotAuthenticated as exc:
+        return _oauth_error(401, "invalid_client", exc.message)
     if basic is not None:
         client_id, client_secret = basic
     if not client_id or not client_secret:

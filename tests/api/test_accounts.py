@@ -266,3 +266,17 @@ def test_the_command_line_runs_accounts_too(home: Path, monkeypatch) -> None:
     assert again.exit_code == 2 and "already disabled" in again.output
     # the CLI chains and signs its history rows like the server
     assert "intact" in run("audit", "verify")
+
+
+def test_token_errors_keep_the_rfc_6749_format(client) -> None:
+    """RFC 6749 §5.2: {"error", "error_description"}, 401 invalid_client with WWW-Authenticate."""
+    malformed = client.post(
+        "/auth/token", data={"grant_type": "client_credentials"}, headers={"Authorization": "Basic !!!"}
+    )
+    assert malformed.status_code == 401
+    assert malformed.json() == {"error": "invalid_client", "error_description": "malformed HTTP Basic credentials"}
+    assert malformed.headers["www-authenticate"] == "Basic"
+    missing = client.post("/auth/token", data={"grant_type": "client_credentials", "client_id": "x"})
+    assert (missing.status_code, missing.json()["error"]) == (401, "invalid_client")
+    unsupported = client.post("/auth/token", data={"grant_type": "password"})
+    assert (unsupported.status_code, unsupported.json()) == (400, {"error": "unsupported_grant_type"})
