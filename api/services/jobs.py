@@ -5,7 +5,8 @@ footprint of many iterations) stores a `queued` job and answers 202 with its sta
 worker (`carbonlabel worker`, or a thread of the embedded/demo server) claims the oldest queued
 job (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so several workers never take the same one; SQLite:
 its one writer at a time), runs it outside any transaction, and stores the result or the error.
-Dask is not used (see docs/service.md).
+A worker starting up queues again the jobs left `running` for over an hour (their worker was
+killed). Dask is not used (see docs/service.md).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +31,8 @@ from api.models import BomUpload, Job, Product, User, utcnow
 log = logging.getLogger("carbonlabel.jobs")
 
 JOB_KINDS = ("cbam_exposure", "footprint")
+# a job `running` longer than this when a worker starts lost its worker (killed): it is queued again
+STALE_AFTER_SECONDS = 3600.0
 
 
 def submit(session: Session, *, user: User, kind: str, params: dict[str, Any], size: int) -> Job:
@@ -127,6 +131,23 @@ def claim_next(sessions: sessionmaker[Session], worker: str) -> str | None:
         return job_id if claimed == 1 else None
 
 
+def requeue_stale(sessions: sessionmaker[Session], *, older_than_seconds: float) -> int:
+    """Put back in the queue the jobs that have been `running` longer than the limit (their worker
+    was killed); returns how many."""
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    with sessions() as session:
+        count = session.execute(
+            update(Job)
+            .where(Job.status == "running", Job.started_at < cutoff)
+            .values(status="queued", started_at=None, worker=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        session.commit()
+    if count:
+        log.warning("job worker: %d jobs running for more than %s s were queued again", count, older_than_seconds)
+    return count or 0
+
+
 def run_job(sessions: sessionmaker[Session], domain: Domain, job_id: str) -> None:
     """Run one claimed job; store its output or its error (a service error's message and extras)."""
     with sessions() as session:
@@ -164,8 +185,16 @@ def _finish(session: Session, job_id: str, **values: Any) -> None:
 class Worker:
     """Claims and runs jobs until stopped; `run_once` for tests and the CLI's --once."""
 
-    def __init__(self, sessions: sessionmaker[Session], domain: Domain, *, poll_seconds: float = 0.5):
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        domain: Domain,
+        *,
+        poll_seconds: float = 0.5,
+        stale_after_seconds: float = STALE_AFTER_SECONDS,
+    ):
         self.sessions, self.domain, self.poll_seconds = sessions, domain, poll_seconds
+        self.stale_after_seconds = stale_after_seconds
         self.stop = threading.Event()
         self.name = worker_name()
 
@@ -177,6 +206,10 @@ class Worker:
         return True
 
     def run_forever(self) -> None:
+        try:
+            requeue_stale(self.sessions, older_than_seconds=self.stale_after_seconds)
+        except Exception:  # noqa: BLE001 - the database may not be up yet; polling retries below
+            log.exception("job worker: could not requeue stale jobs")
         while not self.stop.is_set():
             try:
                 busy = self.run_once()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -173,3 +174,25 @@ def test_embedded_mode_runs_the_worker_in_process(settings, database) -> None:
             assert status == "succeeded"
     finally:
         application.state.service.engine.dispose()
+
+
+def test_a_job_whose_worker_was_killed_is_queued_again(limited, monkeypatch) -> None:
+    """A job left `running` (its worker died) for longer than the limit goes back to the queue."""
+    from api.services import jobs
+
+    application, client, actors = limited
+    exporter = actors.add("exporter", "exporter", "Lamp Co")
+    product = client.post("/v1/products", json={"name": "Lamp"}, headers=exporter).json()
+    bom_id = upload_bom(client, exporter, product["id"])["id"]
+    queued = client.post(
+        f"/v1/products/{product['id']}/footprints", json={"bom_id": bom_id, "monte_carlo": 100}, headers=exporter
+    ).json()
+    sessions = application.state.service.sessions
+    assert jobs.claim_next(sessions, "killed-worker") == queued["id"]  # ... and then the worker died
+    assert jobs.requeue_stale(sessions, older_than_seconds=3600) == 0  # not stale yet
+    later = jobs.utcnow() + timedelta(seconds=3601)
+    monkeypatch.setattr(jobs, "utcnow", lambda: later)
+    assert jobs.requeue_stale(sessions, older_than_seconds=3600) == 1
+    assert client.get(queued["status_url"], headers=exporter).json()["status"] == "queued"
+    assert Worker(sessions, application.state.service.domain).run_once() is True
+    assert client.get(queued["status_url"], headers=exporter).json()["status"] == "succeeded"
