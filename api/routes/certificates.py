@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
-from api.errors import InvalidInput
+from api.errors import Forbidden, InvalidInput
 from api.models import Application, Certificate, Footprint, User
 from api.rendering.certificate_pdf import render_certificate_pdf
 from api.schemas import (
@@ -26,6 +26,7 @@ from api.schemas import (
 )
 from api.services import certificates as service
 from api.services.access import get_visible, organisation_scope, require_role
+from api.services.applications import ensure_independent
 from api.services.grading import grade_application
 from api.state import ServiceState
 from footprint.result import FootprintResult
@@ -116,6 +117,7 @@ def _act(
 ) -> CertificatePublic:
     require_role(user, "certifier")
     certificate = service.get_visible_by_number(session, number, user)
+    ensure_independent(user, certificate)
     service.act(session, actor=user, certificate=certificate, action=action, reason=reason)
     session.commit()
     return certificate_public(session, state, certificate)
@@ -153,7 +155,12 @@ def revoke(
     return _act(session, state, user, number, "revoke", body.reason)
 
 
-@router.post("/{number}/renew", response_model=CertificatePublic, status_code=201)
+@router.post(
+    "/{number}/renew",
+    response_model=CertificatePublic,
+    status_code=201,
+    responses={202: {"model": CertificatePublic, "description": "First of two renewal approvals (four eyes)"}},
+)
 def renew(
     request: Request,
     number: str,
@@ -164,12 +171,15 @@ def renew(
     idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Certifier: issue a new certificate that supersedes this one (graded with today's rules).
-    Only a valid certificate is renewed (never a suspended, revoked, superseded or expired one)."""
+    Only a valid certificate is renewed (never a suspended, revoked, superseded or expired one).
+    A four-eyes tier is renewed by two certifiers: the first records `renew_first_approval` (202),
+    a second one, with the same footprint and nothing done to the certificate in between, issues."""
     require_role(user, "certifier")
     attempt = idempotency.begin(session, user, idempotency_key, request, body)
     if attempt.replayed is not None:
         return attempt.replayed
     old = service.get_visible_by_number(session, number, user)
+    ensure_independent(user, old)
     current = service.check_action(session, certificate=old, action="renew", reason=body.reason)
     application = session.get(Application, old.application_id)
     assert application is not None
@@ -178,9 +188,32 @@ def renew(
     if footprint.product_id != old.product_id:
         raise InvalidInput(f"footprint {footprint_id} is not of the certificate's product")
     outcome = grade_application(session, state.domain, application, footprint)
+    approvers = [user]
+    if outcome.tier in state.settings.four_eyes_tiers:
+        last = service.history.effective_entries(session, entity_type="certificate", entity_id=old.id)[-1]
+        pending = last.action == "renew_first_approval" and last.detail.get("footprint_id") == footprint.id
+        if pending and last.actor_id == user.id:
+            raise Forbidden("four eyes: a second certifier must approve the renewal, not the one who approved first")
+        if not pending:
+            service.history.record(
+                session,
+                actor=user,
+                organisation_id=old.organisation_id,
+                entity_type="certificate",
+                entity_id=old.id,
+                action="renew_first_approval",
+                from_state=current.status,
+                to_state=current.status,
+                reason=body.reason,
+                detail={"footprint_id": footprint.id, "tier": outcome.tier, "grade": outcome.grade},
+            )
+            return attempt.commit_created(202, lambda: certificate_public(session, state, old).model_dump(mode="json"))
+        first = session.get(User, last.actor_id) if last.actor_id else None
+        approvers = [a for a in (first, user) if a is not None]
     new = service.issue(
         session,
         actor=user,
+        approvers=approvers,
         certification_body=certification_body(state),
         key=state.signing_key,
         issuer=state.settings.issuer,

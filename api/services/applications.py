@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.errors import Conflict, Forbidden, InvalidInput
-from api.models import Application, Footprint, Product, User, utcnow
+from api.models import Application, Certificate, Footprint, Product, User, utcnow
 from api.services import history
 from api.services.access import organisation_scope
 
@@ -47,12 +47,12 @@ REVIEW_ACTIONS = ("start_review", "request_information", "reject", "first_approv
 ASSIGNABLE = ("submitted", "under_review", "information_requested", "awaiting_second_approval")
 
 
-def ensure_independent(certifier: User, application: Application) -> None:
-    """A certifier never reviews an application of their own organisation."""
-    if certifier.organisation_id == application.organisation_id:
+def ensure_independent(certifier: User, record: Application | Certificate) -> None:
+    """A certifier never reviews or acts on a record of their own organisation."""
+    if certifier.organisation_id == record.organisation_id:
+        what = f"certificate {record.number}" if isinstance(record, Certificate) else f"application {record.id}"
         raise Forbidden(
-            f"certifier {certifier.client_id} belongs to the applicant's organisation and cannot review "
-            f"application {application.id}"
+            f"certifier {certifier.client_id} belongs to the applicant's organisation and cannot review or act on {what}"
         )
 
 

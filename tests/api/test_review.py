@@ -167,3 +167,25 @@ def test_the_certificate_names_the_body_its_accreditation_and_the_approver(setti
             assert re.search(r"^Pages:\s+3$", pages, re.M), pages  # still one page per language
     finally:
         application.state.service.engine.dispose()
+
+
+def test_renewing_a_t3_grade_needs_two_certifiers_and_in_house_certifiers_cannot_act(client, actors) -> None:
+    exporter = actors.add("exporter", "exporter", "Lamp Co")
+    first = actors.add("certifier-a", "certifier", "GD Cert Body")
+    second = actors.add("certifier-b", "certifier", "GD Cert Body")
+    inside = actors.add("in-house", "certifier", "Lamp Co")
+    application = application_under_review(client, exporter, first, evidence={"tier": "T3"})
+    assert step(client, first, application["id"], "approve").status_code == 202
+    number = step(client, second, application["id"], "approve").json()["number"]
+    base = f"/v1/certificates/{number}"
+    assert client.post(f"{base}/suspend", json={"reason": "x"}, headers=inside).status_code == 403
+    assert client.post(f"{base}/renew", json={"reason": "x"}, headers=inside).status_code == 403
+    pending = client.post(f"{base}/renew", json={"reason": "cycle 2"}, headers=first)
+    assert pending.status_code == 202, pending.text
+    assert pending.json()["number"] == number and pending.json()["status"]["status"] == "valid"
+    assert client.post(f"{base}/renew", json={"reason": "cycle 2"}, headers=first).status_code == 403
+    renewed = client.post(f"{base}/renew", json={"reason": "agreed"}, headers=second)
+    assert renewed.status_code == 201, renewed.text
+    assert [a["name"] for a in renewed.json()["document"]["approved_by"]] == ["certifier-a", "certifier-b"]
+    actions = [h["action"] for h in client.get(f"{base}/history", headers=first).json()]
+    assert actions == ["issue", "renew_first_approval", "renew"]
