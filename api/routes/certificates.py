@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
-from api.errors import Forbidden, InvalidInput
+from api.errors import InvalidInput
 from api.models import Application, Certificate, Footprint, User
 from api.rendering.certificate_pdf import render_certificate_pdf
 from api.schemas import (
@@ -188,28 +188,18 @@ def renew(
     if footprint.product_id != old.product_id:
         raise InvalidInput(f"footprint {footprint_id} is not of the certificate's product")
     outcome = grade_application(session, state.domain, application, footprint)
-    approvers = [user]
-    if outcome.tier in state.settings.four_eyes_tiers:
-        last = service.history.effective_entries(session, entity_type="certificate", entity_id=old.id)[-1]
-        pending = last.action == "renew_first_approval" and last.detail.get("footprint_id") == footprint.id
-        if pending and last.actor_id == user.id:
-            raise Forbidden("four eyes: a second certifier must approve the renewal, not the one who approved first")
-        if not pending:
-            service.history.record(
-                session,
-                actor=user,
-                organisation_id=old.organisation_id,
-                entity_type="certificate",
-                entity_id=old.id,
-                action="renew_first_approval",
-                from_state=current.status,
-                to_state=current.status,
-                reason=body.reason,
-                detail={"footprint_id": footprint.id, "tier": outcome.tier, "grade": outcome.grade},
-            )
-            return attempt.commit_created(202, lambda: certificate_public(session, state, old).model_dump(mode="json"))
-        first = session.get(User, last.actor_id) if last.actor_id else None
-        approvers = [a for a in (first, user) if a is not None]
+    approvers = service.renewal_approvers(
+        session,
+        actor=user,
+        certificate=old,
+        status=current.status,
+        footprint_id=footprint.id,
+        outcome=outcome,
+        reason=body.reason,
+        four_eyes_tiers=state.settings.four_eyes_tiers,
+    )
+    if approvers is None:  # first of two approvals recorded
+        return attempt.commit_created(202, lambda: certificate_public(session, state, old).model_dump(mode="json"))
     new = service.issue(
         session,
         actor=user,

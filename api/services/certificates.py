@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.domain import CertifiedFootprint, GradeOutcome
-from api.errors import Conflict, InvalidInput, NotFound
+from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.models import Application, Certificate, Footprint, HistoryEntry, Organisation, Product, User, utcnow
 from api.services import history
 from api.services.access import organisation_scope
@@ -327,6 +327,44 @@ def act(
     )
     session.flush()
     return entry
+
+
+def renewal_approvers(
+    session: Session,
+    *,
+    actor: User,
+    certificate: Certificate,
+    status: str,
+    footprint_id: str,
+    outcome: GradeOutcome,
+    reason: str,
+    four_eyes_tiers: tuple[str, ...],
+) -> list[User] | None:
+    """Who approves this renewal: the actor alone, or (a four-eyes tier) the certifier whose
+    `renew_first_approval` is the certificate's last row, for the same footprint, and the actor.
+    None when this call recorded the first of the two approvals (the caller commits it)."""
+    if outcome.tier not in four_eyes_tiers:
+        return [actor]
+    last = history.effective_entries(session, entity_type="certificate", entity_id=certificate.id)[-1]
+    pending = last.action == "renew_first_approval" and last.detail.get("footprint_id") == footprint_id
+    if pending and last.actor_id == actor.id:
+        raise Forbidden("four eyes: a second certifier must approve the renewal, not the one who approved first")
+    if pending:
+        first = session.get(User, last.actor_id) if last.actor_id else None
+        return [a for a in (first, actor) if a is not None]
+    history.record(
+        session,
+        actor=actor,
+        organisation_id=certificate.organisation_id,
+        entity_type="certificate",
+        entity_id=certificate.id,
+        action="renew_first_approval",
+        from_state=status,
+        to_state=status,
+        reason=reason,
+        detail={"footprint_id": footprint_id, "tier": outcome.tier, "grade": outcome.grade},
+    )
+    return None
 
 
 class RegistryBenchmarks:
