@@ -248,14 +248,24 @@ def audit_seal() -> None:
 def worker(
     once: bool = typer.Option(False, "--once", help="Run the queued jobs, then exit."),
     poll: float = typer.Option(1.0, "--poll", min=0.05, help="Seconds between looks at the queue."),
+    dask: str = typer.Option(
+        "", "--dask", envvar="CARBONLABEL_DASK_SCHEDULER",
+        help="Address of a Dask scheduler (tcp://host:8786): run each job's computation on that cluster.",
+    ),
 ) -> None:
     """Run queued jobs (large CBAM reports and PDFs, long Monte Carlo footprints) outside the
     request workers. Start as many as you like: each job is taken by one."""
     from api.engine_domain import EngineDomain
-    from api.services.jobs import Worker
+    from api.services.jobs import DaskExecutor, Worker
 
+    executor = None
+    if dask:
+        from distributed import Client  # the `dask` extra
+
+        executor = DaskExecutor(Client(dask), EngineDomain)
+        typer.echo(f"computations run on the Dask cluster at {dask}")
     with service_context() as context:
-        runner = Worker(context.sessions, EngineDomain(), poll_seconds=poll)
+        runner = Worker(context.sessions, EngineDomain(), poll_seconds=poll, executor=executor)
         if once:
             done = 0
             while runner.run_once():

@@ -6,7 +6,8 @@ worker (`carbonlabel worker`, or a thread of the embedded/demo server) claims th
 job (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so several workers never take the same one; SQLite:
 its one writer at a time), runs it outside any transaction, and stores the result or the error.
 A worker starting up queues again the jobs left `running` for over an hour (their worker was
-killed). Dask is not used (see docs/service.md).
+killed). With a Dask scheduler configured (`CARBONLABEL_DASK_SCHEDULER`), the domain work of each
+job runs on the Dask cluster (DaskExecutor) while the claiming worker keeps the database side.
 """
 
 from __future__ import annotations
@@ -67,8 +68,13 @@ class JobOutput:
     media_type: str = "application/json"
 
 
-def _cbam(session: Session, domain: Domain, job: Job) -> JobOutput:
-    params = job.params
+# A job's domain work is a pure function of the domain and plain parameters (so it can run on a
+# Dask worker); reading its inputs and storing its outcome stay with the claiming worker.
+Compute = Callable[[Domain, dict[str, Any]], Any]
+Executor = Callable[[Compute, dict[str, Any]], Any]
+
+
+def _cbam_compute(domain: Domain, params: dict[str, Any]) -> JobOutput:
     prior = params.get("prior_mass_t")
     report = domain.cbam_exposure(
         params["lines"],
@@ -81,7 +87,21 @@ def _cbam(session: Session, domain: Domain, job: Job) -> JobOutput:
     return JobOutput(result=report.model_dump(mode="json"))
 
 
-def _footprint(session: Session, domain: Domain, job: Job) -> JobOutput:
+def _cbam(session: Session, job: Job, run: Executor) -> JobOutput:
+    return run(_cbam_compute, job.params)  # type: ignore[no-any-return]
+
+
+def _footprint_compute(domain: Domain, params: dict[str, Any]) -> Any:
+    return domain.compute(
+        params["bom"],
+        method=params["method"],
+        electricity=params["electricity"],
+        monte_carlo=params.get("monte_carlo"),
+        seed=params.get("seed"),
+    )
+
+
+def _footprint(session: Session, job: Job, run: Executor) -> JobOutput:
     from api.schemas import FootprintPublic
     from api.services import products
 
@@ -90,18 +110,47 @@ def _footprint(session: Session, domain: Domain, job: Job) -> JobOutput:
     product = session.get(Product, params["product_id"])
     upload = session.get(BomUpload, params["bom_id"])
     assert user is not None and product is not None and upload is not None
-    result = domain.compute(
-        upload.bom,
-        method=params["method"],
-        electricity=params["electricity"],
-        monte_carlo=params.get("monte_carlo"),
-        seed=params.get("seed"),
-    )
+    session.commit()  # hold no transaction while the engine works
+    result = run(_footprint_compute, {**params, "bom": upload.bom})
     row = products.store_footprint(session, actor=user, product=product, bom=upload, result=result)
     return JobOutput(result=FootprintPublic.model_validate(row).model_dump(mode="json"))
 
 
-HANDLERS: dict[str, Callable[[Session, Domain, Job], JobOutput]] = {"cbam_exposure": _cbam, "footprint": _footprint}
+HANDLERS: dict[str, Callable[[Session, Job, Executor], JobOutput]] = {"cbam_exposure": _cbam, "footprint": _footprint}
+
+
+class LocalExecutor:
+    """Run a job's domain work in this worker's own thread."""
+
+    def __init__(self, domain: Domain):
+        self.domain = domain
+
+    def __call__(self, compute: Compute, params: dict[str, Any]) -> Any:
+        return compute(self.domain, params)
+
+
+# one domain per Dask worker process and factory (a snapshot is loaded once, not per task)
+_DASK_DOMAINS: dict[Any, Domain] = {}
+
+
+def run_on_dask(factory: Callable[[], Domain], compute: Compute, params: dict[str, Any]) -> Any:
+    """What a Dask worker runs: the domain work only (no database)."""
+    domain = _DASK_DOMAINS.get(factory)
+    if domain is None:
+        domain = _DASK_DOMAINS.setdefault(factory, factory())
+    return compute(domain, params)
+
+
+class DaskExecutor:
+    """Run a job's domain work on a Dask cluster (`CARBONLABEL_DASK_SCHEDULER`); the worker that
+    claimed the job waits for it and stores the outcome. `factory` makes the domain on the Dask
+    worker (a class, or any picklable callable)."""
+
+    def __init__(self, client: Any, factory: Callable[[], Domain]):
+        self.client, self.factory = client, factory
+
+    def __call__(self, compute: Compute, params: dict[str, Any]) -> Any:
+        return self.client.submit(run_on_dask, self.factory, compute, params, pure=False).result()
 
 
 def worker_name() -> str:
@@ -148,20 +197,21 @@ def requeue_stale(sessions: sessionmaker[Session], *, older_than_seconds: float)
     return count or 0
 
 
-def run_job(sessions: sessionmaker[Session], domain: Domain, job_id: str) -> None:
+def run_job(sessions: sessionmaker[Session], run: Executor, job_id: str) -> None:
     """Run one claimed job; store its output or its error (a service error's message and extras)."""
     with sessions() as session:
         job = session.get(Job, job_id)
         assert job is not None
+        kind = job.kind
         try:
-            output = HANDLERS[job.kind](session, domain, job)
+            output = HANDLERS[kind](session, job, run)
         except ServiceError as exc:
             session.rollback()
             _finish(session, job_id, status="failed", error={"detail": exc.message, "status_code": exc.status_code,
                                                               **exc.extra})
             return
         except Exception as exc:  # noqa: BLE001 - a job's crash must not kill the worker
-            log.exception("job %s (%s) failed", job_id, job.kind)
+            log.exception("job %s (%s) failed", job_id, kind)
             session.rollback()
             _finish(session, job_id, status="failed", error={"detail": f"internal error: {type(exc).__name__}",
                                                               "status_code": 500})
@@ -192,8 +242,10 @@ class Worker:
         *,
         poll_seconds: float = 0.5,
         stale_after_seconds: float = STALE_AFTER_SECONDS,
+        executor: Executor | None = None,
     ):
         self.sessions, self.domain, self.poll_seconds = sessions, domain, poll_seconds
+        self.executor: Executor = executor or LocalExecutor(domain)
         self.stale_after_seconds = stale_after_seconds
         self.stop = threading.Event()
         self.name = worker_name()
@@ -202,7 +254,7 @@ class Worker:
         job_id = claim_next(self.sessions, self.name)
         if job_id is None:
             return False
-        run_job(self.sessions, self.domain, job_id)
+        run_job(self.sessions, self.executor, job_id)
         return True
 
     def run_forever(self) -> None:

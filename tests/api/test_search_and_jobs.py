@@ -196,3 +196,32 @@ def test_a_job_whose_worker_was_killed_is_queued_again(limited, monkeypatch) -> 
     assert client.get(queued["status_url"], headers=exporter).json()["status"] == "queued"
     assert Worker(sessions, application.state.service.domain).run_once() is True
     assert client.get(queued["status_url"], headers=exporter).json()["status"] == "succeeded"
+
+
+def test_with_a_dask_cluster_the_computation_runs_there(limited, monkeypatch) -> None:
+    """An in-process Dask cluster: the job's domain work runs as a Dask task (the cluster's task
+    stream lists it, and the Dask side made its own domain), the claiming worker stores the footprint."""
+    distributed = pytest.importorskip("distributed")
+    from api.services import jobs
+
+    application, client, actors = limited
+    exporter = actors.add("exporter", "exporter", "Lamp Co")
+    product = client.post("/v1/products", json={"name": "Lamp"}, headers=exporter).json()
+    bom_id = upload_bom(client, exporter, product["id"])["id"]
+    queued = client.post(
+        f"/v1/products/{product['id']}/footprints", json={"bom_id": bom_id, "monte_carlo": 100}, headers=exporter
+    ).json()
+    monkeypatch.setattr(jobs, "_DASK_DOMAINS", {})
+    with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as dask_client, distributed.get_task_stream(dask_client) as stream:
+            worker = Worker(
+                application.state.service.sessions,
+                application.state.service.domain,
+                executor=jobs.DaskExecutor(dask_client, StandInDomain),
+            )
+            assert worker.run_once() is True
+    assert [task["key"].split("-")[0] for task in stream.data] == ["run_on_dask"]
+    assert list(jobs._DASK_DOMAINS) == [StandInDomain]
+    job = client.get(queued["status_url"], headers=exporter).json()
+    assert job["status"] == "succeeded", job
+    assert abs(client.get(job["result_url"], headers=exporter).json()["total_kgco2e"] - 37.2) < 1e-9
