@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -148,54 +149,53 @@ def revoke_tokens(session: Session, *, user: User, actor: User | None, reason: s
     return removed
 
 
-def set_user_active(session: Session, *, user: User, active: bool, actor: User | None, reason: str | None) -> User:
-    if user.active == active:
-        raise Conflict(f"account {user.client_id} is already {'active' if active else 'disabled'}")
-    if actor is not None and actor.id == user.id and not active:
-        raise Conflict("an administrator cannot disable their own account")
-    before = "active" if user.active else "disabled"
-    user.active = active
+def _switch(
+    session: Session,
+    *,
+    record: User | Organisation,
+    entity_type: str,
+    active: bool,
+    actor: User | None,
+    reason: str | None,
+    tokens_of: Any,
+) -> None:
+    """Flip `active`, end the tokens of the accounts `tokens_of` selects when disabling, record it."""
+    what = f"account {record.client_id}" if isinstance(record, User) else f"organisation {record.name!r}"
+    if record.active == active:
+        raise Conflict(f"{what} is already {'active' if active else 'disabled'}")
+    own = actor is not None and (actor.id == record.id or actor.organisation_id == record.id)
+    if own and not active:
+        raise Conflict(f"an administrator cannot disable their own {entity_type}")
+    before = "active" if record.active else "disabled"
+    record.active = active
     if not active:
-        session.execute(delete(AccessToken).where(AccessToken.user_id == user.id))
+        session.execute(delete(AccessToken).where(AccessToken.user_id.in_(tokens_of)))
     history.record(
         session,
         actor=actor,
-        organisation_id=user.organisation_id,
-        entity_type="user",
-        entity_id=user.id,
+        organisation_id=record.organisation_id if isinstance(record, User) else record.id,
+        entity_type=entity_type,
+        entity_id=record.id,
         action="enable" if active else "disable",
         from_state=before,
         to_state="active" if active else "disabled",
         reason=reason,
     )
     session.flush()
+
+
+def set_user_active(session: Session, *, user: User, active: bool, actor: User | None, reason: str | None) -> User:
+    _switch(session, record=user, entity_type="user", active=active, actor=actor, reason=reason,
+            tokens_of=[user.id])
     return user
 
 
 def set_organisation_active(
     session: Session, *, organisation: Organisation, active: bool, actor: User | None, reason: str | None
 ) -> Organisation:
-    if organisation.active == active:
-        raise Conflict(f"organisation {organisation.name!r} is already {'active' if active else 'disabled'}")
-    if actor is not None and actor.organisation_id == organisation.id and not active:
-        raise Conflict("an administrator cannot disable their own organisation")
-    before = "active" if organisation.active else "disabled"
-    organisation.active = active
-    if not active:
-        members = select(User.id).where(User.organisation_id == organisation.id)
-        session.execute(delete(AccessToken).where(AccessToken.user_id.in_(members)))
-    history.record(
-        session,
-        actor=actor,
-        organisation_id=organisation.id,
-        entity_type="organisation",
-        entity_id=organisation.id,
-        action="enable" if active else "disable",
-        from_state=before,
-        to_state="active" if active else "disabled",
-        reason=reason,
-    )
-    session.flush()
+    members = select(User.id).where(User.organisation_id == organisation.id)
+    _switch(session, record=organisation, entity_type="organisation", active=active, actor=actor, reason=reason,
+            tokens_of=members)
     return organisation
 
 

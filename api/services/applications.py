@@ -68,10 +68,29 @@ def assign(session: Session, *, actor: User, application: Application, certifier
     if application.status not in ASSIGNABLE:
         raise Conflict(f"application {application.id} is {application.status}; it cannot be assigned")
     before = application.assigned_to
+    _move(session, actor, application, {"assigned_to": certifier.id}, action="assign",
+          detail={"assigned_to": certifier.id, "previously": before})
+    return application
+
+
+def _move(
+    session: Session,
+    actor: User,
+    application: Application,
+    values: dict[str, Any],
+    *,
+    action: str,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """One conditional UPDATE (`WHERE status = <the status read>`) and its history row: of two
+    concurrent requests exactly one changes the row; the other sees 409."""
     changed = session.execute(
         update(Application)
         .where(Application.id == application.id, Application.status == application.status)
-        .values(assigned_to=certifier.id, updated_at=utcnow())
+        .values(updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
@@ -83,10 +102,12 @@ def assign(session: Session, *, actor: User, application: Application, certifier
         organisation_id=application.organisation_id,
         entity_type="application",
         entity_id=application.id,
-        action="assign",
-        detail={"assigned_to": certifier.id, "previously": before},
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        detail=detail,
     )
-    return application
 
 
 def create_application(
@@ -181,21 +202,11 @@ def transition(
             f"application {application.id} is {from_state}; {action.replace('_', ' ')} needs "
             f"{' or '.join(allowed_from)}"
         )
-    changed = session.execute(
-        update(Application)
-        .where(Application.id == application.id, Application.status == from_state)
-        .values(status=to_state, status_reason=reason, updated_at=utcnow(), **(changes or {}))
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
-        raise Conflict(f"application {application.id} changed meanwhile; reload it")
-    session.refresh(application)
-    history.record(
+    _move(
         session,
-        actor=actor,
-        organisation_id=application.organisation_id,
-        entity_type="application",
-        entity_id=application.id,
+        actor,
+        application,
+        {"status": to_state, "status_reason": reason, **(changes or {})},
         action=action,
         from_state=from_state,
         to_state=to_state,

@@ -31,6 +31,17 @@ def _product_with_cn(client, headers, name: str, cn_code: str) -> dict:  # type:
     return answer.json()  # type: ignore[no-any-return]
 
 
+def queue_monte_carlo(client, exporter: dict[str, str]) -> dict:  # type: ignore[no-untyped-def]
+    """A product, its BOM and a 100-iteration Monte Carlo footprint request: queued (202)."""
+    product = client.post("/v1/products", json={"name": "Lamp"}, headers=exporter).json()
+    bom_id = upload_bom(client, exporter, product["id"])["id"]
+    answer = client.post(
+        f"/v1/products/{product['id']}/footprints", json={"bom_id": bom_id, "monte_carlo": 100}, headers=exporter
+    )
+    assert answer.status_code == 202, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
 def test_one_search_for_trade_offices_and_the_public_registry(client, actors) -> None:
     lamp_co = actors.add("lamp exporter", "exporter", "Foshan Lamp Works 佛山灯具厂")
     fan_co = actors.add("fan exporter", "exporter", "Fan Co")
@@ -161,11 +172,7 @@ def test_embedded_mode_runs_the_worker_in_process(settings, database) -> None:
         with TestClient(application) as client:  # the lifespan starts the worker thread
             actors = Actors(application, client)
             exporter = actors.add("exporter", "exporter", "Lamp Co")
-            product = client.post("/v1/products", json={"name": "Lamp"}, headers=exporter).json()
-            bom_id = upload_bom(client, exporter, product["id"])["id"]
-            queued = client.post(
-                f"/v1/products/{product['id']}/footprints", json={"bom_id": bom_id, "monte_carlo": 100}, headers=exporter
-            ).json()
+            queued = queue_monte_carlo(client, exporter)
             status = queued["status"]
             deadline = time.monotonic() + 60  # a bound on waiting, not a timing assertion
             while status in ("queued", "running") and time.monotonic() < deadline:
@@ -182,11 +189,7 @@ def test_a_job_whose_worker_was_killed_is_queued_again(limited, monkeypatch) -> 
 
     application, client, actors = limited
     exporter = actors.add("exporter", "exporter", "Lamp Co")
-    product = client.post("/v1/products", json={"name": "Lamp"}, headers=exporter).json()
-    bom_id = upload_bom(client, exporter, product["id"])["id"]
-    queued = client.post(
-        f"/v1/products/{product['id']}/footprints", json={"bom_id": bom_id, "monte_carlo": 100}, headers=exporter
-    ).json()
+    queued = queue_monte_carlo(client, exporter)
     sessions = application.state.service.sessions
     assert jobs.claim_next(sessions, "killed-worker") == queued["id"]  # ... and then the worker died
     assert jobs.requeue_stale(sessions, older_than_seconds=3600) == 0  # not stale yet
@@ -206,11 +209,7 @@ def test_with_a_dask_cluster_the_computation_runs_there(limited, monkeypatch) ->
 
     application, client, actors = limited
     exporter = actors.add("exporter", "exporter", "Lamp Co")
-    product = client.post("/v1/products", json={"name": "Lamp"}, headers=exporter).json()
-    bom_id = upload_bom(client, exporter, product["id"])["id"]
-    queued = client.post(
-        f"/v1/products/{product['id']}/footprints", json={"bom_id": bom_id, "monte_carlo": 100}, headers=exporter
-    ).json()
+    queued = queue_monte_carlo(client, exporter)
     monkeypatch.setattr(jobs, "_DASK_DOMAINS", {})
     with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
         with distributed.Client(cluster) as dask_client, distributed.get_task_stream(dask_client) as stream:
