@@ -536,10 +536,14 @@ def _headline(total: float, amount: float, unit: str, method: str, by_basis: dic
     """The total with the GWP set named only for the part characterised under it."""
     head = f"{total:.4g} kg CO2e per {amount:g} {unit}"
     own = by_basis.get(method, 0.0) / denominator
-    others = [(label, value / denominator) for label, value in by_basis.items() if label != method]
+    others: dict[str, float] = {}  # short label (the basis before its parenthesis) -> share
+    for label, value in by_basis.items():
+        if label != method:
+            short = label.split(" (")[0]
+            others[short] = others.get(short, 0.0) + value / denominator
     if not others:
         return f"{head} (GWP100 {method})"
-    rest = ", ".join(f"{label.split(' (')[0]} {share:.1%}" for label, share in sorted(others, key=lambda x: -abs(x[1])))
+    rest = ", ".join(f"{label} {share:.1%}" for label, share in sorted(others.items(), key=lambda x: (-abs(x[1]), x[0])))
     return f"{head}: GWP100 {method} for {own:.1%}; as published by the sources: {rest}"
 
 
