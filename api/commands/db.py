@@ -190,6 +190,14 @@ def factors_show(
         typer.echo(f"  cradle-to-gate {method}: {values['total_kgco2e']:.6g} kg CO2e per {record['unit']}")
         for code, value in values["by_gas_kgco2e"].items():
             typer.echo(f"    {code:<22} {value:.6g}")
+        for credit_type, value in values.get("credits_kgco2e", {}).items():
+            typer.echo(f"    {credit_type:<22} {value:.6g}  (not in the cut-off total)")
+    typer.echo("  own exchanges (lognormal sigma, given or pedigree):")
+    for exchange in record.get("exchanges", []):
+        sigma = exchange["uncertainty_sigma"]
+        typer.echo(f"    {exchange['kind']:<12} {exchange['input']:<32} {exchange['amount']:.6g}"
+                   f"  sigma {'-' if sigma is None else f'{sigma:.3f}'} ({exchange['sigma_source']})"
+                   + (f"  {exchange['credit_type']}" if exchange.get("credit_type") else ""))
     typer.echo(f"  snapshot {record['snapshot']['name']}@{record['snapshot']['hash']}")
 
 

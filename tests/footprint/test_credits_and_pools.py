@@ -171,3 +171,16 @@ def test_the_published_schema_knows_the_new_fields() -> None:
                         .read_text())
     for name in ("headline", "method_share", "by_gwp_basis", "carbon_pools", "credits"):
         assert name in schema["properties"]
+
+
+def test_factor_show_gives_the_cut_off_score_the_credit_and_every_sigma(mini_snapshot: Snapshot) -> None:
+    """scrap = -0.5 kg steel (recycling_credit) + 0.1 kWh grid: cut-off 0.1 P, credit -0.5 S."""
+    from lcidb.search import show
+
+    record = show(mini_snapshot, "scrap")
+    ar6 = record["cradle_to_gate"]["AR6"]
+    assert close(ar6["total_kgco2e"], 0.1 * P)
+    assert close(ar6["credits_kgco2e"]["recycling_credit"], -0.5 * S)
+    own = {e["input"]: e for e in record["exchanges"]}
+    assert own["steel"]["amount"] == -0.5 and own["steel"]["credit_type"] == "recycling_credit"
+    assert own["steel"]["sigma_source"] == "pedigree" and own["steel"]["uncertainty_sigma"] > 0
