@@ -30,7 +30,7 @@ from lcidb.template import CREDIT_TYPES, Activity, Exchange, TemplateData, read_
 from lcidb.version import code_version
 
 DEFAULT_NAME = "default"
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: sigma on every exchange, credit and GWP-basis arrays, carbon-pool columns
 
 
 def default_source() -> Path:
