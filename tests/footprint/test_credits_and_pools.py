@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from footprint.bom import validate_bom
 from footprint.engine import compute
 from lcidb.build import build_snapshot
 from lcidb.snapshot import Snapshot, load_snapshot
+from tests.footprint.helpers import factor_line, product_bom
 from tests.footprint.test_engine import LINES, TOTAL, S, P, close
 
 # --- credits on the hand-computed fixture (tests/footprint/test_engine.py has the derivation) ----
@@ -85,13 +85,7 @@ def bases_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
 
 
 def _bom(lines: list[tuple[str, float, str, str]]):
-    return validate_bom({
-        "product": {"id": "b", "name": "bases", "category": "test", "declared_unit": {"unit": "piece", "amount": 1},
-                    "boundary": "cradle-to-gate", "reference_period": {"start": "2025-01-01", "end": "2025-12-31"},
-                    "site_region": "CN-GD"},
-        "lines": [{"line_id": f"{f}-{stage}", "name": f, "quantity": q, "unit": unit, "stage": stage,
-                   "data_type": "secondary", "factor_id": f} for f, q, unit, stage in lines],
-    })
+    return product_bom([factor_line(f"{f}-{stage}", f, q, unit, stage) for f, q, unit, stage in lines], "bases")
 
 
 def test_every_share_states_its_gwp_basis(bases_snapshot: Snapshot) -> None:
@@ -144,25 +138,13 @@ def test_dqr_mean_of_all_worst_ratings_does_not_crash(mini_snapshot: Snapshot) -
 
 
 def _steel_bom(quantities: list[float]):
-    return validate_bom({
-        "product": {"id": "d", "name": "dqr", "category": "test", "declared_unit": {"unit": "piece", "amount": 1},
-                    "boundary": "cradle-to-gate", "reference_period": {"start": "2025-01-01", "end": "2025-12-31"},
-                    "site_region": "CN-GD"},
-        "lines": [{"line_id": f"s{i}", "name": "steel", "quantity": q, "unit": "kg", "stage": "raw_materials",
-                   "data_type": "secondary", "factor_id": "steel",
-                   "dqr": {"technological": 5, "temporal": 5, "geographical": 5}} for i, q in enumerate(quantities)],
-    })
+    worst = {"technological": 5, "temporal": 5, "geographical": 5}
+    return product_bom([factor_line(f"s{i}", "steel", q, dqr=worst) for i, q in enumerate(quantities)], "dqr")
 
 
 def test_a_bom_line_in_t_middle_dot_km_links(mini_snapshot: Snapshot) -> None:
     """2 t·km on the truck: 2 x (0.1 + 0.0001 x 273) = 0.2546 kg CO2e."""
-    bom = validate_bom({
-        "product": {"id": "t", "name": "haul", "category": "test", "declared_unit": {"unit": "piece", "amount": 1},
-                    "boundary": "cradle-to-gate", "reference_period": {"start": "2025-01-01", "end": "2025-12-31"},
-                    "site_region": "CN-GD"},
-        "lines": [{"line_id": "haul", "name": "haul", "quantity": 2, "unit": "t·km", "stage": "transport",
-                   "data_type": "secondary", "factor_id": "truck"}],
-    })
+    bom = product_bom([factor_line("haul", "truck", 2, "t·km", "transport")], "haul")
     assert math.isclose(compute(bom, mini_snapshot).total_kgco2e, 0.2546, rel_tol=1e-12)
 
 

@@ -25,10 +25,10 @@ import pytest
 import scipy.sparse.linalg as spla
 from scipy import integrate, optimize, stats
 
-from footprint.bom import validate_bom
 from footprint.engine import compute, engine_for
 from lcidb.build import build_snapshot
 from lcidb.snapshot import Snapshot, biosphere_matrix, load_snapshot, technosphere_matrix
+from tests.footprint.helpers import factor_line, product_bom
 
 S_T, S_B = 0.3, 0.5
 N = 20_000
@@ -64,13 +64,7 @@ def lognormal_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
 
 
 def _bom(lines: list[tuple[str, float]]):
-    return validate_bom({
-        "product": {"id": "s", "name": "sum of lognormals", "category": "test", "declared_unit": {"unit": "piece", "amount": 1},
-                    "boundary": "cradle-to-gate", "reference_period": {"start": "2025-01-01", "end": "2025-12-31"},
-                    "site_region": "CN-GD"},
-        "lines": [{"line_id": f, "name": f, "quantity": q, "unit": "kg", "stage": "raw_materials",
-                   "data_type": "secondary", "factor_id": f} for f, q in lines],
-    })
+    return product_bom([factor_line(f, f, q) for f, q in lines], "sum-of-lognormals")
 
 
 def _cdf(x: float) -> float:

@@ -18,6 +18,7 @@ from footprint.impact import StoredFootprint, footprint_moves
 from lcidb.build import build_snapshot
 from lcidb.diff import diff_snapshots
 from lcidb.snapshot import Snapshot, load_snapshot
+from tests.footprint.helpers import bom_dict, factor_line
 
 HEADER = "activity_id,name,unit,geography,year,category,source,licence,status\n"
 EXCHANGE_HEADER = "activity_id,input,amount,unit,kind,uncertainty_sigma,gwp_basis,credit_type\n"
@@ -60,11 +61,7 @@ def build_pair(root: Path) -> tuple[Snapshot, Snapshot]:
 
 
 def bom(factor: str, quantity: float = 1.0) -> dict:
-    return {"product": {"id": f"p-{factor}", "name": factor, "category": "test",
-                        "declared_unit": {"unit": "piece", "amount": 1}, "boundary": "cradle-to-gate",
-                        "reference_period": {"start": "2025-01-01", "end": "2025-12-31"}, "site_region": "CN-GD"},
-            "lines": [{"line_id": "l", "name": factor, "quantity": quantity, "unit": "kg", "stage": "raw_materials",
-                       "data_type": "secondary", "factor_id": factor}]}
+    return bom_dict([factor_line("l", factor, quantity)], f"p-{factor}")
 
 
 def test_diff_lists_changed_added_and_removed_with_sizes(home: Path, tmp_path: Path) -> None:
