@@ -31,6 +31,9 @@ from lcidb.home import carbonlabel_home
 from lcidb.template import Activity
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
+# snapshots of format 1 did not keep each credit's type: their credits are counted under this name
+UNCLASSIFIED_CREDIT = "credit_type_not_recorded"
+UNRECORDED_BASIS = "not recorded (format-1 snapshot)"
 DERIVED_FILE = "derived.npz"  # adjoint results computed at publication; derived data, not hashed
 
 
@@ -176,13 +179,22 @@ class Snapshot:
         self.flow_index: dict[str, int] = {code: i for i, code in enumerate(self.flows)}
         with np.load(path / "arrays.npz") as arrays:
             optional = lambda key: arrays[key] if key in arrays.files else None  # noqa: E731
+            tech_credit, bio_credit = optional("tech_credit"), optional("bio_credit")
+            if tech_credit is None:  # format 1 kept no credit types; negative amounts are credits only
+                tech_credit = (arrays["tech_amounts"] > 0).astype(np.int8)  # A = -amount
+                bio_credit = (arrays["bio_amounts"] < 0).astype(np.int8)
             self.tech = Triplets(arrays["tech_rows"], arrays["tech_cols"], arrays["tech_amounts"], arrays["tech_sigmas"],
-                                 optional("tech_credit"), None, optional("tech_sigma_given"))
+                                 tech_credit, None, optional("tech_sigma_given"))
+            bio_basis, bases = optional("bio_basis"), tuple(self.manifest.get("gwp_bases", ()))
+            if bio_basis is None:  # format 1 kept no GWP basis per row: say so rather than claim the method
+                unsplit = self.flow_index.get(UNSPLIT_FLOW, -1)
+                bio_basis = np.where(arrays["bio_rows"] == unsplit, 0, -1).astype(np.int16)
+                bases = (UNRECORDED_BASIS,)
             self.bio = Triplets(arrays["bio_rows"], arrays["bio_cols"], arrays["bio_amounts"], arrays["bio_sigmas"],
-                                optional("bio_credit"), optional("bio_basis"), optional("bio_sigma_given"))
+                                bio_credit, bio_basis, optional("bio_sigma_given"))
         # the GWP sets the sources used for their aggregated rows (Triplets.basis indexes this)
-        self.gwp_bases: tuple[str, ...] = tuple(self.manifest.get("gwp_bases", ()))
-        self.credit_types: tuple[str, ...] = tuple(self.manifest.get("credit_types", ("recycling_credit", "avoided_burden")))
+        self.gwp_bases: tuple[str, ...] = bases
+        self.credit_types: tuple[str, ...] = tuple(self.manifest.get("credit_types", (UNCLASSIFIED_CREDIT,)))
         self.scenarios: dict[str, list[dict[str, Any]]] = json.loads(
             (path / "scenarios.json").read_text(encoding="utf-8")
         )
@@ -243,7 +255,9 @@ class Snapshot:
         for row in overlay:
             owner = self.index[row["activity_id"]]
             sigma = np.nan if row["uncertainty_sigma"] is None else row["uncertainty_sigma"]
-            credit = 0 if row["credit_type"] is None else 1 + self.credit_types.index(row["credit_type"])
+            credit_type = row["credit_type"]
+            credit = 0 if credit_type is None else 1 + (
+                self.credit_types.index(credit_type) if credit_type in self.credit_types else 0)
             given = row.get("sigma_source", "given" if row["uncertainty_sigma"] is not None else None) == "given"
             if row["kind"] == "technosphere":
                 tech[(self.index[row["input"]], owner)] = [-row["amount"], sigma, credit, -1, given]

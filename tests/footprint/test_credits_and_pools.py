@@ -166,3 +166,32 @@ def test_factor_show_gives_the_cut_off_score_the_credit_and_every_sigma(mini_sna
     own = {e["input"]: e for e in record["exchanges"]}
     assert own["steel"]["amount"] == -0.5 and own["steel"]["credit_type"] == "recycling_credit"
     assert own["steel"]["sigma_source"] == "pedigree" and own["steel"]["uncertainty_sigma"] > 0
+
+
+def test_a_format_1_snapshot_still_computes_and_says_what_it_did_not_record(mini_snapshot: Snapshot, mini_bom,
+                                                                           tmp_path: Path) -> None:
+    """Format 1 kept neither credit types nor GWP bases: credits are found by sign (the template
+    refuses a negative amount without credit_type) and aggregated rows get an explicit 'not recorded'
+    basis; the totals are the same."""
+    import shutil
+
+    import numpy as np
+
+    from lcidb.snapshot import UNCLASSIFIED_CREDIT, UNRECORDED_BASIS
+
+    old = tmp_path / "format1"
+    shutil.copytree(mini_snapshot.path, old)
+    (old / "derived.npz").unlink()
+    with np.load(old / "arrays.npz") as arrays:
+        kept = {k: arrays[k] for k in arrays.files if k.split("_", 1)[1] in ("rows", "cols", "amounts", "sigmas")}
+    np.savez(old / "arrays.npz", **kept)
+    manifest = json.loads((old / "manifest.json").read_text())
+    for key in ("gwp_bases", "credit_types", "uncertainty"):
+        manifest.pop(key)
+    manifest["format"] = 1
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    result = compute(mini_bom, Snapshot(old))
+    assert close(result.total_kgco2e, CUTOFF_TOTAL)
+    assert close(result.credits.total_kgco2e, -0.1 * S) and result.credits.recycling_credit_kgco2e == 0.0
+    assert UNCLASSIFIED_CREDIT in Snapshot(old).credit_types
+    assert set(result.by_gwp_basis) == {"AR6", UNRECORDED_BASIS, "supplier-declared (GWP set not stated)"}
