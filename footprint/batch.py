@@ -132,7 +132,7 @@ def run_batch(source: Path, target: Path, snapshot: Snapshot, method: str = "AR6
     engine = engine_for(snapshot)
     engine.vectors(method)
     provenance = {"snapshot_name": snapshot.name, "snapshot_hash": snapshot.hash, "method": method,
-                  "code_version": code_version()}
+                  "code_version": code_version(), "credits": "cut-off"}
     total = failed = 0
     tmp = target.with_name(target.name + ".partial")
     with source.open("rb") as reader, tmp.open("w", encoding="utf-8") as writer:
