@@ -305,6 +305,7 @@ def compute(
     engine = engine_for(snapshot, scenario, not netted)
     vectors = engine.vectors(method)
     credit_vectors = engine_for(snapshot, scenario, True).vectors(method).credits
+    credit_columns = set(np.flatnonzero(sum(v != 0 for v in credit_vectors.values())).tolist()) if credit_vectors else set()
     compiled = compile_bom(bom, snapshot, electricity)
     lines = bom.lines
     n_lines = len(lines)
@@ -334,7 +335,8 @@ def compute(
             kg = term.supplier_kg
         else:
             kg = term.amount * float(vectors.scores[term.column])
-            credits_inside = {t: term.amount * float(v[term.column]) for t, v in credit_vectors.items()}
+            credits_inside = ({t: term.amount * float(v[term.column]) for t, v in credit_vectors.items()}
+                              if term.column in credit_columns else {})
         if term.bom_credit:
             # a BOM credit line: outside the product system under cut-off, so reported only
             credit_value = kg + (sum(credits_inside.values()) if term.column >= 0 and not netted else 0.0)
