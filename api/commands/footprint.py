@@ -71,7 +71,11 @@ def _print_summary(result: object) -> None:
     assert isinstance(result, FootprintResult)
     unit = f"{result.declared_unit.amount:g} {result.declared_unit.unit}"
     typer.echo(f"{result.product_name} ({result.product_id}), {result.boundary}, per {unit}")
-    typer.echo(f"  total            {result.headline or f'{result.total_kgco2e:.6g} kg CO2e'}  [{result.standard}]")
+    typer.echo(f"  total            {result.total_kgco2e:.6g} kg CO2e  [{result.standard}]")
+    if result.headline and ": " in result.headline:  # the GWP set named only for the part it covers
+        typer.echo(f"  GWP100           {result.headline.split(': ', 1)[1].replace('GWP100 ', '')}")
+    else:
+        typer.echo(f"  GWP100           {result.method}")
     typer.echo(f"  fossil           {result.fossil_kgco2e:.6g}")
     typer.echo(f"  biogenic         {result.biogenic_kgco2e:.6g}   uptake {result.biogenic_uptake_kgco2e:.6g}")
     luc = result.land_use_change_kgco2e
