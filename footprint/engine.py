@@ -343,6 +343,8 @@ def compute(
             bom_credit_kg += credit_value
             line_credit[term.line_index] += credit_value
             if not netted:
+                if term.column >= 0:  # its factor stays in the provenance, with nothing in the total
+                    factor_kg.setdefault(term.column, 0.0)
                 continue
         elif term.column >= 0:
             for credit_type, value in credits_inside.items():

@@ -35,6 +35,8 @@ def test_cut_off_is_the_default_and_credits_have_their_own_fields(mini_snapshot:
     assert close(flat["offcut"].kgco2e, 0.1 * 0.1 * P) and close(flat["offcut"].credit_kgco2e, 0.1 * -0.5 * S)
     assert flat["reuse"].kgco2e == 0.0 and close(flat["reuse"].credit_kgco2e, -0.05 * S)
     assert close(sum(result.by_gas.values()), CUTOFF_TOTAL)
+    used = {f.id: f.kgco2e for f in result.factors}  # steel is still listed: the tube uses it too
+    assert close(used["steel"], LINES["tube"]) and close(used["scrap"], 0.1 * 0.1 * P)
     assert close(sum(result.by_stage.values()), CUTOFF_TOTAL)
 
 
@@ -195,3 +197,12 @@ def test_a_format_1_snapshot_still_computes_and_says_what_it_did_not_record(mini
     assert close(result.credits.total_kgco2e, -0.1 * S) and result.credits.recycling_credit_kgco2e == 0.0
     assert UNCLASSIFIED_CREDIT in Snapshot(old).credit_types
     assert set(result.by_gwp_basis) == {"AR6", UNRECORDED_BASIS, "supplier-declared (GWP set not stated)"}
+
+
+def test_a_factor_used_only_by_a_credit_line_stays_in_the_provenance(bases_snapshot: Snapshot) -> None:
+    """1 kg split (1.298) and a credit line of -0.5 kg paper (0.3 kg CO2 / kg): cut-off total 1.298,
+    the credit -0.15 reported; paper is listed among the factors with 0 kg in the total."""
+    bom = product_bom([factor_line("split", "split", 1), factor_line("paper", "paper", -0.5, credit=True)])
+    result = compute(bom, bases_snapshot)
+    assert close(result.total_kgco2e, 1.298) and close(result.credits.bom_credit_lines_kgco2e, -0.15)
+    assert {f.id: f.kgco2e for f in result.factors}["paper"] == 0.0
