@@ -305,6 +305,29 @@ class SchemeList(BaseModel):
     schemes: list[str]
 
 
+class FootprintMovePublic(BaseModel):
+    """One issued certificate's footprint recomputed on the old and the new factor snapshot."""
+
+    certificate_number: str
+    certified_kgco2e: float
+    old_kgco2e: float | None
+    new_kgco2e: float | None
+    delta_kgco2e: float | None
+    relative_change: float | None
+    exceeds: bool
+    error: str | None = None
+    detail: dict[str, Any] | None = None
+
+
+class FactorImpactPublic(BaseModel):
+    old: str
+    new: str
+    threshold: float
+    certificates: int
+    to_recheck: int
+    moves: list[FootprintMovePublic]
+
+
 class ErrorBody(BaseModel):
     detail: str
 

@@ -1,10 +1,21 @@
 """Monte Carlo with seeded lognormal sampling, without refactorizing per iteration.
 
-Every exchange with a sigma is sampled as amount x exp(sigma z) (median = the stored amount, as
-stats_arrays' lognormal with loc = ln|amount|). Each iteration solves the adjoint system of the
-sampled matrix, A_i^T y_i = B_i^T cf, by GMRES preconditioned with the LU of the deterministic
-A^T (reference/perf.md section 2.3): a handful of cheap solves instead of a factorization. BOM line
-sigmas multiply the line and everything below it. Same seed, same numbers.
+Every exchange with a sigma (at build time every exchange gets one: its own or the pedigree one,
+lcidb.pedigree) is sampled as amount x exp(sigma z) (median = the stored amount, as stats_arrays'
+lognormal with loc = ln|amount|). Each iteration solves the adjoint system of the sampled matrix,
+A_i^T y_i = B_i^T cf, by GMRES preconditioned with the LU of the deterministic A^T (reference/perf.md
+section 2.3): a handful of cheap solves instead of a factorization. BOM line sigmas multiply the line
+and everything below it. Same seed, same numbers.
+
+Convergence is judged on the footprint, not on the residual relative to ||b||: with per-tonne rows
+in b, ||b|| is dominated by them and a relative tolerance let draws come back unsolved. The error of
+the BOM's score d.y is d.(y - y*) = -s*.r with r = b - A_i^T y and A_i s* = d, so
+|error| <= ||s*|| ||r||. Each draw is solved until SAFETY x ||s0|| x ||r|| <= SCORE_RTOL x sum|d y0|,
+where s0 = A_0^-1 d stands in for s*, with a safety factor for the difference (||s0|| is bounded by
+sum_t |d_t| ||A_0^-1 e_t||, computed once per BOM); the true residual is checked at the end. A draw that does not
+get there is solved directly (counted in `direct_solves`), never returned unsolved. Each draw first
+refines the deterministic scores with the stored factor (y += A_0^-T r: one product and one
+triangular solve per step), then GMRES if that stalls.
 """
 
 from __future__ import annotations
@@ -21,10 +32,11 @@ if TYPE_CHECKING:
     from footprint.bom import BOM
     from footprint.engine import Compiled, SnapshotEngine
 
-# Each draw is solved to a relative residual of 1e-6: its numerical error (measured < 1e-5 relative
-# at 20,000 activities) is three orders of magnitude below the spread Monte Carlo estimates, and it
-# takes 4 preconditioned steps instead of 7 at 1e-10 (docs/performance.md).
-GMRES_RTOL = 1e-6
+# relative error bound on each draw's footprint (of the sum of its |contributions|): five orders of
+# magnitude below a 1 % spread; 1e-9 costs about twice the solves at 2,000 activities
+SCORE_RTOL = 1e-7
+SAFETY = 10.0  # margin for ||s*|| (sampled supply) differing from ||s0|| (deterministic supply)
+REFINEMENT_STEPS = 60
 
 
 class SampledAdjoint:
@@ -32,7 +44,7 @@ class SampledAdjoint:
 
     def __init__(self, engine: SnapshotEngine):
         snapshot = engine.snapshot
-        tech, bio = snapshot.triplets(engine.scenario)
+        tech, bio = engine.factorized.tech, engine.factorized.bio  # the engine's system (cut-off or netted)
         n = snapshot.size
         self.n = n
         self.tech, self.bio = tech, bio
@@ -46,7 +58,7 @@ class SampledAdjoint:
         self.tech_uncertain = np.flatnonzero(self.tech_sigma)
         self.bio_uncertain = np.flatnonzero(self.bio_sigma)
         self.preconditioner = spla.LinearOperator((n, n), matvec=self.lu.solve, dtype=np.float64)
-        self.fallbacks = 0
+        self.direct_solves = 0
 
     def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         tech_values = self.tech.amounts.copy()
@@ -57,17 +69,37 @@ class SampledAdjoint:
         bio_values[self.bio_uncertain] *= np.exp(self.bio_sigma[self.bio_uncertain] * z)
         return tech_values, bio_values
 
-    def solve(self, tech_values: np.ndarray, bio_values: np.ndarray, cf: np.ndarray, guess: np.ndarray) -> np.ndarray:
+    def system(self, tech_values: np.ndarray, bio_values: np.ndarray, cf: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+        """The sampled A^T and right-hand side B^T cf."""
         data = np.bincount(self.at_inverse, weights=np.concatenate([np.ones(self.n), tech_values]),
                            minlength=self.at_pattern.nnz)
         at = sp.csr_matrix((data, self.at_pattern.indices, self.at_pattern.indptr), shape=(self.n, self.n))
         rhs = np.bincount(self.bio.cols, weights=bio_values * cf[self.bio.rows], minlength=self.n)
+        return at, rhs
+
+    def solve(self, at: sp.csr_matrix, rhs: np.ndarray, guess: np.ndarray, residual_limit: float) -> np.ndarray:
+        """y with ||rhs - at y|| <= residual_limit (the bound that keeps the footprint's error small)."""
         if not self.tech_uncertain.size:
-            return self.lu.solve(rhs)
-        solution, info = spla.gmres(at, rhs, x0=guess, rtol=GMRES_RTOL, atol=0.0, M=self.preconditioner,
-                                    restart=50, maxiter=20)
-        if info != 0:  # not converged: fall back to a direct solve of this sample, never a wrong number
-            self.fallbacks += 1
+            return self.lu.solve(rhs)  # the technosphere is not sampled: the stored factor is exact
+        # Iterative refinement with the deterministic factor (y += A_0^-T r) converges when the draw is
+        # near the deterministic matrix and costs one product and one triangular solve per step;
+        # GMRES with the same preconditioner takes over when it stalls.
+        solution = guess.copy()
+        previous = np.inf
+        for _ in range(REFINEMENT_STEPS):
+            residual = rhs - at @ solution
+            size = float(np.linalg.norm(residual))
+            if size <= residual_limit:
+                return solution
+            if size > 0.5 * previous:  # slow or diverging: leave it to GMRES
+                break
+            previous = size
+            solution = solution + self.lu.solve(residual)
+        solution, _ = spla.gmres(at, rhs, x0=solution, rtol=0.0, atol=residual_limit, M=self.preconditioner,
+                                 restart=50, maxiter=20)
+        if not np.linalg.norm(rhs - at @ solution) <= residual_limit:
+            # not settled: solve this sample directly, never return a draw unsolved
+            self.direct_solves += 1
             solution = spla.splu(at.tocsc()).solve(rhs)
         return solution
 
@@ -85,7 +117,8 @@ def _pattern(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> tu
 
 
 def run_monte_carlo(
-    bom: BOM, compiled: Compiled, engine: SnapshotEngine, method: str, iterations: int, seed: int
+    bom: BOM, compiled: Compiled, engine: SnapshotEngine, method: str, iterations: int, seed: int,
+    keep_samples: bool = False,
 ) -> Uncertainty:
     if iterations < 2:
         raise ValueError("Monte Carlo needs at least 2 iterations")
@@ -108,27 +141,47 @@ def run_monte_carlo(
     sigma_position = {line_index: k for k, line_index in enumerate(sigma_lines)}
     line_sigmas = np.array([bom.lines[i].uncertainty_sigma for i in sigma_lines], dtype=np.float64)
 
-    columns = np.array([t.column for t in compiled.terms], dtype=np.int64)
-    amounts = np.array([t.amount for t in compiled.terms], dtype=np.float64)
-    supplier = np.array([t.supplier_kg for t in compiled.terms], dtype=np.float64)
+    # under cut-off, BOM credit lines are outside the total (footprint.engine.compute)
+    terms = [t for t in compiled.terms if not (engine.cutoff and t.bom_credit)]
+    columns = np.array([t.column for t in terms], dtype=np.int64)
+    amounts = np.array([t.amount for t in terms], dtype=np.float64)
+    supplier = np.array([t.supplier_kg for t in terms], dtype=np.float64)
     is_activity = columns >= 0
-    term_lines = [t.line_index for t in compiled.terms]
-    term_ancestors = [[sigma_position[a] for a in ancestors[i] if a in sigma_position] for i in term_lines]
+    safe_columns = np.where(is_activity, columns, 0)
+    term_ancestors = [[sigma_position[a] for a in ancestors[t.line_index] if a in sigma_position] for t in terms]
 
     scores = np.empty(iterations)
-    guess = vectors.scores.copy()
+    y0 = vectors.scores
+    # ||A_0^-1 e_c|| per booked activity, once: by the triangle inequality sum_t |w_t| ||A_0^-1 e_c(t)||
+    # bounds ||s0|| of any draw's demand without a solve per draw
+    unique_columns = np.unique(columns[is_activity])
+    unit_supply_norm = np.zeros(sampler.n)
+    if unique_columns.size:
+        unit_demands = np.zeros((sampler.n, unique_columns.size))
+        unit_demands[unique_columns, np.arange(unique_columns.size)] = 1.0
+        unit_supply_norm[unique_columns] = np.linalg.norm(sampler.lu.solve(unit_demands, trans="T"), axis=0)
+    term_supply_norm = np.where(is_activity, unit_supply_norm[safe_columns], 0.0)
     for k in range(iterations):
         tech_values, bio_values = sampler.sample(rng)
-        y = sampler.solve(tech_values, bio_values, vectors.cf, guess)
-        multipliers = np.ones(len(compiled.terms))
+        multipliers = np.ones(len(terms))
         if sigma_lines:
             log_factor = line_sigmas * rng.standard_normal(len(sigma_lines))
             multipliers = np.exp([log_factor[positions].sum() if positions else 0.0 for positions in term_ancestors])
-        safe_columns = np.where(is_activity, columns, 0)
+        weights = np.where(is_activity, amounts * multipliers, 0.0)
+        demand = np.bincount(safe_columns, weights=weights, minlength=sampler.n)
+        if demand.any():
+            at, rhs = sampler.system(tech_values, bio_values, vectors.cf)
+            scale = float(np.abs(demand * y0).sum()) or float(np.abs(demand).sum())
+            supply_norm = float(np.abs(weights) @ term_supply_norm)
+            limit = SCORE_RTOL * scale / (SAFETY * max(supply_norm, 1e-300))
+            y = sampler.solve(at, rhs, y0, limit)
+        else:
+            y = y0
         booked = np.where(is_activity, amounts * y[safe_columns], supplier)
         scores[k] = float(np.sum(booked * multipliers))
     return Uncertainty(
         iterations=iterations, seed=seed, mean=float(scores.mean()), median=float(np.median(scores)),
         std=float(scores.std(ddof=1)), p2_5=float(np.percentile(scores, 2.5)),
-        p97_5=float(np.percentile(scores, 97.5)),
+        p97_5=float(np.percentile(scores, 97.5)), score_rtol=SCORE_RTOL, direct_solves=sampler.direct_solves,
+        samples=scores.tolist() if keep_samples else None,
     )

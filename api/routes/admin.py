@@ -8,8 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser, SessionDep
+from api.errors import InvalidInput
 from api.schemas import (
     AccountKind,
+    FactorImpactPublic,
+    FootprintMovePublic,
     OrganisationCreate,
     OrganisationPublic,
     Reason,
@@ -19,7 +22,7 @@ from api.schemas import (
     UserPublic,
     error_responses,
 )
-from api.services import accounts
+from api.services import accounts, factor_impact
 from api.services.access import require_role
 
 router = APIRouter(prefix="/v1", tags=["accounts"], responses=error_responses(401, 403, 404, 409, 422))
@@ -154,3 +157,34 @@ def revoke_tokens(user_id: str, user: CurrentUser, session: SessionDep, body: Re
     removed = accounts.revoke_tokens(session, user=target, actor=user, reason=body.reason if body else None)
     session.commit()
     return TokensRevoked(user_id=target.id, tokens_revoked=removed)
+
+
+@router.get("/admin/factor-impact", response_model=FactorImpactPublic)
+def get_factor_impact(
+    user: CurrentUser,
+    session: SessionDep,
+    old: Annotated[str, Query(min_length=1, max_length=200, description="Old snapshot: NAME, NAME@HEX or hash")],
+    new: Annotated[str, Query(min_length=1, max_length=200, description="New snapshot")],
+    threshold: Annotated[float, Query(ge=0, le=10, description="Relative change needing a re-check")] = 0.01,
+) -> FactorImpactPublic:
+    """Issued certificates whose footprints move by more than `threshold` when the factors go from
+    `old` to `new` (each certificate's stored BOM recomputed on both), so they can be re-checked (admin)."""
+    require_role(user, "admin")
+    from footprint.errors import FootprintError
+    from lcidb.errors import LcidbError
+    from lcidb.snapshot import load_snapshot
+
+    try:
+        old_snapshot, new_snapshot = load_snapshot(old), load_snapshot(new)
+        moves = factor_impact.certificate_moves(session, old_snapshot, new_snapshot, threshold)
+    except (LcidbError, FootprintError) as exc:
+        raise InvalidInput(str(exc)) from None
+    return FactorImpactPublic(
+        old=old_snapshot.ref, new=new_snapshot.ref, threshold=threshold, certificates=len(moves),
+        to_recheck=sum(m.exceeds for m in moves),
+        moves=[FootprintMovePublic(
+            certificate_number=m.key, certified_kgco2e=m.certified_kgco2e, old_kgco2e=m.old_kgco2e,
+            new_kgco2e=m.new_kgco2e, delta_kgco2e=m.delta_kgco2e, relative_change=m.relative_change,
+            exceeds=m.exceeds, error=m.error, detail=m.detail,
+        ) for m in moves],
+    )

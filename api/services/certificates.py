@@ -93,6 +93,9 @@ def build_payload(
             "boundary": result.boundary,
             "standard": result.standard,
             "method": result.method,
+            # the part of the total characterised under `method`; the rest carries the GWP sets the
+            # factors' sources published under (footprint.result: by_gwp_basis)
+            "method_share": result.method_share,
             "reference_period": {
                 "start": result.reference_period.start.isoformat(),
                 "end": result.reference_period.end.isoformat(),

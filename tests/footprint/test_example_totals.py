@@ -4,8 +4,10 @@ it and the change of each line (docs/lcidb-default-data.md §13 shows the same t
 OLD_TOTALS are the engine's AR6 totals on the previous shipped database (commit 7774abb), which the
 bw2calc oracle test checked to 1e-6. Each change below is quantity x (new factor - old factor), every
 factor being a figure its source prints (docs/lcidb-default-data.md §2, §6, §7). The totals are the
-current `total_kgco2e`, which nets the two example credit lines (kettle stamping scrap, lamp box
-recycling); neither credit line's value changes except the kettle's, whose change is listed.
+totals with the two example credit lines netted (kettle stamping scrap, lamp box recycling), as
+`total_kgco2e` was computed before issue 11 made the cut-off approach the default; neither credit
+line's value changes except the kettle's, whose change is listed. The cut-off total is then the
+netted total less the credits, which the engine reports in their own field.
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ def _lines(result) -> dict[str, float]:
 
 @pytest.mark.parametrize("name", sorted(OLD_TOTALS))
 def test_example_total_is_the_old_total_plus_the_hand_derived_changes(default_snapshot: Snapshot, name: str) -> None:
-    result = compute(read_bom(EXAMPLES / name), default_snapshot)
+    bom = read_bom(EXAMPLES / name)
+    result = compute(bom, default_snapshot, net_credits_rule="netted as before issue 11 (test)")
     lines = _lines(result)
     for line_id, (_old, new) in CHANGES[name].items():
         if new:
@@ -85,6 +88,13 @@ def test_example_total_is_the_old_total_plus_the_hand_derived_changes(default_sn
             assert line_id not in lines, line_id
     expected = OLD_TOTALS[name] + sum(new - old for old, new in CHANGES[name].values())
     assert result.total_kgco2e == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    # the default (cut-off) leaves the credits out of the total and reports them beside it
+    cut_off = compute(bom, default_snapshot)
+    assert cut_off.credits is not None and not cut_off.credits.in_total
+    credits = cut_off.credits.recycling_credit_kgco2e + cut_off.credits.avoided_burden_kgco2e
+    credits += cut_off.credits.bom_credit_lines_kgco2e
+    assert cut_off.total_kgco2e == pytest.approx(expected - credits, rel=1e-9, abs=1e-9)
+    assert cut_off.credits.total_with_credits_kgco2e == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 
 def test_the_changes_by_hand() -> None:
