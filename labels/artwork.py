@@ -1,7 +1,8 @@
 """What the on-pack label shows (labels.md P3), resolved per language from a certificate or a decision.
 
-Pure: reads the rule sets (scheme, tier, grade and boundary names) and `data/labels/artwork.yaml`
-(captions, declared-unit names, print geometry); draws nothing. The layout lives in
+Pure: reads the rule sets (scheme, tier, grade and boundary names), `data/labels/artwork.yaml`
+(captions, print geometry) and `data/labels/unit_names.yaml` (declared-unit names, the same source the
+decision's label text uses); draws nothing. The layout lives in
 api/rendering/label.py, which the CLI, the API and the certificate PDF all call.
 
 Three inputs are understood:
@@ -26,6 +27,7 @@ from typing import Any, Mapping
 from labels.errors import InputInvalid, LabelsError
 from labels.numbers import plain, significant
 from labels.ruledata import load_rule_set, load_yaml_strict
+from labels.unit_names import unit_name
 
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 
@@ -50,7 +52,6 @@ class PrintGeometry:
 @dataclass(frozen=True)
 class ArtworkData:
     captions: dict[str, dict[str, str]]
-    units: dict[str, dict[str, str]]
     geometry: PrintGeometry
     version: str
 
@@ -62,10 +63,9 @@ def artwork_data() -> ArtworkData:
     try:
         geometry = PrintGeometry(**{k: Decimal(str(v)) for k, v in raw["print"].items()})
         captions = {k: _localised(v, f"{path}: captions.{k}") for k, v in raw["captions"].items()}
-        units = {k: _localised(v, f"{path}: units.{k}") for k, v in raw["units"].items()}
     except (KeyError, TypeError, InvalidOperation) as exc:
         raise InputInvalid(f"{path}: malformed artwork data ({exc!r})") from None
-    return ArtworkData(captions=captions, units=units, geometry=geometry, version=str(raw["version"]))
+    return ArtworkData(captions=captions, geometry=geometry, version=str(raw["version"]))
 
 
 def _localised(node: Any, where: str) -> dict[str, str]:
@@ -193,9 +193,10 @@ def _boundary(names: _Names, boundary: str) -> dict[str, str]:
     return {lang: boundary for lang in LANGUAGES}
 
 
-def _per_unit(amount: Decimal, unit: str, data: ArtworkData) -> dict[str, str]:
-    """'每件', '每件', 'per piece'; an amount other than 1 is printed: '每 1000 件', 'per 1000 piece'."""
-    names = data.units.get(unit, {lang: unit for lang in LANGUAGES})
+def _per_unit(amount: Decimal, unit: str, data: ArtworkData, on: date) -> dict[str, str]:
+    """'每件', '每件', 'per piece'; an amount other than 1 is printed: '每 1000 件', 'per 1000 piece'.
+    Unit names as on `on` (the certificate's issue or the decision's date), from data/labels/unit_names.yaml."""
+    names = unit_name(unit, on)
     per = data.captions["per"]
     count = "" if amount == 1 else plain(amount.normalize())
     out = {}
@@ -257,7 +258,7 @@ def artwork_from_document(document: Mapping[str, Any]) -> LabelArtwork:
         total_kgco2e=plain(total),
         per_unit=_per_unit(_decimal(_get(document, "footprint.declared_unit.amount", what),
                                     "footprint.declared_unit.amount", what),
-                           str(_get(document, "footprint.declared_unit.unit", what)), data),
+                           str(_get(document, "footprint.declared_unit.unit", what)), data, issued),
         boundary=_boundary(names, str(_get(document, "footprint.boundary", what))),
         standard=_standard(str(_get(document, "footprint.standard", what)),
                            (document.get("product") or {}).get("product_rule")),
@@ -293,7 +294,7 @@ def artwork_from_scheme_certificate(
         preview=False, scheme=scheme, tier=tier, grade=grade, title=_title(names, tier, grade),
         value=significant(total, 3), total_kgco2e=plain(total),
         per_unit=_per_unit(_decimal(_get(certificate, "declared_unit.amount", what), "declared_unit.amount", what),
-                           str(_get(certificate, "declared_unit.unit", what)), data),
+                           str(_get(certificate, "declared_unit.unit", what)), data, issued),
         boundary=_boundary(names, str(_get(certificate, "boundary", what))),
         standard=_standard(str(_get(certificate, "standard", what)), (certificate.get("product_rule") or {}).get("id")),
         certificate_number=str(_get(certificate, "certificate_id", what)),
@@ -326,7 +327,7 @@ def artwork_from_decision(decision: Mapping[str, Any]) -> LabelArtwork:
     return LabelArtwork(
         preview=True, scheme=str(_get(version, "scheme", what)), tier=str(tier), grade=grade,
         title=_title(names, str(tier), grade), value=significant(total, 3), total_kgco2e=plain(total),
-        per_unit=_per_unit(_decimal(amount_text, "declared_unit", what), unit, data),
+        per_unit=_per_unit(_decimal(amount_text, "declared_unit", what), unit, data, on),
         boundary=_boundary(names, str(values["G2.boundary"])),
         standard=_standard(str(values["G1.standard"]), values.get("G1.product_rule_match")),
         certificate_number=None, issuer=None,

@@ -27,7 +27,8 @@ from labels.inputs import Evidence
 from labels.numbers import DISPLAY, dec, exact, one_decimal, plain
 from labels.params import GradedRules
 from labels.ruledata import Provenance, RuleSet, load_rule_set
-from labels.text import LANGUAGES, base_year, label_lines
+from labels.text import base_year, label_lines
+from labels.unit_names import unit_name
 from lcidb.version import code_version
 
 M = TypeVar("M", bound=BaseModel)
@@ -370,11 +371,10 @@ def _evaluate(
     if tier is not None:
         names = rs.meta["names"]
         grade_names = rules.label.grade_names[grade].as_dict() if (tier == "T3" and grade) else None
-        unit = rules.label.unit_names.get(fp.declared_unit.unit)
         label = LabelText.model_validate(label_lines(
             scheme_names=names, tier_names=rules.label.tier_names[tier].as_dict(), grade_names=grade_names,
             total=total, amount=dec(fp.declared_unit.amount),
-            unit_names=unit.as_dict() if unit else {lang: fp.declared_unit.unit for lang in LANGUAGES},
+            unit_names=unit_name(fp.declared_unit.unit, on),
             boundary_names=rules.label.boundary_names[fp.boundary].as_dict(),
             standard=fp.standard, product_rule=ev.product_rule.id,
             reduction=reduction, valid_until=granted[tier].valid_until,
