@@ -27,6 +27,7 @@ from typing import Any, Mapping
 from labels.errors import InputInvalid, LabelsError
 from labels.numbers import plain, significant
 from labels.ruledata import load_rule_set, load_yaml_strict
+from labels.text import reduction_parts
 from labels.unit_names import unit_name
 
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
@@ -94,6 +95,10 @@ class LabelArtwork:
     verification_url: str | None
     captions: dict[str, dict[str, str]]
     geometry: PrintGeometry
+    # T2 (labels.md P3 "-x.x % vs 20yy"): the claim and the note that the baseline was re-calculated with
+    # current method and data, per language, worded as the decision's label text (labels/text.py)
+    reduction: dict[str, str] | None = None
+    reduction_note: dict[str, str] | None = None
 
     def text_lines(self) -> list[str]:
         """All printed text, in reading order (tests and accessibility text use it)."""
@@ -101,6 +106,9 @@ class LabelArtwork:
         lines = [self.title[lang] for lang in LANGUAGES]
         lines.append(f"{self.value} kg CO₂e")
         lines.append(" / ".join(self.per_unit[lang] for lang in LANGUAGES))
+        if self.reduction and self.reduction_note:
+            lines.append(" / ".join(self.reduction[lang] for lang in LANGUAGES))
+            lines.append(" / ".join(self.reduction_note[lang] for lang in LANGUAGES))
         lines.append(" / ".join(self.boundary[lang] for lang in LANGUAGES))
         lines.append(self.standard)
         if self.preview:
@@ -235,6 +243,20 @@ def _day(raw: Any, field: str, what: str) -> date:
         raise InputInvalid(f"{what}: field {field!r} is not a date: {raw!r}") from None
 
 
+def _reduction(data: Mapping[str, Any], what: str) -> dict[str, dict[str, str]]:
+    """T2's claim and re-baselining note per language from the optional `reduction` field (a decision's or a
+    certificate document's); {} when there is none."""
+    if data.get("reduction") is None:
+        return {}
+    if not isinstance(data["reduction"], Mapping):
+        raise InputInvalid(f"{what}: field 'reduction' must be an object, got {data['reduction']!r}")
+    percent = _decimal(_get(data, "reduction.percent", what), "reduction.percent", what)
+    year = str(_get(data, "reduction.base_year", what))
+    parts = {lang: reduction_parts(plain(percent), year, lang) for lang in LANGUAGES}
+    return {"reduction": {lang: p[0] for lang, p in parts.items()},
+            "reduction_note": {lang: p[1] for lang, p in parts.items()}}
+
+
 def _standard(standard: str, product_rule: str | None) -> str:
     return f"{standard}; {product_rule}" if product_rule else standard
 
@@ -268,6 +290,7 @@ def artwork_from_document(document: Mapping[str, Any]) -> LabelArtwork:
         verification_url=str(_get(document, "verification_url", what)),
         captions=data.captions,
         geometry=data.geometry,
+        **_reduction(document, what),
     )
 
 
@@ -332,7 +355,7 @@ def artwork_from_decision(decision: Mapping[str, Any]) -> LabelArtwork:
         standard=_standard(str(values["G1.standard"]), values.get("G1.product_rule_match")),
         certificate_number=None, issuer=None,
         valid_until=_day(granted[-1]["valid_until"], "granted.valid_until", what) if granted else None,
-        verification_url=None, captions=data.captions, geometry=data.geometry,
+        verification_url=None, captions=data.captions, geometry=data.geometry, **_reduction(decision, what),
     )
 
 
