@@ -233,3 +233,33 @@ def test_a_macao_site_on_the_default_database_is_graded_by_gba_and_displayed_in_
     assert (r["outcome"], r["gaps"], r["new_verification_required"]) == ("accepted", [], False)
     assert r["cell"]["kind"] == "accept" and r["target_tier"] is None
     assert (r["valid_from"], r["valid_until"]) == ("2026-07-01", "2028-05-31")
+
+
+def test_readme_fastener_fails_only_g6_and_the_mill_pcf_variant_gets_t1(home: Path, tmp_path: Path) -> None:
+    """The README tour's path (README "A tour of the command line"), on the shipped database.
+
+    examples/steel_fastener.bom.json: the wire rod (1.06 kg at the China steel industry proxy 2.33 kg/kg = 2.4698 kg,
+    78 % of 3.1516 kg) is secondary data, so the primary share is 0.199 < 0.20: G6 fails, nothing else.
+    examples/labels/steel_fastener.mill-pcf.bom.json: the same line as the mill's verified PCF (2.33 kg/kg, primary),
+    so the total is unchanged (1.06 x 2.33 = 2.4698 either way) and the primary share is
+    (2.4698 + plant 0.6278) / 3.1516 = 0.983: T1 (no benchmark, no previous certificate)."""
+    assert runner.invoke(app, ["db", "build"]).exit_code == 0
+    evidence = REPO / "examples" / "labels" / "steel_fastener.evidence.json"
+    outcomes = {}
+    for name, bom in (("secondary", REPO / "examples" / "steel_fastener.bom.json"),
+                      ("mill", REPO / "examples" / "labels" / "steel_fastener.mill-pcf.bom.json")):
+        result = runner.invoke(app, ["footprint", str(bom), "--json"])
+        assert result.exit_code == 0, result.output
+        (tmp_path / f"{name}.json").write_text(result.stdout, encoding="utf-8")
+        graded = runner.invoke(app, ["grade", str(tmp_path / f"{name}.json"), "--scheme", "gd-carbon-label",
+                                     "--evidence", str(evidence), "--on", "2026-06-01", "--json"])
+        assert graded.exit_code == 0, graded.output
+        outcomes[name] = (json.loads(result.stdout), json.loads(graded.stdout))
+    (fp_secondary, d_secondary), (fp_mill, d_mill) = outcomes["secondary"], outcomes["mill"]
+    wire_rod = {line["line_id"]: line for line in fp_mill["lines"]}["wire_rod"]
+    assert wire_rod["kgco2e"] == pytest.approx(1.06 * 2.33, rel=1e-12)
+    assert fp_mill["total_kgco2e"] == pytest.approx(fp_secondary["total_kgco2e"], rel=1e-12)
+    assert fp_secondary["primary_data_share"] == pytest.approx(0.199, abs=5e-4)
+    assert (d_secondary["tier"], _failed(d_secondary)) == (None, {"G6.primary_data_share", "T1.footprint_certified"})
+    assert fp_mill["primary_data_share"] == pytest.approx(0.983, abs=5e-4)
+    assert (d_mill["tier"], _failed(d_mill)) == ("T1", set())
