@@ -220,3 +220,16 @@ def test_t2_certificate_issued_by_the_service_prints_its_reduction(tmp_path: Pat
 
     codes = zxingcpp.read_barcodes(Image.open(BytesIO(png)))  # the smaller value leaves the QR code readable
     assert [c.text for c in codes] == ["https://label.example.gd.cn/verify/CL-2026-T2T2T2T2"]
+
+
+def test_cli_label_of_a_t2_decision_prints_the_reduction(tmp_path: Path) -> None:
+    """`carbonlabel label decision.json` on a T2 decision (tests/labels/test_artwork.t2_decision: -3.5 % vs 2023–2024)."""
+    from tests.labels.test_artwork import T2_CLAIM, T2_NOTE, t2_decision
+
+    source = tmp_path / "t2.json"
+    source.write_text(json.dumps(t2_decision(), ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(cli, ["label", str(source), "--format", "svg", "--out", str(tmp_path / "t2.svg")])
+    assert result.exit_code == 0, result.output
+    text = _svg_text((tmp_path / "t2.svg").read_text(encoding="utf-8").split("?>", 1)[1])
+    assert " / ".join(T2_CLAIM.values()) in text and T2_NOTE["en"] in text
+    assert "未认证 / 未認證 / not certified" in text  # still a preview: a decision is not a certificate
