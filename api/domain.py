@@ -27,6 +27,9 @@ class GradeOutcome(BaseModel):
     tier: str | None = None
     grade: str | None = None
     label: dict[str, str] = Field(default_factory=dict)  # "zh-CN" / "zh-TW" / "en" -> label text
+    # T2's reduction (labels.decision.Reduction as JSON: percent, base_year, base_period, re-baselined previous
+    # value, ...) so the certificate document and the on-pack label carry it as a field, not only inside a text
+    reduction: dict[str, Any] | None = None
     rule_set_version: str
     validity_days: int
     surveillance_interval_days: int

@@ -170,6 +170,7 @@ class EngineDomain:
             tier=decision.tier,
             grade=decision.grade,
             label={lang: getattr(label, attr) for lang, attr in LABEL_LANGUAGES.items()} if label else {},
+            reduction=decision.reduction.model_dump(mode="json") if decision.reduction else None,
             rule_set_version=version,
             validity_days=validity,
             surveillance_interval_days=interval,

@@ -1,7 +1,8 @@
 """What the on-pack label shows (labels.md P3), resolved per language from a certificate or a decision.
 
-Pure: reads the rule sets (scheme, tier, grade and boundary names) and `data/labels/artwork.yaml`
-(captions, declared-unit names, print geometry); draws nothing. The layout lives in
+Pure: reads the rule sets (scheme, tier, grade and boundary names), `data/labels/artwork.yaml`
+(captions, print geometry) and `data/labels/unit_names.yaml` (declared-unit names, the same source the
+decision's label text uses); draws nothing. The layout lives in
 api/rendering/label.py, which the CLI, the API and the certificate PDF all call.
 
 Three inputs are understood:
@@ -26,6 +27,8 @@ from typing import Any, Mapping
 from labels.errors import InputInvalid, LabelsError
 from labels.numbers import plain, significant
 from labels.ruledata import load_rule_set, load_yaml_strict
+from labels.text import reduction_parts
+from labels.unit_names import unit_name
 
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 
@@ -50,7 +53,6 @@ class PrintGeometry:
 @dataclass(frozen=True)
 class ArtworkData:
     captions: dict[str, dict[str, str]]
-    units: dict[str, dict[str, str]]
     geometry: PrintGeometry
     version: str
 
@@ -62,10 +64,9 @@ def artwork_data() -> ArtworkData:
     try:
         geometry = PrintGeometry(**{k: Decimal(str(v)) for k, v in raw["print"].items()})
         captions = {k: _localised(v, f"{path}: captions.{k}") for k, v in raw["captions"].items()}
-        units = {k: _localised(v, f"{path}: units.{k}") for k, v in raw["units"].items()}
     except (KeyError, TypeError, InvalidOperation) as exc:
         raise InputInvalid(f"{path}: malformed artwork data ({exc!r})") from None
-    return ArtworkData(captions=captions, units=units, geometry=geometry, version=str(raw["version"]))
+    return ArtworkData(captions=captions, geometry=geometry, version=str(raw["version"]))
 
 
 def _localised(node: Any, where: str) -> dict[str, str]:
@@ -94,6 +95,10 @@ class LabelArtwork:
     verification_url: str | None
     captions: dict[str, dict[str, str]]
     geometry: PrintGeometry
+    # T2 (labels.md P3 "-x.x % vs 20yy"): the claim and the note that the baseline was re-calculated with
+    # current method and data, per language, worded as the decision's label text (labels/text.py)
+    reduction: dict[str, str] | None = None
+    reduction_note: dict[str, str] | None = None
 
     def text_lines(self) -> list[str]:
         """All printed text, in reading order (tests and accessibility text use it)."""
@@ -101,6 +106,9 @@ class LabelArtwork:
         lines = [self.title[lang] for lang in LANGUAGES]
         lines.append(f"{self.value} kg CO₂e")
         lines.append(" / ".join(self.per_unit[lang] for lang in LANGUAGES))
+        if self.reduction and self.reduction_note:
+            lines.append(" / ".join(self.reduction[lang] for lang in LANGUAGES))
+            lines.append(" / ".join(self.reduction_note[lang] for lang in LANGUAGES))
         lines.append(" / ".join(self.boundary[lang] for lang in LANGUAGES))
         lines.append(self.standard)
         if self.preview:
@@ -193,9 +201,10 @@ def _boundary(names: _Names, boundary: str) -> dict[str, str]:
     return {lang: boundary for lang in LANGUAGES}
 
 
-def _per_unit(amount: Decimal, unit: str, data: ArtworkData) -> dict[str, str]:
-    """'每件', '每件', 'per piece'; an amount other than 1 is printed: '每 1000 件', 'per 1000 piece'."""
-    names = data.units.get(unit, {lang: unit for lang in LANGUAGES})
+def _per_unit(amount: Decimal, unit: str, data: ArtworkData, on: date) -> dict[str, str]:
+    """'每件', '每件', 'per piece'; an amount other than 1 is printed: '每 1000 件', 'per 1000 piece'.
+    Unit names as on `on` (the certificate's issue or the decision's date), from data/labels/unit_names.yaml."""
+    names = unit_name(unit, on)
     per = data.captions["per"]
     count = "" if amount == 1 else plain(amount.normalize())
     out = {}
@@ -234,6 +243,20 @@ def _day(raw: Any, field: str, what: str) -> date:
         raise InputInvalid(f"{what}: field {field!r} is not a date: {raw!r}") from None
 
 
+def _reduction(data: Mapping[str, Any], what: str) -> dict[str, dict[str, str]]:
+    """T2's claim and re-baselining note per language from the optional `reduction` field (a decision's or a
+    certificate document's); {} when there is none."""
+    if data.get("reduction") is None:
+        return {}
+    if not isinstance(data["reduction"], Mapping):
+        raise InputInvalid(f"{what}: field 'reduction' must be an object, got {data['reduction']!r}")
+    percent = _decimal(_get(data, "reduction.percent", what), "reduction.percent", what)
+    year = str(_get(data, "reduction.base_year", what))
+    parts = {lang: reduction_parts(plain(percent), year, lang) for lang in LANGUAGES}
+    return {"reduction": {lang: p[0] for lang, p in parts.items()},
+            "reduction_note": {lang: p[1] for lang, p in parts.items()}}
+
+
 def _standard(standard: str, product_rule: str | None) -> str:
     return f"{standard}; {product_rule}" if product_rule else standard
 
@@ -257,7 +280,7 @@ def artwork_from_document(document: Mapping[str, Any]) -> LabelArtwork:
         total_kgco2e=plain(total),
         per_unit=_per_unit(_decimal(_get(document, "footprint.declared_unit.amount", what),
                                     "footprint.declared_unit.amount", what),
-                           str(_get(document, "footprint.declared_unit.unit", what)), data),
+                           str(_get(document, "footprint.declared_unit.unit", what)), data, issued),
         boundary=_boundary(names, str(_get(document, "footprint.boundary", what))),
         standard=_standard(str(_get(document, "footprint.standard", what)),
                            (document.get("product") or {}).get("product_rule")),
@@ -267,6 +290,7 @@ def artwork_from_document(document: Mapping[str, Any]) -> LabelArtwork:
         verification_url=str(_get(document, "verification_url", what)),
         captions=data.captions,
         geometry=data.geometry,
+        **_reduction(document, what),
     )
 
 
@@ -293,7 +317,7 @@ def artwork_from_scheme_certificate(
         preview=False, scheme=scheme, tier=tier, grade=grade, title=_title(names, tier, grade),
         value=significant(total, 3), total_kgco2e=plain(total),
         per_unit=_per_unit(_decimal(_get(certificate, "declared_unit.amount", what), "declared_unit.amount", what),
-                           str(_get(certificate, "declared_unit.unit", what)), data),
+                           str(_get(certificate, "declared_unit.unit", what)), data, issued),
         boundary=_boundary(names, str(_get(certificate, "boundary", what))),
         standard=_standard(str(_get(certificate, "standard", what)), (certificate.get("product_rule") or {}).get("id")),
         certificate_number=str(_get(certificate, "certificate_id", what)),
@@ -326,12 +350,12 @@ def artwork_from_decision(decision: Mapping[str, Any]) -> LabelArtwork:
     return LabelArtwork(
         preview=True, scheme=str(_get(version, "scheme", what)), tier=str(tier), grade=grade,
         title=_title(names, str(tier), grade), value=significant(total, 3), total_kgco2e=plain(total),
-        per_unit=_per_unit(_decimal(amount_text, "declared_unit", what), unit, data),
+        per_unit=_per_unit(_decimal(amount_text, "declared_unit", what), unit, data, on),
         boundary=_boundary(names, str(values["G2.boundary"])),
         standard=_standard(str(values["G1.standard"]), values.get("G1.product_rule_match")),
         certificate_number=None, issuer=None,
         valid_until=_day(granted[-1]["valid_until"], "granted.valid_until", what) if granted else None,
-        verification_url=None, captions=data.captions, geometry=data.geometry,
+        verification_url=None, captions=data.captions, geometry=data.geometry, **_reduction(decision, what),
     )
 
 

@@ -11,7 +11,17 @@ from pydantic import BaseModel, ValidationError
 from footprint.result import FootprintResult
 from labels.benchmarks import Benchmark, BenchmarkProvider, benchmark_key, derive_benchmark, official_benchmark
 from labels.dates import add_months, period_end_after
-from labels.decision import Decision, LabelText, NextStep, RuleOutcome, RuleSetVersion, TierGrant, Trigger
+from labels.decision import (
+    BasePeriod,
+    Decision,
+    LabelText,
+    NextStep,
+    Reduction,
+    RuleOutcome,
+    RuleSetVersion,
+    TierGrant,
+    Trigger,
+)
 from labels.errors import InputInvalid, NotGradedScheme, ProductMismatch, RuleSetInvalid
 from labels.gate import (
     DatasetEditions,
@@ -27,7 +37,8 @@ from labels.inputs import Evidence
 from labels.numbers import DISPLAY, dec, exact, one_decimal, plain
 from labels.params import GradedRules
 from labels.ruledata import Provenance, RuleSet, load_rule_set
-from labels.text import LANGUAGES, base_year, label_lines
+from labels.text import base_year, label_lines
+from labels.unit_names import unit_name
 from lcidb.version import code_version
 
 M = TypeVar("M", bound=BaseModel)
@@ -220,7 +231,7 @@ def _evaluate(
     # T2 reduced carbon -----------------------------------------------------------------------
     t2 = rules.tiers.T2
     prev = ev.previous_certificate
-    reduction: tuple[str, str] | None = None  # (percent, base year) shown on a T2 label
+    reduction: Reduction | None = None  # T2's cut, printed on the label
     if not t2.enabled:
         outcomes.append(skip("T2.reduction", "T2 is not offered by this rule-set version", "tiers.T2.enabled"))
     elif not has_t1:
@@ -286,7 +297,12 @@ def _evaluate(
         if all(o.status == "passed" for o in t2_out):
             granted["T2"] = _validity("T2", rules, on)
             pct = (one - DISPLAY.divide(total, rebased)) * 100  # display only
-            reduction = (one_decimal(pct), base_year(prev.reference_period.start, prev.reference_period.end))
+            reduction = Reduction(
+                percent=Decimal(one_decimal(pct)),
+                base_year=base_year(prev.reference_period.start, prev.reference_period.end),
+                base_period=BasePeriod(start=prev.reference_period.start, end=prev.reference_period.end),
+                previous_rebaselined_kgco2e=rebased, previous_certified_kgco2e=prev.certified_kgco2e,
+                previous_certificate_id=prev.certificate_id, current_kgco2e=total)
         else:
             next_steps.extend(_t2_steps(t2_out, t2.reduction_factor, rebased, total, half_width, current_start))
 
@@ -370,14 +386,14 @@ def _evaluate(
     if tier is not None:
         names = rs.meta["names"]
         grade_names = rules.label.grade_names[grade].as_dict() if (tier == "T3" and grade) else None
-        unit = rules.label.unit_names.get(fp.declared_unit.unit)
         label = LabelText.model_validate(label_lines(
             scheme_names=names, tier_names=rules.label.tier_names[tier].as_dict(), grade_names=grade_names,
             total=total, amount=dec(fp.declared_unit.amount),
-            unit_names=unit.as_dict() if unit else {lang: fp.declared_unit.unit for lang in LANGUAGES},
+            unit_names=unit_name(fp.declared_unit.unit, on),
             boundary_names=rules.label.boundary_names[fp.boundary].as_dict(),
             standard=fp.standard, product_rule=ev.product_rule.id,
-            reduction=reduction, valid_until=granted[tier].valid_until,
+            reduction=(plain(reduction.percent), reduction.base_year) if reduction else None,
+            valid_until=granted[tier].valid_until,
         ))
     triggers = [
         Trigger(id="increase", description=f"re-evaluate early if the PCF rises above {plain(rules.triggers.increase_factor)} x "
@@ -397,5 +413,5 @@ def _evaluate(
         rules=outcomes, gate_passed=gate_passed, tier=tier,
         grade=grade if tier == "T3" or "T3" in granted else None,
         granted=[granted[t] for t in TIER_ORDER if t in granted],
-        label=label, benchmark=bench, next_steps=next_steps, reevaluation_triggers=triggers,
+        label=label, reduction=reduction, benchmark=bench, next_steps=next_steps, reevaluation_triggers=triggers,
     )

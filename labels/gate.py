@@ -192,10 +192,15 @@ def emissions(ctx: GateContext) -> list[RuleOutcome]:
 
 # --- G1 method and product rule --------------------------------------------------------------
 
+def standards_named(standard: str) -> list[str]:
+    """The standards a result or certificate names: "ISO 14067:2018 / GB/T 24067-2024" (the engine's text) names
+    two; one accepted suffices (G1 and the recognition conditions read it the same way)."""
+    return [part.strip() for part in re.split(r"\s+/\s+|;", standard) if part.strip()]
+
+
 def method(ctx: GateContext) -> list[RuleOutcome]:
     fp, ev, g = ctx.footprint, ctx.evidence, ctx.gate.method
-    # a result may name several standards it conforms to ("ISO 14067:2018 / GB/T 24067-2024"): one accepted suffices
-    named = [part.strip() for part in re.split(r"\s+/\s+|;", fp.standard) if part.strip()]
+    named = standards_named(fp.standard)
     out = [yes_no("G1.standard", any(n in g.standards for n in named),
                   f"footprint standard(s) {named}; accepted: {g.standards}",
                   ctx.cite("gate.method.standards"), value=fp.standard, threshold=", ".join(g.standards))]

@@ -182,7 +182,7 @@ class LabelText(_Strict):
     tier_names: dict[str, Names]
     grade_names: dict[str, Names]
     boundary_names: dict[str, Names]
-    unit_names: dict[str, Names]  # declared-unit code -> its name in each language ("piece" -> 件)
+    # declared-unit names are not rules: one source for label text and artwork, data/labels/unit_names.yaml
 
 
 class GradedRules(_Strict):

@@ -16,6 +16,7 @@ from labels.dates import add_months, period_end_after
 from labels.decision import Gap, RecognitionCellOut, RecognitionOutcome, RuleSetVersion
 from labels.errors import InputInvalid, NotGradedScheme, NoVersionInForce, ProductMismatch, RuleSetInvalid
 from labels.evaluate import evaluate, find_benchmark, graded_rules, validate_input
+from labels.gate import standards_named
 from labels.inputs import Certificate
 from labels.numbers import dec, exact, plain
 from labels.params import DisplayOnlyRules, GradedRules, Recognition
@@ -36,7 +37,7 @@ def _conditions(cert: Certificate, rec: Recognition, on: date) -> list[Gap]:
     if v is not None:
         if v.accreditation_valid_until < on:
             gaps.append(Gap(condition="verifier", detail=f"verifier accreditation expired {v.accreditation_valid_until}"))
-    if cert.standard not in c.accepted_standards:
+    if not any(named in c.accepted_standards for named in standards_named(cert.standard)):
         gaps.append(Gap(condition="method", detail=f"standard {cert.standard!r} not among {c.accepted_standards}"))
     earliest = add_months(on, -c.reference_period_max_months)
     if cert.reference_period.end < earliest:

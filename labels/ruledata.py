@@ -152,6 +152,31 @@ def _parse_leaf(node: dict, where: str) -> list[_DatedEntry]:
     return entries
 
 
+@dataclass(frozen=True)
+class DatedValue:
+    """One dated leaf kept in a data file of its own (e.g. data/labels/unit_names.yaml), resolved like a rule."""
+
+    path: Path
+    name: str
+    entries: tuple[_DatedEntry, ...]
+
+    def on(self, day: date) -> tuple[Any, Provenance]:
+        chosen = [e for e in self.entries if e.since <= day]
+        if not chosen:
+            raise NoValueOnDate(f"{self.path}: {self.name} has no value on or before {day.isoformat()} "
+                                f"(first value from {self.entries[0].since.isoformat()})")
+        entry = chosen[-1]
+        return entry.value, Provenance(self.name, entry.since, entry.source, entry.proposal)
+
+
+def load_dated_value(path: Path, name: str) -> DatedValue:
+    """The dated leaf `name` at the top of a strict YAML file (same rules as a rule-set leaf)."""
+    data = load_yaml_strict(path)
+    if not isinstance(data, dict) or not _is_leaf(data.get(name)):
+        raise RuleSetInvalid(f"{path}: expected a top-level dated value {name!r} (a mapping with `values:`)")
+    return DatedValue(path, name, tuple(_parse_leaf(data[name], f"{path}: {name}")))
+
+
 @dataclass
 class RuleSet:
     """One version of one scheme's rules, as loaded from its YAML file."""

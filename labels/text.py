@@ -11,9 +11,9 @@ CO2E = "CO₂e"  # subscript two: the label is read by people (JSON field names 
 _PHRASES = {
     # the reduction is measured against the previous footprint re-computed on the current method and data (P2
     # re-baselining), not against the value printed on the previous certificate: the text says so and names the year
-    "reduction": {"zh-Hans": "较{year}年减少 {pct} %（基准按现行方法和数据重新计算）",
-                  "zh-Hant": "較{year}年減少 {pct} %（基準按現行方法和數據重新計算）",
-                  "en": "-{pct} % vs {year} (baseline re-calculated with current method and data)"},
+    "reduction": {"zh-Hans": "较{year}年减少 {pct} %", "zh-Hant": "較{year}年減少 {pct} %", "en": "-{pct} % vs {year}"},
+    "rebaselined": {"zh-Hans": "基准按现行方法和数据重新计算", "zh-Hant": "基準按現行方法和數據重新計算",
+                    "en": "baseline re-calculated with current method and data"},
     "valid_until": {"zh-Hans": "有效期至 {day}", "zh-Hant": "有效期至 {day}", "en": "valid until {day}"},
 }
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
@@ -22,6 +22,18 @@ LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 def base_year(start: date, end: date) -> str:
     """The year a reference period stands for on a label: '2024', or '2023–2024' when it spans two."""
     return str(end.year) if start.year == end.year else f"{start.year}–{end.year}"
+
+
+def reduction_parts(pct: str, year: str, lang: str) -> tuple[str, str]:
+    """T2's claim and its re-baselining note in one language: ('较2024年减少 3.3 %', '基准按现行方法和数据重新计算').
+    The label text prints them on one line, the on-pack label on separate lines; the wording is this one."""
+    return _PHRASES["reduction"][lang].format(pct=pct, year=year), _PHRASES["rebaselined"][lang]
+
+
+def reduction_text(pct: str, year: str, lang: str) -> str:
+    """'较2024年减少 3.3 %（基准按现行方法和数据重新计算）' / '-3.3 % vs 2024 (baseline re-calculated ...)'."""
+    claim, note = reduction_parts(pct, year, lang)
+    return f"{claim}（{note}）" if lang.startswith("zh") else f"{claim} ({note})"
 
 
 def title(scheme_name: str, tier_name: str, grade_name: str | None) -> str:
@@ -60,7 +72,7 @@ def label_lines(
                  boundary_names[lang], f"{standard}; {product_rule}"]
         if reduction is not None:
             pct, year = reduction
-            lines.append(_PHRASES["reduction"][lang].format(pct=pct, year=year))
+            lines.append(reduction_text(pct, year, lang))
         lines.append(_PHRASES["valid_until"][lang].format(day=valid_until.isoformat()))
         out[lang] = "\n".join(lines)
     return out

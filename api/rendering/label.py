@@ -157,19 +157,33 @@ def label_svg(art: LabelArtwork, *, standalone: bool = True) -> str:
                      max_width=full, min_size_mm=min_size, fill="#fff"))
     out.append(_line([_Run(art.title["en"], "en")], x=margin, y=13.2, size_mm=2.9,
                      max_width=full, min_size_mm=min_size, fill="#fff"))
-    # value and unit: "12.4 kg CO2e" with a real subscript 2
-    value_size, unit_size = 10.0, 3.6
+    # value and unit: "12.4 kg CO2e" with a real subscript 2. A T2 label also prints its reduction (claim and
+    # the re-baselining note in three languages), so the value is set smaller and the body lines closer.
+    reduced = art.reduction is not None and art.reduction_note is not None
+    value_size, unit_size, value_y = (8.0, 3.2, 22.4) if reduced else (10.0, 3.6, 26.2)
     value_w = text_width_mm(art.value, value_size, bold=True)
-    out.append(f'<text x="{margin}" y="26.2" font-size="{value_size}" fill="{GREEN}" font-weight="bold" '
+    out.append(f'<text x="{margin}" y="{value_y}" font-size="{value_size}" fill="{GREEN}" font-weight="bold" '
                f'font-family={quoteattr(FONT_FAMILY["en"])}>{escape(art.value)}</text>')
-    out.append(f'<text x="{margin + value_w + 1.2:.2f}" y="26.2" font-size="{unit_size}" fill="{GREEN}" font-weight="bold" '
-               f'font-family={quoteattr(FONT_FAMILY["en"])}>kg CO<tspan dy="0.8" font-size="{unit_size * 0.65:.2f}">2</tspan>'
-               f'<tspan dy="-0.8">e</tspan></text>')
+    out.append(f'<text x="{margin + value_w + 1.2:.2f}" y="{value_y}" font-size="{unit_size}" fill="{GREEN}" '
+               f'font-weight="bold" font-family={quoteattr(FONT_FAMILY["en"])}>kg CO<tspan dy="0.8" '
+               f'font-size="{unit_size * 0.65:.2f}">2</tspan><tspan dy="-0.8">e</tspan></text>')
     body = 2.6
-    out.append(_line(_trilingual(art.per_unit), x=margin, y=30.8, size_mm=body, max_width=column, min_size_mm=min_size))
-    out.append(_line(_trilingual(art.boundary), x=margin, y=34.4, size_mm=body, max_width=column, min_size_mm=min_size))
-    out.append(_line([_Run(art.standard, "en")], x=margin, y=38.0, size_mm=body, max_width=column,
-                     min_size_mm=min_size, fill=GREY))
+    # (runs, baseline, size, fill) of each body line below the value
+    lines: list[tuple[list[_Run], float, float, str | None]] = []
+    if reduced and art.reduction and art.reduction_note:
+        note = art.reduction_note
+        note_zh = [_Run(note["zh-Hans"], "zh-Hans")] + (
+            [_Run(" / " + note["zh-Hant"], "zh-Hant")] if note["zh-Hant"] != note["zh-Hans"] else [])
+        lines += [(_trilingual(art.per_unit), 26.0, body, None),
+                  ([_Run(r.text, r.lang, bold=True) for r in _trilingual(art.reduction)], 29.5, body, GREEN),
+                  (note_zh, 32.2, min_size, GREY), ([_Run(note["en"], "en")], 34.6, min_size, GREY),
+                  (_trilingual(art.boundary), 37.9, body, None), ([_Run(art.standard, "en")], 41.3, body, GREY)]
+    else:
+        lines += [(_trilingual(art.per_unit), 30.8, body, None), (_trilingual(art.boundary), 34.4, body, None),
+                  ([_Run(art.standard, "en")], 38.0, body, GREY)]
+    for runs, y, size, fill in lines:
+        out.append(_line(runs, x=margin, y=y, size_mm=size, max_width=column, min_size_mm=min_size,
+                         **({"fill": fill} if fill else {})))
     # QR code (or, on a preview, an empty dashed frame: a preview has nothing to verify)
     qr_x, qr_y = width - margin - qr, 16.2
     if art.verification_url and not art.preview:

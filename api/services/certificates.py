@@ -72,6 +72,9 @@ def build_payload(
         "tier": outcome.tier,
         "grade": outcome.grade,
         "label": outcome.label,
+        # T2 only (optional, so the documents of other tiers are unchanged): what the label prints as
+        # "-x.x % vs <base year>", against the re-baselined previous footprint
+        **({"reduction": outcome.reduction} if outcome.reduction else {}),
         "rule_set_version": outcome.rule_set_version,
         "surveillance": {
             "interval_days": outcome.surveillance_interval_days,

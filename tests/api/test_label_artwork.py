@@ -157,3 +157,79 @@ def test_api_serves_the_label_and_the_certificate_pdf_carries_it(client, actors,
     assert words.count(f"证书编号 / 證書編號 / Certificate No. {number}") == 3
     assert words.count("发证机构 / 發證機構 / Issuer Test Certification Body") == 3
     assert words.count("Scan to verify") == 3
+
+
+class _NoPeers:
+    def members(self, key: str, on: object) -> list:  # type: ignore[type-arg]
+        return []
+
+
+def test_t2_certificate_issued_by_the_service_prints_its_reduction(tmp_path: Path) -> None:
+    """The real grading door -> the certificate document the service signs -> the label in SVG, PDF and PNG.
+
+    Inputs and the hand calculation: tests/labels/test_artwork.t2_decision (-3.5 % vs 2023–2024, against the
+    re-baselined 98.4 kg, not the certified 101.5 kg)."""
+    from datetime import date, datetime, timezone
+    from types import SimpleNamespace
+
+    from api.engine_domain import EngineDomain
+    from api.services.certificates import build_payload
+    from api.signing import canonical_bytes
+    from footprint.result import FootprintResult
+    from tests.labels.test_artwork import T2_CLAIM, T2_NOTE, t2_inputs
+
+    footprint, evidence = t2_inputs()
+    result = FootprintResult.model_validate(footprint)
+    outcome = EngineDomain().grade(result, evidence=evidence, scheme="gd-carbon-label", on=date(2026, 6, 1),
+                                   benchmarks=_NoPeers())
+    assert (outcome.tier, outcome.grade) == ("T2", None)
+    assert outcome.reduction is not None
+    assert (outcome.reduction["percent"], outcome.reduction["base_year"]) == ("3.5", "2023–2024")
+    assert outcome.reduction["previous_rebaselined_kgco2e"] == "98.4"
+    assert outcome.reduction["base_period"] == {"start": "2023-07-01", "end": "2024-06-30"}
+    issued = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+    document = build_payload(
+        number="CL-2026-T2T2T2T2", key=SimpleNamespace(key_id="k1"), issuer="GD Certification Centre",  # type: ignore[arg-type]
+        public_url="https://label.example.gd.cn", issued_at=issued, valid_until=datetime(2028, 5, 31, tzinfo=timezone.utc),
+        organisation=SimpleNamespace(id="o1", name="Example Co."),  # type: ignore[arg-type]
+        product=SimpleNamespace(id="p1", name="Air conditioner"),  # type: ignore[arg-type]
+        footprint_id="f1", result=result, outcome=outcome, supersedes=None, application_id="a1")
+    assert document["reduction"] == outcome.reduction  # a field of the signed document, not only inside a text
+    signed = json.loads(canonical_bytes(document))
+    assert signed["reduction"]["percent"] == "3.5"
+    art = artwork_for(signed)  # what GET /v1/certificates/{n}/label.{fmt} and `carbonlabel label` read
+    assert (art.reduction, art.reduction_note) == (T2_CLAIM, T2_NOTE)
+    svg = label_svg(art)
+    root = ET.fromstring(svg.split("?>", 1)[1])
+    text = _svg_text(svg.split("?>", 1)[1])
+    for phrase in ("广东碳标签 · 减碳标识", " / ".join(T2_CLAIM.values()), f"{T2_NOTE['zh-Hans']} / {T2_NOTE['zh-Hant']}",
+                   T2_NOTE["en"], "95.0", "Certificate No. CL-2026-T2T2T2T2", "Scan to verify"):
+        assert phrase in text, phrase
+    sizes = [float(t.get("font-size")) for t in root.iter(f"{SVG_NS}text") if t.get("fill-opacity") is None]
+    assert min(sizes) >= 6 * PT_MM - 1e-3, min(sizes)
+    words = _pdf_text(label_pdf(art), tmp_path)
+    for phrase in ("较2023–2024年减少 3.5 %", "較2023–2024年減少 3.5 %", "-3.5 % vs 2023–2024",
+                   "基准按现行方法和数据重新计算 / 基準按現行方法和數據重新計算",
+                   "baseline re-calculated with current method and data"):
+        assert phrase in words, phrase
+    png = label_png(art, dpi=300)
+    import zxingcpp
+    from io import BytesIO
+
+    from PIL import Image
+
+    codes = zxingcpp.read_barcodes(Image.open(BytesIO(png)))  # the smaller value leaves the QR code readable
+    assert [c.text for c in codes] == ["https://label.example.gd.cn/verify/CL-2026-T2T2T2T2"]
+
+
+def test_cli_label_of_a_t2_decision_prints_the_reduction(tmp_path: Path) -> None:
+    """`carbonlabel label decision.json` on a T2 decision (tests/labels/test_artwork.t2_decision: -3.5 % vs 2023–2024)."""
+    from tests.labels.test_artwork import T2_CLAIM, T2_NOTE, t2_decision
+
+    source = tmp_path / "t2.json"
+    source.write_text(json.dumps(t2_decision(), ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(cli, ["label", str(source), "--format", "svg", "--out", str(tmp_path / "t2.svg")])
+    assert result.exit_code == 0, result.output
+    text = _svg_text((tmp_path / "t2.svg").read_text(encoding="utf-8").split("?>", 1)[1])
+    assert " / ".join(T2_CLAIM.values()) in text and T2_NOTE["en"] in text
+    assert "未认证 / 未認證 / not certified" in text  # still a preview: a decision is not a certificate

@@ -137,3 +137,65 @@ def test_unknown_input_names_its_fields() -> None:
         doc = certificate_document()
         del doc["footprint"]["declared_unit"]
         artwork_for(doc)
+
+
+def t2_decision() -> dict[str, Any]:
+    """A T2 decision (gd-carbon-label 2025.1, 2026-06-01) whose reduction is not round and spans two years.
+
+    Current PCF 95 kg; previous certified 101.5 kg over 2023-07-01..2024-06-30, re-baselined to 98.4 kg.
+    T2: 95 <= 0.967 x 98.4 = 95.1528; cut 98.4 - 95 = 3.4 kg > Monte Carlo half-width 1.0 kg; previous period
+    ends 2024-06-30, before the current one starts (2025-01-01) and within 36 months of 2026-06-01.
+    Reduction shown: (1 - 95 / 98.4) x 100 = 3.45528...% -> 3.5 % (one decimal, half up), against the re-baselined
+    98.4 (against the certified 101.5 it would read 6.4 %); base year "2023–2024" (the period spans two years)."""
+    d = evaluate(*t2_inputs(), "gd-carbon-label", date(2026, 6, 1))
+    assert d.tier == "T2"
+    return json.loads(d.model_dump_json())  # type: ignore[no-any-return]
+
+
+def t2_inputs() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Footprint and evidence of `t2_decision`."""
+    evidence = factory.merge(factory.default_evidence(), {"previous_certificate": {
+        "certificate_id": "GD-2024-7", "scheme": "gd-carbon-label", "certified_kgco2e": "101.5",
+        "reference_period": {"start": "2023-07-01", "end": "2024-06-30"}, "previous_footprint_rebaselined": "98.4",
+        "rebaseline_snapshot_hash": factory.SNAPSHOT, "rebaseline_method": "AR6"}})
+    return factory.footprint(total_kgco2e=95.0), evidence
+
+
+T2_CLAIM = {"zh-Hans": "较2023–2024年减少 3.5 %", "zh-Hant": "較2023–2024年減少 3.5 %", "en": "-3.5 % vs 2023–2024"}
+T2_NOTE = {"zh-Hans": "基准按现行方法和数据重新计算", "zh-Hant": "基準按現行方法和數據重新計算",
+           "en": "baseline re-calculated with current method and data"}
+
+
+def test_t2_decision_carries_the_reduction_as_a_field() -> None:
+    d = t2_decision()
+    assert d["reduction"] == {
+        "percent": "3.5", "base_year": "2023–2024", "base_period": {"start": "2023-07-01", "end": "2024-06-30"},
+        "previous_rebaselined_kgco2e": "98.4", "previous_certified_kgco2e": "101.5",
+        "previous_certificate_id": "GD-2024-7", "current_kgco2e": "95.0", "rebaselined": True,
+    }
+    # a decision without T2 has none
+    assert decision()["reduction"] is None
+
+
+def test_t2_preview_prints_the_reduction_worded_as_the_label_text() -> None:
+    d = t2_decision()
+    art = artwork_for(d)
+    assert art.title["zh-Hans"] == "广东碳标签 · 减碳标识"
+    assert (art.reduction, art.reduction_note) == (T2_CLAIM, T2_NOTE)
+    # the same words as the decision's label text, which prints claim and note on one line
+    assert f"{T2_CLAIM['zh-Hans']}（{T2_NOTE['zh-Hans']}）" in d["label"]["zh-Hans"]
+    assert f"{T2_CLAIM['zh-Hant']}（{T2_NOTE['zh-Hant']}）" in d["label"]["zh-Hant"]
+    assert f"{T2_CLAIM['en']} ({T2_NOTE['en']})" in d["label"]["en"]
+    lines = art.text_lines()
+    assert " / ".join(T2_CLAIM.values()) in lines and " / ".join(T2_NOTE.values()) in lines
+
+
+def test_t2_certificate_document_prints_the_reduction_and_other_tiers_do_not() -> None:
+    reduction = t2_decision()["reduction"]
+    art = artwork_for(certificate_document(tier="T2", grade=None, rule_set_version="gd-carbon-label@2025.1",
+                                           scheme="gd-carbon-label", reduction=reduction))
+    assert (art.reduction, art.reduction_note) == (T2_CLAIM, T2_NOTE)
+    assert (artwork_for(certificate_document()).reduction, artwork_for(certificate_document()).reduction_note) == (None, None)
+    bad = certificate_document(reduction={"base_year": "2024"})
+    with pytest.raises(InputInvalid, match="field 'reduction.percent' is missing"):
+        artwork_for(bad)
