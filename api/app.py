@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.db import make_engine, make_session_factory, upgrade_to_head
+from api import guards
 from api.domain import Domain
-from api.errors import NotAuthenticated, ServiceError
 from api.routes import admin, applications, audit, auth, cbam, certificates, products, public, recognitions
 from api.settings import Settings
 from api.signing import key_id_of, load_public_key, load_signing_key
@@ -36,7 +36,9 @@ class BodySizeLimit:
             return
         length = dict(scope.get("headers", [])).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
-            response = JSONResponse({"detail": f"request body larger than {self.limit} bytes"}, status_code=413)
+            response = JSONResponse(
+                {"detail": f"request body larger than {self.limit} bytes", "code": "request.too_large"}, status_code=413
+            )
             await response(scope, receive, send)
             return
         if length is not None:
@@ -55,7 +57,10 @@ class BodySizeLimit:
             received += len(chunks[-1])
             more = message.get("more_body", False)
             if received > self.limit:
-                response = JSONResponse({"detail": f"request body larger than {self.limit} bytes"}, status_code=413)
+                response = JSONResponse(
+                    {"detail": f"request body larger than {self.limit} bytes", "code": "request.too_large"},
+                    status_code=413,
+                )
                 await response(scope, receive, send)
                 return
         replayed = False
@@ -115,12 +120,10 @@ def create_app(
         generate_unique_id_function=_operation_id,
     )
     app.state.service = state
+    # strict JSON bodies and every error as JSON with a code (api/guards.py); the size limit is the
+    # outer middleware, so no oversized body is ever buffered
+    guards.install(app, body_limit=settings.max_upload_bytes + _MULTIPART_OVERHEAD)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes + _MULTIPART_OVERHEAD)
-
-    @app.exception_handler(ServiceError)
-    async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticated) else None
-        return JSONResponse({"detail": exc.message, **exc.extra}, status_code=exc.status_code, headers=headers)
 
     @app.get("/healthz", tags=["public"])
     def healthz() -> dict[str, str]:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from footprint.bom import check_text
 
 Role = Literal["exporter", "certifier", "trade_office", "admin"]
 Name = Field(min_length=1, max_length=200)
+# names shown on certificates and pages: not blank, no control, bidi-override or surrogate characters
+SafeName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(check_text)]
+ProductName = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(check_text)]
 
 
 class Input(BaseModel):
@@ -26,7 +31,7 @@ class TokenResponse(Output):
 
 
 class OrganisationCreate(Input):
-    name: str = Name
+    name: SafeName
 
 
 class OrganisationPublic(Output):
@@ -37,7 +42,7 @@ class OrganisationPublic(Output):
 
 class UserCreate(Input):
     organisation_id: str = Field(min_length=1, max_length=32)
-    name: str = Name
+    name: SafeName
     role: Role
 
 
@@ -54,8 +59,8 @@ class UserCreated(UserPublic):
 
 
 class ProductCreate(Input):
-    name: str = Field(min_length=1, max_length=300)
-    category: str | None = Field(default=None, max_length=200)
+    name: ProductName
+    category: SafeName | None = None
     cn_code: str | None = Field(default=None, pattern=r"^[0-9]{4,10}$")
 
 

@@ -103,21 +103,26 @@ _CBAM_ROLE_RE = re.compile(CBAM_ROLE_PATTERN)
 _FORBIDDEN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
-def check_text(value: str) -> str:
-    """A name or id: not blank, no control, bidi-override or surrogate characters."""
+def text_problem(value: str) -> tuple[str, str] | None:
+    """(error type, message) when `value` is no acceptable name or id, else None."""
     if not value.strip():
-        raise PydanticCustomError("blank_text", "blank or whitespace-only text")
+        return "blank_text", "blank or whitespace-only text"
     found = _FORBIDDEN_TEXT.search(value)
-    if found is not None:
-        char = found.group()
-        if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
-            raise PydanticCustomError("bidi_control", "a bidi override character (U+{cp}) in text",
-                                      {"cp": f"{ord(char):04X}"})
-        if "\ud800" <= char <= "\udfff":
-            raise PydanticCustomError("lone_surrogate", "a lone UTF-16 surrogate (U+{cp}) in text",
-                                      {"cp": f"{ord(char):04X}"})
-        raise PydanticCustomError("control_character", "a control character (U+{cp}) in text",
-                                  {"cp": f"{ord(char):04X}"})
+    if found is None:
+        return None
+    char = found.group()
+    if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+        return "bidi_control", f"a bidi override character (U+{ord(char):04X}) in text"
+    if "\ud800" <= char <= "\udfff":
+        return "lone_surrogate", f"a lone UTF-16 surrogate (U+{ord(char):04X}) in text"
+    return "control_character", f"a control character (U+{ord(char):04X}) in text"
+
+
+def check_text(value: str) -> str:
+    """A name or id: not blank, no control, bidi-override or surrogate characters (pydantic validator)."""
+    problem = text_problem(value)
+    if problem is not None:
+        raise PydanticCustomError(problem[0], problem[1])
     return value
 
 

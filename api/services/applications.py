@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from api import guards
 from api.errors import Conflict, Forbidden, InvalidInput
 from api.models import Application, Footprint, Product, User, utcnow
 from api.services import history
@@ -44,6 +45,7 @@ def create_application(
         raise InvalidInput(f"unknown scheme {scheme!r}; known schemes: {', '.join(sorted(known_schemes))}")
     if footprint.product_id != product.id:
         raise InvalidInput(f"footprint {footprint.id} belongs to another product than {product.id}")
+    guards.check_stored("evidence", evidence)
     application = Application(
         organisation_id=product.organisation_id,
         product_id=product.id,
@@ -97,6 +99,8 @@ def transition(
         raise Forbidden(f"role {actor.role!r} may not {action.replace('_', ' ')} an application")
     if needs_reason and not (reason and reason.strip()):
         raise InvalidInput(f"{action.replace('_', ' ')} needs a reason")
+    if changes and "evidence" in changes:
+        guards.check_stored("evidence", changes["evidence"])  # before the UPDATE: nothing half-written
     from_state = application.status
     if from_state not in allowed_from:
         raise Conflict(

@@ -1,0 +1,210 @@
+"""Input limits and error answers of the whole service, wired once by `install(app, settings)`.
+
+- Every JSON request body is read strictly before any route sees it (footprint.strict_json:
+  no NaN, Infinity, 1e400, duplicate keys, NUL or lone surrogates; bounded depth and member
+  count). A refusal is a 422 with a stable `code`, so no route can store what it cannot show.
+- Every stored JSON document (evidence, BOM, footprint) is checked against its own limits
+  before it is written (`check_stored`).
+- Every error is JSON with a stable `code`; the token endpoint keeps RFC 6749's format
+  (`{"error": ..., "error_description": ...}`); an unexpected exception is a JSON 500 that
+  names nothing internal.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import InvalidInput, NotAuthenticated, ServiceError
+from footprint.bom import text_problem
+from footprint.strict_json import InvalidJSON, JSONLimits, check_document, loads_strict
+
+log = logging.getLogger("carbonlabel.api")
+
+TOKEN_PATH = "/auth/token"
+
+# A request body: no route takes JSON nested deeper than a few levels beyond its evidence (whose
+# own limit is below) or more than a CBAM request's 5,000 lines of ~15 fields.
+REQUEST_LIMITS_DEPTH = 24
+REQUEST_LIMITS_MEMBERS = 100_000
+
+# Stored documents. Evidence is a rule set's questionnaire: the shipped evidence examples are
+# 4 levels deep with ~30 keys and < 1 KiB; 12 levels, 2,000 members and 64 KiB leave ample room
+# while keeping every document readable back (pydantic serialises up to ~255 levels: a deeper
+# evidence once committed a state change, then broke the listing of applications for everyone).
+# A BOM or footprint result is the validated model's own dump: shallow, bounded in lines by
+# footprint.bom.MAX_LINES; their byte limit bounds one database row.
+STORED_LIMITS: dict[str, JSONLimits] = {
+    "evidence": JSONLimits(max_bytes=64 * 1024, max_depth=12, max_members=2_000),
+    "bom": JSONLimits(max_bytes=64 * 1024 * 1024, max_depth=16, max_members=5_000_000),
+    "footprint": JSONLimits(max_bytes=128 * 1024 * 1024, max_depth=64, max_members=10_000_000),
+}
+
+# File names: POSIX file names are at most 255 bytes; NUL ends a C string; control and bidi
+# characters make a name display as something else ("bolt\u202etxt.exe").
+MAX_FILENAME_BYTES = 255
+
+
+def check_stored(kind: str, document: Any) -> None:
+    """Refuse (422, `document.<reason>`) a document outside its kind's limits, before it is written."""
+    limits = STORED_LIMITS[kind]
+    try:
+        check_document(document, source=kind, limits=limits)
+        size = len(json.dumps(document, ensure_ascii=False, allow_nan=False).encode("utf-8"))
+    except InvalidJSON as exc:
+        raise InvalidInput(f"{kind}: {exc.reason}" + (f" at {exc.path}" if exc.path else ""),
+                           code="document." + exc.code.split(".", 1)[1]) from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise InvalidInput(f"{kind}: not storable as JSON ({exc})", code="document.invalid") from None
+    if size > limits.max_bytes:
+        raise InvalidInput(f"{kind}: {size} bytes; at most {limits.max_bytes} are stored",
+                           code="document.too_large")
+
+
+def check_filename(filename: str) -> str:
+    """A user's file name that is safe to write, store and show; InvalidInput (422) otherwise."""
+    if len(filename.encode("utf-8", "surrogatepass")) > MAX_FILENAME_BYTES:
+        raise InvalidInput(f"file name longer than {MAX_FILENAME_BYTES} bytes", code="upload.filename_too_long")
+    problem = text_problem(filename)
+    if problem is not None:
+        raise InvalidInput(f"file name {filename!r} refused: {problem[1]}", code="upload.filename_invalid")
+    if filename in (".", ".."):
+        raise InvalidInput(f"file name {filename!r} refused", code="upload.filename_invalid")
+    return filename
+
+
+def _is_json(headers: dict[bytes, bytes]) -> bool:
+    content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    return content_type == b"application/json" or content_type.endswith(b"+json")
+
+
+class StrictJSONBody:
+    """Read JSON request bodies strictly before the app sees them (422 with a `code` otherwise),
+    and refuse NUL in the path or query string (PostgreSQL cannot store it, SQLite stores it)."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
+            await _refuse(scope, receive, send, 422, "NUL in the request path or query", "request.nul_character")
+            return
+        headers = dict(scope.get("headers", []))
+        if not _is_json(headers):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        received, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, receive, send)
+                return
+            chunks.append(message.get("body", b""))
+            received += len(chunks[-1])
+            more = message.get("more_body", False)
+            if received > self.limit:  # BodySizeLimit normally answered first; never read past it
+                await _refuse(scope, receive, send, 413, f"request body larger than {self.limit} bytes",
+                              "request.too_large")
+                return
+        body = b"".join(chunks)
+        if body.strip():
+            try:
+                loads_strict(body, source="request body",
+                             limits=JSONLimits(self.limit, REQUEST_LIMITS_DEPTH, REQUEST_LIMITS_MEMBERS))
+            except InvalidJSON as exc:
+                payload: dict[str, Any] = {"detail": str(exc), "code": exc.code}
+                if exc.path:
+                    payload["path"] = exc.path
+                await _respond(scope, receive, send, 422, payload)
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _respond(scope: Scope, receive: Receive, send: Send, status: int, payload: dict[str, Any]) -> None:
+    if scope.get("path") == TOKEN_PATH:
+        payload = {"error": "invalid_request", "error_description": payload["detail"]}
+    await JSONResponse(payload, status_code=status)(scope, receive, send)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, detail: str, code: str) -> None:
+    await _respond(scope, receive, send, status, {"detail": detail, "code": code})
+
+
+def _json_safe(value: Any) -> Any:
+    """A validation error's input as JSON (NaN, infinity, bytes and surrogates become text)."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return str(value)
+
+
+def _oauth_error(exc: ServiceError) -> tuple[str, int]:
+    # RFC 6749 §5.2: invalid_client is 401; anything else about the request is invalid_request (400)
+    return ("invalid_client", 401) if isinstance(exc, NotAuthenticated) else ("invalid_request", 400)
+
+
+def install(app: FastAPI, *, body_limit: int) -> None:
+    """The strict JSON reader and the error handlers (every answer JSON, with a `code`)."""
+    app.add_middleware(StrictJSONBody, limit=body_limit)
+
+    @app.exception_handler(ServiceError)
+    async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
+        if request.url.path == TOKEN_PATH:
+            error, status = _oauth_error(exc)
+            return JSONResponse({"error": error, "error_description": exc.message}, status_code=status,
+                                headers={"WWW-Authenticate": "Basic"} if status == 401 else None)
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticated) else None
+        return JSONResponse({"detail": exc.message, "code": exc.code, **exc.extra}, status_code=exc.status_code,
+                            headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {key: _json_safe(value) for key, value in error.items() if key in ("loc", "msg", "type", "input")}
+            for error in exc.errors()
+        ]
+        if request.url.path == TOKEN_PATH:
+            text = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+            return JSONResponse({"error": "invalid_request", "error_description": text}, status_code=400)
+        return JSONResponse({"detail": errors, "code": "request.validation"}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail, "code": f"http.{exc.status_code}"}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "internal error", "code": "internal"},
+                            status_code=500)
