@@ -13,6 +13,7 @@ from api.db import make_engine, make_session_factory, upgrade_to_head
 from api import guards
 from api.domain import Domain
 from api.routes import admin, applications, audit, auth, cbam, certificates, products, public, recognitions
+from api.services import verification
 from api.settings import Settings
 from api.signing import key_id_of, load_public_key, load_signing_key
 from api.state import ServiceState
@@ -109,6 +110,8 @@ def create_app(
         },
         read_sessions=make_session_factory(read_engine),
     )
+    # refuse to serve certificates whose signatures nobody here can check (api/services/verification.py)
+    verification.check_issued_keys(engine, set(state.public_keys), settings.accept_unknown_key_ids)
     app = FastAPI(
         title="carbonlabel certification service",
         version="1",
@@ -122,7 +125,7 @@ def create_app(
     app.state.service = state
     # strict JSON bodies and every error as JSON with a code (api/guards.py); the size limit is the
     # outer middleware, so no oversized body is ever buffered
-    guards.install(app, body_limit=settings.max_upload_bytes + _MULTIPART_OVERHEAD)
+    guards.install(app, body_limit=settings.max_upload_bytes + _MULTIPART_OVERHEAD, cors_origins=settings.cors_origins)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes + _MULTIPART_OVERHEAD)
 
     @app.get("/healthz", tags=["public"])

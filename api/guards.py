@@ -173,9 +173,10 @@ def _oauth_error(exc: ServiceError) -> tuple[str, int]:
     return ("invalid_client", 401) if isinstance(exc, NotAuthenticated) else ("invalid_request", 400)
 
 
-def install(app: FastAPI, *, body_limit: int) -> None:
-    """The strict JSON reader and the error handlers (every answer JSON, with a `code`)."""
+def install(app: FastAPI, *, body_limit: int, cors_origins: tuple[str, ...] = ()) -> None:
+    """The strict JSON reader, the response headers and the error handlers (every answer JSON, with a `code`)."""
     app.add_middleware(StrictJSONBody, limit=body_limit)
+    app.add_middleware(SecurityHeaders, cors_origins=cors_origins)
 
     @app.exception_handler(ServiceError)
     async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
@@ -208,3 +209,61 @@ def install(app: FastAPI, *, body_limit: int) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": "internal error", "code": "internal"},
                             status_code=500)
+
+
+# ------------------------------------------------------------------ response headers and CORS
+# Our own pages load nothing from elsewhere and run no script: only their inline style and the
+# inline SVG QR code. FastAPI's /docs and /redoc load Swagger UI from a CDN and keep their defaults.
+PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+            "form-action 'none'; frame-ancestors 'none'")
+_THIRD_PARTY_PAGES = ("/docs", "/redoc")
+# The public verification JSON and the key set are what other sites may read from a browser.
+CORS_PATHS = ("/verify/", "/v1/keys")
+
+
+class SecurityHeaders:
+    """`X-Content-Type-Options: nosniff` on every answer; CSP and `Cache-Control: no-store` on HTML
+    (a verification page must never be served stale from a cache); CORS for the public
+    verification JSON, for the configured origins only."""
+
+    def __init__(self, app: ASGIApp, cors_origins: tuple[str, ...]):
+        self.app, self.cors_origins = app, cors_origins
+
+    def _allowed_origin(self, scope: Scope) -> str | None:
+        path = scope.get("path", "")
+        if not self.cors_origins or not (path.startswith(CORS_PATHS[0]) or path == CORS_PATHS[1]):
+            return None
+        origin = dict(scope.get("headers", [])).get(b"origin", b"").decode("latin-1")
+        if "*" in self.cors_origins:
+            return "*"
+        return origin if origin in self.cors_origins else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        allowed = self._allowed_origin(scope)
+        if allowed is not None and scope.get("method") == "OPTIONS":  # a CORS preflight
+            headers = {"Access-Control-Allow-Origin": allowed, "Access-Control-Allow-Methods": "GET",
+                       "Access-Control-Allow-Headers": "Accept", "Access-Control-Max-Age": "600", "Vary": "Origin"}
+            await JSONResponse(None, status_code=204, headers=headers)(scope, receive, send)
+            return
+        path = scope.get("path", "")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                content_type = dict(headers).get(b"content-type", b"")
+                extra: list[tuple[bytes, bytes]] = [(b"x-content-type-options", b"nosniff")]
+                if content_type.startswith(b"text/html"):
+                    if not path.startswith(_THIRD_PARTY_PAGES):
+                        extra.append((b"content-security-policy", PAGE_CSP.encode()))
+                    extra.append((b"cache-control", b"no-store"))
+                    extra.append((b"referrer-policy", b"no-referrer"))
+                if allowed is not None:
+                    extra += [(b"access-control-allow-origin", allowed.encode("latin-1")), (b"vary", b"Origin")]
+                message["headers"] = headers + [(k, v) for k, v in extra if k not in names]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -171,10 +171,14 @@ class StatusPublic(BaseModel):
     superseded_by: str | None
 
 
+Problem = Literal["unknown_key", "signature_mismatch", "record_altered"]
+
+
 class SignaturePublic(BaseModel):
     valid: bool
     algorithm: Literal["Ed25519"] = "Ed25519"
     key_id: str
+    problem: Problem | None = Field(default=None, description="Why the certificate cannot be shown as issued")
     reason: str | None
 
 
@@ -193,7 +197,12 @@ class RenewRequest(Input):
 
 class VerificationPublic(BaseModel):
     certificate_number: str
-    status: Literal["valid", "suspended", "revoked", "expired", "superseded"]
+    status: Literal[
+        "valid", "suspended", "revoked", "expired", "superseded", "unknown_key", "signature_mismatch", "record_altered"
+    ] = Field(description="The lifecycle status, or why the certificate cannot be trusted (then never 'valid')")
+    lifecycle_status: Literal["valid", "suspended", "revoked", "expired", "superseded"] = Field(
+        description="What the history says, whether or not the signature and record check out"
+    )
     status_since: datetime
     status_reason: str | None
     superseded_by: str | None

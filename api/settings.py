@@ -22,6 +22,11 @@ SIGNING_KEY_ENV = "CARBONLABEL_SIGNING_KEY"
 ISSUER_ENV = "CARBONLABEL_ISSUER"
 # earlier signing keys (PEM public keys, os.pathsep-separated) whose certificates still verify
 VERIFY_KEYS_ENV = "CARBONLABEL_VERIFY_KEYS"
+# key ids (comma-separated) of issued certificates the operator knowingly serves without a public
+# key: the service starts, and their verification pages show the red status "unknown_key"
+ACCEPT_UNKNOWN_KEYS_ENV = "CARBONLABEL_ACCEPT_UNKNOWN_KEYS"
+# origins (comma-separated, or "*") allowed to read the public verification JSON from a browser
+CORS_ORIGINS_ENV = "CARBONLABEL_CORS_ORIGINS"
 
 DEV_HOST = "127.0.0.1"
 DEV_PORT = 8000
@@ -38,6 +43,8 @@ class Settings:
     token_ttl_seconds: int = 3600
     max_upload_bytes: int = 2 * 1024 * 1024
     verify_key_paths: tuple[Path, ...] = ()
+    accept_unknown_key_ids: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -84,4 +91,10 @@ def load_settings(*, embedded: bool, port: int = DEV_PORT) -> Settings:
         embedded=embedded,
         issuer=issuer,
         verify_key_paths=tuple(Path(p) for p in os.environ.get(VERIFY_KEYS_ENV, "").split(os.pathsep) if p.strip()),
+        accept_unknown_key_ids=_listed(ACCEPT_UNKNOWN_KEYS_ENV),
+        cors_origins=_listed(CORS_ORIGINS_ENV),
     )
+
+
+def _listed(name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())

@@ -27,10 +27,12 @@ def serve(
     import uvicorn
 
     from api.errors import InsecureConfiguration
+    from api.services.verification import preflight
     from api.settings import load_settings
 
     try:
-        load_settings(embedded=dev, port=port)  # refuse insecure defaults before binding a port
+        settings = load_settings(embedded=dev, port=port)  # refuse insecure defaults before binding a port
+        preflight(settings)  # and certificates whose signing key this service cannot verify
     except InsecureConfiguration as exc:
         _fail(exc.message)
     os.environ["CARBONLABEL_EMBEDDED"] = "1" if dev else "0"
