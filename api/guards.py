@@ -81,14 +81,19 @@ def check_filename(filename: str) -> str:
     return filename
 
 
-def _is_json(headers: dict[bytes, bytes]) -> bool:
+def _body_kind(headers: dict[bytes, bytes]) -> str | None:
     content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-    return content_type == b"application/json" or content_type.endswith(b"+json")
+    if content_type == b"application/json" or content_type.endswith(b"+json"):
+        return "json"
+    if content_type == b"application/x-www-form-urlencoded":
+        return "form"  # the token endpoint's client_id reaches the database
+    return None
 
 
 class StrictJSONBody:
     """Read JSON request bodies strictly before the app sees them (422 with a `code` otherwise),
-    and refuse NUL in the path or query string (PostgreSQL cannot store it, SQLite stores it)."""
+    and refuse NUL in the path, the query string or a form body (PostgreSQL cannot store or even
+    compare it: a client_id with NUL answered 500; SQLite stores it)."""
 
     def __init__(self, app: ASGIApp, limit: int):
         self.app, self.limit = app, limit
@@ -100,8 +105,8 @@ class StrictJSONBody:
         if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
             await _refuse(scope, receive, send, 422, "NUL in the request path or query", "request.nul_character")
             return
-        headers = dict(scope.get("headers", []))
-        if not _is_json(headers):
+        kind = _body_kind(dict(scope.get("headers", [])))
+        if kind is None:
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -119,7 +124,11 @@ class StrictJSONBody:
                               "request.too_large")
                 return
         body = b"".join(chunks)
-        if body.strip():
+        if kind == "form":
+            if b"%00" in body or b"\x00" in body:
+                await _refuse(scope, receive, send, 422, "NUL in a form field", "request.nul_character")
+                return
+        elif body.strip():
             try:
                 loads_strict(body, source="request body",
                              limits=JSONLimits(self.limit, REQUEST_LIMITS_DEPTH, REQUEST_LIMITS_MEMBERS))
@@ -142,8 +151,9 @@ class StrictJSONBody:
 
 
 async def _respond(scope: Scope, receive: Receive, send: Send, status: int, payload: dict[str, Any]) -> None:
-    if scope.get("path") == TOKEN_PATH:
+    if scope.get("path") == TOKEN_PATH:  # RFC 6749 §5.2: a malformed request is 400 invalid_request
         payload = {"error": "invalid_request", "error_description": payload["detail"]}
+        status = 400 if status == 422 else status
     await JSONResponse(payload, status_code=status)(scope, receive, send)
 
 
