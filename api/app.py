@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.db import make_engine, make_session_factory, upgrade_to_head
 from api import guards
@@ -46,34 +46,17 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         # no Content-Length (chunked): read the body up to the limit first, then replay it
-        chunks: list[bytes] = []
-        received = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                await self.app(scope, receive, send)  # disconnect: let the app see it
-                return
-            chunks.append(message.get("body", b""))
-            received += len(chunks[-1])
-            more = message.get("more_body", False)
-            if received > self.limit:
-                response = JSONResponse(
-                    {"detail": f"request body larger than {self.limit} bytes", "code": "request.too_large"},
-                    status_code=413,
-                )
-                await response(scope, receive, send)
-                return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        body = await guards.buffer_body(receive, self.limit)
+        if body is guards.DISCONNECTED:
+            await self.app(scope, receive, send)  # let the app see the disconnect
+        elif body is None:
+            response = JSONResponse(
+                {"detail": f"request body larger than {self.limit} bytes", "code": "request.too_large"},
+                status_code=413,
+            )
+            await response(scope, receive, send)
+        else:
+            await self.app(scope, guards.replaying(body, receive), send)
 
 
 def _operation_id(route: Any) -> str:

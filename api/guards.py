@@ -109,21 +109,14 @@ class StrictJSONBody:
         if kind is None:
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        received, more = 0, True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                await self.app(scope, receive, send)
-                return
-            chunks.append(message.get("body", b""))
-            received += len(chunks[-1])
-            more = message.get("more_body", False)
-            if received > self.limit:  # BodySizeLimit normally answered first; never read past it
-                await _refuse(scope, receive, send, 413, f"request body larger than {self.limit} bytes",
-                              "request.too_large")
-                return
-        body = b"".join(chunks)
+        body = await buffer_body(receive, self.limit)
+        if body is DISCONNECTED:
+            await self.app(scope, receive, send)
+            return
+        if body is None:  # BodySizeLimit normally answered first; never read past the limit
+            await _refuse(scope, receive, send, 413, f"request body larger than {self.limit} bytes",
+                          "request.too_large")
+            return
         if kind == "form":
             if b"%00" in body or b"\x00" in body:
                 await _refuse(scope, receive, send, 422, "NUL in a form field", "request.nul_character")
@@ -138,16 +131,40 @@ class StrictJSONBody:
                     payload["path"] = exc.path
                 await _respond(scope, receive, send, 422, payload)
                 return
-        replayed = False
+        await self.app(scope, replaying(body, receive), send)
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
 
-        await self.app(scope, replay, send)
+DISCONNECTED = b"<disconnected>"  # a sentinel: compared by identity
+
+
+async def buffer_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole request body, None when it exceeds `limit`, DISCONNECTED when the client left."""
+    chunks: list[bytes] = []
+    received, more = 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return DISCONNECTED
+        chunks.append(message.get("body", b""))
+        received += len(chunks[-1])
+        more = message.get("more_body", False)
+        if received > limit:
+            return None
+    return b"".join(chunks)
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive that gives the buffered body once, then whatever the client sends next."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 async def _respond(scope: Scope, receive: Receive, send: Send, status: int, payload: dict[str, Any]) -> None:

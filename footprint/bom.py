@@ -589,7 +589,10 @@ def validate_bom_json(text: str | bytes, locator: LineLocator | None = None) -> 
         data = loads_strict(text, source=loc.source)
     except InvalidJSON as exc:
         raise bom_error_from_json(exc, loc) from None
-    return validate_bom(data, loc)
+    try:  # the text is now known to be strict JSON: pydantic's own (Rust) reader is the faster way on
+        return BOM.model_validate_json(text, context={"locator": loc})
+    except ValidationError as exc:
+        raise bom_error_from_validation(exc, loc, data, None) from None
 
 
 def bom_error_from_json(exc: InvalidJSON, loc: LineLocator) -> BOMError:
