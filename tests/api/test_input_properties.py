@@ -10,6 +10,7 @@ import json
 import math
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -78,3 +79,23 @@ def test_any_value_in_a_cbam_line_is_a_report_or_a_coded_422(field: str, value: 
         for key, number in line.items():
             if isinstance(number, float):
                 assert math.isfinite(number), (key, number)
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(body=st.one_of(st.dictionaries(st.sampled_from(["name", "category", "cn_code", "extra"]), VALUES, max_size=4),
+                      VALUES),
+       raw=st.sampled_from([None, '{"name": NaN}', '{"name": "a", "name": "b"}', '{"name": "\\ud800"}', "{",
+                            '{"name": 1e400}', '{"name": "x", "category": "\\u202e"}', "[" * 600]))
+def test_any_product_body_is_created_or_refused_with_a_code_never_500(client, actors, body, raw) -> None:  # type: ignore[no-untyped-def]
+    exporter = actors.credentials and actors.headers("exporter") if actors.credentials else actors.add(
+        "exporter", "exporter", "Lamp Co")
+    content = raw if raw is not None else json.dumps(body, allow_nan=True)
+    answer = client.post("/v1/products", content=content, headers={**exporter, "Content-Type": "application/json"})
+    assert answer.status_code in (201, 413, 422), (answer.status_code, answer.text)
+    if answer.status_code != 201:
+        assert "code" in answer.json()
+    else:
+        created = answer.json()
+        assert created["name"].strip() and json.dumps(created, allow_nan=False)
