@@ -242,6 +242,7 @@ class SchemeList(BaseModel):
 
 class ErrorBody(BaseModel):
     detail: str
+    code: str = Field(description="Stable error code (docs/service.md, Security model)")
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -48,9 +48,15 @@ def demo(port: int = typer.Option(8000, "--port", min=1, max=65535)) -> None:
     from api.demo import ensure_default_database, seed
     from api.settings import load_settings
 
+    from api.errors import InsecureConfiguration
+
     settings = load_settings(embedded=True, port=port)
     typer.echo(f"factor database: {ensure_default_database()}")
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except InsecureConfiguration as exc:  # e.g. certificates signed by a key that is gone
+        _fail(exc.message)
+        return
     credentials = seed(app.state.service)
     typer.echo(f"state: {settings.home} (SQLite {settings.database_url})")
     typer.echo("demo credentials (OAuth2 client credentials; POST /auth/token):")

@@ -153,3 +153,25 @@ def test_the_sqlite_file_and_the_key_file_are_private(settings, app) -> None:  #
         mode = stat.S_IMODE(os.stat(path).st_mode)
         assert mode == 0o600, (path, oct(mode))
     assert stat.S_IMODE(os.stat(settings.signing_key_path.parent).st_mode) == 0o700
+
+
+def test_carbonlabel_serve_refuses_before_binding_a_port(home, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The CLI: certificates in the home's database, signed by a key whose file is gone."""
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+    from api.settings import load_settings
+    from tests.api.conftest import Actors, free_port
+
+    monkeypatch.delenv("CARBONLABEL_DATABASE_URL", raising=False)
+    settings = load_settings(embedded=True)
+    application = create_app(settings, domain=StandInDomain())
+    with TestClient(application) as client:
+        actors = Actors(application, client)
+        key_id = certified(client, actors.add("exporter", "exporter", "Lamp Co"),
+                           actors.add("certifier", "certifier", "GD Cert Body"))["key_id"]
+    application.state.service.engine.dispose()
+    settings.signing_key_path.unlink()  # a new key will be made: the old certificates' key is lost
+    result = CliRunner().invoke(cli, ["serve", "--dev", "--port", str(free_port())])
+    assert result.exit_code == 2, result.output
+    assert key_id in result.output and "CARBONLABEL_ACCEPT_UNKNOWN_KEYS" in result.output
