@@ -7,13 +7,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from footprint.bom import check_text
+from footprint.bom import check_free_text, check_text
 
 Role = Literal["exporter", "certifier", "trade_office", "admin"]
 Name = Field(min_length=1, max_length=200)
 # names shown on certificates and pages: not blank, no control, bidi-override or surrogate characters
 SafeName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(check_text)]
 ProductName = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(check_text)]
+# reasons are shown on the public verification page: line breaks allowed, no bidi overrides or controls
+ReasonText = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(check_free_text)]
+# an optional note may be empty (as before), never carry control or bidi-override characters
+NoteText = Annotated[str, Field(max_length=4000), AfterValidator(lambda v: check_free_text(v) if v.strip() else v)]
 
 
 class Input(BaseModel):
@@ -114,11 +118,11 @@ class ApplicationCreate(Input):
 
 
 class Reason(Input):
-    reason: str | None = Field(default=None, max_length=4000)
+    reason: NoteText | None = None
 
 
 class SubmitRequest(Input):
-    reason: str | None = Field(default=None, max_length=4000, description="e.g. what was added")
+    reason: NoteText | None = Field(default=None, description="e.g. what was added")
     evidence: dict[str, Any] | None = Field(default=None, description="Replaces the evidence (answering a request)")
     footprint_id: str | None = Field(
         default=None, min_length=1, max_length=32, description="A newer footprint of the same product"
@@ -126,7 +130,7 @@ class SubmitRequest(Input):
 
 
 class RequiredReason(Input):
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: ReasonText
 
 
 class HistoryPublic(Output):

@@ -126,6 +126,17 @@ def check_text(value: str) -> str:
     return value
 
 
+_LINE_BREAKS = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
+
+
+def check_free_text(value: str) -> str:
+    """A reason or note: as check_text, but line breaks and tabs are allowed (pydantic validator)."""
+    problem = text_problem(value.translate(_LINE_BREAKS))
+    if problem is not None:
+        raise PydanticCustomError(problem[0], problem[1])
+    return value
+
+
 # strict: `true` is not 1; allow_inf_nan=False: NaN and infinity never enter a calculation
 Finite = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 NonEmpty = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH), AfterValidator(check_text)]
@@ -260,7 +271,7 @@ class BOMLine(_Input):
 class Exclusion(_Input):
     name: NonEmpty
     estimated_share: Finite = Field(ge=0, le=1)
-    reason: Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(check_text)]
+    reason: Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(check_free_text)]
 
 
 @dataclass(frozen=True)

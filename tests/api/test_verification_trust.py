@@ -175,3 +175,16 @@ def test_carbonlabel_serve_refuses_before_binding_a_port(home, monkeypatch) -> N
     result = CliRunner().invoke(cli, ["serve", "--dev", "--port", str(free_port())])
     assert result.exit_code == 2, result.output
     assert key_id in result.output and "CARBONLABEL_ACCEPT_UNKNOWN_KEYS" in result.output
+
+
+def test_reasons_shown_on_the_public_page_refuse_bidi_overrides(client, actors) -> None:
+    """A revocation reason is printed on the verification page: an RLO would reverse it there."""
+    exporter = actors.add("exporter", "exporter", "Lamp Co")
+    certifier = actors.add("certifier", "certifier", "GD Cert Body")
+    number = certified(client, exporter, certifier)["number"]
+    answer = client.post(f"/v1/certificates/{number}/revoke", json={"reason": "fraud \u202edetcerroc"},
+                         headers=certifier)
+    assert answer.status_code == 422 and answer.json()["code"] == "request.validation"
+    answer = client.post(f"/v1/certificates/{number}/revoke", json={"reason": "supplier PCF withdrawn\nsee file"},
+                         headers=certifier)
+    assert answer.status_code == 200, answer.text  # line breaks are fine in a reason
