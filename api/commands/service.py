@@ -81,7 +81,13 @@ def create_user(
     from api.errors import ServiceError
     from api.services import accounts
     from api.settings import DATABASE_URL_ENV, normalise_database_url
+    from footprint.bom import text_problem
     from lcidb.home import carbonlabel_home
+
+    for option, value in (("--organisation", organisation), ("--name", name)):
+        problem = text_problem(value)  # the same rule as the API: these names appear on certificates
+        if problem is not None:
+            _fail(f"{option} {value!r}: {problem[1]}")
 
     url = normalise_database_url(os.environ.get(DATABASE_URL_ENV, "").strip()) or (
         f"sqlite:///{carbonlabel_home() / 'service.sqlite3'}"

@@ -188,3 +188,16 @@ def test_reasons_shown_on_the_public_page_refuse_bidi_overrides(client, actors) 
     answer = client.post(f"/v1/certificates/{number}/revoke", json={"reason": "supplier PCF withdrawn\nsee file"},
                          headers=certifier)
     assert answer.status_code == 200, answer.text  # line breaks are fine in a reason
+
+
+def test_users_create_refuses_names_a_page_would_show_reversed(home, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+
+    monkeypatch.delenv("CARBONLABEL_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(cli, ["users", "create", "--org", "Lamp \u202eoC", "--role", "exporter",
+                                      "--name", "ops"])
+    assert result.exit_code == 2 and "bidi" in result.output, result.output
+    result = CliRunner().invoke(cli, ["users", "create", "--org", "  ", "--role", "exporter", "--name", "ops"])
+    assert result.exit_code == 2 and "blank" in result.output, result.output
