@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from api.app import create_app
 from api.errors import InsecureConfiguration
+from tests.api.helpers import apply, compute, create_product, step, upload_bom
 from tests.api.test_e2e_http import FIXTURES, RealDomain, evidence_for, real_server, token  # noqa: F401
 
 JSON = {"Accept": "application/json"}
@@ -39,23 +40,14 @@ def nested(depth: int) -> dict[str, Any]:
 
 
 def certify(http: httpx.Client, exporter: dict[str, str], certifier: dict[str, str], name: str) -> str:
-    bom_path = FIXTURES / "desk_lamp.bom.json"
-    bom = json.loads(bom_path.read_text(encoding="utf-8"))
-    product_id = http.post("/v1/products", json={"name": name, "category": "lighting"}, headers=exporter).json()["id"]
-    upload = http.post(f"/v1/products/{product_id}/boms",
-                       files={"file": (bom_path.name, bom_path.read_bytes(), "application/json")}, headers=exporter)
-    assert upload.status_code == 201, upload.text
-    footprint = http.post(f"/v1/products/{product_id}/footprints", json={"bom_id": upload.json()["id"]},
-                          headers=exporter)
-    assert footprint.status_code == 201, footprint.text
-    applied = http.post("/v1/applications", json={"product_id": product_id, "footprint_id": footprint.json()["id"],
-                                                  "scheme": "gd-carbon-label", "evidence": evidence_for(bom)},
-                        headers=exporter)
-    assert applied.status_code == 201, applied.text
-    application_id = applied.json()["id"]
-    assert http.post(f"/v1/applications/{application_id}/submit", headers=exporter).status_code == 200
-    assert http.post(f"/v1/applications/{application_id}/start-review", headers=certifier).status_code == 200
-    approved = http.post(f"/v1/applications/{application_id}/approve", headers=certifier)
+    bom = json.loads((FIXTURES / "desk_lamp.bom.json").read_text(encoding="utf-8"))
+    product = create_product(http, exporter, name)
+    footprint = compute(http, exporter, product["id"], upload_bom(http, exporter, product["id"], bom)["id"])
+    application = apply(http, exporter, product["id"], footprint["id"], scheme="gd-carbon-label",
+                        evidence=evidence_for(bom))
+    assert step(http, exporter, application["id"], "submit").status_code == 200
+    assert step(http, certifier, application["id"], "start-review").status_code == 200
+    approved = step(http, certifier, application["id"], "approve")
     assert approved.status_code == 201, approved.text
     return str(approved.json()["number"])
 
