@@ -28,6 +28,23 @@ def _public_source(message: str, folder: Path, filename: str) -> str:
     return message.replace(str(folder / filename), filename).replace(str(folder), "")
 
 
+def _located(exc: Exception) -> dict[str, Any]:
+    """InvalidInput keyword arguments for a domain error: its stable code, line and field."""
+    code = getattr(exc, "code", None) or "footprint.invalid"
+    extra: dict[str, Any] = {}
+    for name in ("line", "field", "line_id"):
+        value = getattr(exc, name, None)
+        if value is not None:
+            extra[name] = value
+    if getattr(exc, "line", None) is not None:
+        extra["line_kind"] = getattr(exc, "line_kind", "index")
+    return {"code": code, "extra": extra}
+
+
+def _line_locator(exc: Exception) -> dict[str, Any]:
+    return {name: getattr(exc, name) for name in ("line", "field") if getattr(exc, name, None) is not None}
+
+
 class EngineDomain:
     def __init__(self, snapshot_ref: str = "default"):
         self.snapshot_ref = snapshot_ref
@@ -42,7 +59,7 @@ class EngineDomain:
         try:
             bom = read_bom(path, product_path)
         except FootprintError as exc:
-            raise InvalidInput(_public_source(str(exc), path.parent, path.name)) from None
+            raise InvalidInput(_public_source(str(exc), path.parent, path.name), **_located(exc)) from None
         return bom.model_dump(mode="json")
 
     def snapshot(self) -> Any:
@@ -72,10 +89,11 @@ class EngineDomain:
             )
         except FootprintError as exc:
             report = getattr(exc, "report", None)
-            extra: dict[str, Any] = {}
+            located = _located(exc)
             if report is not None:
-                extra["linking_report"] = report.model_dump(mode="json")
-            raise InvalidInput(str(exc), extra=extra) from None
+                located["extra"]["linking_report"] = report.model_dump(mode="json")
+                located["code"] = "footprint.unlinked_lines"
+            raise InvalidInput(str(exc), **located) from None
         except LcidbError as exc:
             raise InvalidInput(str(exc)) from None
 
@@ -198,7 +216,10 @@ class EngineDomain:
         try:
             return exposure_report(lines, importer, prior_mass_t, projection, obligations=obligations)
         except TariffsError as exc:
-            raise InvalidInput(str(exc)) from None
+            raise InvalidInput(str(exc), code="cbam.invalid_line", extra=_line_locator(exc)) from None
+        except ArithmeticError as exc:  # decimal.InvalidOperation / Overflow: a value beyond what rounds
+            raise InvalidInput(f"a number in the lines is out of range ({type(exc).__name__})",
+                               code="cbam.out_of_range") from None
 
     def cbam_pdf(self, report: Any) -> bytes:
         from api.rendering.cbam_report import render_cbam_pdf

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from footprint.bom import check_free_text, check_text
 
 Role = Literal["exporter", "certifier", "trade_office", "admin"]
 Name = Field(min_length=1, max_length=200)
+# names shown on certificates and pages: not blank, no control, bidi-override or surrogate characters
+SafeName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(check_text)]
+ProductName = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(check_text)]
+# reasons are shown on the public verification page: line breaks allowed, no bidi overrides or controls
+ReasonText = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(check_free_text)]
+# an optional note may be empty (as before), never carry control or bidi-override characters
+NoteText = Annotated[str, Field(max_length=4000), AfterValidator(lambda v: check_free_text(v) if v.strip() else v)]
 
 
 class Input(BaseModel):
@@ -26,7 +35,7 @@ class TokenResponse(Output):
 
 
 class OrganisationCreate(Input):
-    name: str = Name
+    name: SafeName
 
 
 class OrganisationPublic(Output):
@@ -41,7 +50,7 @@ AccountKind = Literal["client", "person", "partner"]
 
 class UserCreate(Input):
     organisation_id: str = Field(min_length=1, max_length=32)
-    name: str = Name
+    name: SafeName
     role: Role
     kind: AccountKind = Field(
         default="client", description="client (API client), person (web sign-in, later), partner (PACT)"
@@ -68,8 +77,8 @@ class TokensRevoked(BaseModel):
 
 
 class ProductCreate(Input):
-    name: str = Field(min_length=1, max_length=300)
-    category: str | None = Field(default=None, max_length=200)
+    name: ProductName
+    category: SafeName | None = None
     cn_code: str | None = Field(default=None, pattern=r"^[0-9]{4,10}$")
 
 
@@ -128,11 +137,11 @@ class ApplicationCreate(Input):
 
 
 class Reason(Input):
-    reason: str | None = Field(default=None, max_length=4000)
+    reason: NoteText | None = None
 
 
 class SubmitRequest(Input):
-    reason: str | None = Field(default=None, max_length=4000, description="e.g. what was added")
+    reason: NoteText | None = Field(default=None, description="e.g. what was added")
     evidence: dict[str, Any] | None = Field(default=None, description="Replaces the evidence (answering a request)")
     footprint_id: str | None = Field(
         default=None, min_length=1, max_length=32, description="A newer footprint of the same product"
@@ -140,7 +149,7 @@ class SubmitRequest(Input):
 
 
 class RequiredReason(Input):
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: ReasonText
 
 
 class HistoryPublic(Output):
@@ -244,10 +253,14 @@ class StatusPublic(BaseModel):
     superseded_by: str | None
 
 
+Problem = Literal["unknown_key", "signature_mismatch", "record_altered"]
+
+
 class SignaturePublic(BaseModel):
     valid: bool
     algorithm: Literal["Ed25519"] = "Ed25519"
     key_id: str
+    problem: Problem | None = Field(default=None, description="Why the certificate cannot be shown as issued")
     reason: str | None
 
 
@@ -267,7 +280,12 @@ class RenewRequest(Input):
 
 class VerificationPublic(BaseModel):
     certificate_number: str
-    status: Literal["valid", "suspended", "revoked", "expired", "superseded"]
+    status: Literal[
+        "valid", "suspended", "revoked", "expired", "superseded", "unknown_key", "signature_mismatch", "record_altered"
+    ] = Field(description="The lifecycle status, or why the certificate cannot be trusted (then never 'valid')")
+    lifecycle_status: Literal["valid", "suspended", "revoked", "expired", "superseded"] = Field(
+        description="What the history says, whether or not the signature and record check out"
+    )
     status_since: datetime
     status_reason: str | None
     superseded_by: str | None
@@ -330,6 +348,7 @@ class FactorImpactPublic(BaseModel):
 
 class ErrorBody(BaseModel):
     detail: str
+    code: str = Field(description="Stable error code (docs/service.md, Security model)")
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -25,6 +25,11 @@ VERIFY_KEYS_ENV = "CARBONLABEL_VERIFY_KEYS"
 CERTIFICATION_BODY_ENV = "CARBONLABEL_CERTIFICATION_BODY"
 ACCREDITATION_NUMBER_ENV = "CARBONLABEL_ACCREDITATION_NUMBER"
 LOGIN_MAX_FAILURES_ENV = "CARBONLABEL_LOGIN_MAX_FAILURES"
+# key ids (comma-separated) of issued certificates the operator knowingly serves without a public
+# key: the service starts, and their verification pages show the red status "unknown_key"
+ACCEPT_UNKNOWN_KEYS_ENV = "CARBONLABEL_ACCEPT_UNKNOWN_KEYS"
+# origins (comma-separated, or "*") allowed to read the public verification JSON from a browser
+CORS_ORIGINS_ENV = "CARBONLABEL_CORS_ORIGINS"
 
 DEV_HOST = "127.0.0.1"
 DEV_PORT = 8000
@@ -57,6 +62,8 @@ class Settings:
     monte_carlo_max_iterations: int = 100000
     # run the job worker as a thread inside the server process (embedded / demo mode)
     embedded_worker: bool = False
+    accept_unknown_key_ids: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -107,4 +114,10 @@ def load_settings(*, embedded: bool, port: int = DEV_PORT) -> Settings:
         accreditation_number=os.environ.get(ACCREDITATION_NUMBER_ENV, "").strip(),
         login_max_failures=int(os.environ.get(LOGIN_MAX_FAILURES_ENV, "").strip() or 5),
         embedded_worker=embedded,
+        accept_unknown_key_ids=_listed(ACCEPT_UNKNOWN_KEYS_ENV),
+        cors_origins=_listed(CORS_ORIGINS_ENV),
     )
+
+
+def _listed(name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())

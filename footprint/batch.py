@@ -115,7 +115,7 @@ def totals(boms: Iterable[BOM], snapshot: Snapshot, method: str = "AR6", scenari
                 cols.append(found[0])  # type: ignore[index]
                 values.append(q * leg.tkm * found[1])  # type: ignore[index]
             elif line.supplier_pcf is not None:
-                extra += q * line.supplier_pcf.kgco2e_per_unit
+                extra += q * line.supplier_pcf.net_per_unit
         supplier.append(extra)
     f = sp.csr_matrix((np.array(values), (np.array(rows), np.array(cols))), shape=(len(supplier), snapshot.size))
     return f @ y + np.array(supplier)

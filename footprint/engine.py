@@ -119,6 +119,8 @@ class Term:
     supplier_kg: float = 0.0
     supplier_fossil: float | None = None
     supplier_biogenic: float | None = None
+    supplier_uptake: float = 0.0  # <= 0, included in supplier_kg
+    supplier_removals: float = 0.0  # <= 0, included in supplier_kg
     bom_credit: bool = False  # the line or an assembly above it is marked `credit: true`
 
 
@@ -247,10 +249,10 @@ def compile_bom(bom: BOM, snapshot: Snapshot, electricity: Literal["location", "
             pcf = line.supplier_pcf
             q = cumulative[i]
             terms.append(Term(
-                i, -1, q, q * pcf.kgco2e_per_unit,
+                i, -1, q, q * pcf.net_per_unit,
                 None if pcf.fossil is None else q * pcf.fossil,
                 None if pcf.biogenic is None else q * pcf.biogenic,
-                credit_chain[i],
+                q * (pcf.biogenic_uptake or 0.0), q * (pcf.removals or 0.0), credit_chain[i],
             ))
             continue
         link = linked[i]
@@ -325,6 +327,7 @@ def compute(
     biogenic_content = 0.0
     content_missing: list[str] = []
     luc_missing: set[str] = set()
+    supplier_uptake = supplier_removals = 0.0
     factor_kg: dict[int, float] = {}
     grid_kg = 0.0
     grid_set = set(compiled.grid_lines)
@@ -356,7 +359,9 @@ def compute(
             biogenic = term.supplier_biogenic or 0.0
             supplier_fossil += fossil
             supplier_biogenic += biogenic
-            supplier_unsplit += kg - fossil - biogenic
+            supplier_uptake += term.supplier_uptake
+            supplier_removals += term.supplier_removals
+            supplier_unsplit += kg - term.supplier_uptake - term.supplier_removals - fossil - biogenic
             line_basis[term.line_index, -1] += kg
             if line.stage in MATERIAL_STAGES:
                 content_missing.append(line.line_id)
@@ -403,11 +408,12 @@ def compute(
     by_gas = {code: float(value) for code, value in zip(flows, gas_kg) if value != 0.0}
     if supplier_total != 0.0:
         by_gas[SUPPLIER_KEY] = supplier_total
-    uptake = by_gas.get(UPTAKE_FLOW, 0.0)
+    uptake = by_gas.get(UPTAKE_FLOW, 0.0) + supplier_uptake
+    removals = supplier_removals
     biogenic = sum(by_gas.get(code, 0.0) for code in BIOGENIC_FLOWS) + supplier_biogenic
     luc = sum(by_gas.get(code, 0.0) for code in LUC_FLOWS) + 0.0
     unsplit = by_gas.get(UNSPLIT_FLOW, 0.0) + supplier_unsplit
-    fossil = total - uptake - biogenic - luc - unsplit
+    fossil = total - uptake - removals - biogenic - luc - unsplit
     denominator = abs(total) if total != 0 else 1.0
 
     by_stage: dict[str, float] = {}
@@ -492,7 +498,7 @@ def compute(
         by_gwp_basis=by_gwp_basis,
         pcf_excluding_biogenic_uptake=total - uptake,
         pcf_including_biogenic_uptake=total,
-        fossil_kgco2e=fossil, biogenic_kgco2e=biogenic, biogenic_uptake_kgco2e=uptake,
+        fossil_kgco2e=fossil, biogenic_kgco2e=biogenic, biogenic_uptake_kgco2e=uptake, removals_kgco2e=removals,
         land_use_change_kgco2e=None if luc_missing else luc,
         co2e_unsplit_kgco2e=unsplit, co2e_unsplit_share=unsplit / denominator,
         carbon_pools=dict(

@@ -210,6 +210,9 @@ class FootprintResult(_Model):
     fossil_kgco2e: float
     biogenic_kgco2e: float
     biogenic_uptake_kgco2e: float  # <= 0
+    # <= 0: CO2 removals a supplier reported in their own field (technological and land management);
+    # default 0 so results stored before the field existed still read
+    removals_kgco2e: float = 0.0
     land_use_change_kgco2e: float | None  # null: some factor did not assess dLUC (carbon_pools says which)
     co2e_unsplit_kgco2e: float
     co2e_unsplit_share: float

@@ -28,6 +28,12 @@ OPTIONAL_COLUMNS = (
     "bom_ref",
 )
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# Plausibility bounds. No import line carries more than a billion tonnes (the whole world makes
+# ~1.9e9 t of steel a year) or prices above a billion per unit; a customs value above 1e12 GBP is
+# beyond any single declaration. Beyond these a value is a typing error, and the 28-digit Decimal
+# context could no longer round the results (1e30 t raised decimal.InvalidOperation).
+MAX_LINE_VALUE = Decimal("1e9")
+MAX_LINE_VALUE_BY_FIELD = {"customs_value_gbp": Decimal("1e12")}
 _DECIMAL_FIELDS = (
     "net_mass_t",
     "actual_see_t_per_t",
@@ -55,6 +61,10 @@ def _decimal(value: Any, line: int, field: str, source: str) -> Decimal | None:
         raise LineInputError(line, field, value, "not a finite number", source)
     if number < 0:
         raise LineInputError(line, field, value, "must not be negative", source)
+    limit = MAX_LINE_VALUE_BY_FIELD.get(field, MAX_LINE_VALUE)
+    if number > limit:
+        raise LineInputError(line, field, value, f"beyond the plausible limit of {limit} (a typing or unit error)",
+                             source)
     if field == "net_mass_t" and number == 0:
         raise LineInputError(line, field, value, "must be greater than zero", source)
     if field == "certificate_price_eur" and number == 0:

@@ -16,14 +16,18 @@ def _fail(message: str) -> None:
 
 
 def _read_json(path: Path, what: str) -> Any:
+    """Strict JSON (footprint.strict_json: no duplicate keys, NaN, 1e400, NUL or lone surrogates)."""
+    from footprint.strict_json import InvalidJSON, loads_strict
+
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         _fail(f"{what} {path}: cannot read ({exc.strerror})")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        _fail(f"{what} {path}: line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})")
+        return loads_strict(data, source=f"{what} {path}")
+    except InvalidJSON as exc:
+        where = f"line {exc.line}, column {exc.column}: " if exc.line is not None else ""
+        _fail(f"{what} {path}: {where}{'at ' + exc.path + ': ' if exc.path else ''}{exc.reason} [{exc.code}]")
 
 
 def _locate(message: str, files: dict[str, Path]) -> str:

@@ -27,10 +27,12 @@ def serve(
     import uvicorn
 
     from api.errors import InsecureConfiguration
+    from api.services.verification import preflight
     from api.settings import load_settings
 
     try:
-        load_settings(embedded=dev, port=port)  # refuse insecure defaults before binding a port
+        settings = load_settings(embedded=dev, port=port)  # refuse insecure defaults before binding a port
+        preflight(settings)  # and certificates whose signing key this service cannot verify
     except InsecureConfiguration as exc:
         _fail(exc.message)
     os.environ["CARBONLABEL_EMBEDDED"] = "1" if dev else "0"
@@ -46,9 +48,15 @@ def demo(port: int = typer.Option(8000, "--port", min=1, max=65535)) -> None:
     from api.demo import ensure_default_database, seed
     from api.settings import load_settings
 
+    from api.errors import InsecureConfiguration
+
     settings = load_settings(embedded=True, port=port)
     typer.echo(f"factor database: {ensure_default_database()}")
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except InsecureConfiguration as exc:  # e.g. certificates signed by a key that is gone
+        _fail(exc.message)
+        return
     credentials = seed(app.state.service)
     typer.echo(f"state: {settings.home} (SQLite {settings.database_url})")
     typer.echo("demo credentials (OAuth2 client credentials; POST /auth/token):")
@@ -73,6 +81,12 @@ def create_user(
     from api.commands.admin import service_context
     from api.errors import ServiceError
     from api.services import accounts
+    from footprint.bom import text_problem
+
+    for option, value in (("--organisation", organisation), ("--name", name)):
+        problem = text_problem(value)  # the same rule as the API: these names appear on certificates
+        if problem is not None:
+            _fail(f"{option} {value!r}: {problem[1]}")
 
     try:
         with service_context() as context, context.sessions() as session:

@@ -122,8 +122,16 @@ def _transition(
     require_role(user, *workflow.TRANSITIONS[action][2])
     application = get_visible(session, Application, application_id, user, "application")
     workflow.transition(session, actor=user, application=application, action=action, reason=reason)
+    return _commit_with(session, application)
+
+
+def _commit_with(session: Session, application: Application) -> ApplicationDetail:
+    """Build the answer, then commit: if the answer cannot be built, the change is rolled back
+    (a stored document that broke the answer once committed a state change and then a 500)."""
+    answer = application_detail(session, application)
+    answer.model_dump_json()  # everything the response will serialise, before the commit
     session.commit()
-    return application_detail(session, application)
+    return answer
 
 
 @router.post("/applications/{application_id}/submit", response_model=ApplicationDetail)
@@ -157,8 +165,7 @@ def submit(
         detail={"changed": changed} if changed else None,
         changes=changes,
     )
-    session.commit()
-    return application_detail(session, application)
+    return _commit_with(session, application)
 
 
 @router.post("/applications/{application_id}/start-review", response_model=ApplicationDetail)

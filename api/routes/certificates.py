@@ -56,7 +56,9 @@ def certificate_public(session: Session, state: ServiceState, certificate: Certi
             surveillance_due=status.surveillance_due,
             superseded_by=successor.number if successor else None,
         ),
-        signature_check=SignaturePublic(valid=check.valid, key_id=check.key_id, reason=check.reason),
+        signature_check=SignaturePublic(
+            valid=check.valid, key_id=check.key_id, problem=check.problem, reason=check.reason  # type: ignore[arg-type]
+        ),
     )
 
 

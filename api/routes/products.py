@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from api import idempotency
+from api import guards, idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
 from api.errors import InvalidInput, PayloadTooLarge
 from api.models import BomUpload, Footprint, Product
@@ -93,7 +93,7 @@ def upload_bom(
     """Upload a bill of materials; it is parsed and checked now, linked when a footprint is computed."""
     require_role(user, "exporter")
     row = get_visible(session, Product, product_id, user, "product")
-    filename = Path(file.filename or "upload").name
+    filename = guards.check_filename(Path(file.filename or "upload").name)
     suffix = Path(filename).suffix.lower()
     if suffix not in BOM_FORMATS:
         raise InvalidInput(f"{filename}: unsupported BOM format {suffix or '(none)'}; use .json, .csv or .xlsx")
@@ -109,7 +109,8 @@ def upload_bom(
         path.write_bytes(raw)
         product_path = None
         if product_raw is not None:
-            product_path = Path(folder) / ("product-" + Path(product.filename or "product.json").name)  # type: ignore[union-attr]
+            product_name = guards.check_filename(Path(product.filename or "product.json").name)  # type: ignore[union-attr]
+            product_path = Path(folder) / ("product-" + product_name)
             product_path.write_bytes(product_raw)
         bom = state.domain.read_bom(path, product_path)
     upload = product_service.store_bom(

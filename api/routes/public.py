@@ -47,9 +47,11 @@ def verify(number: str, request: Request, session: SessionDep, state: StateDep) 
     footprint = document.get("footprint", {})
     verification = VerificationPublic(
         certificate_number=certificate.number,
-        status=status.status,  # type: ignore[arg-type]
+        # never "valid" unless the signature verifies with a known key and the record is the signed one
+        status=check.problem or status.status,  # type: ignore[arg-type]
+        lifecycle_status=status.status,  # type: ignore[arg-type]
         status_since=status.since,
-        status_reason=status.reason,
+        status_reason=check.reason if check.problem else status.reason,
         superseded_by=successor.number if successor else None,
         supersedes=document.get("supersedes"),
         product=document.get("product", {}),
@@ -68,7 +70,9 @@ def verify(number: str, request: Request, session: SessionDep, state: StateDep) 
         rule_set_version=document.get("rule_set_version", ""),
         snapshot_hash=document.get("provenance", {}).get("snapshot_hash", ""),
         issuer=document.get("issuer", ""),
-        signature=SignaturePublic(valid=check.valid, key_id=check.key_id, reason=check.reason),
+        signature=SignaturePublic(
+            valid=check.valid, key_id=check.key_id, problem=check.problem, reason=check.reason  # type: ignore[arg-type]
+        ),
         signed_document=document,
         signature_value=certificate.signature,
     )

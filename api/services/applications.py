@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from api import guards
 from api.errors import Conflict, Forbidden, InvalidInput
 from api.models import Application, Certificate, Footprint, Product, User, utcnow
 from api.services import history
@@ -124,6 +125,7 @@ def create_application(
         raise InvalidInput(f"unknown scheme {scheme!r}; known schemes: {', '.join(sorted(known_schemes))}")
     if footprint.product_id != product.id:
         raise InvalidInput(f"footprint {footprint.id} belongs to another product than {product.id}")
+    guards.check_stored("evidence", evidence)
     application = Application(
         organisation_id=product.organisation_id,
         product_id=product.id,
@@ -185,6 +187,8 @@ def transition(
         raise Forbidden(f"role {actor.role!r} may not {action.replace('_', ' ')} an application")
     if needs_reason and not (reason and reason.strip()):
         raise InvalidInput(f"{action.replace('_', ' ')} needs a reason")
+    if changes and "evidence" in changes:
+        guards.check_stored("evidence", changes["evidence"])  # before the UPDATE: nothing half-written
     if action in REVIEW_ACTIONS:
         ensure_independent(actor, application)
     if action == "start_review" and application.assigned_to not in (None, actor.id):

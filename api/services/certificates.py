@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -22,8 +21,10 @@ from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.models import Application, Certificate, Footprint, HistoryEntry, Organisation, Product, User, utcnow
 from api.services import history
 from api.services.access import organisation_scope
+from api.services import verification
 from api.services.certificate_status import StatusView, derive_status
-from api.signing import SigningKey, canonical_bytes, verify_signature
+from api.services.verification import Verdict
+from api.signing import SigningKey, canonical_bytes
 from footprint.result import FootprintResult
 
 CERTIFICATE_SCHEMA_VERSION = "1"
@@ -250,28 +251,9 @@ def status_of(session: Session, certificate: Certificate, *, now: datetime | Non
     )
 
 
-@dataclass(frozen=True)
-class SignatureCheck:
-    valid: bool
-    key_id: str
-    reason: str | None
-
-
-def check_signature(certificate: Certificate, public_keys: dict[str, Ed25519PublicKey]) -> SignatureCheck:
-    """Re-canonicalise the stored document and check its signature; any tampering fails here."""
-    key = public_keys.get(certificate.key_id)
-    if key is None:
-        return SignatureCheck(False, certificate.key_id, f"unknown key {certificate.key_id}")
-    try:
-        document = payload_of(certificate)
-        canonical = canonical_bytes(document)
-    except (ValueError, TypeError) as exc:
-        return SignatureCheck(False, certificate.key_id, f"stored document unreadable: {exc}")
-    if document.get("key_id") != certificate.key_id or document.get("certificate_number") != certificate.number:
-        return SignatureCheck(False, certificate.key_id, "stored columns disagree with the signed document")
-    if not verify_signature(key, canonical, certificate.signature):
-        return SignatureCheck(False, certificate.key_id, "signature does not match the document")
-    return SignatureCheck(True, certificate.key_id, None)
+def check_signature(certificate: Certificate, public_keys: dict[str, Ed25519PublicKey]) -> Verdict:
+    """Signature with a known key, and the stored record equal to the signed document (api/services/verification.py)."""
+    return verification.verify(certificate, public_keys)
 
 
 # action -> (statuses the scheme allows it from, needs a reason). Renewal happens before expiry

@@ -1,0 +1,40 @@
+"""The corpus of invalid BOMs of issue 9 (fixtures/invalid_boms.jsonl, written by make_invalid_boms.py):
+every BOM reader must report the same code, line and field for each. A fast batch reader (issue 12)
+adds itself to READERS."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from footprint.bom import validate_bom_json
+from footprint.errors import BOMError
+
+CORPUS = Path(__file__).parent / "fixtures" / "invalid_boms.jsonl"
+CASES = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+READERS: dict[str, Callable[[str], Any]] = {"validate_bom_json": validate_bom_json}
+
+
+def test_the_corpus_is_what_the_script_writes(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_invalid_boms", CORPUS.with_name("make_invalid_boms.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.OUT = tmp_path / "corpus.jsonl"
+    module.main()
+    assert module.OUT.read_text(encoding="utf-8") == CORPUS.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+@pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
+def test_every_reader_gives_the_same_code_line_and_field(reader: str, case: dict[str, Any]) -> None:
+    with pytest.raises(BOMError) as info:
+        READERS[reader](case["text"])
+    err = info.value
+    assert (err.code, err.line, err.field) == (case["code"], case["line"], case["field"]), str(err)
