@@ -147,8 +147,8 @@ class EmissionParts:
     """The footprint split as issue 9 asks: emissions (without uptake, removals and credits) and what is netted."""
 
     total: Decimal
-    biogenic_uptake: Decimal  # <= 0 (removals are part of it in the engine's result)
-    credits: Decimal  # <= 0: lines marked credit
+    biogenic_uptake: Decimal  # <= 0: biogenic uptake plus the removals suppliers declared
+    credits: Decimal  # <= 0: the credits netted into the total (none under the cut-off default)
 
     @property
     def emissions(self) -> Decimal:
@@ -156,8 +156,13 @@ class EmissionParts:
 
 
 def emission_parts(fp: FootprintResult) -> EmissionParts:
-    return EmissionParts(total=dec(fp.total_kgco2e), biogenic_uptake=dec(fp.biogenic_uptake_kgco2e),
-                         credits=credit_lines_kgco2e(fp.lines))
+    if fp.credits is not None:  # results since issue 11 say what is netted; cut-off nets nothing
+        netted = dec(fp.credits.total_kgco2e) if fp.credits.in_total else Decimal(0)
+    else:  # older results netted the lines marked credit
+        netted = credit_lines_kgco2e(fp.lines)
+    return EmissionParts(total=dec(fp.total_kgco2e),
+                         biogenic_uptake=dec(fp.biogenic_uptake_kgco2e) + dec(fp.removals_kgco2e),
+                         credits=netted)
 
 
 _PLAUSIBILITY = ["issue 9: no label for an impossible footprint; GB/T 24067 and ISO 14067 quantify emissions, "

@@ -12,6 +12,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
+from api import guards
 from api.deps import CurrentUser, SessionDep, StateDep
 from api.errors import InvalidInput, PayloadTooLarge
 from api.routes.jobs import accepted
@@ -125,7 +126,7 @@ def portfolio_upload(
 ) -> Response:
     """The portfolio of an uploaded CSV or XLSX file of many exporters' lines."""
     require_role(user, "trade_office")
-    filename = Path(file.filename or "upload").name
+    filename = guards.check_filename(Path(file.filename or "upload").name)  # length, NUL, bidi: 422
     if Path(filename).suffix.lower() not in (".csv", ".xlsx"):
         raise InvalidInput(f"{filename}: unsupported lines format; use .csv or .xlsx")
     limit = state.settings.max_upload_bytes
