@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from lcidb.home import package_path
@@ -18,6 +20,7 @@ def make_engine(url: str, *, connect_args: dict[str, Any] | None = None, read_on
     """An engine; on SQLite `read_only` keeps SQLite's deferred BEGIN (WAL readers never wait)."""
     args = dict(connect_args or {})
     if url.startswith("sqlite"):
+        _create_private(url)
         # the app's worker threads share the engine; a 30 s busy timeout makes concurrent writers
         # wait for each other instead of failing with "database is locked"
         args.setdefault("check_same_thread", False)
@@ -46,8 +49,25 @@ def make_engine(url: str, *, connect_args: dict[str, Any] | None = None, read_on
     return create_engine(url, connect_args=args, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def _create_private(url: str) -> None:
+    """Create a new SQLite file readable by its owner only (0600) before SQLite creates it with the
+    umask's mode; SQLite gives its -wal and -shm files the database file's mode."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # another process created it first
+
+
+def make_session_factory(engine: Engine, *, info: dict[str, Any] | None = None) -> sessionmaker[Session]:
+    """Sessions; `info` travels with each (the service puts its signing key there for history heads)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, info=info)
 
 
 def upgrade_to_head(engine: Engine) -> None:

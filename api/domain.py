@@ -27,6 +27,9 @@ class GradeOutcome(BaseModel):
     tier: str | None = None
     grade: str | None = None
     label: dict[str, str] = Field(default_factory=dict)  # "zh-CN" / "zh-TW" / "en" -> label text
+    # T2's reduction (labels.decision.Reduction as JSON: percent, base_year, base_period, re-baselined previous
+    # value, ...) so the certificate document and the on-pack label carry it as a field, not only inside a text
+    reduction: dict[str, Any] | None = None
     rule_set_version: str
     validity_days: int
     surveillance_interval_days: int
@@ -44,6 +47,11 @@ class CertifiedFootprint(BaseModel):
     total_kgco2e: float
     issued: date
     valid_until: date
+    # shown beside each benchmark member (issue 10): what the comparison is made of
+    scheme: str | None = None
+    boundary: str | None = None
+    method: str | None = None
+    verifier: str | None = None
 
 
 class BenchmarkSource(Protocol):
@@ -95,7 +103,22 @@ class Domain(Protocol):
         importer: str | None,
         prior_mass_t: Decimal | None,
         projection: bool,
+        obligations: bool = False,
     ) -> Any:
         """The tariffs exposure report (a pydantic model); InvalidInput names the line and field."""
 
     def cbam_pdf(self, report: Any) -> bytes: ...
+
+    def cbam_portfolio(
+        self, lines: list[dict[str, Any]] | Path, *, projection: bool, obligations: bool
+    ) -> Any:
+        """A trade office's portfolio (tariffs.portfolio.Portfolio) of JSON lines or a .csv/.xlsx file."""
+
+    def cbam_portfolio_pdf(self, portfolio: Any) -> bytes: ...
+
+    def cbam_xlsx(self, report: Any, portfolio: Any = None) -> bytes: ...
+
+    def cbam_indicative(self, bom: dict[str, Any], footprint: dict[str, Any], on: date) -> dict[str, Any] | None:
+        """Indicative (DERIVED, not declarable) EU CBAM exposure per tonne of a certified product, as JSON;
+        None when the product is not a CBAM good with cbam_role lines; {"status": "UNAVAILABLE", ...} when
+        its BOM and footprint cannot be mapped."""

@@ -28,6 +28,23 @@ def _public_source(message: str, folder: Path, filename: str) -> str:
     return message.replace(str(folder / filename), filename).replace(str(folder), "")
 
 
+def _located(exc: Exception) -> dict[str, Any]:
+    """InvalidInput keyword arguments for a domain error: its stable code, line and field."""
+    code = getattr(exc, "code", None) or "footprint.invalid"
+    extra: dict[str, Any] = {}
+    for name in ("line", "field", "line_id"):
+        value = getattr(exc, name, None)
+        if value is not None:
+            extra[name] = value
+    if getattr(exc, "line", None) is not None:
+        extra["line_kind"] = getattr(exc, "line_kind", "index")
+    return {"code": code, "extra": extra}
+
+
+def _line_locator(exc: Exception) -> dict[str, Any]:
+    return {name: getattr(exc, name) for name in ("line", "field") if getattr(exc, name, None) is not None}
+
+
 class EngineDomain:
     def __init__(self, snapshot_ref: str = "default"):
         self.snapshot_ref = snapshot_ref
@@ -42,7 +59,7 @@ class EngineDomain:
         try:
             bom = read_bom(path, product_path)
         except FootprintError as exc:
-            raise InvalidInput(_public_source(str(exc), path.parent, path.name)) from None
+            raise InvalidInput(_public_source(str(exc), path.parent, path.name), **_located(exc)) from None
         return bom.model_dump(mode="json")
 
     def snapshot(self) -> Any:
@@ -72,10 +89,11 @@ class EngineDomain:
             )
         except FootprintError as exc:
             report = getattr(exc, "report", None)
-            extra: dict[str, Any] = {}
+            located = _located(exc)
             if report is not None:
-                extra["linking_report"] = report.model_dump(mode="json")
-            raise InvalidInput(str(exc), extra=extra) from None
+                located["extra"]["linking_report"] = report.model_dump(mode="json")
+                located["code"] = "footprint.unlinked_lines"
+            raise InvalidInput(str(exc), **located) from None
         except LcidbError as exc:
             raise InvalidInput(str(exc)) from None
 
@@ -105,6 +123,10 @@ class EngineDomain:
                         total_kgco2e=Decimal(repr(m.total_kgco2e)),
                         issued=m.issued,
                         valid_until=m.valid_until,
+                        scheme=m.scheme,
+                        boundary=m.boundary,
+                        method=m.method,
+                        verifier=m.verifier,
                     )
                     for m in benchmarks.members(key, on)
                 ]
@@ -166,6 +188,7 @@ class EngineDomain:
             tier=decision.tier,
             grade=decision.grade,
             label={lang: getattr(label, attr) for lang, attr in LABEL_LANGUAGES.items()} if label else {},
+            reduction=decision.reduction.model_dump(mode="json") if decision.reduction else None,
             rule_set_version=version,
             validity_days=validity,
             surveillance_interval_days=interval,
@@ -185,16 +208,54 @@ class EngineDomain:
         importer: str | None,
         prior_mass_t: Decimal | None,
         projection: bool,
+        obligations: bool = False,
     ) -> Any:
         from tariffs import exposure_report
         from tariffs.errors import TariffsError
 
         try:
-            return exposure_report(lines, importer, prior_mass_t, projection)
+            return exposure_report(lines, importer, prior_mass_t, projection, obligations=obligations)
         except TariffsError as exc:
-            raise InvalidInput(str(exc)) from None
+            raise InvalidInput(str(exc), code="cbam.invalid_line", extra=_line_locator(exc)) from None
+        except ArithmeticError as exc:  # decimal.InvalidOperation / Overflow: a value beyond what rounds
+            raise InvalidInput(f"a number in the lines is out of range ({type(exc).__name__})",
+                               code="cbam.out_of_range") from None
 
     def cbam_pdf(self, report: Any) -> bytes:
         from api.rendering.cbam_report import render_cbam_pdf
 
         return render_cbam_pdf(report)
+
+    def cbam_portfolio(self, lines: list[dict[str, Any]] | Path, *, projection: bool, obligations: bool) -> Any:
+        from tariffs import read_lines
+        from tariffs.errors import TariffsError
+        from tariffs.portfolio import portfolio_report
+
+        try:
+            parsed = read_lines(lines) if isinstance(lines, Path) else lines
+            return portfolio_report(parsed, projection=projection, obligations=obligations)
+        except TariffsError as exc:
+            message = str(exc)
+            if isinstance(lines, Path):
+                message = _public_source(message, lines.parent, lines.name)
+            raise InvalidInput(message) from None
+
+    def cbam_portfolio_pdf(self, portfolio: Any) -> bytes:
+        from api.rendering.cbam_report import render_portfolio_pdf
+
+        return render_portfolio_pdf(portfolio)
+
+    def cbam_xlsx(self, report: Any, portfolio: Any = None) -> bytes:
+        from tariffs.export import report_xlsx
+
+        return report_xlsx(report, portfolio)
+
+    def cbam_indicative(self, bom: dict[str, Any], footprint: dict[str, Any], on: date) -> dict[str, Any] | None:
+        from tariffs.errors import TariffsError
+        from tariffs.indicative import indicative_exposure
+
+        try:
+            exposure = indicative_exposure(bom, footprint, import_date=on)
+        except TariffsError as exc:
+            return {"status": "UNAVAILABLE", "declarable": False, "reason": str(exc)}
+        return exposure.model_dump(mode="json") if exposure is not None else None

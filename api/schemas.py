@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from footprint.bom import check_free_text, check_text
 
 Role = Literal["exporter", "certifier", "trade_office", "admin"]
 Name = Field(min_length=1, max_length=200)
+# names shown on certificates and pages: not blank, no control, bidi-override or surrogate characters
+SafeName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(check_text)]
+ProductName = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(check_text)]
+# reasons are shown on the public verification page: line breaks allowed, no bidi overrides or controls
+ReasonText = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(check_free_text)]
+# an optional note may be empty (as before), never carry control or bidi-override characters
+NoteText = Annotated[str, Field(max_length=4000), AfterValidator(lambda v: check_free_text(v) if v.strip() else v)]
 
 
 class Input(BaseModel):
@@ -26,19 +35,26 @@ class TokenResponse(Output):
 
 
 class OrganisationCreate(Input):
-    name: str = Name
+    name: SafeName
 
 
 class OrganisationPublic(Output):
     id: str
     name: str
     created_at: datetime
+    active: bool = True
+
+
+AccountKind = Literal["client", "person", "partner"]
 
 
 class UserCreate(Input):
     organisation_id: str = Field(min_length=1, max_length=32)
-    name: str = Name
+    name: SafeName
     role: Role
+    kind: AccountKind = Field(
+        default="client", description="client (API client), person (web sign-in, later), partner (PACT)"
+    )
 
 
 class UserPublic(Output):
@@ -47,15 +63,22 @@ class UserPublic(Output):
     name: str
     role: str
     client_id: str
+    kind: str = "client"
+    active: bool = True
 
 
 class UserCreated(UserPublic):
-    client_secret: str = Field(description="Shown once; only a hash is stored.")
+    client_secret: str = Field(description="Shown once; only a hash is stored (empty for a person).")
+
+
+class TokensRevoked(BaseModel):
+    user_id: str
+    tokens_revoked: int
 
 
 class ProductCreate(Input):
-    name: str = Field(min_length=1, max_length=300)
-    category: str | None = Field(default=None, max_length=200)
+    name: ProductName
+    category: SafeName | None = None
     cn_code: str | None = Field(default=None, pattern=r"^[0-9]{4,10}$")
 
 
@@ -82,7 +105,12 @@ class FootprintCreate(Input):
     bom_id: str = Field(min_length=1, max_length=32)
     method: Literal["AR6", "AR5"] = "AR6"
     electricity: Literal["location", "market"] = "location"
-    monte_carlo: int | None = Field(default=None, ge=10, le=10000, description="Monte Carlo iterations")
+    monte_carlo: int | None = Field(
+        default=None,
+        ge=10,
+        le=10_000_000,
+        description="Monte Carlo iterations (above the inline limit: a job, 202; above the hard limit: 413)",
+    )
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
 
 
@@ -109,11 +137,11 @@ class ApplicationCreate(Input):
 
 
 class Reason(Input):
-    reason: str | None = Field(default=None, max_length=4000)
+    reason: NoteText | None = None
 
 
 class SubmitRequest(Input):
-    reason: str | None = Field(default=None, max_length=4000, description="e.g. what was added")
+    reason: NoteText | None = Field(default=None, description="e.g. what was added")
     evidence: dict[str, Any] | None = Field(default=None, description="Replaces the evidence (answering a request)")
     footprint_id: str | None = Field(
         default=None, min_length=1, max_length=32, description="A newer footprint of the same product"
@@ -121,7 +149,7 @@ class SubmitRequest(Input):
 
 
 class RequiredReason(Input):
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: ReasonText
 
 
 class HistoryPublic(Output):
@@ -137,6 +165,34 @@ class HistoryPublic(Output):
     to_state: str | None
     reason: str | None
     detail: dict[str, Any]
+    seq: int
+    prev_hash: str
+    row_hash: str
+
+
+class BrokenLinkPublic(BaseModel):
+    entity_type: str
+    entity_id: str
+    seq: int | None = Field(description="The row at fault; null when the chain head itself is")
+    history_id: int | None
+    problem: str
+
+
+class ChainReportPublic(BaseModel):
+    intact: bool
+    chains: int
+    rows: int
+    broken: list[BrokenLinkPublic] = Field(description="The first broken link of each broken chain")
+
+
+class AuthAttemptPublic(Output):
+    id: int
+    at: datetime
+    door: str
+    identifier: str
+    address: str
+    user_id: str | None
+    outcome: str
 
 
 class ApplicationPublic(Output):
@@ -150,11 +206,42 @@ class ApplicationPublic(Output):
     evidence: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    assigned_to: str | None = None
+    first_approval_by: str | None = None
 
 
 class ApplicationDetail(ApplicationPublic):
     history: list[HistoryPublic]
     certificate_number: str | None
+
+
+class AssignRequest(Input):
+    certifier_id: str = Field(min_length=1, max_length=64, description="The certifier's account id or client_id")
+
+
+class EvaluationPublic(BaseModel):
+    application_id: str
+    at_submit: dict[str, Any] | None = Field(description="The full rule evaluation stored at submit")
+    now: dict[str, Any] = Field(description="The same rules run now")
+    changes: list[dict[str, Any]] = Field(description="Values that differ, by JSON path: path, at_submit, now")
+
+
+class FootprintSummary(BaseModel):
+    id: str
+    bom_id: str | None
+    total_kgco2e: float
+    method: str
+    snapshot: str
+    created_at: datetime
+    current: bool = Field(description="The footprint the application is for")
+    download: str
+
+
+class ApplicationDocuments(BaseModel):
+    application_id: str
+    footprint_id: str
+    footprints: list[FootprintSummary]
+    boms: list[BomPublic]
 
 
 class StatusPublic(BaseModel):
@@ -166,10 +253,14 @@ class StatusPublic(BaseModel):
     superseded_by: str | None
 
 
+Problem = Literal["unknown_key", "signature_mismatch", "record_altered"]
+
+
 class SignaturePublic(BaseModel):
     valid: bool
     algorithm: Literal["Ed25519"] = "Ed25519"
     key_id: str
+    problem: Problem | None = Field(default=None, description="Why the certificate cannot be shown as issued")
     reason: str | None
 
 
@@ -183,12 +274,18 @@ class CertificatePublic(BaseModel):
 
 
 class RenewRequest(Input):
+    reason: str = Field(min_length=1, max_length=4000, description="Why the certificate is renewed")
     footprint_id: str | None = Field(default=None, min_length=1, max_length=32)
 
 
 class VerificationPublic(BaseModel):
     certificate_number: str
-    status: Literal["valid", "suspended", "revoked", "expired", "superseded"]
+    status: Literal[
+        "valid", "suspended", "revoked", "expired", "superseded", "unknown_key", "signature_mismatch", "record_altered"
+    ] = Field(description="The lifecycle status, or why the certificate cannot be trusted (then never 'valid')")
+    lifecycle_status: Literal["valid", "suspended", "revoked", "expired", "superseded"] = Field(
+        description="What the history says, whether or not the signature and record check out"
+    )
     status_since: datetime
     status_reason: str | None
     superseded_by: str | None
@@ -226,8 +323,32 @@ class SchemeList(BaseModel):
     schemes: list[str]
 
 
+class FootprintMovePublic(BaseModel):
+    """One issued certificate's footprint recomputed on the old and the new factor snapshot."""
+
+    certificate_number: str
+    certified_kgco2e: float
+    old_kgco2e: float | None
+    new_kgco2e: float | None
+    delta_kgco2e: float | None
+    relative_change: float | None
+    exceeds: bool
+    error: str | None = None
+    detail: dict[str, Any] | None = None
+
+
+class FactorImpactPublic(BaseModel):
+    old: str
+    new: str
+    threshold: float
+    certificates: int
+    to_recheck: int
+    moves: list[FootprintMovePublic]
+
+
 class ErrorBody(BaseModel):
     detail: str
+    code: str = Field(description="Stable error code (docs/service.md, Security model)")
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -92,7 +92,7 @@ def load_signing_key(path: Path, *, create: bool) -> SigningKey:
     if not path.exists():
         if not create:
             raise InsecureConfiguration(f"signing key {path} does not exist")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

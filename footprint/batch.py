@@ -34,6 +34,8 @@ def summarize(bom: BOM, engine: SnapshotEngine, method: str = "AR6", hotspots: b
     supplier = 0.0
     demand = np.zeros(snapshot.size) if hotspots else None
     for term in compiled.terms:
+        if term.bom_credit and engine.cutoff:
+            continue  # cut-off: a BOM credit line is reported by compute(), not counted (footprint.engine)
         if term.column < 0:
             kg = term.supplier_kg
             supplier += kg
@@ -86,12 +88,16 @@ def totals(boms: Iterable[BOM], snapshot: Snapshot, method: str = "AR6", scenari
     for r, bom in enumerate(boms):
         lines = bom.lines
         cumulative: dict[str, float] = {}
+        credit: dict[str, bool] = {}
         extra = 0.0
         for i in bom.topological_indices():
             line = lines[i]
             parent = line.parent_id
             q = line.quantity if parent is None else line.quantity * cumulative[parent]
             cumulative[line.line_id] = q
+            credit[line.line_id] = line.credit or (parent is not None and credit[parent])
+            if credit[line.line_id] and engine.cutoff:
+                continue  # cut-off: BOM credit lines are outside the total
             factor_id = line.factor_id
             if factor_id is not None:
                 key = (factor_id, line.unit)
@@ -110,7 +116,7 @@ def totals(boms: Iterable[BOM], snapshot: Snapshot, method: str = "AR6", scenari
                 cols.append(found[0])  # type: ignore[index]
                 values.append(q * leg.tkm * found[1])  # type: ignore[index]
             elif line.supplier_pcf is not None:
-                extra += q * line.supplier_pcf.kgco2e_per_unit
+                extra += q * line.supplier_pcf.net_per_unit
         supplier.append(extra)
     f = sp.csr_matrix((np.array(values), (np.array(rows), np.array(cols))), shape=(len(supplier), snapshot.size))
     return f @ y + np.array(supplier)
@@ -203,7 +209,7 @@ def run_batch(source: Path, target: Path, snapshot: Snapshot, method: str = "AR6
     engine = engine_for(snapshot)
     engine.vectors(method)  # an unknown method fails here, before any output
     provenance = {"snapshot_name": snapshot.name, "snapshot_hash": snapshot.hash, "method": method,
-                  "code_version": code_version()}
+                  "code_version": code_version(), "credits": "cut-off"}
     args = (str(snapshot.path), snapshot.hash, method, hotspots, source.name)
     total = failed = 0
     tmp = target.with_name(target.name + ".partial")

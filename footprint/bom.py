@@ -12,6 +12,13 @@ EXACTLY one of:
 
 A negative quantity is only allowed on a line marked `credit: true` (and a credit line must be
 negative: the sign lives in the quantity, so the engine computes every line the same way).
+A supplier footprint is given in PACT-style parts: emissions >= 0, biogenic uptake and removals
+<= 0 in their own fields; a negative emissions figure is refused, so an impossible footprint
+cannot be typed in as one number.
+
+Every error is a BOMError with a stable `code` (docs/bom-formats.md lists them); numbers are
+strict (a boolean is not a number), finite and below named magnitude limits; names carry no
+control or bidi-override characters and are not blank.
 
 Parsing must be fast (batches of 100,000 BOMs): field checks are declarative pydantic
 constraints handled in Rust; the graph checks (ids, parents, cycles, depth, exactly-one-of)
@@ -34,7 +41,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterator, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, Strict, ValidationError,
+                      ValidationInfo, model_validator)
+from pydantic_core import PydanticCustomError
 
 from footprint.errors import (
     BOMError,
@@ -45,6 +54,7 @@ from footprint.errors import (
     UnitMismatch,
 )
 from footprint.result import Boundary, DataType, Stage
+from footprint.strict_json import InvalidJSON, loads_strict
 from lcidb.errors import UnknownUnit
 from lcidb.units import parse_unit, registry
 
@@ -58,14 +68,79 @@ BOM_SCHEMA_VERSION = "1"
 MAX_DEPTH = 50
 MAX_LINES = 100_000
 
+# Magnitudes. Any number beyond these is a typing or unit error, never a real product (1e300 and
+# 1e308 were seen, and overflowed to infinity once multiplied down the tree):
+# - a line needs at most a billion of its unit per unit of its parent (1e9 g is 1,000 t; 1e9 kWh
+#   is a large power plant's year), and no line more than 1e12 units per declared unit once the
+#   quantities are multiplied down the tree (a chain of 50 lines of 1e9 would otherwise overflow);
+MAX_QUANTITY = 1e9
+MAX_AMOUNT_PER_DECLARED_UNIT = 1e12
+# - a supplier footprint of 1e9 kg CO2e (a million tonnes) per one unit is more than a whole
+#   ship or blast furnace; the same bound holds for its parts;
+MAX_PCF_PER_UNIT = 1e9
+# - no freight leg on Earth is longer than 50,000 km (the longest sea routes are ~25,000 km) and
+#   no single consignment heavier than 1e9 kg (the largest ships carry ~0.5e9 kg);
+MAX_DISTANCE_KM = 50_000.0
+MAX_MASS_KG = 1e9
+# - declared units, site electricity (MWh), instruments (MWh) and production volumes: 1e12 is
+#   above any plant's yearly output in any unit the project uses;
+MAX_MAGNITUDE = 1e12
+# - the sigma of a lognormal's log: 5 is a geometric standard deviation of e**5 ~ 150, beyond the
+#   worst pedigree estimate; larger values overflow in Monte Carlo draws.
+MAX_UNCERTAINTY_SIGMA = 5.0
+# - text fields: a name longer than this is a paste accident, not a product name.
+MAX_TEXT_LENGTH = 500
+
 # "precursor:" + a CN code (4-digit heading, 6-digit subheading, 8-digit CN code or the 10-digit
 # TARIC code CBAM Annex I uses to split some goods, e.g. white clinker 2523100010), as in
 # CBAM Annex I, e.g. "precursor:72071114".
 CBAM_ROLE_PATTERN = r"^(direct_fuel|process|electricity|excluded|precursor:\d{4}(\d{2}){0,3})$"
 _CBAM_ROLE_RE = re.compile(CBAM_ROLE_PATTERN)
 
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-NonEmpty = Annotated[str, Field(min_length=1)]
+# Control characters (C0, DEL, C1: NUL, newlines, escapes), bidi embeddings, overrides and
+# isolates (U+202A-U+202E, U+2066-U+2069: "bolt\u202etxt.exe" displays as "bolt exe.txt") and
+# UTF-16 surrogates (a lone one cannot be encoded as UTF-8) have no place in a name or an id.
+_FORBIDDEN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def text_problem(value: str) -> tuple[str, str] | None:
+    """(error type, message) when `value` is no acceptable name or id, else None."""
+    if not value.strip():
+        return "blank_text", "blank or whitespace-only text"
+    found = _FORBIDDEN_TEXT.search(value)
+    if found is None:
+        return None
+    char = found.group()
+    if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+        return "bidi_control", f"a bidi override character (U+{ord(char):04X}) in text"
+    if "\ud800" <= char <= "\udfff":
+        return "lone_surrogate", f"a lone UTF-16 surrogate (U+{ord(char):04X}) in text"
+    return "control_character", f"a control character (U+{ord(char):04X}) in text"
+
+
+def check_text(value: str) -> str:
+    """A name or id: not blank, no control, bidi-override or surrogate characters (pydantic validator)."""
+    problem = text_problem(value)
+    if problem is not None:
+        raise PydanticCustomError(problem[0], problem[1])
+    return value
+
+
+_LINE_BREAKS = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
+
+
+def check_free_text(value: str) -> str:
+    """A reason or note: as check_text, but line breaks and tabs are allowed (pydantic validator)."""
+    problem = text_problem(value.translate(_LINE_BREAKS))
+    if problem is not None:
+        raise PydanticCustomError(problem[0], problem[1])
+    return value
+
+
+# strict: `true` is not 1; allow_inf_nan=False: NaN and infinity never enter a calculation
+Finite = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+NonEmpty = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH), AfterValidator(check_text)]
+OptionalText = Annotated[str, Field(max_length=MAX_TEXT_LENGTH), AfterValidator(check_text)]
 
 
 class _Input(BaseModel):
@@ -76,7 +151,7 @@ class _Input(BaseModel):
 
 class DeclaredUnit(_Input):
     unit: NonEmpty
-    amount: float = Field(gt=0)
+    amount: Finite = Field(gt=0, le=MAX_MAGNITUDE)
 
 
 class ReferencePeriod(_Input):
@@ -87,38 +162,58 @@ class ReferencePeriod(_Input):
 class ElectricityInstrument(_Input):
     """A green certificate (GEC / I-REC) or a power purchase contract for the site."""
 
-    mwh: float = Field(gt=0)
+    mwh: Finite = Field(gt=0, le=MAX_MAGNITUDE)
     technology: Literal["pv", "wind", "hydro", "biomass", "nuclear", "geothermal", "other"]
     region: NonEmpty
-    vintage: int = Field(ge=2000, le=2100)
+    vintage: int = Field(ge=2000, le=2100, strict=True)
 
 
 class Product(_Input):
     id: NonEmpty
     name: NonEmpty
     category: NonEmpty
-    product_rule: str | None = None
+    product_rule: OptionalText | None = None
     declared_unit: DeclaredUnit
     cn_code: str | None = Field(default=None, pattern=r"^\d{4}(\d{2}){0,2}$")
-    mass_kg: float | None = Field(default=None, gt=0)
+    mass_kg: Finite | None = Field(default=None, gt=0, le=MAX_MASS_KG)
     boundary: Boundary
     reference_period: ReferencePeriod
     site_region: NonEmpty
-    national_catalogue: bool = False
+    national_catalogue: bool = Field(default=False, strict=True)
     # market-based electricity: the site's consumption in the reference period, the number of
     # declared units produced in it, and the instruments claimed against that consumption
-    site_electricity_mwh: float | None = Field(default=None, ge=0)
-    production_volume: float | None = Field(default=None, gt=0)
+    site_electricity_mwh: Finite | None = Field(default=None, ge=0, le=MAX_MAGNITUDE)
+    production_volume: Finite | None = Field(default=None, gt=0, le=MAX_MAGNITUDE)
     electricity_instruments: list[ElectricityInstrument] = Field(default_factory=list)
 
 
 class SupplierPCF(_Input):
-    """A supplier's cradle-to-gate footprint per ONE unit of the line (in the line's unit)."""
+    """A supplier's cradle-to-gate footprint per ONE unit of the line (in the line's unit), in
+    PACT v3's parts: what was emitted (>= 0; `fossil` and `biogenic` split it), and what was
+    taken up or removed (<= 0, each in its own field). The line books the sum of the three.
 
-    kgco2e_per_unit: Finite
-    fossil: Finite | None = None
-    biogenic: Finite | None = None
-    verified: bool = False
+    A negative emissions figure is refused: a supplier that stores carbon says so in
+    `biogenic_uptake` or `removals`, where the label rules can see it.
+    """
+
+    kgco2e_per_unit: Finite = Field(ge=0, le=MAX_PCF_PER_UNIT,
+                                    description="GHG emissions (kg CO2e per unit), excluding uptake and removals")
+    fossil: Finite | None = Field(default=None, ge=0, le=MAX_PCF_PER_UNIT,
+                                  description="fossil part of the emissions (PACT fossilGhgEmissions)")
+    biogenic: Finite | None = Field(default=None, ge=0, le=MAX_PCF_PER_UNIT,
+                                    description="biogenic part of the emissions (PACT biogenicNonCO2Emissions "
+                                                "+ landManagementBiogenicCO2Emissions)")
+    biogenic_uptake: Finite | None = Field(default=None, le=0, ge=-MAX_PCF_PER_UNIT,
+                                           description="biogenic CO2 taken up, <= 0 (PACT biogenicCO2Uptake)")
+    removals: Finite | None = Field(default=None, le=0, ge=-MAX_PCF_PER_UNIT,
+                                    description="technological and land-management CO2 removals, <= 0 (PACT "
+                                                "technologicalCO2Removals + landManagementBiogenicCO2Removals)")
+    verified: bool = Field(default=False, strict=True)
+
+    @property
+    def net_per_unit(self) -> float:
+        """Emissions plus uptake plus removals: what one unit of the line books."""
+        return self.kgco2e_per_unit + (self.biogenic_uptake or 0.0) + (self.removals or 0.0)
 
 
 class TransportLeg(_Input):
@@ -129,9 +224,9 @@ class TransportLeg(_Input):
     """
 
     mode: NonEmpty
-    distance_km: float = Field(gt=0)
-    mass_kg: float = Field(gt=0)
-    activity_id: str | None = None
+    distance_km: Finite = Field(gt=0, le=MAX_DISTANCE_KM)
+    mass_kg: Finite = Field(gt=0, le=MAX_MASS_KG)
+    activity_id: OptionalText | None = None
 
     @property
     def tkm(self) -> float:
@@ -141,24 +236,24 @@ class TransportLeg(_Input):
 class LineDQR(_Input):
     """PACT v3 data quality ratings, 1 (best) to 5."""
 
-    technological: float = Field(ge=1, le=5)
-    temporal: float = Field(ge=1, le=5)
-    geographical: float = Field(ge=1, le=5)
+    technological: Finite = Field(ge=1, le=5)
+    temporal: Finite = Field(ge=1, le=5)
+    geographical: Finite = Field(ge=1, le=5)
 
 
 class BOMLine(_Input):
     line_id: NonEmpty
-    parent_id: str | None = None
+    parent_id: OptionalText | None = None
     name: NonEmpty
-    quantity: Finite
+    quantity: Finite = Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)
     unit: NonEmpty
     stage: Stage
     data_type: DataType
-    factor_id: str | None = None
+    factor_id: OptionalText | None = None
     supplier_pcf: SupplierPCF | None = None
     transport: TransportLeg | None = None
-    credit: bool = False
-    uncertainty_sigma: float | None = Field(default=None, gt=0)
+    credit: bool = Field(default=False, strict=True)
+    uncertainty_sigma: Finite | None = Field(default=None, gt=0, le=MAX_UNCERTAINTY_SIGMA)
     dqr: LineDQR | None = None
     cbam_role: str | None = Field(default=None, pattern=CBAM_ROLE_PATTERN)
 
@@ -175,8 +270,8 @@ class BOMLine(_Input):
 
 class Exclusion(_Input):
     name: NonEmpty
-    estimated_share: float = Field(ge=0, le=1)
-    reason: NonEmpty
+    estimated_share: Finite = Field(ge=0, le=1)
+    reason: Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(check_free_text)]
 
 
 @dataclass(frozen=True)
@@ -193,9 +288,9 @@ class LineLocator:
         return index
 
     def error(self, cls: type[BOMError], index: int | None, field: str | None, value: object,
-              reason: str, line_id: str | None = None) -> BOMError:
+              reason: str, line_id: str | None = None, code: str | None = None) -> BOMError:
         line = None if index is None else self.number(index)
-        return cls(self.source, line, field, value, reason, line_kind=self.kind, line_id=line_id)
+        return cls(self.source, line, field, value, reason, line_kind=self.kind, line_id=line_id, code=code)
 
 
 @dataclass(frozen=True)
@@ -307,7 +402,7 @@ def _check(bom: BOM, loc: LineLocator) -> _Graph:
         raise loc.error(BOMTooLarge, None, "lines", n,
                         f"the BOM has {n} lines; at most {MAX_LINES} are accepted")
     if n == 0:
-        raise loc.error(BOMError, None, "lines", None, "the BOM has no lines")
+        raise loc.error(BOMError, None, "lines", None, "the BOM has no lines", code="bom.no_lines")
     errors: list[BOMError] = []
     _check_product(bom, loc, errors)
 
@@ -316,7 +411,8 @@ def _check(bom: BOM, loc: LineLocator) -> _Graph:
         lid = line.line_id
         if lid in by_id:
             errors.append(loc.error(BOMError, i, "line_id", lid,
-                                    f"duplicate line_id (first at {_where(loc, by_id[lid])})", lid))
+                                    f"duplicate line_id (first at {_where(loc, by_id[lid])})", lid,
+                                    code="bom.duplicate_line_id"))
         else:
             by_id[lid] = i
 
@@ -324,25 +420,35 @@ def _check(bom: BOM, loc: LineLocator) -> _Graph:
     for i, line in enumerate(lines):
         pid = line.parent_id
         if pid is not None and pid not in by_id:
-            errors.append(loc.error(BOMError, i, "parent_id", pid, "parent line not found", line.line_id))
+            errors.append(loc.error(BOMError, i, "parent_id", pid, "parent line not found", line.line_id,
+                                    code="bom.unknown_parent"))
             continue
         children.setdefault(pid, []).append(i)
 
     if errors:  # the walk below needs unique ids and existing parents
         raise _combined(errors)
 
-    # pre-order walk from the roots: gives the order and the depth; lines it never reaches sit on
-    # a cycle (each line has one parent, so an unreachable line's parent chain must loop)
+    # pre-order walk from the roots: gives the order, the depth and the amount per declared unit;
+    # lines it never reaches sit on a cycle (each line has one parent, so an unreachable line's
+    # parent chain must loop)
     depth = [0] * n
+    amount = [0.0] * n
     order: list[int] = []
     stack = list(reversed(children.get(None, [])))
     for i in stack:
         depth[i] = 1
+        amount[i] = lines[i].quantity
     too_deep: BOMError | None = None
+    too_much: BOMError | None = None
     while stack:
         i = stack.pop()
         order.append(i)
         d = depth[i]
+        if abs(amount[i]) > MAX_AMOUNT_PER_DECLARED_UNIT and too_much is None:
+            too_much = loc.error(BOMError, i, "quantity", lines[i].quantity,
+                                 f"the quantities multiplied down the tree give {amount[i]:.6g} {lines[i].unit} "
+                                 f"per declared unit; at most {MAX_AMOUNT_PER_DECLARED_UNIT:g} are accepted "
+                                 "(a unit or typing error)", lines[i].line_id, code="bom.too_large")
         if d > MAX_DEPTH and too_deep is None:
             too_deep = loc.error(BOMTooDeep, i, "parent_id", lines[i].parent_id,
                                  f"the line is {d} levels deep; at most {MAX_DEPTH} are accepted "
@@ -352,11 +458,14 @@ def _check(bom: BOM, loc: LineLocator) -> _Graph:
         if kids:
             for k in reversed(kids):
                 depth[k] = d + 1
+                amount[k] = amount[i] * lines[k].quantity
                 stack.append(k)
     if len(order) < n:
         errors.append(_find_cycle(lines, by_id, depth, loc))
     if too_deep is not None:
         errors.append(too_deep)
+    if too_much is not None:
+        errors.append(too_much)
 
     for i, line in enumerate(lines):
         _check_line(line, i, line.line_id in children, loc, errors)
@@ -416,25 +525,36 @@ def _check_line(line: BOMLine, i: int, has_children: bool, loc: LineLocator, err
             ("transport", line.transport is not None), ("child lines", has_children)) if present]
         reason = ("the line has none of factor_id, supplier_pcf, transport or child lines"
                   if not kinds else "the line has more than one of " + ", ".join(kinds))
-        errors.append(loc.error(BOMError, i, None, None, reason + " (exactly one is required)", lid))
-    if line.factor_id is not None and not line.factor_id.strip():
-        errors.append(loc.error(BOMError, i, "factor_id", line.factor_id, "empty factor_id", lid))
+        errors.append(loc.error(BOMError, i, None, None, reason + " (exactly one is required)", lid,
+                                code="bom.line_kind"))
     q = line.quantity
     if q < 0 and not line.credit:
         errors.append(loc.error(BOMError, i, "quantity", q,
-                                "negative quantity on a line that is not marked credit: true", lid))
+                                "negative quantity on a line that is not marked credit: true", lid,
+                                code="bom.negative_quantity"))
     elif line.credit and not q < 0:
         errors.append(loc.error(BOMError, i, "quantity", q,
-                                "a credit line must have a negative quantity (the sign is the credit)", lid))
+                                "a credit line must have a negative quantity (the sign is the credit)", lid,
+                                code="bom.credit_not_negative"))
+    pcf = line.supplier_pcf
+    if pcf is not None and (pcf.fossil is not None or pcf.biogenic is not None):
+        parts = (pcf.fossil or 0.0) + (pcf.biogenic or 0.0)
+        if parts > pcf.kgco2e_per_unit * (1 + 1e-9) + 1e-12:
+            errors.append(loc.error(BOMError, i, "supplier_pcf.fossil", parts,
+                                    f"fossil + biogenic ({parts:g}) exceed the emissions they split "
+                                    f"(kgco2e_per_unit {pcf.kgco2e_per_unit:g})", lid,
+                                    code="bom.pcf_parts_exceed_emissions"))
     try:
         dim = _unit_dimensionality(line.unit)
     except UnknownUnit as exc:
-        errors.append(loc.error(UnitMismatch, i, "unit", line.unit, str(exc).split(";")[0], lid))
+        errors.append(loc.error(UnitMismatch, i, "unit", line.unit, str(exc).split(";")[0], lid,
+                                code="bom.unknown_unit"))
         return
     if line.transport is not None and dim != COUNT_DIMENSION:
         errors.append(loc.error(UnitMismatch, i, "unit", line.unit,
                                 "a transport leg counts legs per unit of its parent: its unit must be "
-                                "a count (piece), the t·km come from mass_kg and distance_km", lid))
+                                "a count (piece), the t·km come from mass_kg and distance_km", lid,
+                                code="bom.transport_unit"))
 
 
 def _check_product(bom: BOM, loc: LineLocator, errors: list[BOMError]) -> None:
@@ -442,23 +562,24 @@ def _check_product(bom: BOM, loc: LineLocator, errors: list[BOMError]) -> None:
     if p.reference_period.end < p.reference_period.start:
         errors.append(loc.error(BOMError, None, "product.reference_period", 
                                 f"{p.reference_period.start}..{p.reference_period.end}",
-                                "the reference period ends before it starts"))
+                                "the reference period ends before it starts", code="bom.period_order"))
     try:
         _unit_dimensionality(p.declared_unit.unit)
     except UnknownUnit as exc:
         errors.append(loc.error(UnitMismatch, None, "product.declared_unit.unit", p.declared_unit.unit,
-                                str(exc).split(";")[0]))
+                                str(exc).split(";")[0], code="bom.unknown_unit"))
     if p.electricity_instruments:
         if p.site_electricity_mwh is None or p.production_volume is None:
             errors.append(loc.error(BOMError, None, "product.electricity_instruments", None,
                                     "instruments need site_electricity_mwh and production_volume "
-                                    "to be allocated to one declared unit"))
+                                    "to be allocated to one declared unit", code="bom.instruments_incomplete"))
         else:
             claimed = math.fsum(x.mwh for x in p.electricity_instruments)
             if claimed > p.site_electricity_mwh * (1 + 1e-9):
                 errors.append(loc.error(BOMError, None, "product.electricity_instruments", claimed,
                                         f"instruments cover {claimed} MWh but the site used "
-                                        f"{p.site_electricity_mwh} MWh (a double claim)"))
+                                        f"{p.site_electricity_mwh} MWh (a double claim)",
+                                        code="bom.instruments_double_claim"))
 
 
 def validate_bom(data: Any, locator: LineLocator | None = None,
@@ -472,15 +593,92 @@ def validate_bom(data: Any, locator: LineLocator | None = None,
 
 
 def validate_bom_json(text: str | bytes, locator: LineLocator | None = None) -> BOM:
-    """BOM.model_validate_json (the fast path for batches), errors as BOMError."""
+    """A BOM from JSON text, errors as BOMError. The text is read strictly first (duplicate keys,
+    NaN, 1e400, NUL and lone surrogates are refused: footprint.strict_json), then validated."""
     loc = locator or LineLocator()
     try:
+        data = loads_strict(text, source=loc.source)
+    except InvalidJSON as exc:
+        raise bom_error_from_json(exc, loc) from None
+    try:  # the text is now known to be strict JSON: pydantic's own (Rust) reader is the faster way on
         return BOM.model_validate_json(text, context={"locator": loc})
     except ValidationError as exc:
-        raise bom_error_from_validation(exc, loc, None, None) from None
+        raise bom_error_from_validation(exc, loc, data, None) from None
+
+
+def bom_error_from_json(exc: InvalidJSON, loc: LineLocator) -> BOMError:
+    """A strict-JSON refusal as a BOMError: `bom.` + the JSON code, the line and field when inside lines[]."""
+    code = "bom." + exc.code.split(".", 1)[1]
+    if exc.line is not None:  # a syntax error: the text line and column are what locate it
+        return BOMError(loc.source, exc.line, None, None, f"invalid JSON: {exc.reason} (column {exc.column})",
+                        line_kind="row", code=code)
+    parts = exc.parts or ()
+    if len(parts) >= 2 and parts[0] == "lines" and isinstance(parts[1], int):
+        field = ".".join(str(p) for p in parts[2:]) or None
+        return loc.error(BOMError, parts[1], field, None, exc.reason, None, code=code)
+    return loc.error(BOMError, None, ".".join(str(p) for p in parts) or None, None, exc.reason, code=code)
 
 
 _REASONS = {"extra_forbidden": "unknown field", "missing": "required field is missing"}
+
+# pydantic's error type -> the stable code of docs/bom-formats.md
+_CODES = {
+    "extra_forbidden": "bom.unknown_field",
+    "missing": "bom.missing_field",
+    "finite_number": "bom.non_finite",
+    "float_type": "bom.not_a_number",
+    "float_parsing": "bom.not_a_number",
+    "int_type": "bom.not_a_number",
+    "int_parsing": "bom.not_a_number",
+    "bool_type": "bom.not_a_boolean",
+    "string_type": "bom.not_text",
+    "string_too_short": "bom.blank_text",
+    "string_too_long": "bom.text_too_long",
+    "blank_text": "bom.blank_text",
+    "control_character": "bom.control_character",
+    "bidi_control": "bom.bidi_control",
+    "lone_surrogate": "bom.lone_surrogate",
+    "literal_error": "bom.invalid_value",
+    "enum": "bom.invalid_value",
+    "string_pattern_mismatch": "bom.invalid_value",
+    "date_from_datetime_parsing": "bom.invalid_date",
+    "date_parsing": "bom.invalid_date",
+    "date_type": "bom.invalid_date",
+    "list_type": "bom.wrong_type",
+    "dict_type": "bom.wrong_type",
+    "model_type": "bom.wrong_type",
+    "model_attributes_type": "bom.wrong_type",
+}
+# bounds: a negative emissions figure has its own code; magnitudes beyond the named limits are
+# "too_large"; other bounds (> 0, 1..5, 0..1) are "out_of_range"
+_BOUND_TYPES = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+
+
+def _code_of(err: Any, path: tuple[str | int, ...]) -> str:
+    kind = err["type"]
+    if kind in _BOUND_TYPES:
+        names = [p for p in path if isinstance(p, str)]
+        ctx = err.get("ctx", {})
+        limit = next((ctx[k] for k in ("gt", "ge", "lt", "le") if k in ctx), None)
+        if names[-2:] == ["supplier_pcf", "kgco2e_per_unit"] and kind == "greater_than_equal":
+            return "bom.negative_emissions"
+        if names and names[-1] in ("biogenic_uptake", "removals") and kind == "less_than_equal":
+            return "bom.positive_removal"
+        if isinstance(limit, (int, float)) and abs(limit) >= 1e3:
+            return "bom.too_large"
+        return "bom.out_of_range"
+    if kind == "float_type" and isinstance(err.get("input"), bool):
+        return "bom.boolean_as_number"
+    return _CODES.get(kind, "bom.invalid")
+
+
+def _reason_of(err: Any, code: str) -> str:
+    if code == "bom.too_large":
+        ctx = err.get("ctx", {})
+        limit = next((ctx[k] for k in ("le", "lt", "ge", "gt") if k in ctx), None)
+        return (f"beyond the plausible limit of {abs(limit):g} in magnitude (a unit or typing error; "
+                "the limits are listed in docs/bom-formats.md)")
+    return _REASONS.get(err["type"], err["msg"])
 
 
 def bom_error_from_validation(exc: ValidationError, loc: LineLocator, data: Any = None,
@@ -499,12 +697,9 @@ def bom_error_from_validation(exc: ValidationError, loc: LineLocator, data: Any 
             field = field_name(rest)
         else:
             field = ".".join(str(p) for p in (rest if index is not None else path)) or None
-        reason = _REASONS.get(err["type"], err["msg"])
-        value = err.get("input") if err["type"] != "missing" else None
-        if isinstance(value, (dict, list)):
-            value = None  # the whole object says nothing the field name does not
-        found.append(loc.error(UnitMismatch if field == "unit" else BOMError, index, field, value,
-                               reason, line_id))
+        code = _code_of(err, path)
+        found.append(loc.error(UnitMismatch if field == "unit" else BOMError, index, field, _error_value(err),
+                               _reason_of(err, code), line_id, code=code))
     return _combined(found)
 
 
@@ -519,7 +714,8 @@ def check_head(product: Any, exclusions: Any, product_source: str, exclusions_so
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             found.append(BOMError(product_source, None, ".".join(["product", *map(str, err["loc"])]),
-                                  _error_value(err), _REASONS.get(err["type"], err["msg"])))
+                                  _error_value(err), _reason_of(err, _code_of(err, tuple(err["loc"]))),
+                                  code=_code_of(err, tuple(err["loc"]))))
     for k, item in enumerate(exclusions if isinstance(exclusions, list) else []):
         try:
             Exclusion.model_validate(item)
@@ -528,13 +724,15 @@ def check_head(product: Any, exclusions: Any, product_source: str, exclusions_so
             kind: LineKind = "row" if exclusion_rows else "index"
             for err in exc.errors(include_url=False):
                 found.append(BOMError(exclusions_source, row, ".".join(map(str, err["loc"])) or None,
-                                      _error_value(err), _REASONS.get(err["type"], err["msg"]), line_kind=kind))
+                                      _error_value(err), _reason_of(err, _code_of(err, tuple(err["loc"]))),
+                                      line_kind=kind, code=_code_of(err, tuple(err["loc"]))))
     if found:
         raise _combined(found)
 
 
 def _error_value(err: Any) -> object:
     value = err.get("input") if err["type"] != "missing" else None
+    # the whole object says nothing the field name does not
     return None if isinstance(value, (dict, list)) else value
 
 

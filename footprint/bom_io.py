@@ -16,14 +16,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from footprint.bom import BOM, LineLocator, check_head, validate_bom, validate_bom_json
+from footprint.bom import BOM, LineLocator, bom_error_from_json, check_head, validate_bom, validate_bom_json
 from footprint.errors import BOMError
+from footprint.strict_json import InvalidJSON, loads_strict
 
 # Column order of the CSV and of the XLSX `lines` sheet. The first six are required.
 CSV_COLUMNS: tuple[str, ...] = (
     "line_id", "parent_id", "name", "quantity", "unit", "stage", "data_type",
     "factor_id",
     "supplier_pcf_kgco2e", "supplier_pcf_fossil", "supplier_pcf_biogenic", "supplier_pcf_verified",
+    "supplier_pcf_biogenic_uptake", "supplier_pcf_removals",
     "transport_mode", "distance_km", "mass_kg", "transport_activity_id",
     "dqr_technological", "dqr_temporal", "dqr_geographical",
     "credit", "uncertainty_sigma", "cbam_role",
@@ -34,7 +36,7 @@ INSTRUMENT_COLUMNS: tuple[str, ...] = ("mwh", "technology", "region", "vintage")
 
 _NUMBER_COLUMNS = frozenset({
     "quantity", "supplier_pcf_kgco2e", "supplier_pcf_fossil", "supplier_pcf_biogenic",
-    "distance_km", "mass_kg", "dqr_technological", "dqr_temporal", "dqr_geographical",
+    "supplier_pcf_biogenic_uptake", "supplier_pcf_removals", "distance_km", "mass_kg", "dqr_technological", "dqr_temporal", "dqr_geographical",
     "uncertainty_sigma", "estimated_share", "mwh",
     # product keys (XLSX `product` sheet)
     "declared_unit.amount", "mass_kg", "site_electricity_mwh", "production_volume",
@@ -57,6 +59,8 @@ _FIELD_TO_COLUMN: dict[tuple[str, ...], str] = {
     ("supplier_pcf", "fossil"): "supplier_pcf_fossil",
     ("supplier_pcf", "biogenic"): "supplier_pcf_biogenic",
     ("supplier_pcf", "verified"): "supplier_pcf_verified",
+    ("supplier_pcf", "biogenic_uptake"): "supplier_pcf_biogenic_uptake",
+    ("supplier_pcf", "removals"): "supplier_pcf_removals",
     ("transport",): "transport_mode",
     ("transport", "mode"): "transport_mode",
     ("transport", "distance_km"): "distance_km",
@@ -109,17 +113,16 @@ def read_product_json(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise BOMError(str(path), None, None, None, "product file not found")
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise BOMError(str(path), exc.lineno, None, None, f"invalid JSON: {exc.msg}",
-                       line_kind="row") from None
+        data = loads_strict(path.read_bytes(), source=str(path))
+    except InvalidJSON as exc:
+        raise bom_error_from_json(exc, LineLocator(source=str(path))) from None
     if not isinstance(data, dict) or "product" not in data:
         raise BOMError(str(path), None, "product", None,
                        'the product file must be a JSON object {"product": {...}, "exclusions": [...]}')
     unknown = set(data) - {"product", "exclusions", "schema_version"}
     if unknown:
         raise BOMError(str(path), None, sorted(unknown)[0], None,
-                       "unknown key in the product file (lines belong in the CSV)")
+                       "unknown key in the product file (lines belong in the CSV)", code="bom.unknown_field")
     return data
 
 
@@ -213,14 +216,15 @@ def _check_header(source: str, header: list[str], allowed: Iterable[str], requir
         if name not in allowed_set:
             hint = " (the file seems to use ';' as separator; use ',')" if ";" in name else ""
             raise BOMError(source, 1, name or "<empty>", name,
-                           f"unknown column{hint}; known columns: {', '.join(allowed)}", line_kind="row")
+                           f"unknown column{hint}; known columns: {', '.join(allowed)}", line_kind="row",
+                           code="bom.unknown_field")
         if name in seen:
-            raise BOMError(source, 1, name, name, "duplicate column", line_kind="row")
+            raise BOMError(source, 1, name, name, "duplicate column", line_kind="row", code="bom.duplicate_key")
         seen.add(name)
     missing = [c for c in required if c not in seen]
     if missing:
         raise BOMError(source, 1, missing[0], None, f"missing required column(s): {', '.join(missing)}",
-                       line_kind="row")
+                       line_kind="row", code="bom.missing_field")
     return names
 
 
@@ -237,7 +241,7 @@ def _table_to_lines(source: str, header: list[str], records: list[tuple[int, lis
             errors.append(BOMError(source, row, None, None,
                                    f"the row has {len(cells)} cells but the header {len(names)} columns "
                                    "(an unquoted comma decimal such as 1,5 splits a cell in two; "
-                                   "write 1.5)", line_kind="row"))
+                                   "write 1.5)", line_kind="row", code="bom.comma_decimal"))
             continue
         raw = dict(zip(names, cells))
         try:
@@ -255,8 +259,8 @@ def _table_to_lines(source: str, header: list[str], records: list[tuple[int, lis
 
 def _cell(source: str, row: int | None, column: str, value: object, line_id: str | None = None) -> object:
     """One cell -> None (empty), float, int, bool or str, by column; errors name row and column."""
-    def fail(reason: str) -> BOMError:
-        return BOMError(source, row, column, value, reason, line_kind="row", line_id=line_id)
+    def fail(reason: str, code: str) -> BOMError:
+        return BOMError(source, row, column, value, reason, line_kind="row", line_id=line_id, code=code)
 
     if value is None:
         return None
@@ -274,26 +278,26 @@ def _cell(source: str, row: int | None, column: str, value: object, line_id: str
             return True
         if text in {"false", "no", "n", "0"}:
             return False
-        raise fail("not a yes/no value; write true or false")
+        raise fail("not a yes/no value; write true or false", "bom.not_a_boolean")
     if column in _NUMBER_COLUMNS or column in _INT_COLUMNS:
         if isinstance(value, bool):
-            raise fail("a yes/no value where a number is expected")
+            raise fail("a yes/no value where a number is expected", "bom.boolean_as_number")
         if isinstance(value, (int, float)):
             number = float(value)
         else:
             text = str(value)
             if "," in text:
                 raise fail("comma in a number: write the decimal point as '.' (1.5, not 1,5) "
-                           "and no thousands separators")
+                           "and no thousands separators", "bom.comma_decimal")
             try:
                 number = float(text)
             except ValueError:
-                raise fail("not a number") from None
+                raise fail("not a number", "bom.not_a_number") from None
         if not math.isfinite(number):
-            raise fail("not a finite number (NaN or infinity)")
+            raise fail("not a finite number (NaN or infinity)", "bom.non_finite")
         if column in _INT_COLUMNS:
             if not number.is_integer():
-                raise fail("not a whole number")
+                raise fail("not a whole number", "bom.not_a_number")
             return int(number)
         return number
     if isinstance(value, datetime):
@@ -321,11 +325,13 @@ def _row_to_line(source: str, row: int, raw: Mapping[str, object]) -> dict[str, 
         if missing:
             raise BOMError(source, row, missing[0], None,
                            f"{label}: {', '.join(missing)} is required when "
-                           f"{', '.join(columns[f] for f in present)} is given", line_kind="row", line_id=line_id)
+                           f"{', '.join(columns[f] for f in present)} is given", line_kind="row", line_id=line_id,
+                           code="bom.missing_field")
         return present
 
     pcf = group({"kgco2e_per_unit": "supplier_pcf_kgco2e", "fossil": "supplier_pcf_fossil",
-                 "biogenic": "supplier_pcf_biogenic", "verified": "supplier_pcf_verified"},
+                 "biogenic": "supplier_pcf_biogenic", "verified": "supplier_pcf_verified",
+                 "biogenic_uptake": "supplier_pcf_biogenic_uptake", "removals": "supplier_pcf_removals"},
                 "kgco2e_per_unit", "supplier footprint")
     if pcf is not None:
         line["supplier_pcf"] = pcf
@@ -351,10 +357,11 @@ def _read_product_sheet(source: str, rows: list[tuple[int, list[object]]]) -> di
             continue  # an optional key/value header
         if key not in PRODUCT_KEYS:
             raise BOMError(source, row, key or "<empty>", key,
-                           f"unknown product key; known keys: {', '.join(PRODUCT_KEYS)}", line_kind="row")
+                           f"unknown product key; known keys: {', '.join(PRODUCT_KEYS)}", line_kind="row",
+                           code="bom.unknown_field")
         if key in seen:
             raise BOMError(source, row, key, key, f"duplicate product key (first at row {seen[key]})",
-                           line_kind="row")
+                           line_kind="row", code="bom.duplicate_key")
         seen[key] = row
         value = _cell(source, row, key, cells[1] if len(cells) > 1 else None)
         if value is None:
@@ -406,6 +413,8 @@ def _line_record(line: Any) -> dict[str, object]:
         "supplier_pcf_fossil": pcf.fossil if pcf else None,
         "supplier_pcf_biogenic": pcf.biogenic if pcf else None,
         "supplier_pcf_verified": pcf.verified if pcf else None,
+        "supplier_pcf_biogenic_uptake": pcf.biogenic_uptake if pcf else None,
+        "supplier_pcf_removals": pcf.removals if pcf else None,
         "transport_mode": tr.mode if tr else None,
         "distance_km": tr.distance_km if tr else None,
         "mass_kg": tr.mass_kg if tr else None,

@@ -35,14 +35,25 @@ from typing import Annotated, Any, Iterator, Literal
 import msgspec
 import numpy as np
 
-from footprint.bom import CBAM_ROLE_PATTERN, MAX_DEPTH, MAX_LINES, _unit_dimensionality
+from footprint.bom import (
+    CBAM_ROLE_PATTERN, MAX_AMOUNT_PER_DECLARED_UNIT, MAX_DEPTH, MAX_LINES, MAX_MAGNITUDE, MAX_MASS_KG, MAX_QUANTITY,
+    MAX_TEXT_LENGTH, MAX_UNCERTAINTY_SIGMA, _unit_dimensionality,
+)
 from footprint.engine import SnapshotEngine
 from footprint.linking import _conversion
 from lcidb.units import unit_expression
 
 UNSET = msgspec.UNSET
-_NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+# the ordinary model's bounds (footprint.bom): a value beyond them is handed over, never computed
+_NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TEXT_LENGTH)]
+_Text = Annotated[str, msgspec.Meta(max_length=MAX_TEXT_LENGTH)]
 _Positive = Annotated[float, msgspec.Meta(gt=0)]
+
+
+def _positive(limit: float) -> Any:
+    return Annotated[float, msgspec.Meta(gt=0, le=limit)]
+
+
 _Rating = Annotated[float, msgspec.Meta(ge=1, le=5)]
 _Stage = Literal["raw_materials", "manufacturing", "transport", "packaging", "distribution", "use", "end_of_life"]
 STAGES: tuple[str, ...] = _Stage.__args__  # type: ignore[attr-defined]
@@ -57,7 +68,7 @@ class _Strict(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
 class _DeclaredUnit(_Strict):
     unit: _NonEmpty
-    amount: _Positive
+    amount: _positive(MAX_MAGNITUDE)  # type: ignore[valid-type]
 
 
 class _Period(_Strict):
@@ -73,12 +84,12 @@ class _Product(_Strict):
     boundary: Literal["cradle-to-gate", "cradle-to-grave"]
     reference_period: _Period
     site_region: _NonEmpty
-    product_rule: str | None | msgspec.UnsetType = UNSET
+    product_rule: _Text | None | msgspec.UnsetType = UNSET
     cn_code: Annotated[str, msgspec.Meta(pattern=r"^\d{4}(\d{2}){0,2}$")] | None | msgspec.UnsetType = UNSET
-    mass_kg: _Positive | None | msgspec.UnsetType = UNSET
+    mass_kg: _positive(MAX_MASS_KG) | None | msgspec.UnsetType = UNSET  # type: ignore[valid-type]
     national_catalogue: bool | msgspec.UnsetType = UNSET
-    site_electricity_mwh: Annotated[float, msgspec.Meta(ge=0)] | None | msgspec.UnsetType = UNSET
-    production_volume: _Positive | None | msgspec.UnsetType = UNSET
+    site_electricity_mwh: Annotated[float, msgspec.Meta(ge=0, le=MAX_MAGNITUDE)] | None | msgspec.UnsetType = UNSET
+    production_volume: _positive(MAX_MAGNITUDE) | None | msgspec.UnsetType = UNSET  # type: ignore[valid-type]
     # electricity_instruments is not here on purpose: a product with instruments takes the
     # ordinary path (its allocation checks live in footprint.bom)
 
@@ -100,14 +111,14 @@ class _Line(_Strict):
 
     line_id: _NonEmpty
     name: _NonEmpty
-    quantity: float
+    quantity: Annotated[float, msgspec.Meta(ge=-MAX_QUANTITY, le=MAX_QUANTITY)]
     unit: _NonEmpty
     stage: _Stage
     data_type: Literal["primary", "secondary"]
-    parent_id: str | None | msgspec.UnsetType = UNSET
-    factor_id: str | None | msgspec.UnsetType = UNSET
+    parent_id: _Text | None | msgspec.UnsetType = UNSET
+    factor_id: _Text | None | msgspec.UnsetType = UNSET
     credit: bool | msgspec.UnsetType = UNSET
-    uncertainty_sigma: _Positive | None | msgspec.UnsetType = UNSET
+    uncertainty_sigma: _positive(MAX_UNCERTAINTY_SIGMA) | None | msgspec.UnsetType = UNSET  # type: ignore[valid-type]
     dqr: _DQR | None | msgspec.UnsetType = UNSET
     cbam_role: Annotated[str, msgspec.Meta(pattern=CBAM_ROLE_PATTERN)] | None | msgspec.UnsetType = UNSET
 
@@ -118,7 +129,7 @@ _LINE_REQUIRED = 6
 class _Exclusion(_Strict):
     name: _NonEmpty
     estimated_share: Annotated[float, msgspec.Meta(ge=0, le=1)]
-    reason: _NonEmpty
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
 
 
 class _BOM(_Strict):
@@ -358,7 +369,7 @@ class ColumnarBatch:
         bad |= np.bincount(bom_of, weights=line_bad, minlength=n_boms) > 0
         keep_line = ~bad[bom_of]
         self._roll_up(n_boms, starts, bom_of, bad, keep_line, ids, parent, depth, has_factor, quantity, column,
-                      per_unit, stage, boms, numbers, records, positions)
+                      per_unit, stage, credit, boms, numbers, records, positions)
 
     def _conversion(self, line_unit: str, activity_unit: str) -> float:
         """Activity units per line unit, NaN where they do not convert; asked only for the pairs
@@ -380,20 +391,33 @@ class ColumnarBatch:
     def _roll_up(self, n_boms: int, starts: np.ndarray, bom_of: np.ndarray, bad: np.ndarray,
                  keep_line: np.ndarray, ids: list[str], parent: np.ndarray, depth: np.ndarray,
                  has_factor: np.ndarray, quantity: np.ndarray, column: np.ndarray, per_unit: np.ndarray,
-                 stage: np.ndarray, boms: list[_BOM], numbers: list[int], records: list[dict[str, Any] | None],
-                 positions: list[int]) -> None:
-        # cumulative amounts per declared unit, level by level (parent x quantity, as compile_bom)
+                 stage: np.ndarray, credit: np.ndarray, boms: list[_BOM], numbers: list[int],
+                 records: list[dict[str, Any] | None], positions: list[int]) -> None:
+        # cumulative amounts per declared unit, level by level (parent x quantity, as compile_bom),
+        # and whether the line or an assembly above it is a credit
         cumulative = np.where(parent < 0, quantity, 0.0)
+        credit_chain = credit.copy()
         max_depth = int(depth[keep_line].max()) if keep_line.any() else 1
         by_level = [np.flatnonzero(keep_line & (depth == d)) for d in range(max_depth + 1)]
         for d in range(2, max_depth + 1):
             idx = by_level[d]
             cumulative[idx] = cumulative[parent[idx]] * quantity[idx]
+            credit_chain[idx] |= credit_chain[parent[idx]]
+        # the ordinary model refuses more than MAX_AMOUNT_PER_DECLARED_UNIT once the quantities are
+        # multiplied down the tree (bom.too_large): hand such BOMs over
+        over = keep_line & ~(np.abs(cumulative) <= MAX_AMOUNT_PER_DECLARED_UNIT)
+        if over.any():
+            bad[bom_of[over]] = True
+            keep_line = ~bad[bom_of]
+            by_level = [np.flatnonzero(keep_line & (depth == d)) for d in range(max_depth + 1)]
 
         booked = np.flatnonzero(keep_line & has_factor)
         amount = cumulative[booked] * per_unit[booked]
+        # cut-off (footprint.engine): a BOM credit line and the lines below it book nothing; their
+        # stage is still listed, as summarize lists the stage of every booked line
+        counted = ~credit_chain[booked] if self.engine.cutoff else np.ones(booked.size, dtype=bool)
         line_kg = np.zeros(len(parent))
-        line_kg[booked] = amount * self.scores[column[booked]]
+        line_kg[booked[counted]] = amount[counted] * self.scores[column[booked[counted]]]
         # subtrees from the deepest level up; within a parent, children in reverse file order
         # (the ordinary roll-up's order, so both give the same bits)
         subtree = line_kg.copy()
@@ -408,6 +432,7 @@ class ColumnarBatch:
         # gases: each booked line's amount x its activity's intensities, summed per BOM in the
         # ordinary path's order (pre-order of the line tree), so both give the same bits
         order = _preorder(booked, parent, depth, max_depth)
+        order = order[counted[order]]
         gas = np.zeros((n_boms, len(self.flows)))
         np.add.at(gas, bom_of[booked][order], self.characterised[column[booked][order]]
                   * amount[order][:, None])

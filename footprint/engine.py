@@ -36,6 +36,13 @@ SUPPLIER_KEY = "supplier_pcf"  # by_gas key for kg CO2e that suppliers reported 
 BIOGENIC_FLOWS = ("co2_biogenic", "ch4_biogenic")
 LUC_FLOWS = ("co2_luc",)
 WORST_DQR = 5.0  # a line with no rating at all counts as the worst rating (never as a good one)
+# stages whose lines put material into the product or its packaging (biogenic carbon content)
+MATERIAL_STAGES = ("raw_materials", "packaging")
+SUPPLIER_BASIS = "supplier-declared (GWP set not stated)"
+CUTOFF_RULE = (
+    "cut-off (the default of this engine for ISO 14067:2018 / GB/T 24067-2024 totals): recycling credits and "
+    "avoided burdens are reported beside the total, not netted"
+)
 
 
 class UnknownMethod(FootprintError):
@@ -55,19 +62,28 @@ class MethodVectors:
     unverified: np.ndarray  # n: kg CO2e occurring in unverified activities per unit
     direct: np.ndarray  # n: kg CO2e emitted by the activity itself per unit
     cf: np.ndarray  # F
+    # n x K: kg CO2e of the aggregated (co2e_unsplit) rows per GWP basis (snapshot.gwp_bases)
+    basis: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    # credit type -> n: kg CO2e the database's credit exchanges of that type add per unit (cut-off
+    # system only; the netted score is scores + their sum)
+    credits: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class SnapshotEngine:
-    """A warm engine for one snapshot and scenario: factorization and score vectors cached."""
+    """A warm engine for one snapshot, scenario and system: factorization and score vectors cached.
 
-    def __init__(self, snapshot: Snapshot, scenario: str | None = None):
+    `cutoff` (the default, ISO 14067): the database's credit exchanges (recycling credits, avoided
+    burdens) are left out of the scores and reported beside them; `cutoff=False`: netted in."""
+
+    def __init__(self, snapshot: Snapshot, scenario: str | None = None, cutoff: bool = True):
         if scenario is not None and scenario not in snapshot.scenarios:
             raise ScenarioNotFound(
                 f"no scenario {scenario!r} in snapshot {snapshot.ref}; known: {', '.join(snapshot.scenarios) or 'none'}"
             )
         self.snapshot = snapshot
         self.scenario = scenario
-        self.factorized: FactorizedSnapshot = factorized(snapshot, scenario)
+        self.cutoff = cutoff
+        self.factorized: FactorizedSnapshot = factorized(snapshot, scenario, cutoff)
         self._vectors: dict[str, MethodVectors] = {}
 
     def vectors(self, method: str) -> MethodVectors:
@@ -81,14 +97,16 @@ class SnapshotEngine:
             # emissions occurring in unverified activities, background included (the adjoint of
             # the unverified activities' own emissions), so the share is a dot product per BOM
             unverified = self.factorized.unverified_intensity @ cf
-            cached = MethodVectors(characterised, characterised.sum(axis=1), unverified, direct, cf)
+            credits = {t: part @ cf for t, part in self.factorized.credit_intensity.items()}
+            cached = MethodVectors(characterised, characterised.sum(axis=1), unverified, direct, cf,
+                                   self.factorized.basis_intensity, credits)
             self._vectors[method] = cached
         return cached
 
 
 @lru_cache(maxsize=16)
-def engine_for(snapshot: Snapshot, scenario: str | None = None) -> SnapshotEngine:
-    return SnapshotEngine(snapshot, scenario)
+def engine_for(snapshot: Snapshot, scenario: str | None = None, cutoff: bool = True) -> SnapshotEngine:
+    return SnapshotEngine(snapshot, scenario, cutoff)
 
 
 @dataclass
@@ -101,6 +119,9 @@ class Term:
     supplier_kg: float = 0.0
     supplier_fossil: float | None = None
     supplier_biogenic: float | None = None
+    supplier_uptake: float = 0.0  # <= 0, included in supplier_kg
+    supplier_removals: float = 0.0  # <= 0, included in supplier_kg
+    bom_credit: bool = False  # the line or an assembly above it is marked `credit: true`
 
 
 @dataclass(frozen=True)
@@ -216,6 +237,10 @@ def compile_bom(bom: BOM, snapshot: Snapshot, electricity: Literal["location", "
         parent = 1.0 if line.parent_id is None else cumulative[index_of[line.parent_id]]
         cumulative[i] = parent * line.quantity
     market = market_split(bom) if electricity == "market" else None
+    credit_chain = [False] * len(bom.lines)
+    for line in bom.topological_order():
+        i = index_of[line.line_id]
+        credit_chain[i] = line.credit or (line.parent_id is not None and credit_chain[index_of[line.parent_id]])
     terms: list[Term] = []
     grid_lines: list[int] = []
     for line in bom.iter_leaves():
@@ -224,9 +249,10 @@ def compile_bom(bom: BOM, snapshot: Snapshot, electricity: Literal["location", "
             pcf = line.supplier_pcf
             q = cumulative[i]
             terms.append(Term(
-                i, -1, q, q * pcf.kgco2e_per_unit,
+                i, -1, q, q * pcf.net_per_unit,
                 None if pcf.fossil is None else q * pcf.fossil,
                 None if pcf.biogenic is None else q * pcf.biogenic,
+                q * (pcf.biogenic_uptake or 0.0), q * (pcf.removals or 0.0), credit_chain[i],
             ))
             continue
         link = linked[i]
@@ -236,9 +262,9 @@ def compile_bom(bom: BOM, snapshot: Snapshot, electricity: Literal["location", "
             grid_lines.append(i)
             if market is not None:
                 for activity_id, share in market.parts:
-                    terms.append(Term(i, snapshot.index[activity_id], amount * share))
+                    terms.append(Term(i, snapshot.index[activity_id], amount * share, bom_credit=credit_chain[i]))
                 continue
-        terms.append(Term(i, link.column, amount))
+        terms.append(Term(i, link.column, amount, bom_credit=credit_chain[i]))
     return Compiled(cumulative, terms, grid_lines, market, linked)
 
 
@@ -265,40 +291,102 @@ def compute(
     monte_carlo: int | None = None,
     seed: int | None = None,
     hotspots: bool = True,
+    net_credits_rule: str | None = None,
+    samples: bool = False,
     scheduler: str | None = None,
     workers: int | None = None,
 ) -> FootprintResult:
-    """The footprint of one declared unit of `bom`'s product on `snapshot`."""
-    engine = engine_for(snapshot, scenario)
+    """The footprint of one declared unit of `bom`'s product on `snapshot`.
+
+    By default `total_kgco2e` follows ISO 14067's cut-off approach: recycling credits and avoided
+    burdens (credit exchanges in the database, BOM lines marked `credit`) are reported in
+    `credits`, not netted. `net_credits_rule` names the product rule that requires netting them;
+    the total then includes them and the result says so. `samples` adds the Monte Carlo draws.
+    """
+    netted = net_credits_rule is not None
+    if netted and not net_credits_rule.strip():  # type: ignore[union-attr]
+        raise FootprintError("netting credits needs the product rule that requires it (net_credits_rule is empty)")
+    engine = engine_for(snapshot, scenario, not netted)
     vectors = engine.vectors(method)
+    credit_vectors = engine_for(snapshot, scenario, True).vectors(method).credits
+    credit_columns = set(np.flatnonzero(sum(v != 0 for v in credit_vectors.values())).tolist()) if credit_vectors else set()
     compiled = compile_bom(bom, snapshot, electricity)
     lines = bom.lines
     n_lines = len(lines)
     flows = snapshot.flows
+    bases = snapshot.gwp_bases
+    luc_column = snapshot.flow_index.get(LUC_FLOWS[0])
 
     line_kg = [0.0] * n_lines
     line_unverified = [0.0] * n_lines
+    line_credit = [0.0] * n_lines
+    # per line: kg under the method's own GWP set, kg of each aggregated basis, kg supplier-declared
+    line_basis = np.zeros((n_lines, len(bases) + 2))
     gas_kg = np.zeros(len(flows))
     supplier_total = supplier_fossil = supplier_biogenic = supplier_unsplit = 0.0
+    credit_parts = {credit_type: 0.0 for credit_type in snapshot.credit_types}
+    bom_credit_kg = 0.0
+    biogenic_content = 0.0
+    content_missing: list[str] = []
+    luc_missing: set[str] = set()
+    supplier_uptake = supplier_removals = 0.0
     factor_kg: dict[int, float] = {}
     grid_kg = 0.0
     grid_set = set(compiled.grid_lines)
     demand = np.zeros(snapshot.size)
     for term in compiled.terms:
+        line = lines[term.line_index]
         if term.column < 0:
             kg = term.supplier_kg
+        else:
+            kg = term.amount * float(vectors.scores[term.column])
+            credits_inside = ({t: term.amount * float(v[term.column]) for t, v in credit_vectors.items()}
+                              if term.column in credit_columns else {})
+        if term.bom_credit:
+            # a BOM credit line: outside the product system under cut-off, so reported only
+            credit_value = kg + (sum(credits_inside.values()) if term.column >= 0 and not netted else 0.0)
+            bom_credit_kg += credit_value
+            line_credit[term.line_index] += credit_value
+            if not netted:
+                if term.column >= 0:  # its factor stays in the provenance, with nothing in the total
+                    factor_kg.setdefault(term.column, 0.0)
+                continue
+        elif term.column >= 0:
+            for credit_type, value in credits_inside.items():
+                credit_parts[credit_type] += value
+                line_credit[term.line_index] += value
+        if term.column < 0:
             supplier_total += kg
             fossil = term.supplier_fossil or 0.0
             biogenic = term.supplier_biogenic or 0.0
             supplier_fossil += fossil
             supplier_biogenic += biogenic
-            supplier_unsplit += kg - fossil - biogenic
+            supplier_uptake += term.supplier_uptake
+            supplier_removals += term.supplier_removals
+            supplier_unsplit += kg - term.supplier_uptake - term.supplier_removals - fossil - biogenic
+            line_basis[term.line_index, -1] += kg
+            if line.stage in MATERIAL_STAGES:
+                content_missing.append(line.line_id)
+            luc_missing.add(f"supplier_pcf:{line.line_id}")
         else:
-            kg = term.amount * float(vectors.scores[term.column])
+            activity = snapshot.activities[term.column]
             gas_kg += term.amount * vectors.characterised[term.column]
+            aggregated = term.amount * vectors.basis[term.column]
+            line_basis[term.line_index, 1:-1] += aggregated
+            line_basis[term.line_index, 0] += kg - float(aggregated.sum())
             line_unverified[term.line_index] += term.amount * float(vectors.unverified[term.column])
             factor_kg[term.column] = factor_kg.get(term.column, 0.0) + kg
             demand[term.column] += term.amount
+            if line.stage in MATERIAL_STAGES:
+                if activity.biogenic_carbon_content is None:
+                    content_missing.append(line.line_id)
+                else:
+                    biogenic_content += term.amount * activity.biogenic_carbon_content
+            luc_assessed = activity.luc_assessed
+            if luc_assessed is None:  # assessed if dLUC occurs in its cradle-to-gate chain
+                luc_assessed = luc_column is not None and engine.factorized.gas_intensity[term.column, luc_column] != 0
+            if not luc_assessed:
+                luc_missing.add(activity.id)
         line_kg[term.line_index] += kg
         if term.line_index in grid_set:
             grid_kg += kg
@@ -306,20 +394,28 @@ def compute(
     index_of = {line.line_id: i for i, line in enumerate(lines)}
     order = [index_of[line.line_id] for line in bom.topological_order()]
     subtree_kg = list(line_kg)
+    subtree_credit = list(line_credit)
+    subtree_basis = line_basis.copy()
     for i in reversed(order):
         parent = lines[i].parent_id
         if parent is not None:
             subtree_kg[index_of[parent]] += subtree_kg[i]
-    total = sum(subtree_kg[index_of[line.line_id]] for line in bom.roots())
+            subtree_credit[index_of[parent]] += subtree_credit[i]
+            subtree_basis[index_of[parent]] += subtree_basis[i]
+    roots = [index_of[line.line_id] for line in bom.roots()]
+    total = sum(subtree_kg[i] for i in roots)
+    basis_labels = (method, *bases, SUPPLIER_BASIS)
+    by_gwp_basis = _by_basis(basis_labels, subtree_basis[roots].sum(axis=0) if roots else np.zeros(len(basis_labels)))
 
     by_gas = {code: float(value) for code, value in zip(flows, gas_kg) if value != 0.0}
     if supplier_total != 0.0:
         by_gas[SUPPLIER_KEY] = supplier_total
-    uptake = by_gas.get(UPTAKE_FLOW, 0.0)
+    uptake = by_gas.get(UPTAKE_FLOW, 0.0) + supplier_uptake
+    removals = supplier_removals
     biogenic = sum(by_gas.get(code, 0.0) for code in BIOGENIC_FLOWS) + supplier_biogenic
     luc = sum(by_gas.get(code, 0.0) for code in LUC_FLOWS) + 0.0
     unsplit = by_gas.get(UNSPLIT_FLOW, 0.0) + supplier_unsplit
-    fossil = total - uptake - biogenic - luc - unsplit
+    fossil = total - uptake - removals - biogenic - luc - unsplit
     denominator = abs(total) if total != 0 else 1.0
 
     by_stage: dict[str, float] = {}
@@ -345,6 +441,7 @@ def compute(
             amount_per_declared_unit=compiled.cumulative[i], source=line.kind,
             factor_id=(snapshot.activities[link.column].id if link is not None else None),
             kgco2e=subtree_kg[i], share=subtree_kg[i] / denominator, dqr=dqr, credit=line.credit,
+            credit_kgco2e=subtree_credit[i], by_gwp_basis=_by_basis(basis_labels, subtree_basis[i]),
             children=[contributions[index_of[child.line_id]] for child in bom.children_of(line.line_id)]
             if line.kind == "children" else [],
         )
@@ -361,7 +458,9 @@ def compute(
     product = bom.product
     weighted_dqr = None
     if dqr_weight > 0:
-        t, tm, g = (dqr_sum / dqr_weight).tolist()
+        # a weighted mean of ratings in [1, 5] lies in [1, 5]; rounding can put it 1 ulp outside
+        # (all ratings 5 gave 5.000000000000001), so clip to the range the mean cannot leave
+        t, tm, g = np.clip(dqr_sum / dqr_weight, 1.0, WORST_DQR).tolist()
         weighted_dqr = DQR(technological=t, temporal=tm, geographical=g)
     market = compiled.market
     electricity_info = ElectricityAccounting(
@@ -373,14 +472,18 @@ def compute(
         residual_activity_id=market.residual_activity if market else None,
         kgco2e=grid_kg,
     )
-    options = {"method": method, "electricity": electricity, "scenario": scenario,
-               "monte_carlo": monte_carlo, "seed": seed, "hotspots": hotspots}
+    options: dict[str, object] = {"method": method, "electricity": electricity, "scenario": scenario,
+                                  "monte_carlo": monte_carlo, "seed": seed, "hotspots": hotspots}
+    if netted:  # keeps the input hash of every cut-off result as it was
+        options["net_credits_rule"] = net_credits_rule
     uncertainty = None
     if monte_carlo:
         from footprint.montecarlo import run_monte_carlo
 
         uncertainty = run_monte_carlo(bom, compiled, engine, method, monte_carlo, seed if seed is not None else 0,
-                                      scheduler=scheduler, workers=workers)
+                                      keep_samples=samples, scheduler=scheduler, workers=workers)
+    credits_total = sum(credit_parts.values()) + bom_credit_kg
+    method_share = by_gwp_basis.get(method, 0.0) / denominator
     return FootprintResult.model_validate(dict(
         product_id=product.id, product_name=product.name, category=product.category,
         product_rule=product.product_rule, cn_code=product.cn_code, mass_kg=product.mass_kg,
@@ -391,10 +494,29 @@ def compute(
         site_region=product.site_region, method=method, standard=STANDARD, scenario=scenario,  # type: ignore[arg-type]
         complete=True, unlinked_lines=[],
         total_kgco2e=total,
+        headline=_headline(total, product.declared_unit.amount, product.declared_unit.unit, method,
+                           by_gwp_basis, denominator),
+        method_share=method_share,
+        by_gwp_basis=by_gwp_basis,
         pcf_excluding_biogenic_uptake=total - uptake,
         pcf_including_biogenic_uptake=total,
-        fossil_kgco2e=fossil, biogenic_kgco2e=biogenic, biogenic_uptake_kgco2e=uptake,
-        land_use_change_kgco2e=luc, co2e_unsplit_kgco2e=unsplit, co2e_unsplit_share=unsplit / denominator,
+        fossil_kgco2e=fossil, biogenic_kgco2e=biogenic, biogenic_uptake_kgco2e=uptake, removals_kgco2e=removals,
+        land_use_change_kgco2e=None if luc_missing else luc,
+        co2e_unsplit_kgco2e=unsplit, co2e_unsplit_share=unsplit / denominator,
+        carbon_pools=dict(
+            biogenic_carbon_content_kg=None if content_missing else biogenic_content,
+            biogenic_carbon_content_not_assessed=sorted(set(content_missing)),
+            land_use_change_found_kgco2e=luc,
+            land_use_change_not_assessed=sorted(luc_missing),
+        ),
+        credits=dict(
+            approach="netted" if netted else "cut-off", rule=net_credits_rule if netted else CUTOFF_RULE,
+            in_total=netted,
+            recycling_credit_kgco2e=credit_parts.get("recycling_credit", 0.0),
+            avoided_burden_kgco2e=credit_parts.get("avoided_burden", 0.0),
+            bom_credit_lines_kgco2e=bom_credit_kg, total_kgco2e=credits_total,
+            total_with_credits_kgco2e=total if netted else total + credits_total,
+        ),
         by_gas=by_gas, by_stage=by_stage, lines=tree, factors=factors,
         hotspots=_hotspots(engine, vectors, demand, denominator) if hotspots else [],
         sankey=_sankey(bom, contributions, index_of),
@@ -409,6 +531,32 @@ def compute(
             input_hash=input_hash(bom, options),
         ),
     ))
+
+
+def _by_basis(labels: tuple[str, ...], values: np.ndarray) -> dict[str, float]:
+    """kg CO2e per GWP basis; the method's own label first, zero parts left out (labels may repeat
+    when a source's basis is the method itself, e.g. aggregated rows published under AR6)."""
+    parts: dict[str, float] = {}
+    for label, value in zip(labels, values.tolist()):
+        if value != 0.0:
+            parts[label] = parts.get(label, 0.0) + value
+    return parts
+
+
+def _headline(total: float, amount: float, unit: str, method: str, by_basis: dict[str, float],
+              denominator: float) -> str:
+    """The total with the GWP set named only for the part characterised under it."""
+    head = f"{total:.4g} kg CO2e per {amount:g} {unit}"
+    own = by_basis.get(method, 0.0) / denominator
+    others: dict[str, float] = {}  # short label (the basis before its parenthesis) -> share
+    for label, value in by_basis.items():
+        if label != method:
+            short = label.split(" (")[0]
+            others[short] = others.get(short, 0.0) + value / denominator
+    if not others:
+        return f"{head} (GWP100 {method})"
+    rest = ", ".join(f"{label} {share:.1%}" for label, share in sorted(others.items(), key=lambda x: (-abs(x[1]), x[0])))
+    return f"{head}: GWP100 {method} for {own:.1%}; as published by the sources: {rest}"
 
 
 def _hotspots(engine: SnapshotEngine, vectors: MethodVectors, demand: np.ndarray, denominator: float) -> list[dict[str, Any]]:

@@ -36,8 +36,12 @@ class BOMError(FootprintError):
     """A bill of materials is malformed; names the source, line, field and value.
 
     `others` holds further errors found in the same pass (the message counts them), so a user
-    fixing a file sees every problem rather than one per upload.
+    fixing a file sees every problem rather than one per upload. `code` is a stable token
+    (`bom.negative_quantity`, `bom.non_finite`, ...; docs/bom-formats.md lists them) that the
+    service returns beside the message and every reader (fast or not) must reproduce.
     """
+
+    default_code = "bom.invalid"
 
     def __init__(
         self,
@@ -50,7 +54,9 @@ class BOMError(FootprintError):
         line_kind: LineKind = "index",
         line_id: str | None = None,
         others: list[BOMError] | None = None,
+        code: str | None = None,
     ):
+        self.code = code or self.default_code
         self.source, self.line, self.field, self.value, self.reason = source, line, field, value, reason
         self.line_kind: LineKind = line_kind
         self.line_id = line_id
@@ -64,7 +70,7 @@ class BOMError(FootprintError):
             parts.append(where)
         if self.field:
             parts.append(f"field {self.field!r}")
-        text = ", ".join(parts) + f": {self.reason}"
+        text = ", ".join(parts) + f": {self.reason} [{self.code}]"
         if self.value is not None:
             text += f" (value: {self.value!r})"
         if self.others:
@@ -88,20 +94,26 @@ class CyclicBOM(BOMError):
         super().__init__(
             source, line, "parent_id", cycle[1] if len(cycle) > 1 else None,
             "the BOM has a cycle (each line_id is followed by its parent_id): " + " -> ".join(cycle),
-            line_kind=line_kind, line_id=cycle[0] if cycle else None,
+            line_kind=line_kind, line_id=cycle[0] if cycle else None, code="bom.cycle",
         )
 
 
 class BOMTooDeep(BOMError):
     """A chain of parent lines is longer than footprint.bom.MAX_DEPTH."""
 
+    default_code = "bom.too_deep"
+
 
 class BOMTooLarge(BOMError):
     """More lines than footprint.bom.MAX_LINES."""
 
+    default_code = "bom.too_many_lines"
+
 
 class UnitMismatch(BOMError):
     """A line's unit is unknown, or cannot be converted to the unit it must be used in."""
+
+    default_code = "bom.unit"
 
 
 class FactorNotFound(FootprintError):

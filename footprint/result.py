@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RESULT_SCHEMA_VERSION = "1"
+RESULT_SCHEMA_VERSION = "2"  # 2: headline, by_gwp_basis, carbon_pools, credits; cut-off totals
 
 Stage = Literal[
     "raw_materials", "manufacturing", "transport", "packaging", "distribution", "use", "end_of_life"
@@ -63,6 +63,12 @@ class LineContribution(_Model):
     share: float
     dqr: DQR | None = None
     credit: bool = False
+    # credits arising through the line (itself if marked credit, and credit exchanges in its
+    # factors' chains); in `kgco2e` only when the result's credits are netted
+    credit_kgco2e: float = 0.0
+    # `kgco2e` by GWP basis: the result's method for gases characterised here, else the basis the
+    # source published its aggregated factor under
+    by_gwp_basis: dict[str, float] = Field(default_factory=dict)
     children: list["LineContribution"] = Field(default_factory=list)
 
 
@@ -78,7 +84,7 @@ class FactorUse(_Model):
     licence: str
     year: int
     published: date | None = None
-    status: Literal["verified", "derived", "unverified"]
+    status: Literal["verified", "derived", "proxy", "unverified"]
     dataset: str | None = None  # the series it is an edition of (lcidb template column `dataset`)
     kgco2e: float
 
@@ -130,12 +136,40 @@ class Uncertainty(_Model):
     iterations: int
     seed: int
     mean: float
-    median: float
+    median: float  # the sample median of the draws
     std: float
     p2_5: float
     p97_5: float
     # how draws are seeded (footprint.montecarlo.SAMPLING_SCHEME); None: before it was recorded
     sampling_scheme: str | None = None
+    # every draw is solved until the error bound of the footprint itself is below this (relative)
+    score_rtol: float | None = None
+    direct_solves: int = 0  # draws the iterative solver did not settle, solved directly instead
+    samples: list[float] | None = None  # the draws, on request
+
+
+class CarbonPools(_Model):
+    """What the factors say about carbon pools; null = not assessed (never a silent 0)."""
+
+    # PACT v3 biogenicCarbonContent: kg biogenic C in the product and its packaging per declared
+    # unit (raw-material and packaging lines x their factor's content); null if any was not assessed
+    biogenic_carbon_content_kg: float | None = None
+    biogenic_carbon_content_not_assessed: list[str] = Field(default_factory=list)  # line ids
+    land_use_change_found_kgco2e: float = 0.0  # co2_luc in the factors that carry it
+    land_use_change_not_assessed: list[str] = Field(default_factory=list)  # factor ids, supplier_pcf:<line>
+
+
+class Credits(_Model):
+    """Recycling credits and avoided burdens, reported in their own fields."""
+
+    approach: Literal["cut-off", "netted"]
+    rule: str  # the cut-off default, or the product rule that requires netting
+    in_total: bool  # True only when netted
+    recycling_credit_kgco2e: float  # credit exchanges of type recycling_credit in the factors' chains
+    avoided_burden_kgco2e: float  # credit exchanges of type avoided_burden
+    bom_credit_lines_kgco2e: float  # BOM lines marked credit (and everything below them)
+    total_kgco2e: float
+    total_with_credits_kgco2e: float
 
 
 class Provenance(_Model):
@@ -165,16 +199,27 @@ class FootprintResult(_Model):
     complete: bool
     unlinked_lines: list[str] = Field(default_factory=list)
 
-    # ISO 14067 total: emissions and removals, biogenic CO2 at +1 and its uptake at -1
+    # ISO 14067 total: emissions and removals, biogenic CO2 at +1 and its uptake at -1; credits
+    # as `credits.approach` says (cut-off by default: not included)
     total_kgco2e: float
+    # The engine fills the fields below; a hand-made footprint (an input of `grade`) may omit them,
+    # and null then means "not stated", never a default.
+    headline: str | None = None  # the total, naming the GWP set only for the part characterised under it
+    method_share: float | None = None  # share of |total| under `method`'s GWP set; the rest in by_gwp_basis
+    by_gwp_basis: dict[str, float] | None = None  # sums to the total
     pcf_excluding_biogenic_uptake: float
     pcf_including_biogenic_uptake: float
     fossil_kgco2e: float
     biogenic_kgco2e: float
     biogenic_uptake_kgco2e: float  # <= 0
-    land_use_change_kgco2e: float
+    # <= 0: CO2 removals a supplier reported in their own field (technological and land management);
+    # default 0 so results stored before the field existed still read
+    removals_kgco2e: float = 0.0
+    land_use_change_kgco2e: float | None  # null: some factor did not assess dLUC (carbon_pools says which)
     co2e_unsplit_kgco2e: float
     co2e_unsplit_share: float
+    carbon_pools: CarbonPools | None = None
+    credits: Credits | None = None
 
     by_gas: dict[str, float]
     by_stage: dict[str, float]

@@ -50,6 +50,27 @@ class LabelText(_Out):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
 
+class BasePeriod(_Out):
+    start: date
+    end: date
+
+
+class Reduction(_Out):
+    """T2's reduction as a structured field (labels.md P2/P3): what the label prints as "-x.x % vs <base year>",
+    measured against the previous footprint re-computed on the current snapshot and method (re-baselined),
+    not against the value printed on the previous certificate."""
+
+    percent: Decimal = Field(description="(1 - current / re-baselined previous) x 100, one decimal half up; display only")
+    base_year: str = Field(description="the year the previous reference period stands for: '2024', or '2023–2024'")
+    base_period: BasePeriod = Field(description="the previous certificate's reference period")
+    previous_rebaselined_kgco2e: Decimal = Field(description="the previous footprint re-computed with current method and data")
+    previous_certified_kgco2e: Decimal = Field(description="the value printed on the previous certificate")
+    previous_certificate_id: str
+    current_kgco2e: Decimal
+    rebaselined: bool = Field(default=True, description="always true: the baseline was re-calculated with current "
+                                                        "method and data, and the label says so")
+
+
 class NextStep(_Out):
     tier: str
     grade: str | None = None
@@ -69,6 +90,8 @@ class Decision(_Out):
     scheme: str
     on: date
     rule_set_version: RuleSetVersion
+    rule_set_status: Literal["in_force", "proposal"] = Field(
+        default="in_force", description="'proposal': a scheme modelled by the project (metadata, never printed on a label)")
     code_version: str
     product_id: str
     declared_unit: str
@@ -81,6 +104,7 @@ class Decision(_Out):
     grade: str | None = None
     granted: list[TierGrant] = Field(default_factory=list)
     label: LabelText | None = None
+    reduction: Reduction | None = Field(default=None, description="T2's reduction, when T2 is granted (printed on the label)")
     benchmark: Benchmark | None = None
     next_steps: list[NextStep] = Field(default_factory=list)
     reevaluation_triggers: list[Trigger] = Field(default_factory=list)
@@ -108,16 +132,20 @@ class RecognitionOutcome(_Out):
     target: str
     on: date
     certificate_id: str
-    rule_set_version: RuleSetVersion
+    rule_set_version: RuleSetVersion | None = Field(description="None when the target has no version in force on the date")
     code_version: str
     cell: RecognitionCellOut | None
     outcome: Literal["accepted", "conditional", "not_recognised"]
     new_verification_required: bool
     gaps: list[Gap] = Field(default_factory=list)
+    unproven: list[Gap] = Field(
+        default_factory=list,
+        description="the target's conditions a certificate without its dossier cannot show (each a gap to close for a "
+                    "grade, or for a conditional cell the P1 items of its desk check)")
     reasons: list[str]
     recognised_kgco2e: Decimal | None = None
     regrade: Decision | None = Field(default=None, description="the value graded under the target's rules")
     target_tier: str | None = None
     target_grade: str | None = None
-    valid_from: date | None = None
-    valid_until: date | None = None
+    valid_from: date | None = Field(default=None, description="only for an accepted outcome")
+    valid_until: date | None = Field(default=None, description="only for an accepted outcome")

@@ -1,4 +1,4 @@
-"""`carbonlabel db build`: template folders -> validated data -> Brightway database + snapshot.
+"""`carbonlabel db build`: template folders -> validated data -> snapshot (Brightway: `db export-brightway`).
 
 The hash is sha256 over canonical content only (rows sorted by id, values, method factors,
 scenario overlays, source file hashes), never over times, paths or Brightway ids. A failed build
@@ -20,17 +20,18 @@ import numpy as np
 import scipy.sparse.linalg as spla
 
 from lcidb.errors import LcidbError, SingularTechnosphere, TemplateError
-from lcidb.flows import METHODS, flow_table
+from lcidb.flows import METHODS, UNSPLIT_FLOW, flow_table
 from lcidb.home import shipped_data_dir
 from lcidb.progress import progress
 from lcidb.snapshot import (
     NAME_RE, Triplets, publish_lock, read_index, snapshot_path, technosphere_matrix, write_index,
 )
-from lcidb.template import Activity, Exchange, TemplateData, read_layers
+from lcidb.pedigree import PEDIGREE_METHOD, PEDIGREE_VERSION, with_pedigree_sigmas
+from lcidb.template import CREDIT_TYPES, Activity, Exchange, TemplateData, read_layers
 from lcidb.version import code_version
 
 DEFAULT_NAME = "default"
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: sigma on every exchange, credit and GWP-basis arrays, carbon-pool columns
 
 
 def default_source() -> Path:
@@ -71,6 +72,7 @@ def _exchange_record(exchange: Exchange) -> dict[str, Any]:
         "activity_id": exchange.activity_id, "input": exchange.input, "kind": exchange.kind,
         "amount": exchange.amount, "uncertainty_sigma": exchange.uncertainty_sigma,
         "gwp_basis": exchange.gwp_basis, "credit_type": exchange.credit_type,
+        "sigma_source": exchange.sigma_source,
     }
 
 
@@ -86,6 +88,7 @@ def canonical_content(data: TemplateData) -> dict[str, Any]:
             name: sorted((_exchange_record(e) for e in rows), key=order) for name, rows in sorted(data.scenarios.items())
         },
         "source_files": data.source_hashes,
+        "uncertainty": {"method": PEDIGREE_METHOD, "version": PEDIGREE_VERSION},
     }
 
 
@@ -94,7 +97,15 @@ def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _triplets(exchanges: list[Exchange], index: dict[str, int], flow_index: dict[str, int], kind: str) -> Triplets:
+def gwp_bases(data: TemplateData) -> list[str]:
+    """The distinct GWP bases of the aggregated (co2e_unsplit) rows, base and scenarios, sorted."""
+    rows = data.exchanges + [e for overlay in data.scenarios.values() for e in overlay]
+    return sorted({e.gwp_basis for e in rows if e.kind == "biosphere" and e.input == UNSPLIT_FLOW and e.gwp_basis})
+
+
+def _triplets(exchanges: list[Exchange], index: dict[str, int], flow_index: dict[str, int], kind: str,
+              bases: list[str] | None = None) -> Triplets:
+    basis_index = {basis: i for i, basis in enumerate(bases or [])}
     chosen = sorted((e for e in exchanges if e.kind == kind), key=lambda e: (index[e.activity_id], e.input))
     if kind == "technosphere":
         rows = [index[e.input] for e in chosen]
@@ -107,7 +118,16 @@ def _triplets(exchanges: list[Exchange], index: dict[str, int], flow_index: dict
         np.array([index[e.activity_id] for e in chosen], dtype=np.int64),
         np.array(amounts, dtype=np.float64),
         np.array([np.nan if e.uncertainty_sigma is None else e.uncertainty_sigma for e in chosen], dtype=np.float64),
+        credit=np.array([credit_code(e.credit_type) for e in chosen], dtype=np.int8),
+        basis=np.array([basis_index.get(e.gwp_basis, -1) if e.input == UNSPLIT_FLOW else -1 for e in chosen],
+                       dtype=np.int16),
+        sigma_given=np.array([e.sigma_source == "given" for e in chosen], dtype=bool),
     )
+
+
+def credit_code(credit_type: str | None) -> int:
+    """0 for an ordinary exchange, 1 + the index in CREDIT_TYPES for a credit."""
+    return 0 if credit_type is None else 1 + CREDIT_TYPES.index(credit_type)
 
 
 def check_solvable(n: int, tech: Triplets, label: str, ids: list[str] | None = None,
@@ -158,7 +178,7 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
     if not NAME_RE.match(name):
         raise LcidbError(f"snapshot name {name!r}: use letters, digits, '.', '_' or '-' (max 64)")
     folders = ([default_source()] if with_default or not sources else []) + [Path(s) for s in sources]
-    data = read_layers(folders)
+    data = with_pedigree_sigmas(read_layers(folders))
     if not data.activities:
         raise TemplateError(str(folders[-1]), None, "activities.csv", "", "no activities")
     content = canonical_content(data)
@@ -168,8 +188,9 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
     index = {activity_id: i for i, activity_id in enumerate(ids)}
     flows = list(flow_table())
     flow_index = {code: i for i, code in enumerate(flows)}
+    bases = gwp_bases(data)
     tech = _triplets(data.exchanges, index, flow_index, "technosphere")
-    bio = _triplets(data.exchanges, index, flow_index, "biosphere")
+    bio = _triplets(data.exchanges, index, flow_index, "biosphere", bases)
     counts = {
         "activities": len(ids), "exchanges": len(data.exchanges), "technosphere": len(tech.rows),
         "biosphere": len(bio.rows), "scenarios": len(data.scenarios),
@@ -195,6 +216,7 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
             "sources": [{"folder": str(f), "files": h} for f, h in zip(folders, data.source_hashes)],
             "counts": counts, "methods": list(METHODS), "default_method": METHODS[0],
             "flows": flows, "scenarios": sorted(data.scenarios), "replaced": data.replaced,
+            "gwp_bases": bases, "credit_types": list(CREDIT_TYPES), "uncertainty": content["uncertainty"],
         }
         final = snapshot_path(name, digest)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -210,6 +232,8 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
                 staging / "arrays.npz",
                 tech_rows=tech.rows, tech_cols=tech.cols, tech_amounts=tech.amounts, tech_sigmas=tech.sigmas,
                 bio_rows=bio.rows, bio_cols=bio.cols, bio_amounts=bio.amounts, bio_sigmas=bio.sigmas,
+                tech_credit=tech.credit, bio_credit=bio.credit, bio_basis=bio.basis,
+                tech_sigma_given=tech.sigma_given, bio_sigma_given=bio.sigma_given,
             )
             _store_adjoint_results(staging, [None, *sorted(data.scenarios)])
             if final.exists():  # a leftover of an unindexed, interrupted publication
@@ -226,15 +250,18 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
 
 def _store_adjoint_results(folder: Path, scenarios: list[str | None]) -> None:
     """Solve the adjoint systems once, at publication, and keep them with the snapshot."""
-    from lcidb.snapshot import DERIVED_FILE, Snapshot, derived_key
+    from lcidb.snapshot import DERIVED_FILE, Snapshot
     from lcidb.solve import FactorizedSnapshot
 
     snapshot = Snapshot(folder)
     arrays: dict[str, np.ndarray] = {}
     for scenario in progress(desc="db build: factorize and solve", unit="scenario", iterable=scenarios):
-        solved = FactorizedSnapshot(snapshot, scenario)
-        arrays[f"g__{derived_key(scenario)}"] = solved.gas_intensity
-        arrays[f"u__{derived_key(scenario)}"] = solved.unverified_intensity
+        netted = FactorizedSnapshot(snapshot, scenario)
+        variants = [netted]
+        if snapshot.has_credits(scenario):
+            variants.append(FactorizedSnapshot(snapshot, scenario, cutoff=True, netted=netted))
+        for solved in variants:
+            arrays.update(solved.derived_arrays())
     np.savez(folder / DERIVED_FILE, **arrays)
 
 

@@ -26,16 +26,20 @@ import numpy as np
 import scipy.sparse as sp
 
 from lcidb.errors import ActivityNotFound, AmbiguousSnapshot, LcidbError, SnapshotNotFound
-from lcidb.flows import flow_codes, method_vector
+from lcidb.flows import UNSPLIT_FLOW, flow_codes, method_vector
 from lcidb.home import carbonlabel_home
 from lcidb.template import Activity
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
+# snapshots of format 1 did not keep each credit's type: their credits are counted under this name
+UNCLASSIFIED_CREDIT = "credit_type_not_recorded"
+UNRECORDED_BASIS = "not recorded (format-1 snapshot)"
 DERIVED_FILE = "derived.npz"  # adjoint results computed at publication; derived data, not hashed
 
 
-def derived_key(scenario: str | None) -> str:
-    return "base" if scenario is None else f"scenario_{scenario}"
+def derived_key(scenario: str | None, cutoff: bool = False) -> str:
+    """Key of the stored adjoint results of a scenario; `cutoff`: the system without credit exchanges."""
+    return ("base" if scenario is None else f"scenario_{scenario}") + ("__cutoff" if cutoff else "")
 
 NAME_AT_HEX = re.compile(r"^(?P<name>[^@]+)@(?P<hex>[0-9a-f]{8,64})$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -126,12 +130,32 @@ def snapshot_path(name: str, digest: str) -> Path:
 
 @dataclass(frozen=True)
 class Triplets:
-    """Off-diagonal matrix entries as stored: rows, cols, signed amounts, lognormal sigmas (NaN = none)."""
+    """Off-diagonal matrix entries as stored: rows, cols, signed amounts, lognormal sigmas (NaN = none),
+    credit codes (0 = none, 1 + index in the manifest's credit_types), GWP-basis indices of aggregated
+    rows (-1 = split gas; index in the manifest's gwp_bases) and whether the sigma was given by the row
+    (else derived by the pedigree approach)."""
 
     rows: np.ndarray
     cols: np.ndarray
     amounts: np.ndarray
     sigmas: np.ndarray
+    credit: np.ndarray | None = None
+    basis: np.ndarray | None = None
+    sigma_given: np.ndarray | None = None
+
+    def __post_init__(self) -> None:  # snapshots written before these arrays existed
+        size = len(self.rows)
+        if self.credit is None:
+            object.__setattr__(self, "credit", np.zeros(size, dtype=np.int8))
+        if self.basis is None:
+            object.__setattr__(self, "basis", np.full(size, -1, dtype=np.int16))
+        if self.sigma_given is None:
+            object.__setattr__(self, "sigma_given", ~np.isnan(self.sigmas))
+
+    def without_credits(self) -> "Triplets":
+        keep = self.credit == 0
+        return Triplets(self.rows[keep], self.cols[keep], self.amounts[keep], self.sigmas[keep],
+                        self.credit[keep], self.basis[keep], self.sigma_given[keep])
 
 
 class Snapshot:
@@ -154,8 +178,23 @@ class Snapshot:
         self.flows: tuple[str, ...] = tuple(self.manifest["flows"])
         self.flow_index: dict[str, int] = {code: i for i, code in enumerate(self.flows)}
         with np.load(path / "arrays.npz") as arrays:
-            self.tech = Triplets(arrays["tech_rows"], arrays["tech_cols"], arrays["tech_amounts"], arrays["tech_sigmas"])
-            self.bio = Triplets(arrays["bio_rows"], arrays["bio_cols"], arrays["bio_amounts"], arrays["bio_sigmas"])
+            optional = lambda key: arrays[key] if key in arrays.files else None  # noqa: E731
+            tech_credit, bio_credit = optional("tech_credit"), optional("bio_credit")
+            if tech_credit is None:  # format 1 kept no credit types; negative amounts are credits only
+                tech_credit = (arrays["tech_amounts"] > 0).astype(np.int8)  # A = -amount
+                bio_credit = (arrays["bio_amounts"] < 0).astype(np.int8)
+            self.tech = Triplets(arrays["tech_rows"], arrays["tech_cols"], arrays["tech_amounts"], arrays["tech_sigmas"],
+                                 tech_credit, None, optional("tech_sigma_given"))
+            bio_basis, bases = optional("bio_basis"), tuple(self.manifest.get("gwp_bases", ()))
+            if bio_basis is None:  # format 1 kept no GWP basis per row: say so rather than claim the method
+                unsplit = self.flow_index.get(UNSPLIT_FLOW, -1)
+                bio_basis = np.where(arrays["bio_rows"] == unsplit, 0, -1).astype(np.int16)
+                bases = (UNRECORDED_BASIS,)
+            self.bio = Triplets(arrays["bio_rows"], arrays["bio_cols"], arrays["bio_amounts"], arrays["bio_sigmas"],
+                                bio_credit, bio_basis, optional("bio_sigma_given"))
+        # the GWP sets the sources used for their aggregated rows (Triplets.basis indexes this)
+        self.gwp_bases: tuple[str, ...] = bases
+        self.credit_types: tuple[str, ...] = tuple(self.manifest.get("credit_types", (UNCLASSIFIED_CREDIT,)))
         self.scenarios: dict[str, list[dict[str, Any]]] = json.loads(
             (path / "scenarios.json").read_text(encoding="utf-8")
         )
@@ -178,52 +217,66 @@ class Snapshot:
         by_code = dict(zip(flow_codes(), method_vector(method)))
         return np.array([by_code[code] for code in self.flows], dtype=np.float64)
 
-    def derived(self, scenario: str | None = None) -> tuple[np.ndarray, np.ndarray] | None:
-        """The adjoint results stored at publication (lcidb.solve), or None if this snapshot has none."""
+    def derived(self, scenario: str | None = None, cutoff: bool = False) -> dict[str, np.ndarray] | None:
+        """The adjoint results stored at publication (lcidb.solve), or None if this snapshot has none.
+        Keys: g (gas intensity), u (unverified), w (aggregated rows per GWP basis) and, for the
+        cut-off system, k_<credit type> (what each credit type adds to g)."""
         path = self.path / DERIVED_FILE
         if not path.exists():
             return None
-        key = derived_key(scenario)
+        key = derived_key(scenario, cutoff)
         with np.load(path) as arrays:
-            if f"g__{key}" not in arrays.files:
-                return None
-            return arrays[f"g__{key}"], arrays[f"u__{key}"]
+            found = {name.split("__", 1)[0]: arrays[name] for name in arrays.files if name.split("__", 1)[1] == key}
+        return found if "g" in found and "u" in found and "w" in found else None
 
-    def triplets(self, scenario: str | None = None) -> tuple[Triplets, Triplets]:
+    def has_credits(self, scenario: str | None = None) -> bool:
+        tech, bio = self.triplets(scenario)
+        return bool(tech.credit.any() or bio.credit.any())
+
+    def triplets(self, scenario: str | None = None, credits: bool = True) -> tuple[Triplets, Triplets]:
+        """The matrices' entries; `credits=False` drops every credit exchange (the cut-off system)."""
         if scenario is None:
-            return self.tech, self.bio
-        if scenario not in self.scenarios:
+            tech, bio = self.tech, self.bio
+        elif scenario not in self.scenarios:
             raise SnapshotNotFound(
                 f"no scenario {scenario!r} in snapshot {self.ref}; known: {', '.join(self.scenarios) or 'none'}"
             )
-        return self._apply_overlay(self.scenarios[scenario])
+        else:
+            tech, bio = self._apply_overlay(self.scenarios[scenario])
+        return (tech, bio) if credits else (tech.without_credits(), bio.without_credits())
 
     def _apply_overlay(self, overlay: list[dict[str, Any]]) -> tuple[Triplets, Triplets]:
-        tech = {(int(r), int(c)): [a, s] for r, c, a, s in zip(*(x.tolist() for x in (
-            self.tech.rows, self.tech.cols, self.tech.amounts, self.tech.sigmas)))}
-        bio = {(int(r), int(c)): [a, s] for r, c, a, s in zip(*(x.tolist() for x in (
-            self.bio.rows, self.bio.cols, self.bio.amounts, self.bio.sigmas)))}
+        def entries(t: Triplets) -> dict[tuple[int, int], list[Any]]:
+            return {(int(r), int(c)): [a, s, k, b, g] for r, c, a, s, k, b, g in zip(*(x.tolist() for x in (
+                t.rows, t.cols, t.amounts, t.sigmas, t.credit, t.basis, t.sigma_given)))}
+
+        tech, bio = entries(self.tech), entries(self.bio)
+        basis_index = {basis: i for i, basis in enumerate(self.gwp_bases)}
         for row in overlay:
             owner = self.index[row["activity_id"]]
             sigma = np.nan if row["uncertainty_sigma"] is None else row["uncertainty_sigma"]
+            credit_type = row["credit_type"]
+            credit = 0 if credit_type is None else 1 + (
+                self.credit_types.index(credit_type) if credit_type in self.credit_types else 0)
+            given = row.get("sigma_source", "given" if row["uncertainty_sigma"] is not None else None) == "given"
             if row["kind"] == "technosphere":
-                tech[(self.index[row["input"]], owner)] = [-row["amount"], sigma]
+                tech[(self.index[row["input"]], owner)] = [-row["amount"], sigma, credit, -1, given]
             else:
-                bio[(self.flow_index[row["input"]], owner)] = [row["amount"], sigma]
+                basis = basis_index.get(row["gwp_basis"], -1) if row["input"] == UNSPLIT_FLOW else -1
+                bio[(self.flow_index[row["input"]], owner)] = [row["amount"], sigma, credit, basis, given]
         return _to_triplets(tech), _to_triplets(bio)
 
-    def matrices(self, scenario: str | None = None) -> tuple[sp.csc_matrix, sp.csc_matrix]:
-        tech, bio = self.triplets(scenario)
+    def matrices(self, scenario: str | None = None, credits: bool = True) -> tuple[sp.csc_matrix, sp.csc_matrix]:
+        tech, bio = self.triplets(scenario, credits)
         return technosphere_matrix(self.size, tech), biosphere_matrix(len(self.flows), self.size, bio)
 
 
-def _to_triplets(entries: dict[tuple[int, int], list[float]]) -> Triplets:
+def _to_triplets(entries: dict[tuple[int, int], list[Any]]) -> Triplets:
     keys = sorted(entries)
+    column = lambda j, dtype: np.array([entries[k][j] for k in keys], dtype=dtype)  # noqa: E731
     return Triplets(
-        np.array([k[0] for k in keys], dtype=np.int64),
-        np.array([k[1] for k in keys], dtype=np.int64),
-        np.array([entries[k][0] for k in keys], dtype=np.float64),
-        np.array([entries[k][1] for k in keys], dtype=np.float64),
+        np.array([k[0] for k in keys], dtype=np.int64), np.array([k[1] for k in keys], dtype=np.int64),
+        column(0, np.float64), column(1, np.float64), column(2, np.int8), column(3, np.int16), column(4, bool),
     )
 
 

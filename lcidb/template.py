@@ -20,11 +20,19 @@ from lcidb.units import conversion_factor, parse_unit
 ACTIVITY_REQUIRED = (
     "activity_id", "name", "unit", "geography", "year", "category", "source", "licence", "status",
 )
-ACTIVITY_OPTIONAL = ("published", "dqr_technological", "dqr_temporal", "dqr_geographical", "dataset")
+ACTIVITY_OPTIONAL = (
+    "published", "dqr_technological", "dqr_temporal", "dqr_geographical", "dataset", "source_figure", "source_unit",
+    # the two ecoinvent pedigree indicators PACT v3 has no rating for (lcidb.pedigree)
+    "dqr_reliability", "dqr_completeness",
+    # carbon pools the factor assesses: kg biogenic carbon per unit of its product (PACT v3
+    # biogenicCarbonContent; empty = not assessed) and whether its exchanges include dLUC
+    "biogenic_carbon_content", "luc_assessed",
+)
+DQR_COLUMNS = ("dqr_technological", "dqr_temporal", "dqr_geographical", "dqr_reliability", "dqr_completeness")
 EXCHANGE_COLUMNS = (
     "activity_id", "input", "amount", "unit", "kind", "uncertainty_sigma", "gwp_basis", "credit_type",
 )
-STATUSES = ("verified", "derived", "unverified")
+STATUSES = ("verified", "derived", "proxy", "unverified")
 KINDS = ("technosphere", "biosphere")
 CREDIT_TYPES = ("recycling_credit", "avoided_burden")
 SCENARIO_DIR = "scenarios"
@@ -48,6 +56,14 @@ class Activity:
     # the series this factor is an edition of (e.g. one official factor re-published every year);
     # the label rules' "latest edition of its dataset" compares years within it
     dataset: str | None = None
+    # the published number this row's amount comes from, exactly as the source prints it, and its
+    # unit as printed (e.g. "15,947" and "kg CO2-eq/t"): a test re-derives the amount from them
+    source_figure: str | None = None
+    source_unit: str | None = None
+    dqr_reliability: float | None = None
+    dqr_completeness: float | None = None
+    biogenic_carbon_content: float | None = None  # kg C per unit of the product; None = not assessed
+    luc_assessed: bool | None = None  # None: assessed only if the activity has a co2_luc exchange
     origin: str = ""  # "<file>:<row>", for messages only (never hashed)
 
 
@@ -61,6 +77,8 @@ class Exchange:
     gwp_basis: str | None
     credit_type: str | None
     origin: str = ""
+    # "given" (the template's uncertainty_sigma) or "pedigree" (lcidb.pedigree, at build time)
+    sigma_source: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -161,15 +179,27 @@ def _read_activities(path: Path) -> dict[str, Activity]:
             except ValueError:
                 raise TemplateError(file, row, "published", rec["published"], "not an ISO date (YYYY-MM-DD)") from None
         dqrs: dict[str, float | None] = {}
-        for name in ("dqr_technological", "dqr_temporal", "dqr_geographical"):
+        for name in DQR_COLUMNS:
             value = _optional_number(file, row, name, rec.get(name, ""))
             if value is not None and not 1 <= value <= 5:
                 raise TemplateError(file, row, name, rec[name], "DQR must be within 1 (best) to 5 (PACT v3)")
             dqrs[name] = value
+        if bool(rec.get("source_figure")) != bool(rec.get("source_unit")):
+            missing = "source_unit" if rec.get("source_figure") else "source_figure"
+            raise TemplateError(file, row, missing, "", "source_figure and source_unit are given together (the figure as printed and its unit)")
+        carbon = _optional_number(file, row, "biogenic_carbon_content", rec.get("biogenic_carbon_content", ""))
+        if carbon is not None and carbon < 0:
+            raise TemplateError(file, row, "biogenic_carbon_content", rec["biogenic_carbon_content"],
+                                "a carbon content cannot be negative (kg C per unit of the product)")
+        luc_raw = rec.get("luc_assessed", "").lower()
+        if luc_raw not in ("", "true", "false"):
+            raise TemplateError(file, row, "luc_assessed", rec["luc_assessed"], "must be true, false or empty")
         activities[activity_id] = Activity(
             id=activity_id, name=rec["name"], unit=rec["unit"], geography=rec["geography"], year=year,
             category=rec["category"], source=rec["source"], licence=rec["licence"], status=rec["status"],
-            published=published, dataset=rec.get("dataset") or None, origin=f"{file}:{row}", **dqrs,
+            published=published, dataset=rec.get("dataset") or None, source_figure=rec.get("source_figure") or None,
+            source_unit=rec.get("source_unit") or None, origin=f"{file}:{row}",
+            biogenic_carbon_content=carbon, luc_assessed=None if luc_raw == "" else luc_raw == "true", **dqrs,
         )
     return activities
 

@@ -17,6 +17,8 @@ _ALIASES: dict[str, str] = {
     "m3": "meter**3", "Nm3": "normal_cubic_meter", "L": "liter", "l": "liter", "mL": "milliliter",
     "m2": "meter**2", "m": "meter", "km": "kilometer", "cm": "centimeter", "mm": "millimeter",
     "tkm": "tonne_kilometer", "t.km": "tonne_kilometer", "t*km": "tonne_kilometer",
+    # the middle dot of the docs' own notation (U+00B7) and the dot operator (U+22C5)
+    "t\u00b7km": "tonne_kilometer", "t\u22c5km": "tonne_kilometer",
     "tonne_km": "tonne_kilometer", "kgkm": "kilogram*kilometer", "kg.km": "kilogram*kilometer",
     "piece": "piece", "pcs": "piece", "pc": "piece", "unit": "piece", "item": "piece",
     "pair": "pair", "set": "piece",

@@ -105,7 +105,9 @@ def derive_see(
         children.setdefault(bom_line.parent_id, []).append(bom_line)
 
     mapping: list[dict[str, object]] = []
-    notes = list(CAVEATS)
+    notes = list(CAVEATS) + [
+        "SEE shown to 6 decimals; embedded emissions are computed from the unrounded value"
+    ]
     included = excluded = Decimal(0)
 
     def footprint_kg(line_id: str) -> Decimal:
@@ -176,6 +178,7 @@ def derive_see(
         bom_ref=bom_ref,
         declared_unit=f"{product.declared_unit.amount:g} {product.declared_unit.unit} ({mass_kg} kg)",
         see_t_per_t=see.quantize(Decimal("0.000001")),
+        see_exact_t_per_t=see,
         lines=mapping,
         excluded_kgco2e=excluded,
         notes=notes,

@@ -157,7 +157,7 @@ def eu_line(
     else:
         if context.derivation is None:
             raise LineInputError(line.line_no, "bom_ref", line.bom_ref, "no derivation available for this DERIVED line")
-        see = context.derivation.see_t_per_t
+        see = context.derivation.exact_see()
         flags.add("DERIVED_FROM_PCF")
     embedded = mass * see
 

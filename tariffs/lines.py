@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+import re
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,18 @@ OPTIONAL_COLUMNS = (
     "carbon_price_paid_eur_per_t_good",
     "certificate_price_eur",
     "importer_id",
+    "exporter_id",
     "regime",
     "customs_value_gbp",
     "bom_ref",
 )
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# Plausibility bounds. No import line carries more than a billion tonnes (the whole world makes
+# ~1.9e9 t of steel a year) or prices above a billion per unit; a customs value above 1e12 GBP is
+# beyond any single declaration. Beyond these a value is a typing error, and the 28-digit Decimal
+# context could no longer round the results (1e30 t raised decimal.InvalidOperation).
+MAX_LINE_VALUE = Decimal("1e9")
+MAX_LINE_VALUE_BY_FIELD = {"customs_value_gbp": Decimal("1e12")}
 _DECIMAL_FIELDS = (
     "net_mass_t",
     "actual_see_t_per_t",
@@ -53,6 +61,10 @@ def _decimal(value: Any, line: int, field: str, source: str) -> Decimal | None:
         raise LineInputError(line, field, value, "not a finite number", source)
     if number < 0:
         raise LineInputError(line, field, value, "must not be negative", source)
+    limit = MAX_LINE_VALUE_BY_FIELD.get(field, MAX_LINE_VALUE)
+    if number > limit:
+        raise LineInputError(line, field, value, f"beyond the plausible limit of {limit} (a typing or unit error)",
+                             source)
     if field == "net_mass_t" and number == 0:
         raise LineInputError(line, field, value, "must be greater than zero", source)
     if field == "certificate_price_eur" and number == 0:
@@ -63,6 +75,8 @@ def _decimal(value: Any, line: int, field: str, source: str) -> Decimal | None:
 def _cn_code(value: Any, line: int, source: str) -> str:
     if _blank(value):
         raise UnknownCNCode(line, "cn_code", value, "missing CN code", source)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a spreadsheet number cell
     digits = str(value).replace(" ", "").replace(".", "")
     if not digits.isdigit() or len(digits) not in (8, 10):
         raise UnknownCNCode(
@@ -71,15 +85,28 @@ def _cn_code(value: Any, line: int, source: str) -> str:
     return digits
 
 
-def _import_date(value: Any, line: int, source: str) -> date:
+_QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
+
+
+def _import_date(value: Any, line: int, source: str) -> tuple[date, str | None]:
+    """The import date, or the first day of a quarter given as YYYY-Qn (with the quarter's name)."""
+    if isinstance(value, datetime):
+        return value.date(), None
     if isinstance(value, date):
-        return value
+        return value, None
     if _blank(value):
         raise LineInputError(line, "import_date", value, "missing import date", source)
+    text = str(value).strip()
+    quarter = _QUARTER.match(text)
+    if quarter:
+        year, number = int(quarter.group(1)), int(quarter.group(2))
+        return date(year, 3 * number - 2, 1), f"{year}-Q{number}"
     try:
-        return date.fromisoformat(str(value).strip())
+        return date.fromisoformat(text), None
     except ValueError:
-        raise LineInputError(line, "import_date", value, "not a date in YYYY-MM-DD form", source) from None
+        raise LineInputError(
+            line, "import_date", value, "not a date in YYYY-MM-DD form nor a quarter in YYYY-Qn form", source
+        ) from None
 
 
 def _choice(value: Any, line: int, field: str, allowed: tuple[str, ...], default: str, source: str) -> str:
@@ -106,7 +133,7 @@ def parse_line(raw: dict[str, Any], line_no: int, source: str = "lines", importe
         values[field] = _decimal(raw.get(field), line_no, field, source)
     if values["net_mass_t"] is None:
         raise LineInputError(line_no, "net_mass_t", raw.get("net_mass_t"), "missing net mass (t)", source)
-    values["import_date"] = _import_date(raw.get("import_date"), line_no, source)
+    values["import_date"], values["import_quarter"] = _import_date(raw.get("import_date"), line_no, source)
     basis = _choice(raw.get("data_basis"), line_no, "data_basis", ("DEFAULT", "ACTUAL", "DERIVED"), "DEFAULT", source)
     values["data_basis"] = basis
     values["regime"] = _choice(raw.get("regime"), line_no, "regime", ("EU", "UK"), "EU", source)
@@ -118,6 +145,8 @@ def parse_line(raw: dict[str, Any], line_no: int, source: str = "lines", importe
         values["production_route"] = route_text
     importer_id = raw.get("importer_id")
     values["importer_id"] = str(importer_id).strip() if not _blank(importer_id) else importer
+    exporter_id = raw.get("exporter_id")
+    values["exporter_id"] = str(exporter_id).strip() if not _blank(exporter_id) else None
     bom_ref = raw.get("bom_ref")
     values["bom_ref"] = str(bom_ref).strip() if not _blank(bom_ref) else None
 
@@ -158,10 +187,19 @@ def read_lines_csv(path_or_text: str | Path, importer: str | None = None) -> lis
             text = path.read_text(encoding="utf-8-sig")
         except OSError as exc:
             raise LineInputError(None, None, str(path), f"cannot read file: {exc.strerror}", str(path)) from None
+        except UnicodeDecodeError as exc:
+            raise LineInputError(None, None, path.name, f"not UTF-8 text (byte {exc.start})", path.name) from None
         source = path.name
     else:
         text, source = path_or_text.lstrip("\ufeff"), "CSV text"
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _read_records(reader, source, importer)
+    except csv.Error as exc:
+        raise LineInputError(reader.line_num, None, None, f"not a readable CSV line: {exc}", source) from None
+
+
+def _read_records(reader: csv.DictReader, source: str, importer: str | None) -> list[ImportLine]:  # type: ignore[type-arg]
     header = [name.strip() for name in (reader.fieldnames or [])]
     reader.fieldnames = header
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
@@ -178,3 +216,50 @@ def read_lines_csv(path_or_text: str | Path, importer: str | None = None) -> lis
     if not lines:
         raise LineInputError(None, None, None, "no import lines", source)
     return lines
+
+
+def read_lines_xlsx(path: str | Path, importer: str | None = None) -> list[ImportLine]:
+    """Lines from the first sheet of an .xlsx workbook: row 1 the CSV header names, one line per row.
+
+    Errors name the file, sheet, row (as Excel numbers it) and field."""
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a missing, damaged or non-xlsx file
+        raise LineInputError(None, None, str(path), f"cannot read as XLSX: {exc}", path.name) from None
+    sheet = workbook.worksheets[0]
+    source = f"{path.name} [{sheet.title}]"
+    rows = sheet.iter_rows(values_only=True)
+    header_row = next(rows, None)
+    header = [str(cell).strip() if cell is not None else "" for cell in (header_row or ())]
+    while header and header[-1] == "":
+        header.pop()
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise LineInputError(1, missing[0], None, f"missing column (required: {', '.join(REQUIRED_COLUMNS)})", source)
+    lines: list[ImportLine] = []
+    for row_no, row in enumerate(rows, start=2):
+        cells = list(row)
+        extra = [cell for cell in cells[len(header):] if not _blank(cell)]
+        if extra:
+            raise LineInputError(row_no, None, extra[0], "more fields than header columns", source)
+        record = {name: cells[i] if i < len(cells) else None for i, name in enumerate(header) if name}
+        if all(_blank(value) for value in record.values()):
+            continue
+        lines.append(parse_line(record, row_no, source, importer))
+    workbook.close()
+    if not lines:
+        raise LineInputError(None, None, None, "no import lines", source)
+    return lines
+
+
+def read_lines(path: str | Path, importer: str | None = None) -> list[ImportLine]:
+    """Lines from a .csv or .xlsx file."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return read_lines_xlsx(path, importer)
+    if path.suffix.lower() == ".csv":
+        return read_lines_csv(path, importer)
+    raise LineInputError(None, None, path.name, "unknown lines format; use .csv or .xlsx", path.name)

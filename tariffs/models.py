@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+if TYPE_CHECKING:
+    from tariffs.obligations import Obligations
 
 Regime = Literal["EU", "UK"]
 DataBasis = Literal["DEFAULT", "ACTUAL", "DERIVED"]
@@ -24,6 +27,8 @@ Flag = Literal[
     "DE_MINIMIS_EXEMPT",
     "DERIVED_FROM_PCF",
     "UK_DEFAULTS_UNAVAILABLE",
+    "UK_THRESHOLD_EXEMPT",
+    "PENALTY_NOT_INDEXED",
 ]
 FLAGS: tuple[str, ...] = Flag.__args__  # type: ignore[attr-defined]
 
@@ -43,11 +48,14 @@ class ImportLine(_Input):
 
     line_no: int = Field(ge=1, description="line number in the input (CSV file line, or list position + 1)")
     importer_id: str | None = None
+    exporter_id: str | None = None
     regime: Regime = "EU"
     cn_code: str = Field(pattern=r"^\d{8}(\d{2})?$")
     country_of_origin: str = Field(pattern=r"^[A-Z]{2}$")
     net_mass_t: Decimal = Field(gt=0)
     import_date: date
+    # when the line gives only the quarter of import ("2027-Q2"): import_date is the quarter's first day
+    import_quarter: str | None = Field(default=None, pattern=r"^\d{4}-Q[1-4]$")
     data_basis: DataBasis = "DEFAULT"
     actual_see_t_per_t: Decimal | None = Field(default=None, ge=0)
     actual_sefa_t_per_t: Decimal | None = Field(default=None, ge=0)
@@ -63,18 +71,26 @@ class Derivation(_Output):
 
     bom_ref: str
     declared_unit: str
-    see_t_per_t: Num
+    see_t_per_t: Num  # shown to 6 decimals
+    # the unrounded value the embedded emissions are computed from (not part of the JSON form)
+    see_exact_t_per_t: Decimal | None = Field(default=None, exclude=True)
     lines: list[dict[str, object]]
     excluded_kgco2e: Num
     notes: list[str]
+
+    def exact_see(self) -> Decimal:
+        """The SEE the line's embedded emissions use: unrounded when known."""
+        return self.see_exact_t_per_t if self.see_exact_t_per_t is not None else self.see_t_per_t
 
 
 class LineResult(_Output):
     line_no: int
     importer_id: str | None
+    exporter_id: str | None = None
     regime: Regime
     year: int
     import_date: date
+    import_quarter: str | None = None
     cn_code: str
     sector: str | None
     country_of_origin: str
@@ -125,7 +141,10 @@ class AggregateRow(_Output):
     key: str
     lines: int
     net_mass_t: Num
+    # EU tonnes carry the default-value mark-up, UK tonnes do not: read the two apart
     embedded_emissions_t: Num
+    eu_embedded_emissions_t: Num
+    uk_embedded_emissions_t: Num
     faa_t: Num
     certificates: Num
     cost_eur: Num
@@ -166,3 +185,5 @@ class ExposureReport(_Output):
     aggregates: Aggregates
     data_versions: dict[str, str]
     assumptions: list[str]
+    # EU importers' obligations over time, when asked for (the model is completed by tariffs.obligations)
+    obligations: Obligations | None = None

@@ -23,7 +23,7 @@ from lcidb.home import shipped_data_dir
 from tariffs.errors import ParameterFileError, ParameterMissing
 
 STATUSES = ("published", "corroborated", "assumption")
-REGIME_FILES = {"EU": "eu_cbam.yaml", "UK": "uk_cbam.yaml"}
+REGIME_FILES = {"EU": "eu_cbam.yaml", "UK": "uk_cbam.yaml", "SCENARIOS": "scenarios.yaml"}
 
 
 class _DecimalLoader(yaml.SafeLoader):

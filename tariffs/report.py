@@ -4,7 +4,7 @@ input order, optional projection 2026-2034, and aggregates by importer, year, CN
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -66,7 +66,10 @@ def _expand(lines: list[ImportLine], projection: bool) -> list[tuple[ImportLine,
     expanded = []
     for line in lines:
         for year in PROJECTION_YEARS:
-            projected = line.model_copy(update={"import_date": _same_day_in(line.import_date, year)})
+            update: dict[str, Any] = {"import_date": _same_day_in(line.import_date, year)}
+            if line.import_quarter:
+                update["import_quarter"] = f"{year}-{line.import_quarter[5:]}"
+            projected = line.model_copy(update=update)
             notes = [] if year == line.import_date.year else [
                 f"projection: volume of the line dated {line.import_date.isoformat()} repeated in {year}"
             ]
@@ -84,11 +87,15 @@ def exposure_report(
     eu_parameters: ParameterSet | None = None,
     uk_parameters: ParameterSet | None = None,
     derive: Deriver | None = None,
+    obligations: bool = False,
+    purchase_plan: Mapping[str | None, Mapping[str, int]] | None = None,
 ) -> ExposureReport:
     """The exposure report of `lines` (dicts with the §9.1 columns, or parsed ImportLines).
 
     `importer` fills lines without importer_id; `prior_mass_t` is the importer's net mass of CBAM
-    goods already imported in the year of its lines (EU de minimis)."""
+    goods already imported in the year of its lines (EU de minimis). `obligations` adds the EU
+    importers' quarterly holding, purchases, surrenders and monthly cash flow (tariffs.obligations),
+    with `purchase_plan` (importer -> {YYYY-MM: certificates}) instead of buying just enough."""
     reference = reference or shipped_reference()
     eu_parameters = eu_parameters or shipped_parameters("EU")
     uk_parameters = uk_parameters or shipped_parameters("UK")
@@ -104,6 +111,11 @@ def exposure_report(
     )
     if not parsed:
         raise LineInputError(None, None, None, "no import lines")
+    # name the --importer argument only if some line took it (every line may carry its own importer)
+    importer_used = importer is not None and (
+        any(str(row.get("importer_id") or "").strip() == "" for row in dict_rows)
+        or any(line.importer_id is None for line in raw if isinstance(line, ImportLine))
+    )
     if prior_mass_t is not None and prior_mass_t < 0:
         raise LineInputError(None, "prior_mass_t", str(prior_mass_t), "must not be negative")
     prior_target = _prior_target(parsed, importer) if prior_mass_t is not None else None
@@ -132,23 +144,36 @@ def exposure_report(
                 derivations[key] = derive(line, entry)
             context.derivation = derivations[key]
         if line.regime == "EU":
-            results.append(eu_line(line, reference, eu_parameters, context))
+            result = eu_line(line, reference, eu_parameters, context)
         else:
-            results.append(uk_line(line, reference, eu_parameters, uk_parameters, context))
+            result = uk_line(line, reference, eu_parameters, uk_parameters, context)
+        if line.exporter_id is not None or line.import_quarter is not None:
+            result = result.model_copy(update={"exporter_id": line.exporter_id, "import_quarter": line.import_quarter})
+        results.append(result)
 
     versions = {
         "eu_parameters": eu_parameters.version_id(),
         "uk_parameters": uk_parameters.version_id(),
+        "scenarios": shipped_parameters("SCENARIOS").version_id(),
         **reference.version_ids,
     }
     assumptions = sorted({note for result in results for note in result.notes if " is an assumption" in note})
+    over_time = None
+    if obligations or purchase_plan is not None:
+        from tariffs.obligations import importer_obligations
+
+        over_time = importer_obligations(
+            [line for line, _ in expanded], results, reference=reference, eu_parameters=eu_parameters,
+            purchase_plan=purchase_plan,
+        )
     return ExposureReport(
-        generated_for=importer,
+        generated_for=importer if importer_used else None,
         projection=projection,
         lines=results,
         aggregates=aggregate(results, thresholds),
         data_versions=versions,
         assumptions=assumptions,
+        obligations=over_time,
     )
 
 
@@ -223,6 +248,8 @@ def _row(key: str, group: list[LineResult]) -> AggregateRow:
         lines=len(group),
         net_mass_t=tonnes(_sum(r.net_mass_t for r in priced)),
         embedded_emissions_t=tonnes(_sum(r.embedded_emissions_t for r in priced)),
+        eu_embedded_emissions_t=tonnes(_sum(r.embedded_emissions_t for r in priced if r.regime == "EU")),
+        uk_embedded_emissions_t=tonnes(_sum(r.embedded_emissions_t for r in priced if r.regime == "UK")),
         faa_t=tonnes(_sum(r.faa_t for r in priced)),
         certificates=tonnes(_sum(r.certificates for r in priced)),
         cost_eur=_sum(r.cost_eur for r in priced),
@@ -252,3 +279,24 @@ def aggregate(results: list[LineResult], thresholds: list[ThresholdStatus]) -> A
         thresholds=thresholds,
         total=_row("total", results),
     )
+
+
+def key_figures(results: list[LineResult]) -> dict[str, Decimal | None]:
+    """Headline figures that must not be mixed: verified (ACTUAL) and indicative (DERIVED) savings
+    apart, and the potential cost of exempt lines (not owed) apart from the cost owed. None: no such line."""
+
+    def total(values: Iterable[Decimal | None]) -> Decimal | None:
+        present = [v for v in values if v is not None]
+        return sum(present, ZERO) if present else None
+
+    def saving(basis: str, field: str) -> Decimal | None:
+        return total(getattr(r, field) for r in results if r.data_basis == basis)
+
+    return {
+        "saving_verified_eur": saving("ACTUAL", "saving_eur"),
+        "saving_verified_gbp": saving("ACTUAL", "saving_gbp"),
+        "saving_indicative_eur": saving("DERIVED", "saving_eur"),
+        "saving_indicative_gbp": saving("DERIVED", "saving_gbp"),
+        "exempt_potential_cost_eur": total(r.potential_cost_eur for r in results),
+        "exempt_potential_cost_gbp": total(r.potential_cost_gbp for r in results),
+    }

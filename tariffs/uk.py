@@ -57,7 +57,7 @@ def uk_line(
     elif line.data_basis == "DERIVED":
         if context.derivation is None:
             raise LineInputError(line.line_no, "bom_ref", line.bom_ref, "no derivation available for this DERIVED line")
-        see = context.derivation.see_t_per_t
+        see = context.derivation.exact_see()
         flags.add("DERIVED_FROM_PCF")
     else:
         lookup = _default_lookup(line, reference)
@@ -85,7 +85,8 @@ def uk_line(
         result = result.model_copy(update={
             "scope_status": "EXEMPT_UK_THRESHOLD", "potential_cost_gbp": result.cost_gbp,
             "cost_gbp": ZERO, "cost_gbp_per_t_good": ZERO,
-            "flags": sorted({*result.flags, "DE_MINIMIS_EXEMPT"}),
+            # the UK threshold is by customs value (GBP), not the EU de minimis by mass
+            "flags": sorted({*result.flags, "UK_THRESHOLD_EXEMPT"}),
         })
     if line.data_basis != "DEFAULT":
         try:

@@ -77,6 +77,86 @@ def list_snapshots(as_json: bool = typer.Option(False, "--json")) -> None:
 SNAPSHOT_HELP = "NAME (latest), NAME@HEX (>= 8 hex digits) or the full hash."
 
 
+@db_app.command("diff")
+def diff(
+    old: str = typer.Argument(..., help="The old snapshot: " + SNAPSHOT_HELP),
+    new: str = typer.Argument(..., help="The new snapshot."),
+    method: str = typer.Option("AR6", "--method", help="AR6 | AR5"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Activities changed, added and removed between two snapshots, with the size of each change."""
+    from lcidb.diff import diff_snapshots
+    from lcidb.errors import LcidbError
+    from lcidb.snapshot import load_snapshot
+
+    try:
+        result = diff_snapshots(load_snapshot(old), load_snapshot(new), method)
+    except LcidbError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        return
+    counts = result.counts()
+    typer.echo(f"{result.old} -> {result.new} ({method}, cradle-to-gate per unit): {counts['changed']} changed, "
+               f"{counts['added']} added, {counts['removed']} removed")
+    for c in result.changes:
+        if c.change == "changed":
+            size = (f"{c.old_kgco2e:.6g} -> {c.new_kgco2e:.6g} kg CO2e/{c.unit}"
+                    + (f" ({c.relative_change:+.2%})" if c.relative_change is not None else ""))
+            notes = (["own exchanges"] if c.own_exchanges_changed else []) + sorted(c.fields_changed)
+            typer.echo(f"  changed  {c.activity_id:<40} {size}" + (f"  [{', '.join(notes)}]" if notes else ""))
+        else:
+            value = c.new_kgco2e if c.change == "added" else c.old_kgco2e
+            typer.echo(f"  {c.change:<8} {c.activity_id:<40} {value:.6g} kg CO2e/{c.unit}")
+
+
+@db_app.command("impact")
+def impact(
+    old: str = typer.Argument(..., help="The old snapshot: " + SNAPSHOT_HELP),
+    new: str = typer.Argument(..., help="The new snapshot."),
+    threshold: float = typer.Option(0.01, "--threshold", help="Relative change that needs a re-check (0.01 = 1 %)."),
+    include_retired: bool = typer.Option(False, "--include-retired", help="Also revoked, superseded, expired."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Issued certificates whose footprints move by more than --threshold from OLD to NEW (each
+    certificate's stored BOM recomputed on both), reading the service database (CARBONLABEL_DATABASE_URL)."""
+    from api.db import make_engine, make_session_factory
+    from api.services.factor_impact import certificate_moves
+    from api.settings import load_settings
+    from footprint.errors import FootprintError
+    from footprint.impact import moves_as_dicts
+    from lcidb.errors import LcidbError
+    from lcidb.snapshot import load_snapshot
+
+    try:
+        old_snapshot, new_snapshot = load_snapshot(old), load_snapshot(new)
+        engine = make_engine(load_settings(embedded=True).database_url, read_only=True)
+        try:
+            with make_session_factory(engine)() as session:
+                moves = certificate_moves(session, old_snapshot, new_snapshot, threshold, include_retired)
+        finally:
+            engine.dispose()
+    except (LcidbError, FootprintError) as exc:
+        _fail(str(exc))
+        return
+    flagged = [m for m in moves if m.exceeds]
+    if as_json:
+        typer.echo(json.dumps({"old": old_snapshot.ref, "new": new_snapshot.ref, "threshold": threshold,
+                               "certificates": len(moves), "to_recheck": len(flagged),
+                               "moves": moves_as_dicts(moves)}, indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"{old_snapshot.ref} -> {new_snapshot.ref}: {len(flagged)} of {len(moves)} certificates move by more "
+               f"than {threshold:.2%} and need a re-check")
+    for m in flagged:
+        if m.error:
+            typer.echo(f"  {m.key}  cannot be recomputed: {m.error}")
+        else:
+            change = f" ({m.relative_change:+.2%})" if m.relative_change is not None else ""
+            typer.echo(f"  {m.key}  {m.old_kgco2e:.6g} -> {m.new_kgco2e:.6g} kg CO2e{change}"
+                       f"  certified {m.certified_kgco2e:.6g}")
+
+
 @factors_app.command("search")
 def factors_search(
     text: str = typer.Argument(..., help="Words to find in the id or name."),
@@ -130,6 +210,14 @@ def factors_show(
         typer.echo(f"  cradle-to-gate {method}: {values['total_kgco2e']:.6g} kg CO2e per {record['unit']}")
         for code, value in values["by_gas_kgco2e"].items():
             typer.echo(f"    {code:<22} {value:.6g}")
+        for credit_type, value in values.get("credits_kgco2e", {}).items():
+            typer.echo(f"    {credit_type:<22} {value:.6g}  (not in the cut-off total)")
+    typer.echo("  own exchanges (lognormal sigma, given or pedigree):")
+    for exchange in record.get("exchanges", []):
+        sigma = exchange["uncertainty_sigma"]
+        typer.echo(f"    {exchange['kind']:<12} {exchange['input']:<32} {exchange['amount']:.6g}"
+                   f"  sigma {'-' if sigma is None else f'{sigma:.3f}'} ({exchange['sigma_source']})"
+                   + (f"  {exchange['credit_type']}" if exchange.get("credit_type") else ""))
     typer.echo(f"  snapshot {record['snapshot']['name']}@{record['snapshot']['hash']}")
 
 

@@ -28,6 +28,11 @@ def footprint(
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", help="Monte Carlo on Dask: 'local' (a LocalCluster on 127.0.0.1) or a scheduler ADDRESS."),
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Workers of --scheduler local."),
+    net_credits: Optional[str] = typer.Option(
+        None, "--net-credits", help="Net recycling credits and avoided burdens into the total, citing the product "
+        "rule that requires it (default: cut-off, credits reported beside the total).",
+    ),
+    samples: bool = typer.Option(False, "--samples", help="Include every Monte Carlo draw in the JSON result."),
 ) -> None:
     """The product carbon footprint per declared unit (ISO 14067 / GB/T 24067-2024)."""
     from footprint.bom_io import read_bom
@@ -44,7 +49,8 @@ def footprint(
         bom = read_bom(file, product)
         result = compute(
             bom, load_snapshot(snapshot), method=method, electricity=electricity,  # type: ignore[arg-type]
-            scenario=scenario, monte_carlo=monte_carlo, seed=seed, scheduler=scheduler, workers=workers,
+            scenario=scenario, monte_carlo=monte_carlo, seed=seed, net_credits_rule=net_credits, samples=samples,
+            scheduler=scheduler, workers=workers,
         )
     except UnlinkedLines as exc:
         if linking_report is not None:
@@ -70,11 +76,21 @@ def _print_summary(result: object) -> None:
     assert isinstance(result, FootprintResult)
     unit = f"{result.declared_unit.amount:g} {result.declared_unit.unit}"
     typer.echo(f"{result.product_name} ({result.product_id}), {result.boundary}, per {unit}")
-    typer.echo(f"  total            {result.total_kgco2e:.6g} kg CO2e  [{result.method}, {result.standard}]")
+    typer.echo(f"  total            {result.total_kgco2e:.6g} kg CO2e  [{result.standard}]")
+    if result.headline and ": " in result.headline:  # the GWP set named only for the part it covers
+        typer.echo(f"  GWP100           {result.headline.split(': ', 1)[1].replace('GWP100 ', '')}")
+    else:
+        typer.echo(f"  GWP100           {result.method}")
     typer.echo(f"  fossil           {result.fossil_kgco2e:.6g}")
     typer.echo(f"  biogenic         {result.biogenic_kgco2e:.6g}   uptake {result.biogenic_uptake_kgco2e:.6g}")
-    typer.echo(f"  land-use change  {result.land_use_change_kgco2e:.6g}")
+    luc = result.land_use_change_kgco2e
+    typer.echo(f"  land-use change  {'not assessed' if luc is None else f'{luc:.6g}'}")
     typer.echo(f"  aggregated CO2e  {result.co2e_unsplit_kgco2e:.6g}  ({result.co2e_unsplit_share:.1%} of total)")
+    if result.credits is not None and result.credits.total_kgco2e:
+        c = result.credits
+        where = "netted in the total" if c.in_total else "not in the total"
+        typer.echo(f"  credits          {c.total_kgco2e:.6g} ({c.approach}, {where}; with credits"
+                   f" {c.total_with_credits_kgco2e:.6g})")
     if result.uncertainty:
         u = result.uncertainty
         typer.echo(f"  Monte Carlo      mean {u.mean:.6g}, median {u.median:.6g}, 95 % [{u.p2_5:.6g}, {u.p97_5:.6g}]"

@@ -40,7 +40,8 @@ def import_desnz_command(
 
 @import_app.command("bw")
 def import_bw_command(
-    fmt: str = typer.Argument(..., metavar="FORMAT", help="excel (Brightway Excel) or simapro (SimaPro CSV export)."),
+    fmt: str = typer.Argument(..., metavar="FORMAT", help="excel (Brightway Excel), simapro (SimaPro CSV export), "
+                              "jsonld (openLCA JSON-LD folder or zip) or ecospold2 (.spold folder or file)."),
     path: Path = typer.Argument(..., help="File or folder in that format."),
     out: Path = typer.Option(..., "--out", help="Template folder to write."),
     year: Optional[int] = typer.Option(None, "--year", help="Data year for activities without a 'year' field."),
@@ -56,6 +57,28 @@ def import_bw_command(
         _fail(str(exc))
         return
     _print(report)
+
+
+@import_app.command("jsonld")
+def import_jsonld_command(
+    path: Path = typer.Argument(..., help="openLCA JSON-LD export: folder or zip (olca-schema)."),
+    out: Path = typer.Option(..., "--out", help="Template folder to write."),
+    year: Optional[int] = typer.Option(None, "--year", help="Data year for processes without a validity date."),
+    licence: Optional[str] = typer.Option(None, "--licence", help="Licence of the datasets."),
+) -> None:
+    """openLCA JSON-LD -> template folder; everything not imported is reported with why."""
+    import_bw_command("jsonld", path, out, year, licence)
+
+
+@import_app.command("ecospold2")
+def import_ecospold2_command(
+    path: Path = typer.Argument(..., help="EcoSpold2 datasets: a folder of .spold files or one file."),
+    out: Path = typer.Option(..., "--out", help="Template folder to write."),
+    year: Optional[int] = typer.Option(None, "--year", help="Data year for datasets without a time period."),
+    licence: Optional[str] = typer.Option(None, "--licence", help="Licence of the datasets."),
+) -> None:
+    """EcoSpold2 -> template folder; everything not imported is reported with why."""
+    import_bw_command("ecospold2", path, out, year, licence)
 
 
 def register(app: typer.Typer) -> None:

@@ -16,14 +16,18 @@ def _fail(message: str) -> None:
 
 
 def _read_json(path: Path, what: str) -> Any:
+    """Strict JSON (footprint.strict_json: no duplicate keys, NaN, 1e400, NUL or lone surrogates)."""
+    from footprint.strict_json import InvalidJSON, loads_strict
+
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         _fail(f"{what} {path}: cannot read ({exc.strerror})")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        _fail(f"{what} {path}: line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})")
+        return loads_strict(data, source=f"{what} {path}")
+    except InvalidJSON as exc:
+        where = f"line {exc.line}, column {exc.column}: " if exc.line is not None else ""
+        _fail(f"{what} {path}: {where}{'at ' + exc.path + ': ' if exc.path else ''}{exc.reason} [{exc.code}]")
 
 
 def _locate(message: str, files: dict[str, Path]) -> str:
@@ -77,7 +81,7 @@ def _print_decision(d) -> None:
                    + f"; valid {d.granted[-1].valid_from} .. {d.granted[-1].valid_until}")
         if d.benchmark is not None:
             typer.echo(f"benchmark {d.benchmark.key}: {d.benchmark.value} ({d.benchmark.kind}, n={d.benchmark.n}, "
-                       f"hash {d.benchmark.hash[:12]})")
+                       f"hash {d.benchmark.hash[:12]}){d.benchmark.spread_text()}")
         for lang in ("zh_Hans", "zh_Hant", "en"):
             typer.echo("  | " + getattr(d.label, lang).replace("\n", "\n  | "))
     for step in d.next_steps:
@@ -153,6 +157,8 @@ def recognise(
                + (" (new verification required)" if outcome.new_verification_required else ""))
     for gap in outcome.gaps:
         typer.echo(f"  gap [{gap.condition}] {gap.detail}")
+    for item in outcome.unproven:
+        typer.echo(f"  unproven [{item.condition}] {item.detail.removeprefix('unproven: ')}")
     for reason in outcome.reasons:
         typer.echo(f"  - {reason}")
     if outcome.target_tier:
@@ -178,7 +184,8 @@ def schemes(
         return
     for r in rows:
         version = r.version or "(none in force)"
-        typer.echo(f"{r.id:<22} {r.kind:<17} {version:<16} {r.names.get('en', '')} / {r.names.get('zh-Hans', '')}")
+        status = " (proposal)" if r.status == "proposal" else ""
+        typer.echo(f"{r.id:<22} {r.kind:<17} {version:<16} {r.names.get('en', '')} / {r.names.get('zh-Hans', '')}{status}")
 
 
 def register(app: typer.Typer) -> None:

@@ -27,10 +27,12 @@ def serve(
     import uvicorn
 
     from api.errors import InsecureConfiguration
+    from api.services.verification import preflight
     from api.settings import load_settings
 
     try:
-        load_settings(embedded=dev, port=port)  # refuse insecure defaults before binding a port
+        settings = load_settings(embedded=dev, port=port)  # refuse insecure defaults before binding a port
+        preflight(settings)  # and certificates whose signing key this service cannot verify
     except InsecureConfiguration as exc:
         _fail(exc.message)
     os.environ["CARBONLABEL_EMBEDDED"] = "1" if dev else "0"
@@ -46,9 +48,15 @@ def demo(port: int = typer.Option(8000, "--port", min=1, max=65535)) -> None:
     from api.demo import ensure_default_database, seed
     from api.settings import load_settings
 
+    from api.errors import InsecureConfiguration
+
     settings = load_settings(embedded=True, port=port)
     typer.echo(f"factor database: {ensure_default_database()}")
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except InsecureConfiguration as exc:  # e.g. certificates signed by a key that is gone
+        _fail(exc.message)
+        return
     credentials = seed(app.state.service)
     typer.echo(f"state: {settings.home} (SQLite {settings.database_url})")
     typer.echo("demo credentials (OAuth2 client credentials; POST /auth/token):")
@@ -66,34 +74,33 @@ def create_user(
     organisation: str = typer.Option(..., "--organisation", "--org", help="Organisation name (created if new)."),
     role: str = typer.Option(..., "--role", help="exporter, certifier, trade_office or admin."),
     name: str = typer.Option(..., "--name", help="Who or what uses this client."),
+    kind: str = typer.Option("client", "--kind", help="client (API client), person or partner (PACT)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Create an API client; prints its client_id and client_secret (shown once)."""
-    from api.db import make_engine, make_session_factory, upgrade_to_head
+    """Create an account; prints its client_id and client_secret (shown once)."""
+    from api.commands.admin import service_context
     from api.errors import ServiceError
     from api.services import accounts
-    from api.settings import DATABASE_URL_ENV, normalise_database_url
-    from lcidb.home import carbonlabel_home
+    from footprint.bom import text_problem
 
-    url = normalise_database_url(os.environ.get(DATABASE_URL_ENV, "").strip()) or (
-        f"sqlite:///{carbonlabel_home() / 'service.sqlite3'}"
-    )
-    engine = make_engine(url)
-    upgrade_to_head(engine)
+    for option, value in (("--organisation", organisation), ("--name", name)):
+        problem = text_problem(value)  # the same rule as the API: these names appear on certificates
+        if problem is not None:
+            _fail(f"{option} {value!r}: {problem[1]}")
+
     try:
-        with make_session_factory(engine)() as session:
+        with service_context() as context, context.sessions() as session:
             org = accounts.get_or_create_organisation(session, name=organisation)
-            created = accounts.create_user(session, organisation=org, name=name, role=role, actor=None)
+            created = accounts.create_user(session, organisation=org, name=name, role=role, actor=None, kind=kind)
             session.commit()
     except ServiceError as exc:
         _fail(exc.message)
         return
-    finally:
-        engine.dispose()
     out = {
         "client_id": created.client_id,
         "client_secret": created.client_secret,
         "role": role,
+        "kind": kind,
         "organisation": organisation,
         "organisation_id": created.user.organisation_id,
     }

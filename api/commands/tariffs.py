@@ -29,27 +29,65 @@ def _summary(report) -> list[str]:  # type: ignore[no-untyped-def]
         )
     total = report.aggregates.total
     out.append(f"total: {total.certificates} certificates, EUR {total.cost_eur}" + (f", GBP {total.cost_gbp}" if total.cost_gbp else ""))
-    if total.saving_eur is not None:
-        out.append(f"saving of actual over default data: EUR {total.saving_eur}")
+    from tariffs.report import key_figures
+
+    figures = key_figures(report.lines)
+    if figures["saving_verified_eur"] is not None:
+        out.append(f"saving of verified actual over default data: EUR {figures['saving_verified_eur']}")
+    if figures["saving_indicative_eur"] is not None:
+        out.append(f"indicative saving of DERIVED values (not declarable): EUR {figures['saving_indicative_eur']}")
+    if figures["exempt_potential_cost_eur"] is not None:
+        out.append(f"potential cost of exempt lines (not owed): EUR {figures['exempt_potential_cost_eur']}")
     for status in report.aggregates.thresholds:
         out.append(f"threshold {status.regime} {status.importer_id or '(no importer)'} {status.year}: "
                    f"{status.counted} + {status.prior} {status.unit} vs {status.threshold} -> {status.status}")
     return out
 
 
+def _read_purchase_plan(path: Path) -> dict[str | None, dict[str, int]]:
+    """CSV with importer_id, month (YYYY-MM), certificates: what each importer plans to buy."""
+    import csv
+
+    plan: dict[str | None, dict[str, int]] = {}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        _fail(f"{path.name}: cannot read file: {exc.strerror}")
+        raise
+    reader = csv.DictReader(text.splitlines())
+    for needed in ("importer_id", "month", "certificates"):
+        if needed not in (reader.fieldnames or []):
+            _fail(f"{path.name}, line 1: missing column {needed!r} (columns: importer_id, month, certificates)")
+    for record in reader:
+        where = f"{path.name}, line {reader.line_num}"
+        try:
+            count = int(str(record["certificates"]).strip())
+        except ValueError:
+            _fail(f"{where}, field 'certificates': not a whole number (value: {record['certificates']!r})")
+            raise
+        importer = (record["importer_id"] or "").strip() or None
+        month = str(record["month"]).strip()
+        plan.setdefault(importer, {})
+        plan[importer][month] = plan[importer].get(month, 0) + count
+    return plan
+
+
 def cbam(
-    lines_csv: Path = typer.Argument(..., help="CSV of import lines (reference note §9.1 columns + importer_id, regime, customs_value_gbp, bom_ref)."),
+    lines_csv: Path = typer.Argument(..., help="CSV or XLSX of import lines (reference note §9.1 columns + importer_id, exporter_id, regime, customs_value_gbp, bom_ref)."),
     importer: Optional[str] = typer.Option(None, "--importer", help="Importer for lines without importer_id."),
     prior_mass_t: Optional[str] = typer.Option(None, "--prior-mass-t", help="Net mass (t) of CBAM goods the importer already imported in the year of its lines."),
     projection: bool = typer.Option(False, "--projection", help="Repeat each line's volume every year 2026-2034."),
+    obligations: bool = typer.Option(False, "--obligations", help="Add the EU importers' quarterly holding, purchases, surrenders and monthly cash flow."),
+    purchases: Optional[Path] = typer.Option(None, "--purchases", help="CSV (importer_id, month, certificates) of planned purchases: shortfalls are flagged (implies --obligations)."),
+    portfolio: bool = typer.Option(False, "--portfolio", help="Trade-office portfolio: aggregates by exporter and destination, price / data / China carbon price sensitivities."),
     as_json: bool = typer.Option(False, "--json", help="Write the report as JSON to stdout."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the report to a file: .pdf, .csv or .json."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the report to a file: .pdf, .xlsx, .csv (lines) or .json."),
     snapshot: str = typer.Option("default", "--snapshot", help="Footprint snapshot for DERIVED lines (bom_ref)."),
     defaults_table: Optional[Path] = typer.Option(None, "--defaults-table", help="Commission default-value table (2026/1740 CSV format) instead of the curated one."),
     benchmarks_table: Optional[Path] = typer.Option(None, "--benchmarks-table", help="Commission Column B benchmark table instead of the curated one (with --defaults-table)."),
 ) -> None:
     """EU CBAM (definitive period) and UK CBAM exposure of import lines."""
-    from tariffs import exposure_report, read_lines_csv
+    from tariffs import exposure_report, read_lines
     from tariffs.errors import TariffsError
 
     prior: Decimal | None = None
@@ -62,46 +100,72 @@ def cbam(
     if (defaults_table is None) != (benchmarks_table is None):
         _fail("--defaults-table and --benchmarks-table go together")
         return
+    plan = _read_purchase_plan(purchases) if purchases is not None else None
     try:
         reference = None
         if defaults_table is not None and benchmarks_table is not None:
             from tariffs.importers import reference_from_commission
 
             reference = reference_from_commission(defaults_table, benchmarks_table)
-        lines = read_lines_csv(lines_csv, importer=importer)
+        lines = read_lines(lines_csv, importer=importer)
         derive = None
         if any(line.data_basis == "DERIVED" for line in lines):
             from tariffs.derived import footprint_deriver
 
             derive = footprint_deriver(snapshot=snapshot, base_dir=lines_csv.resolve().parent, reference=reference)
         report = exposure_report(
-            lines, importer=importer, prior_mass_t=prior, projection=projection, reference=reference, derive=derive
+            lines, importer=importer, prior_mass_t=prior, projection=projection, reference=reference, derive=derive,
+            obligations=obligations, purchase_plan=plan,
         )
     except TariffsError as exc:
         _fail(str(exc))
         return
+    book = None
+    if portfolio:
+        from tariffs.portfolio import portfolio_from_report
+
+        book = portfolio_from_report(report)
+    document = (book or report).model_dump(mode="json")
     if out is not None:
         suffix = out.suffix.lower()
         if suffix == ".pdf":
-            from api.rendering.cbam_report import render_cbam_pdf
+            from api.rendering.cbam_report import render_cbam_pdf, render_portfolio_pdf
 
-            out.write_bytes(render_cbam_pdf(report))
+            out.write_bytes(render_portfolio_pdf(book) if book is not None else render_cbam_pdf(report))
+        elif suffix == ".xlsx":
+            from tariffs.export import report_xlsx
+
+            out.write_bytes(report_xlsx(report, book))
         elif suffix == ".csv":
             from tariffs.export import report_csv
 
             out.write_text(report_csv(report), encoding="utf-8")
         elif suffix == ".json":
-            out.write_text(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False), encoding="utf-8")
+            out.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
         else:
-            _fail(f"--out: unknown report format {out.suffix!r} (use .pdf, .csv or .json)")
+            _fail(f"--out: unknown report format {out.suffix!r} (use .pdf, .xlsx, .csv or .json)")
             return
         typer.echo(f"wrote {out}", err=True)
     if as_json:
-        typer.echo(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
     elif out is None:
         for text in _summary(report):
             typer.echo(text)
 
 
+def cbam_portfolio(
+    lines_file: Path = typer.Argument(..., help="CSV or XLSX of many exporters' import lines (with exporter_id)."),
+    obligations: bool = typer.Option(False, "--obligations", help="Add the EU importers' obligations over time."),
+    projection: bool = typer.Option(False, "--projection", help="Repeat each line's volume every year 2026-2034."),
+    as_json: bool = typer.Option(False, "--json", help="Write the portfolio as JSON to stdout."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the portfolio to a file: .pdf, .xlsx, .csv (lines) or .json."),
+    snapshot: str = typer.Option("default", "--snapshot", help="Footprint snapshot for DERIVED lines (bom_ref)."),
+) -> None:
+    """A trade office's portfolio: `carbonlabel cbam FILE --portfolio`."""
+    cbam(lines_file, importer=None, prior_mass_t=None, projection=projection, obligations=obligations, purchases=None,
+         portfolio=True, as_json=as_json, out=out, snapshot=snapshot, defaults_table=None, benchmarks_table=None)
+
+
 def register(app: typer.Typer) -> None:
     app.command("cbam")(cbam)
+    app.command("cbam-portfolio")(cbam_portfolio)

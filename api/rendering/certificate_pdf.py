@@ -1,4 +1,4 @@
-"""The certificate PDF: one page each in 简体中文, 繁體中文 and English, with label graphic and QR code.
+"""The certificate PDF: one page each in 简体中文, 繁體中文 and English, with the on-pack label and QR code.
 
 Rendered from the signed document alone, so the PDF always shows exactly what was signed.
 """
@@ -12,6 +12,7 @@ import qrcode
 import qrcode.image.svg
 from markupsafe import Markup
 
+from api.rendering.label import label_svg
 from api.rendering.pages import render_page
 
 LANGUAGES = ("zh-CN", "zh-TW", "en")
@@ -28,11 +29,14 @@ TEXT: dict[str, dict[str, str]] = {
         "boundary": "系统边界",
         "standard": "评价标准",
         "method": "特征化方法",
+        "method_share": "的总量按此计算；其余按因子来源发布时所用的 GWP 值",
         "period": "数据时间范围",
         "validity": "有效期",
         "rules": "规则版本",
         "snapshot": "数据库快照",
         "issuer": "发证机构",
+        "body": "认证机构（认可编号）",
+        "approved": "批准人",
         "key": "签名密钥",
         "supersedes": "替代证书",
         "verify": "扫码或访问以下网址核验证书状态",
@@ -53,11 +57,14 @@ TEXT: dict[str, dict[str, str]] = {
         "boundary": "系統邊界",
         "standard": "評價標準",
         "method": "特性化方法",
+        "method_share": "的總量按此計算；其餘按因子來源發布時所用的 GWP 值",
         "period": "數據時間範圍",
         "validity": "有效期",
         "rules": "規則版本",
         "snapshot": "資料庫快照",
         "issuer": "發證機構",
+        "body": "認證機構（認可編號）",
+        "approved": "核准人",
         "key": "簽章金鑰",
         "supersedes": "取代證書",
         "verify": "掃描或造訪以下網址核驗證書狀態",
@@ -78,11 +85,14 @@ TEXT: dict[str, dict[str, str]] = {
         "boundary": "System boundary",
         "standard": "Standard",
         "method": "Characterisation",
+        "method_share": "of the total; the rest under the GWP sets the factors' sources published",
         "period": "Reference period",
         "validity": "Valid",
         "rules": "Rule-set version",
         "snapshot": "Database snapshot",
         "issuer": "Issuer",
+        "body": "Certification body (accreditation no.)",
+        "approved": "Approved by",
         "key": "Signing key",
         "supersedes": "Supersedes",
         "verify": "Scan or visit to verify the certificate's current status",
@@ -105,12 +115,16 @@ def qr_svg(url: str) -> Markup:
 
 
 def certificate_html(document: dict[str, Any]) -> str:
+    from labels.artwork import artwork_from_document
+
     return render_page(
         "certificate.html",
         d=document,
         languages=LANGUAGES,
         text=TEXT,
         qr=qr_svg(document["verification_url"]),
+        # the on-pack label (labels.md P3: number, issuer, QR code mandatory), drawn by api/rendering/label.py
+        label_svg=Markup(label_svg(artwork_from_document(document), standalone=False)),
     )
 
 

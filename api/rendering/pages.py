@@ -13,7 +13,12 @@ from lcidb.home import package_path
 TEMPLATES_DIR = package_path("api", "templates")
 
 
-def significant(value: object, digits: int = 3) -> str:
+# Values are shown to people rounded, and exactly in JSON. No rule set in data/rules carries a
+# display rule yet; when one does, its digits replace this default (issue 9, "Hardened pages").
+DEFAULT_SIGNIFICANT_DIGITS = 3
+
+
+def significant(value: object, digits: int = DEFAULT_SIGNIFICANT_DIGITS) -> str:
     """A decimal string rounded to `digits` significant figures, written without exponent."""
     try:
         number = Decimal(str(value))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -11,6 +13,7 @@ from api.errors import NotFound
 from api.rendering.pages import render_page
 from api.schemas import KeySet, SignaturePublic, VerificationPublic
 from api.services import certificates as service
+from api.services.cbam_indicative import indicative_for_document
 from api.signing import b64url
 
 router = APIRouter(tags=["public"])
@@ -44,9 +47,11 @@ def verify(number: str, request: Request, session: SessionDep, state: StateDep) 
     footprint = document.get("footprint", {})
     verification = VerificationPublic(
         certificate_number=certificate.number,
-        status=status.status,  # type: ignore[arg-type]
+        # never "valid" unless the signature verifies with a known key and the record is the signed one
+        status=check.problem or status.status,  # type: ignore[arg-type]
+        lifecycle_status=status.status,  # type: ignore[arg-type]
         status_since=status.since,
-        status_reason=status.reason,
+        status_reason=check.reason if check.problem else status.reason,
         superseded_by=successor.number if successor else None,
         supersedes=document.get("supersedes"),
         product=document.get("product", {}),
@@ -65,13 +70,16 @@ def verify(number: str, request: Request, session: SessionDep, state: StateDep) 
         rule_set_version=document.get("rule_set_version", ""),
         snapshot_hash=document.get("provenance", {}).get("snapshot_hash", ""),
         issuer=document.get("issuer", ""),
-        signature=SignaturePublic(valid=check.valid, key_id=check.key_id, reason=check.reason),
+        signature=SignaturePublic(
+            valid=check.valid, key_id=check.key_id, problem=check.problem, reason=check.reason  # type: ignore[arg-type]
+        ),
         signed_document=document,
         signature_value=certificate.signature,
     )
     if _wants_json(request):
         return JSONResponse(verification.model_dump(mode="json"))
-    return HTMLResponse(render_page("verify.html", v=verification, document=document))
+    cbam = indicative_for_document(session, state.domain, document, date.today())
+    return HTMLResponse(render_page("verify.html", v=verification, document=document, cbam=cbam))
 
 
 @router.get("/v1/keys", response_model=KeySet, tags=["public"])

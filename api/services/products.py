@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api import guards
 from api.models import BomUpload, Footprint, Product, User
 from api.services import history
 from api.services.access import organisation_scope
@@ -50,6 +51,7 @@ def store_bom(
     raw: bytes,
     bom: dict[str, Any],
 ) -> BomUpload:
+    guards.check_stored("bom", bom)
     upload = BomUpload(
         product_id=product.id,
         organisation_id=product.organisation_id,
@@ -76,11 +78,13 @@ def store_bom(
 def store_footprint(
     session: Session, *, actor: User, product: Product, bom: BomUpload | None, result: FootprintResult
 ) -> Footprint:
+    document = result.model_dump(mode="json")
+    guards.check_stored("footprint", document)
     row = Footprint(
         product_id=product.id,
         organisation_id=product.organisation_id,
         bom_id=bom.id if bom else None,
-        result=result.model_dump(mode="json"),
+        result=document,
         total_kgco2e=result.total_kgco2e,
         method=result.method,
         snapshot_name=result.provenance.snapshot_name,

@@ -45,6 +45,7 @@ UNITS = {
     "megajoule": "MJ", "gigajoule": "GJ", "cubic meter": "m3", "cubic metre": "m3", "normal cubic meter": "Nm3",
     "litre": "L", "liter": "L", "square meter": "m2", "meter": "m", "kilometer": "km", "ton kilometer": "tkm",
     "tonne kilometer": "tkm", "unit": "piece", "hour": "h",
+    "metric ton*km": "tkm", "Item(s)": "piece",  # EcoSpold2 / openLCA spellings
 }
 LOGNORMAL = 2  # stats_arrays id
 
@@ -226,7 +227,22 @@ def _read_simapro(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, Any]
     return str(metadata.get("Project") or path.stem), data, {}
 
 
-READERS = {"excel": (_read_excel, "Brightway Excel"), "simapro": (_read_simapro, "SimaPro CSV")}
+def _read_jsonld(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    from lcidb.importers.interop import read_jsonld
+
+    return read_jsonld(path)
+
+
+def _read_ecospold2(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    from lcidb.importers.interop import read_ecospold2
+
+    return read_ecospold2(path)
+
+
+READERS = {
+    "excel": (_read_excel, "Brightway Excel"), "simapro": (_read_simapro, "SimaPro CSV"),
+    "jsonld": (_read_jsonld, "openLCA JSON-LD"), "ecospold2": (_read_ecospold2, "EcoSpold2"),
+}
 
 
 def _parameter_values(parameters: dict[str, Any], activity: dict[str, Any]) -> dict[str, float]:
@@ -418,7 +434,8 @@ def _convert(item: _Activity, db_name: str, by_key: dict[tuple[str, str], _Activ
         if kind == "biosphere":
             categories = exchange.get("categories") or ("",)
             compartment = str(categories[0]).lower() if categories else ""
-            code = flow_lookup().get((str(exchange.get("name", "")).lower(), compartment))
+            # a reader that matched the flow by its uuid (JSON-LD, EcoSpold2) says so; else name + compartment
+            code = exchange.get("_flow_code") or flow_lookup().get((str(exchange.get("name", "")).lower(), compartment))
             if code is None:
                 report.skip(row, f"activity {name!r}: elementary flow {exchange.get('name')!r} {tuple(categories)} "
                                  "has no GWP100 flow code (not a greenhouse gas in data/methods/gwp100.csv): left out")

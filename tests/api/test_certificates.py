@@ -9,6 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import text
 
+from api.errors import InsecureConfiguration
 from api.models import utcnow
 from api.signing import b64url_decode, canonical_bytes
 from tests.api.helpers import certified
@@ -111,6 +112,7 @@ def test_public_verification_page_and_json(client, actors) -> None:
         "valid": True,
         "algorithm": "Ed25519",
         "key_id": body["signature"]["key_id"],
+        "problem": None,
         "reason": None,
     }
     page = client.get(f"/verify/{number}")
@@ -167,13 +169,18 @@ def test_certificates_signed_with_an_earlier_key_still_verify(
         kids = {k["kid"] for k in new_client.get("/v1/keys").json()["keys"]}
         assert old["key_id"] in kids and len(kids) == 2
         assert new_client.get(f"/verify/{old['number']}", headers=JSON).json()["signature"]["valid"] is True
-    # without the old key the signature cannot be checked, and says why
+    # without the old key the service refuses to start (issue 9, What was seen 4) ...
     forgetful = replace(settings, signing_key_path=tmp_path / "new.pem")
+    with pytest.raises(InsecureConfiguration, match=old["key_id"]):
+        create_app(forgetful, domain=StandInDomain(), engine_connect_args=database.connect_args)
+    # ... unless told to serve that key's certificates unverified; then it cannot be checked, and says why
+    forgetful = replace(forgetful, accept_unknown_key_ids=(old["key_id"],))
     with TestClient(
         create_app(forgetful, domain=StandInDomain(), engine_connect_args=database.connect_args)
     ) as new_client:
         check = new_client.get(f"/verify/{old['number']}", headers=JSON).json()["signature"]
         assert check["valid"] is False and "unknown key" in check["reason"]
+        assert check["problem"] == "unknown_key"
 
 
 def test_anyone_can_verify_offline_from_the_public_endpoints(client, actors) -> None:

@@ -1,11 +1,12 @@
-"""The columnar batch path agrees with the ordinary one: the same error records for every invalid
-BOM of the corpus (fixtures/invalid_boms, made by make_corpus.py), the same bytes for valid BOMs.
+"""The columnar batch path agrees with the ordinary one: the same error records for the batch-only
+invalid BOMs (fixtures/invalid_boms, made by make_corpus.py: bytes that are not UTF-8, lines that do
+not link), the same bytes for valid BOMs. The shared corpus of invalid BOMs (fixtures/invalid_boms.jsonl)
+is run through the batch as one of the READERS of test_invalid_bom_corpus.py (same code, line, field).
 
 Agreement is by construction (the fast path only accepts; anything it doubts goes whole to
 validate_bom_json + summarize), so what these tests check is that the fast path *hands over*
 every invalid case instead of computing it -- including the ones the ordinary model may still
-accept today (duplicate keys, blank names, bidi characters), so that a stricter ordinary model
-is followed by the batch without a change here."""
+accept, so that a stricter ordinary model is followed by the batch without a change here."""
 
 from __future__ import annotations
 
@@ -41,25 +42,6 @@ def test_invalid_bom_is_handed_to_the_ordinary_path(case: Path, mini_snapshot: S
     assert written == expected
 
 
-def test_corpus_errors_name_code_line_and_field(mini_snapshot: Snapshot, tmp_path: Path) -> None:
-    """A few cases whose ordinary error is known today: the batch record carries it. (Booleans as
-    numbers, blank names, duplicate product keys and bidi characters are still accepted by the
-    ordinary model today; the test above already makes the batch follow it when that changes.)"""
-    engine = engine_for(mini_snapshot)
-    expect = {
-        "negative_quantity_without_credit": ("BOMError", "quantity", 0),
-        "unknown_unit": ("UnitMismatch", "unit", 0),
-        "missing_unit": ("UnitMismatch", "unit", 0),
-        "infinite_quantity_1e400": ("BOMError", "quantity", 0),
-        "duplicate_line_id": ("BOMError", "line_id", 1),
-        "cycle": ("CyclicBOM", "parent_id", 0),
-    }
-    for name, (code, field, bom_line) in expect.items():
-        raw = (FIXTURES / "invalid_boms" / f"{name}.jsonl").read_bytes().rstrip(b"\n")
-        record = ordinary_record(raw, 1, engine, "AR6", False, name)
-        assert (record["code"], record["field"], record["bom_line"]) == (code, field, bom_line), name
-
-
 def test_valid_boms_give_the_ordinary_bytes(mini_snapshot: Snapshot, tmp_path: Path) -> None:
     """Bit for bit, after the JSON round trip: the roll-up keeps the ordinary summation order."""
     engine = engine_for(mini_snapshot)
@@ -76,14 +58,18 @@ def test_valid_boms_give_the_ordinary_bytes(mini_snapshot: Snapshot, tmp_path: P
 
 
 def test_hand_computed_nested_bom(mini_snapshot: Snapshot) -> None:
-    """Frame (2 pieces) of 0.3 kg steel each, a 0.05 kg steel credit, 0.5 kg wood:
-    total = (2 x 0.3 - 0.05) x y_steel + 0.5 x y_wood, with y the snapshot's cradle-to-gate vector."""
-    engine = engine_for(mini_snapshot)
-    y = engine.vectors("AR6").scores
-    steel, wood = y[mini_snapshot.index["steel"]], y[mini_snapshot.index["wood"]]
+    """Frame (2 pieces) of 0.3 kg steel each, a 0.05 kg steel credit, 0.5 kg wood. Under cut-off
+    (the batch's default, as footprint.engine) the credit line books nothing:
+    total = 2 x 0.3 x y_steel + 0.5 x y_wood, with y the snapshot's cradle-to-gate vector (cut-off
+    system); netted (engine_for(..., cutoff=False)) it is (2 x 0.3 - 0.05) x y_steel + 0.5 x y_wood."""
     raw = VALID.read_bytes().splitlines()[2]
-    (record,) = ColumnarBatch(engine, "AR6").run([raw], [1]).records
-    assert record is not None
-    assert record["total_kgco2e"] == pytest.approx((2 * 0.3 - 0.05) * steel + 0.5 * wood, rel=1e-12)
-    assert record["lines"]["f"] == pytest.approx(0.6 * steel, rel=1e-12)
+    for cutoff, credit_kg in ((True, 0.0), (False, -0.05)):
+        engine = engine_for(mini_snapshot, None, cutoff)
+        y = engine.vectors("AR6").scores
+        steel, wood = y[mini_snapshot.index["steel"]], y[mini_snapshot.index["wood"]]
+        (record,) = ColumnarBatch(engine, "AR6").run([raw], [1]).records
+        assert record is not None
+        assert record["total_kgco2e"] == pytest.approx((2 * 0.3 + credit_kg) * steel + 0.5 * wood, rel=1e-12)
+        assert record["lines"]["f"] == pytest.approx(0.6 * steel, rel=1e-12)
+        assert record["lines"]["r"] == pytest.approx(credit_kg * steel, rel=1e-12, abs=0.0)
     assert record["by_stage"] == {"raw_materials": pytest.approx(record["total_kgco2e"], rel=1e-12)}

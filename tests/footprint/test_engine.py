@@ -32,6 +32,9 @@ LINES = {
 }
 TOTAL = sum(LINES.values())
 REL = 1e-12
+# The hand calculation above nets the credits (the database as written): the engine does so only
+# when a product rule requires it; its default, cut-off, is checked in test_credits_and_pools.py
+NETTED = "PCR-TEST 7.2: recycling credits netted"
 
 
 def close(value: float, expected: float) -> bool:
@@ -39,7 +42,7 @@ def close(value: float, expected: float) -> bool:
 
 
 def test_total_and_line_contributions_match_hand_calculation(mini_snapshot: Snapshot, mini_bom) -> None:
-    result = compute(mini_bom, mini_snapshot)
+    result = compute(mini_bom, mini_snapshot, net_credits_rule=NETTED)
     assert close(result.total_kgco2e, TOTAL)
     flat = {c.line_id: c for top in result.lines for c in [top, *top.children]}
     for line_id, expected in LINES.items():
@@ -51,14 +54,16 @@ def test_total_and_line_contributions_match_hand_calculation(mini_snapshot: Snap
 
 
 def test_iso_14067_parts_and_pact_splits(mini_snapshot: Snapshot, mini_bom) -> None:
-    result = compute(mini_bom, mini_snapshot)
+    result = compute(mini_bom, mini_snapshot, net_credits_rule=NETTED)
     uptake = 0.5 * -1.5
     assert close(result.biogenic_uptake_kgco2e, uptake)
     assert close(result.pcf_including_biogenic_uptake, TOTAL)
     assert close(result.pcf_excluding_biogenic_uptake, TOTAL - uptake)
     # biogenic: seat's CO2 and CH4 plus the supplier's declared biogenic part 3 x 0.005
     assert close(result.biogenic_kgco2e, 0.5 * (0.2 + 0.027) + 0.015)
-    assert close(result.land_use_change_kgco2e, 0.5 * 0.05)
+    # wood carries dLUC (co2_luc); steel, grid, truck, scrap and the supplier did not assess it
+    assert result.land_use_change_kgco2e is None
+    assert close(result.carbon_pools.land_use_change_found_kgco2e, 0.5 * 0.05)
     # supply of the grid (kWh) in the whole system: s_steel = 0.50041 / 0.9995, s_grid = 0.41 + 0.5 s_steel
     s_steel = 0.50041 / 0.9995
     s_grid = 0.41 + 0.5 * s_steel
@@ -69,12 +74,12 @@ def test_iso_14067_parts_and_pact_splits(mini_snapshot: Snapshot, mini_bom) -> N
     assert close(result.by_gas["supplier_pcf"], 0.15)
     assert close(sum(result.by_gas.values()), TOTAL)
     parts = (result.fossil_kgco2e + result.biogenic_kgco2e + result.biogenic_uptake_kgco2e
-             + result.land_use_change_kgco2e + result.co2e_unsplit_kgco2e)
+             + result.carbon_pools.land_use_change_found_kgco2e + result.co2e_unsplit_kgco2e)
     assert close(parts, TOTAL)
 
 
 def test_stages_primary_share_unverified_share_and_dqr(mini_snapshot: Snapshot, mini_bom) -> None:
-    result = compute(mini_bom, mini_snapshot)
+    result = compute(mini_bom, mini_snapshot, net_credits_rule=NETTED)
     assert close(result.by_stage["raw_materials"], LINES["tube"] + LINES["seat"] + LINES["chip"])
     assert close(result.by_stage["end_of_life"], LINES["offcut"] + LINES["reuse"])
     absolute = {k: abs(v) for k, v in LINES.items()}
@@ -93,7 +98,7 @@ def test_stages_primary_share_unverified_share_and_dqr(mini_snapshot: Snapshot, 
 
 
 def test_factors_used_carry_provenance_and_their_emissions(mini_snapshot: Snapshot, mini_bom) -> None:
-    result = compute(mini_bom, mini_snapshot)
+    result = compute(mini_bom, mini_snapshot, net_credits_rule=NETTED)
     used = {f.id: f for f in result.factors}
     assert set(used) == {"steel", "elec_cn_gd_grid", "wood", "truck", "scrap"}
     assert close(used["steel"].kgco2e, LINES["tube"] + LINES["reuse"])
@@ -103,7 +108,7 @@ def test_factors_used_carry_provenance_and_their_emissions(mini_snapshot: Snapsh
 
 
 def test_hotspots_are_emissions_occurring_in_each_process(mini_snapshot: Snapshot, mini_bom) -> None:
-    result = compute(mini_bom, mini_snapshot)
+    result = compute(mini_bom, mini_snapshot, net_credits_rule=NETTED)
     s_steel = 0.50041 / 0.9995
     s_grid = 0.41 + 0.5 * s_steel
     expected = {"steel": s_steel * (2.0 + 0.0298), "elec_cn_gd_grid": s_grid * 0.5, "truck": 2 * T, "wood": 0.5 * W}
@@ -115,7 +120,7 @@ def test_hotspots_are_emissions_occurring_in_each_process(mini_snapshot: Snapsho
 
 
 def test_market_based_electricity(mini_snapshot: Snapshot, mini_bom) -> None:
-    result = compute(mini_bom, mini_snapshot, electricity="market")
+    result = compute(mini_bom, mini_snapshot, net_credits_rule=NETTED, electricity="market")
     # covered share 40/100; the 0.4 kWh of the weld line: 40 % at wind 0.03, 60 % at residual 0.6
     weld = 0.4 * (0.4 * 0.03 + 0.6 * 0.6)
     assert close(result.total_kgco2e, TOTAL - LINES["weld"] + weld)
@@ -139,7 +144,7 @@ def test_ar5_method(mini_snapshot: Snapshot, mini_bom) -> None:
     w5 = -1.5 + 0.2 + 0.05 + 0.028
     t5 = 0.1 + 0.0265
     total = 0.6 * s5 + 0.4 * p5 + 0.5 * w5 + 2 * t5 + 0.15 + 0.1 * (-0.5 * s5 + 0.1 * p5) - 0.05 * s5
-    assert close(compute(mini_bom, mini_snapshot, method="AR5").total_kgco2e, total)
+    assert close(compute(mini_bom, mini_snapshot, net_credits_rule=NETTED, method="AR5").total_kgco2e, total)
 
 
 def test_same_input_and_snapshot_give_the_same_bytes(mini_snapshot: Snapshot, mini_bom) -> None:

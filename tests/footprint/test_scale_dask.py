@@ -33,9 +33,9 @@ def cluster_address():
 
 def test_batch_on_two_workers_gives_the_same_bytes(cluster_address: str, mini_snapshot, tmp_path: Path) -> None:
     valid = (FIXTURES / "valid_boms.jsonl").read_text(encoding="utf-8").splitlines()
-    invalid = [(FIXTURES / "invalid_boms" / f"{name}.jsonl").read_text(encoding="utf-8").rstrip("\n")
-               for name in ("cycle", "nan_quantity", "unknown_unit", "not_json", "duplicate_line_id",
-                            "missing_product")]
+    corpus = {case["case"]: case["text"] for case in map(json.loads, (FIXTURES / "invalid_boms.jsonl").open())}
+    invalid = [corpus[name] for name in ("cycle", "quantity NaN", "unknown unit", "not JSON", "duplicate line_id",
+                                         "missing product")]
     source = tmp_path / "boms.jsonl"
     source.write_text("\n".join(valid + invalid + valid) + "\n", encoding="utf-8")
     here, there = tmp_path / "here.jsonl", tmp_path / "there.jsonl"

@@ -98,8 +98,8 @@ def test_missing_year_without_default_is_reported_not_guessed(tmp_path: Path, ho
 
 
 def test_unknown_format_and_bad_file_are_clear_errors(tmp_path: Path, home: Path) -> None:
-    with pytest.raises(ImportReportError, match="unknown Brightway format 'jsonld'"):
-        import_bw("jsonld", FIXTURE, tmp_path / "o")
+    with pytest.raises(ImportReportError, match="unknown Brightway format 'ilcd'"):
+        import_bw("ilcd", FIXTURE, tmp_path / "o")
     with pytest.raises(ImportReportError, match="not a SimaPro CSV export"):
         import_bw("simapro", FIXTURE, tmp_path / "o")
     bogus = tmp_path / "bogus.xlsx"
@@ -147,7 +147,7 @@ def test_cli(tmp_path: Path, home: Path) -> None:
                                       "--year", "2023", "--licence", "test-fixture"])
     assert result.exit_code == 0, result.output
     assert "written:" in result.output and "'Sulfur dioxide'" in result.output
-    bad = CliRunner().invoke(app, ["db", "import", "bw", "jsonld", str(FIXTURE), "--out", str(tmp_path / "d")])
+    bad = CliRunner().invoke(app, ["db", "import", "bw", "ilcd", str(FIXTURE), "--out", str(tmp_path / "d")])
     assert bad.exit_code == 2 and "unknown Brightway format" in bad.output
 
 

@@ -1,0 +1,26 @@
+"""The indicative CBAM exposure of a certificate's product, from its certified footprint and BOM.
+
+Read-only: looks up the footprint the certificate records and the BOM it was computed from, and
+asks the domain (tariffs.indicative) for the DERIVED, not declarable, exposure per tonne."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.domain import Domain
+from api.models import BomUpload, Footprint
+
+
+def indicative_for_document(session: Session, domain: Domain, document: dict[str, Any], on: date) -> dict[str, Any] | None:
+    """None when the certificate's product is not a CBAM good with cbam_role BOM lines."""
+    footprint_id = (document.get("footprint") or {}).get("id")
+    footprint = session.get(Footprint, footprint_id) if footprint_id else None
+    if footprint is None or footprint.bom_id is None:
+        return None
+    upload = session.get(BomUpload, footprint.bom_id)
+    if upload is None:
+        return None
+    return domain.cbam_indicative(upload.bom, footprint.result, on)
