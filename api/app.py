@@ -16,6 +16,7 @@ from api.routes import admin, applications, audit, auth, cbam, certificates, pro
 from api.settings import Settings
 from api.signing import key_id_of, load_public_key, load_signing_key
 from api.state import ServiceState
+from api.web import install as install_web_pages
 
 log = logging.getLogger("carbonlabel.api")
 
@@ -129,4 +130,5 @@ def create_app(
 
     for module in (auth, admin, products, applications, certificates, audit, cbam, recognitions, public):
         app.include_router(module.router)
+    install_web_pages(app)
     return app

@@ -1,0 +1,15 @@
+"""The web application: server-rendered pages in three languages, htmx and ECharts vendored.
+
+`install(app)` adds the pages and serves `api/web/static/` at /static (no CDN, no build step)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.web.pages import router
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+    app.mount("/static", StaticFiles(packages=[("api.web", "static")]), name="static")
