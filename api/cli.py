@@ -20,7 +20,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.footprint",
     "api.commands.importers",
     "api.commands.labels",
+    "api.commands.label_artwork",
+    "api.commands.screening",
     "api.commands.service",
+    "api.commands.admin",
     "api.commands.tariffs",
 )
 
