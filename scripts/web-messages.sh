@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYBABEL="${PYBABEL:-.venv/bin/pybabel}"
-"$PYBABEL" extract -F api/web/babel.cfg --no-location --sort-output -k _ -k gettext -k ngettext:1,2 \
+"$PYBABEL" extract -F api/web/babel.cfg --no-location --sort-output -k _ -k N_ -k gettext -k ngettext:1,2 \
   --project carbonlabel -o api/web/locales/messages.pot .
 for lang in zh_Hans zh_Hant en; do
   po="api/web/locales/$lang/LC_MESSAGES/messages.po"

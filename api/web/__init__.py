@@ -7,9 +7,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web.pages import router
+from api.web import auth, exporter, pages
 
 
 def install(app: FastAPI) -> None:
-    app.include_router(router)
+    app.include_router(auth.router)
+    app.include_router(exporter.router)
+    app.include_router(pages.router)
+    auth.install_handlers(app)
+    exporter.install_handlers(app)
     app.mount("/static", StaticFiles(packages=[("api.web", "static")]), name="static")

@@ -92,6 +92,8 @@ class Formats:
         if value is None or value == "":
             return "—"
         number = Decimal(str(value))
+        if isinstance(value, float) and number == number.to_integral_value():
+            number = number.quantize(Decimal(1))  # a float 1.0 is shown as 1
         if digits is None:
             # keep every digit the value carries (no silent rounding of a certified figure)
             places = max(0, -number.as_tuple().exponent) if isinstance(number.as_tuple().exponent, int) else 0

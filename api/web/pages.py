@@ -1,4 +1,4 @@
-"""Public web pages: landing, language choice, verification, registry search, scheme guides.
+"""Public web pages: language choice, verification, registry search, scheme guides.
 
 Pages call service functions (api/services) and render templates; they never call the HTTP API's
 routes nor the domain packages."""
@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep
 from api.errors import NotFound
-from api.services import registry, scheme_guide
+from api.services import scheme_guide, search
 from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from api.web.rendering import render
 
@@ -28,11 +28,6 @@ def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
-
-
-@router.get("/", response_class=HTMLResponse)
-def landing(request: Request) -> HTMLResponse:
-    return render(request, "landing.html")
 
 
 @router.get("/language/{code}")
@@ -52,13 +47,13 @@ def choose_language(code: str, request: Request, next: str | None = None) -> Res
     return response
 
 
-@router.get("/verify", response_class=HTMLResponse)
-def verify_form(request: Request, number: str = "") -> Response:
+@router.get("/verify")
+def verify_form(number: str = "") -> Response:
     """The verification form of the landing page: a typed number goes to its QR URL."""
     number = number.strip().upper()
     if number:
         return RedirectResponse(f"/verify/{number}", status_code=303)
-    return render(request, "landing.html")
+    return RedirectResponse("/#verify", status_code=303)
 
 
 @router.get("/registry", response_class=HTMLResponse)
@@ -70,20 +65,21 @@ def registry_page(
     product: str = Query("", max_length=300),
     page: int = Query(1, ge=1, le=1000),
 ) -> HTMLResponse:
-    query = registry.CertificateQuery(exporter=company or None, product=product or None, number=number or None)
-    hits: list[registry.CertificateHit] = []
-    if not query.empty:
-        hits = registry.search_certificates(
+    number, company, product = number.strip(), company.strip(), product.strip()
+    query = search.CertificateQuery(exporter=company or None, product=product or None, number=number or None)
+    searched = bool(number or company or product)
+    hits: list[search.CertificateHit] = []
+    if searched:
+        hits = search.search_certificates(
             session, query, limit=REGISTRY_PAGE_SIZE + 1, offset=(page - 1) * REGISTRY_PAGE_SIZE
         )
     more = len(hits) > REGISTRY_PAGE_SIZE
     return render(
         request,
         "registry.html",
-        query=query,
         form={"number": number, "company": company, "product": product},
         hits=hits[:REGISTRY_PAGE_SIZE],
-        searched=not query.empty,
+        searched=searched,
         page=page,
         more=more,
     )

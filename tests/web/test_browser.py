@@ -19,7 +19,9 @@ from api.app import create_app
 from api.settings import Settings
 from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES, catalogue_path
 from tests.api.conftest import LiveServer
-from tests.api.helpers import certified
+from tests.api.helpers import certified, compute, create_product, upload_bom
+from tests.api.standin import sample_bom
+from tests.web.test_auth import PASSWORD, add_person
 from tests.api.standin import StandInDomain
 from tests.conftest import REPO_ROOT
 
@@ -30,8 +32,9 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 class Site:
-    def __init__(self, url: str, number: str):
+    def __init__(self, url: str, number: str, login: str = "", product_id: str = "", footprint_id: str = ""):
         self.url, self.number = url, number
+        self.login, self.product_id, self.footprint_id = login, product_id, footprint_id
 
     def pages(self) -> dict[str, str]:
         return {
@@ -42,6 +45,16 @@ class Site:
             "scheme-carbon-trust": "/schemes/carbon-trust",
             "verify": f"/verify/{self.number}",
             "verify-missing": "/verify/CL-2026-NOSUCH00",
+            "login": "/login",
+        }
+
+    def signed_in_pages(self) -> dict[str, str]:
+        return {
+            "home": "/app",
+            "products": "/app/products",
+            "product": f"/app/products/{self.product_id}",
+            "footprint": f"/app/footprints/{self.footprint_id}",
+            "password": "/account/password",
         }
 
 
@@ -64,8 +77,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         exporter = actors.add("exporter", "exporter", "Shenzhen Lamp Co")
         certifier = actors.add("certifier", "certifier", "GD Cert Body")
         number = certified(client, exporter, certifier, name="LED desk lamp")["number"]
+        product = create_product(client, exporter, "LED desk lamp 台灯")
+        bom_row = upload_bom(client, exporter, product["id"], sample_bom("LED desk lamp 台灯"))
+        footprint = compute(client, exporter, product["id"], bom_row["id"])
+        # a person of the same organisation as the API client that made the product
+        login = add_person(application, "exporter", "Shenzhen Lamp Co", name="Chen Jing 陈静")
     with LiveServer(application) as server:
-        yield Site(server.url, number)
+        yield Site(server.url, number, login, product["id"], footprint["id"])
     application.state.service.engine.dispose()
 
 
@@ -93,12 +111,13 @@ def _axe_serious(page: Page) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("code", list(LANGUAGES))
-def test_every_public_page_in_each_language(site: Site, page: Page, code: str) -> None:
+def test_every_page_in_each_language(site: Site, page: Page, code: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": code, "url": site.url}])
     phrases = _translated_phrases(code) if code != "en" else []
     problems: list[str] = []
-    for name, path in site.pages().items():
+
+    def sweep(name: str, path: str) -> None:
         page.set_viewport_size(PHONE)
         answer = page.goto(site.url + path)
         assert answer is not None and answer.status in (200, 404), (name, answer and answer.status)
@@ -117,6 +136,18 @@ def test_every_public_page_in_each_language(site: Site, page: Page, code: str) -
             problems.append(f"{name}: axe {serious}")
         page.set_viewport_size(DESKTOP)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{code}-1280.png"), full_page=True)
+
+    for name, path in site.pages().items():
+        sweep(name, path)
+    # the signed-in pages of an exporter
+    page.set_viewport_size(PHONE)
+    page.goto(site.url + "/login")
+    page.locator("#login-form input[name=login]").fill(site.login)
+    page.locator("#login-form input[name=password]").fill(PASSWORD)
+    page.locator("#login-form button[type=submit]").click()
+    page.wait_for_url(site.url + "/app")
+    for name, path in site.signed_in_pages().items():
+        sweep(name, path)
     assert problems == []
 
 
