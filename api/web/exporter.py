@@ -27,7 +27,8 @@ class PageNotFound(Exception):
     """A page for a record the person may not see (or that does not exist): answered with 404."""
 
 
-def _visible(session: Any, model: type[Any], row_id: str, person: Person, what: str) -> Any:
+def visible(session: Any, model: type[Any], row_id: str, person: Person, what: str) -> Any:
+    """The row the person may see (the API's organisation scoping), else PageNotFound."""
     try:
         return get_visible(session, model, row_id, person.user, what)
     except NotFound:
@@ -85,7 +86,7 @@ def _product_page(request: Request, state: Any, session: Any, person: Person, pr
 @router.get("/app/products/{product_id}", response_class=HTMLResponse)
 def product_page(product_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn) -> Response:
     _exporter(person)
-    product = _visible(session, Product, product_id, person, "product")
+    product = visible(session, Product, product_id, person, "product")
     return _product_page(request, state, session, person, product)
 
 
@@ -113,7 +114,7 @@ def upload_bom(
     """Upload, check and store the BOM, then compute its footprint at once; lines that do not link
     lead to the linking page."""
     _exporter(person)
-    product = _visible(session, Product, product_id, person, "product")
+    product = visible(session, Product, product_id, person, "product")
     limit = state.settings.max_upload_bytes
     raw = file.file.read(limit + 1)
     product_raw = product_file.file.read(limit + 1) if product_file is not None and product_file.filename else None
@@ -149,8 +150,8 @@ def _compute_or_link(session: Any, state: Any, person: Person, product: Product,
 def linking_page(bom_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn) -> Response:
     """The lines that do not link, each with the suggested factors to pick from."""
     _exporter(person)
-    upload = _visible(session, BomUpload, bom_id, person, "BOM")
-    product = _visible(session, Product, upload.product_id, person, "product")
+    upload = visible(session, BomUpload, bom_id, person, "BOM")
+    product = visible(session, Product, upload.product_id, person, "product")
     report = None
     try:
         state.domain.compute(upload.bom, method="AR6", electricity="location", monte_carlo=None, seed=None)
@@ -167,8 +168,8 @@ async def fix_links(bom_id: str, request: Request, state: StateDep, session: Ses
                     _web: CsrfChecked) -> Response:
     """The picked factors (fields `factor.<line_id>`) make a new upload, whose footprint is computed."""
     _exporter(person)
-    upload = _visible(session, BomUpload, bom_id, person, "BOM")
-    product = _visible(session, Product, upload.product_id, person, "product")
+    upload = visible(session, BomUpload, bom_id, person, "BOM")
+    product = visible(session, Product, upload.product_id, person, "product")
     form = await request.form()
     choices = {key.removeprefix("factor."): str(value) for key, value in form.items() if key.startswith("factor.")}
     try:
@@ -184,8 +185,8 @@ async def fix_links(bom_id: str, request: Request, state: StateDep, session: Ses
 @router.get("/app/footprints/{footprint_id}", response_class=HTMLResponse)
 def footprint_page(footprint_id: str, request: Request, state: StateDep, session: SessionDep,
                    person: SignedIn) -> Response:
-    footprint = _visible(session, Footprint, footprint_id, person, "footprint")
-    product = _visible(session, Product, footprint.product_id, person, "product")
+    footprint = visible(session, Footprint, footprint_id, person, "footprint")
+    product = visible(session, Product, footprint.product_id, person, "product")
     code = language_of(request)
     result = footprint.result
     charts = footprint_charts(result, code)

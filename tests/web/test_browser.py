@@ -19,7 +19,7 @@ from api.app import create_app
 from api.settings import Settings
 from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES, catalogue_path
 from tests.api.conftest import LiveServer
-from tests.api.helpers import certified, compute, create_product, upload_bom
+from tests.api.helpers import apply, certified, compute, create_product, step, upload_bom
 from tests.api.standin import sample_bom
 from tests.web.test_auth import PASSWORD, add_person
 from tests.api.standin import StandInDomain
@@ -32,9 +32,11 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 class Site:
-    def __init__(self, url: str, number: str, login: str = "", product_id: str = "", footprint_id: str = ""):
+    def __init__(self, url: str, number: str, login: str = "", product_id: str = "", footprint_id: str = "",
+                 certifier: str = "", application_id: str = ""):
         self.url, self.number = url, number
         self.login, self.product_id, self.footprint_id = login, product_id, footprint_id
+        self.certifier, self.application_id = certifier, application_id
 
     def pages(self) -> dict[str, str]:
         return {
@@ -57,6 +59,9 @@ class Site:
             "password": "/account/password",
         }
 
+    def certifier_pages(self) -> dict[str, str]:
+        return {"queue": "/app/queue", "application": f"/app/applications/{self.application_id}"}
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
@@ -76,14 +81,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         actors = Actors(application, client)
         exporter = actors.add("exporter", "exporter", "Shenzhen Lamp Co")
         certifier = actors.add("certifier", "certifier", "GD Cert Body")
-        number = certified(client, exporter, certifier, name="LED desk lamp")["number"]
+        certificate = certified(client, exporter, certifier, name="LED desk lamp")
+        number = certificate["number"]
         product = create_product(client, exporter, "LED desk lamp 台灯")
         bom_row = upload_bom(client, exporter, product["id"], sample_bom("LED desk lamp 台灯"))
         footprint = compute(client, exporter, product["id"], bom_row["id"])
         # a person of the same organisation as the API client that made the product
         login = add_person(application, "exporter", "Shenzhen Lamp Co", name="Chen Jing 陈静")
+        reviewer = add_person(application, "certifier", "GD Certification Centre", name="Dr Lee 李博士")
+        pending = apply(client, exporter, product["id"], footprint["id"])
+        assert step(client, exporter, pending["id"], "submit").status_code == 200
     with LiveServer(application) as server:
-        yield Site(server.url, number, login, product["id"], footprint["id"])
+        yield Site(server.url, number, login, product["id"], footprint["id"], reviewer, pending["id"])
     application.state.service.engine.dispose()
 
 
@@ -147,6 +156,16 @@ def test_every_page_in_each_language(site: Site, page: Page, code: str) -> None:
     page.locator("#login-form button[type=submit]").click()
     page.wait_for_url(site.url + "/app")
     for name, path in site.signed_in_pages().items():
+        sweep(name, path)
+    # and a certifier's
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": code, "url": site.url}])
+    page.goto(site.url + "/login")
+    page.locator("#login-form input[name=login]").fill(site.certifier)
+    page.locator("#login-form input[name=password]").fill(PASSWORD)
+    page.locator("#login-form button[type=submit]").click()
+    page.wait_for_url(site.url + "/app")
+    for name, path in site.certifier_pages().items():
         sweep(name, path)
     assert problems == []
 
