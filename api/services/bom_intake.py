@@ -22,6 +22,7 @@ from api.domain import Domain
 from api.errors import InvalidInput, PayloadTooLarge
 from api.models import BomUpload, Footprint, Product, User
 from api.services import products as product_service
+from api.services.uploads import saved_upload
 
 BOM_FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
 TEMPLATE_FORMATS = ("xlsx", "json", "csv", "product.json")
@@ -38,22 +39,14 @@ def read_upload(
     domain: Domain, *, filename: str, raw: bytes, product_raw: bytes | None, limit: int
 ) -> tuple[str, dict[str, Any]]:
     """(format, BOM JSON) of an uploaded file; InvalidInput names file, line, field and value."""
-    name = Path(filename or "upload").name
-    suffix = Path(name).suffix.lower()
-    if suffix not in BOM_FORMATS:
-        raise InvalidInput(f"{name}: unsupported BOM format {suffix or '(none)'}; use .json, .csv or .xlsx")
-    if len(raw) > limit or (product_raw is not None and len(product_raw) > limit):
-        raise PayloadTooLarge(f"{name}: upload larger than {limit} bytes")
-    if not raw:
-        raise InvalidInput(f"{name}: the file is empty")
-    with tempfile.TemporaryDirectory(prefix="carbonlabel-bom-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(raw)
+    if product_raw is not None and len(product_raw) > limit:
+        raise PayloadTooLarge(f"product file: upload larger than {limit} bytes")
+    with saved_upload(filename, raw, allowed=tuple(BOM_FORMATS), limit=limit, what="BOM") as path:
         product_path = None
-        if product_raw:
-            product_path = Path(folder) / "product.json"
+        if product_raw and path.suffix.lower() == ".csv":
+            product_path = path.parent / "product.json"
             product_path.write_bytes(product_raw)
-        return BOM_FORMATS[suffix], domain.read_bom(path, product_path if suffix == ".csv" else None)
+        return BOM_FORMATS[path.suffix.lower()], domain.read_bom(path, product_path)
 
 
 def template(kind: str) -> TemplateFile:

@@ -7,13 +7,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import auth, certifier, exporter, pages
+from api.web import auth, certifier, exporter, pages, trade
 
 
 def install(app: FastAPI) -> None:
     app.include_router(auth.router)
     app.include_router(exporter.router)
     app.include_router(certifier.router)
+    app.include_router(trade.router)
     app.include_router(pages.router)
     auth.install_handlers(app)
     exporter.install_handlers(app)

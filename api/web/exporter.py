@@ -193,11 +193,11 @@ def footprint_page(footprint_id: str, request: Request, state: StateDep, session
     stages = [(stage_label(code, stage), value) for stage, value in result.get("by_stage", {}).items() if value]
     return page(
         request, state, "exporter/footprint.html", person=person, product=product, footprint=footprint,
-        result=result, stages=stages, charts={name: _json_for_script(option) for name, option in charts.items()},
+        result=result, stages=stages, charts={name: json_for_script(option) for name, option in charts.items()},
     )
 
 
-def _json_for_script(value: Any) -> str:
+def json_for_script(value: Any) -> str:
     """JSON that cannot end its <script type="application/json"> block (user text is in it)."""
     text = json.dumps(value, ensure_ascii=False)
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")

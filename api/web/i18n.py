@@ -11,7 +11,7 @@ from __future__ import annotations
 import gettext
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -112,18 +112,18 @@ class Formats:
         """'a, b and c' (style 'or': 'a, b or c') in the reader's language."""
         return format_list([str(item) for item in items], style=style, locale=self.locale)
 
-    def date(self, value: date | datetime | str | None) -> str:
+    def date(self, value: dt.date | dt.datetime | str | None) -> str:
         if value is None or value == "":
             return "—"
         if isinstance(value, str):
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if isinstance(value, datetime):
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if isinstance(value, dt.datetime):
             value = value.date()
         return format_date(value, format="medium", locale=self.locale)
 
-    def datetime(self, value: datetime | str | None) -> str:
+    def datetime(self, value: dt.datetime | str | None) -> str:
         if value is None or value == "":
             return "—"
         if isinstance(value, str):
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         return format_datetime(value, format="medium", tzinfo=value.tzinfo, locale=self.locale) + " UTC"

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
@@ -21,11 +19,11 @@ from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES, catalogue_path
 from tests.api.conftest import LiveServer
 from tests.api.helpers import apply, certified, compute, create_product, step, upload_bom
 from tests.api.standin import sample_bom
-from tests.web.test_auth import PASSWORD, add_person
+from tests.web.browser import axe_serious, sign_in_page
+from tests.web.test_auth import add_person
 from tests.api.standin import StandInDomain
 from tests.conftest import REPO_ROOT
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
@@ -33,10 +31,10 @@ DESKTOP = {"width": 1280, "height": 900}
 
 class Site:
     def __init__(self, url: str, number: str, login: str = "", product_id: str = "", footprint_id: str = "",
-                 certifier: str = "", application_id: str = ""):
+                 certifier: str = "", application_id: str = "", officer: str = ""):
         self.url, self.number = url, number
         self.login, self.product_id, self.footprint_id = login, product_id, footprint_id
-        self.certifier, self.application_id = certifier, application_id
+        self.certifier, self.application_id, self.officer = certifier, application_id, officer
 
     def pages(self) -> dict[str, str]:
         return {
@@ -89,10 +87,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         # a person of the same organisation as the API client that made the product
         login = add_person(application, "exporter", "Shenzhen Lamp Co", name="Chen Jing 陈静")
         reviewer = add_person(application, "certifier", "GD Certification Centre", name="Dr Lee 李博士")
+        officer = add_person(application, "trade_office", "Guangdong Trade Office", name="Officer Huang 黄")
         pending = apply(client, exporter, product["id"], footprint["id"])
         assert step(client, exporter, pending["id"], "submit").status_code == 200
     with LiveServer(application) as server:
-        yield Site(server.url, number, login, product["id"], footprint["id"], reviewer, pending["id"])
+        yield Site(server.url, number, login, product["id"], footprint["id"], reviewer, pending["id"], officer)
     application.state.service.engine.dispose()
 
 
@@ -107,16 +106,6 @@ def _translated_phrases(code: str) -> list[str]:
             # the text around placeholders is what would show
             phrases.extend(part.strip() for part in re.split(r"%\(\w+\)s|%%", message.id) if len(part.strip()) > 12)
     return phrases
-
-
-def _axe_serious(page: Page) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.parametrize("code", list(LANGUAGES))
@@ -140,7 +129,7 @@ def test_every_page_in_each_language(site: Site, page: Page, code: str) -> None:
         untranslated = [phrase for phrase in phrases if phrase in text]
         if untranslated:
             problems.append(f"{name}: untranslated {untranslated}")
-        serious = _axe_serious(page)
+        serious = axe_serious(page)
         if serious:
             problems.append(f"{name}: axe {serious}")
         page.set_viewport_size(DESKTOP)
@@ -150,23 +139,20 @@ def test_every_page_in_each_language(site: Site, page: Page, code: str) -> None:
         sweep(name, path)
     # the signed-in pages of an exporter
     page.set_viewport_size(PHONE)
-    page.goto(site.url + "/login")
-    page.locator("#login-form input[name=login]").fill(site.login)
-    page.locator("#login-form input[name=password]").fill(PASSWORD)
-    page.locator("#login-form button[type=submit]").click()
-    page.wait_for_url(site.url + "/app")
+    sign_in_page(page, site.url, site.login)
     for name, path in site.signed_in_pages().items():
         sweep(name, path)
     # and a certifier's
     page.context.clear_cookies()
     page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": code, "url": site.url}])
-    page.goto(site.url + "/login")
-    page.locator("#login-form input[name=login]").fill(site.certifier)
-    page.locator("#login-form input[name=password]").fill(PASSWORD)
-    page.locator("#login-form button[type=submit]").click()
-    page.wait_for_url(site.url + "/app")
+    sign_in_page(page, site.url, site.certifier)
     for name, path in site.certifier_pages().items():
         sweep(name, path)
+    # and a trade office's (the results page is checked in its journey test)
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": code, "url": site.url}])
+    sign_in_page(page, site.url, site.officer)
+    sweep("cbam", "/app/cbam")
     assert problems == []
 
 

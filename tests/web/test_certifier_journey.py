@@ -12,7 +12,8 @@ from tests.api.conftest import LiveServer
 from tests.api.helpers import apply, compute, create_product, step, upload_bom
 from tests.api.standin import sample_bom
 from tests.conftest import REPO_ROOT
-from tests.web.test_auth import PASSWORD, add_person, csrf_of, sign_in
+from tests.web.browser import sign_in_page
+from tests.web.test_auth import add_person, csrf_of, sign_in
 
 SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
 
@@ -34,10 +35,7 @@ def test_certifier_journey_in_a_browser(app, client, actors, page: Page, databas
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with LiveServer(app) as server:
         page.set_viewport_size({"width": 360, "height": 740})
-        page.goto(server.url + "/login")
-        page.locator("#login-form").get_by_label("Login name").fill(certifier)
-        page.locator("#login-form").get_by_label("Password").fill(PASSWORD)
-        page.locator("#login-form").get_by_role("button", name="Sign in").click()
+        sign_in_page(page, server.url, certifier)
         page.get_by_role("link", name="Review queue").click()
         expect(page.locator("#none-assigned")).to_be_visible()
         page.locator("#unassigned").get_by_role("link", name="M8 steel bolt").click()
@@ -55,10 +53,7 @@ def test_certifier_journey_in_a_browser(app, client, actors, page: Page, databas
         # the exporter reads the request on the same page, in Chinese
         page.context.clear_cookies()
         page.context.add_cookies([{"name": "carbonlabel_lang", "value": "zh-Hans", "url": server.url}])
-        page.goto(server.url + "/login")
-        page.locator("#login-form input[name=login]").fill(exporter)
-        page.locator("#login-form input[name=password]").fill(PASSWORD)
-        page.locator("#login-form button[type=submit]").click()
+        sign_in_page(page, server.url, exporter)
         page.goto(f"{server.url}/app/applications/{application['id']}")
         expect(page.locator("#application-status")).to_have_text("已要求补充资料")
         expect(page.locator(".lead")).to_contain_text("VS-2026-001")

@@ -17,6 +17,7 @@ from api.app import create_app
 from api.engine_domain import EngineDomain
 from tests.api.conftest import LiveServer
 from tests.conftest import REPO_ROOT
+from tests.web.browser import axe_serious
 from tests.web.test_auth import PASSWORD, add_person
 
 SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
@@ -98,6 +99,7 @@ def test_exporter_journey(engine_server, page: Page, tmp_path: Path, database) -
     page.get_by_role("button", name="Upload and compute").click()
     expect(page.locator("#unlinked-count")).to_contain_text("1 line does not link")
     page.screenshot(path=str(SCREENSHOTS / f"exporter-linking-{database.kind}-360.png"), full_page=True)
+    assert axe_serious(page) == []
     pick = page.locator("#line-housing input[type=radio][value='mat_aluminium_recycled']")
     expect(pick).to_have_count(1)
     pick.check()
@@ -108,6 +110,7 @@ def test_exporter_journey(engine_server, page: Page, tmp_path: Path, database) -
         expect(page.locator(f"[data-chart='{chart}']")).to_have_attribute("data-drawn", "true")
         expect(page.locator(f"[data-chart='{chart}'] svg")).to_have_count(1)
     expect(page.locator("#hotspots tbody tr").first).to_be_visible()
+    assert axe_serious(page) == []
     page.screenshot(path=str(SCREENSHOTS / f"exporter-footprint-{database.kind}-360.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path=str(SCREENSHOTS / f"exporter-footprint-{database.kind}-1280.png"), full_page=True)
