@@ -289,7 +289,10 @@ class SecurityHeaders:
                     if not path.startswith(_THIRD_PARTY_PAGES):
                         extra.append((b"content-security-policy", PAGE_CSP.encode()))
                     extra.append((b"cache-control", b"no-store"))
-                    extra.append((b"referrer-policy", b"no-referrer"))
+                    # same-origin, not no-referrer: under no-referrer a browser sends `Origin: null`
+                    # with our own form posts, which the web pages' CSRF check must refuse; other
+                    # sites still never see a page's address (a certificate number) as a referrer
+                    extra.append((b"referrer-policy", b"same-origin"))
                 if allowed is not None:
                     extra += [(b"access-control-allow-origin", allowed.encode("latin-1")), (b"vary", b"Origin")]
                 message["headers"] = headers + [(k, v) for k, v in extra if k not in names]

@@ -23,6 +23,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+from api.rendering.pages import DEFAULT_SIGNIFICANT_DIGITS, significant
+
 DOMAIN = "messages"
 LANGUAGE_COOKIE = "carbonlabel_lang"
 # for a client that says nothing about its languages (scripts, test clients): the one language
@@ -101,6 +103,14 @@ class Formats:
         else:
             pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(number, format=pattern, locale=self.locale)
+
+    def significant(self, value: float | int | Decimal | str | None,
+                    digits: int = DEFAULT_SIGNIFICANT_DIGITS) -> str:
+        """A value rounded for people to `digits` significant figures (the JSON keeps it exact),
+        written with the locale's grouping and decimal sign."""
+        if value is None or value == "":
+            return "—"
+        return self.number(significant(value, digits))
 
     def percent(self, share: Decimal | float | str | None) -> str:
         """A share (0.2) as a percentage number (20), without trailing zeros; the template adds '%'."""

@@ -31,6 +31,7 @@ def environment(code: str) -> Environment:
     env.install_gettext_translations(translations(code), newstyle=True)  # type: ignore[attr-defined]
     formats = Formats(code)
     env.filters["number"] = formats.number
+    env.filters["significant"] = formats.significant
     env.filters["percent"] = formats.percent
     env.filters["list"] = formats.list
     env.filters["date"] = formats.date

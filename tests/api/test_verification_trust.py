@@ -122,6 +122,8 @@ def test_html_pages_carry_csp_nosniff_and_no_store(client, actors) -> None:
         assert "form-action 'self'" in policy and "frame-ancestors 'none'" in policy
         assert page.headers["x-content-type-options"] == "nosniff"
         assert page.headers["cache-control"] == "no-store"
+        # never a referrer to other sites; same-origin, so the pages' own form posts carry an Origin
+        assert page.headers["referrer-policy"] == "same-origin"
     machine = client.get(f"/verify/{number}", headers=JSON)
     assert machine.headers["x-content-type-options"] == "nosniff"
     assert "access-control-allow-origin" not in machine.headers  # CORS is off unless configured

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from api.app import create_app
 from api.settings import Settings
@@ -19,7 +20,7 @@ from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES, catalogue_path
 from tests.api.conftest import LiveServer
 from tests.api.helpers import apply, certified, compute, create_product, step, upload_bom
 from tests.api.standin import sample_bom
-from tests.web.browser import axe_serious, sign_in_page
+from tests.web.browser import axe_serious, sign_in_page, watch_for_page_errors
 from tests.web.test_auth import add_person
 from tests.api.standin import StandInDomain
 from tests.conftest import REPO_ROOT
@@ -154,6 +155,21 @@ def test_every_page_in_each_language(site: Site, page: Page, code: str) -> None:
     sign_in_page(page, site.url, site.officer)
     sweep("cbam", "/app/cbam")
     assert problems == []
+
+
+def test_pages_run_under_their_real_csp(site: Site, context: BrowserContext) -> None:
+    """The browser enforces the service's own CSP: an inline script is refused (and reported, so the
+    `page` fixture's watch would catch one in the app's templates), while the vendored scripts load."""
+    page = context.new_page()
+    problems = watch_for_page_errors(page)
+    page.goto(site.url + "/")
+    assert "script-src 'self';" in context.request.get(site.url + "/").headers["content-security-policy"]
+    assert page.evaluate("typeof htmx") == "object"  # the vendored /static script ran
+    with pytest.raises(PlaywrightError, match="Content Security Policy"):
+        page.add_script_tag(content="window.injectedInline = 1")
+    assert page.evaluate("typeof window.injectedInline") == "undefined"
+    assert any("Content Security Policy" in problem for problem in problems), problems
+    page.close()
 
 
 def test_language_switcher_remembers_the_choice(site: Site, page: Page) -> None:
