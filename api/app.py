@@ -22,6 +22,7 @@ from api.services.jobs import Worker
 from api.settings import Settings
 from api.signing import key_id_of, load_public_key, load_signing_key
 from api.state import ServiceState
+from api.web import install as install_web_pages
 
 log = logging.getLogger("carbonlabel.api")
 
@@ -140,4 +141,5 @@ def create_app(
         app.include_router(module.router)
     for module in (label_artwork, screening):  # issue 10: label artwork, screening
         app.include_router(module.router)
+    install_web_pages(app)
     return app

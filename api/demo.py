@@ -89,3 +89,48 @@ def seed(state: ServiceState) -> dict[str, Any]:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(stored, handle, ensure_ascii=False, indent=2)
     return stored
+
+
+# People who sign in to the web pages (login name, role as in DEMO_ROLES); passwords are random
+# per CARBONLABEL_HOME and kept (mode 0600) beside the client credentials, so a restart prints
+# the same ones.
+DEMO_PEOPLE = (
+    ("exporter", "demo-exporter"),
+    ("certifier", "demo-certifier"),
+    ("trade_office", "demo-trade-office"),
+    ("admin", "demo-admin"),
+)
+
+
+def seed_people(state: ServiceState) -> dict[str, dict[str, str]]:
+    """One person per demo role, in the same organisations as the demo clients; returns
+    {label: {"login", "password", "role"}} to print."""
+    import secrets
+
+    from api.services import web_accounts
+
+    path = state.settings.home / "demo-people.json"
+    stored: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    organisations = {label: name for label, _role, name in DEMO_ROLES}
+    roles = {label: role for label, role, _name in DEMO_ROLES}
+    with state.sessions() as session:
+        for label, login in DEMO_PEOPLE:
+            person = session.scalar(select(User).where(User.client_id == login))
+            if person is not None and label in stored:
+                continue
+            password = secrets.token_urlsafe(12)
+            if person is None:
+                organisation = accounts.get_or_create_organisation(session, name=organisations[label])
+                created = accounts.create_user(
+                    session, organisation=organisation, name=f"demo {label} (web)", role=roles[label],
+                    actor=None, kind="person",
+                )
+                person = created.user
+                person.client_id = login  # a login name people can type
+            web_accounts.set_password(session, user=person, password=password, actor=None)
+            stored[label] = {"login": login, "password": password, "role": roles[label]}
+        session.commit()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(stored, handle, ensure_ascii=False, indent=2)
+    return stored

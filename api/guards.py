@@ -239,10 +239,12 @@ def install(app: FastAPI, *, body_limit: int, cors_origins: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------ response headers and CORS
-# Our own pages load nothing from elsewhere and run no script: only their inline style and the
-# inline SVG QR code. FastAPI's /docs and /redoc load Swagger UI from a CDN and keep their defaults.
-PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
-            "form-action 'none'; frame-ancestors 'none'")
+# Our own pages load scripts, styles and images from this origin only (the vendored htmx and
+# ECharts under /static), post forms to this origin only, and are never framed. Inline style stays
+# allowed (ECharts and htmx set style attributes; the QR code is inline SVG); inline script is not.
+# FastAPI's /docs and /redoc load Swagger UI from a CDN and keep their defaults.
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 _THIRD_PARTY_PAGES = ("/docs", "/redoc")
 # The public verification JSON and the key set are what other sites may read from a browser.
 CORS_PATHS = ("/verify/", "/v1/keys")
@@ -287,7 +289,10 @@ class SecurityHeaders:
                     if not path.startswith(_THIRD_PARTY_PAGES):
                         extra.append((b"content-security-policy", PAGE_CSP.encode()))
                     extra.append((b"cache-control", b"no-store"))
-                    extra.append((b"referrer-policy", b"no-referrer"))
+                    # same-origin, not no-referrer: under no-referrer a browser sends `Origin: null`
+                    # with our own form posts, which the web pages' CSRF check must refuse; other
+                    # sites still never see a page's address (a certificate number) as a referrer
+                    extra.append((b"referrer-policy", b"same-origin"))
                 if allowed is not None:
                     extra += [(b"access-control-allow-origin", allowed.encode("latin-1")), (b"vary", b"Origin")]
                 message["headers"] = headers + [(k, v) for k, v in extra if k not in names]

@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 need_apt=()
 # WeasyPrint needs Pango; poppler-utils gives pdftotext/pdffonts/pdftoppm for PDF checks;
 # fonts-noto-cjk draws Chinese with real glyphs; libharfbuzz-subset0 subsets those fonts in ~1 s
-# (WeasyPrint falls back to fontTools without it: ~30 s per certificate PDF).
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils; do
+# (WeasyPrint falls back to fontTools without it: ~30 s per certificate PDF); chromium runs the
+# browser tests of the web pages (tests/web; never `playwright install`).
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

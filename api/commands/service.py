@@ -45,7 +45,7 @@ def demo(port: int = typer.Option(8000, "--port", min=1, max=65535)) -> None:
     import uvicorn
 
     from api.app import create_app
-    from api.demo import ensure_default_database, seed
+    from api.demo import ensure_default_database, seed, seed_people
     from api.settings import load_settings
 
     from api.errors import InsecureConfiguration
@@ -66,6 +66,11 @@ def demo(port: int = typer.Option(8000, "--port", min=1, max=65535)) -> None:
     product = credentials["sample_product"]
     typer.echo(f"sample product: {product['name']} (id {product['id']}, BOM {product['bom_id']})")
     typer.echo(f"API docs: {settings.public_url}/docs")
+    people = seed_people(app.state.service)
+    typer.echo(f"web pages: open {settings.public_url}/ and sign in as")
+    for label in ("exporter", "certifier", "trade_office", "admin"):
+        entry = people[label]
+        typer.echo(f"  {label:13s} login={entry['login']}  password={entry['password']}")
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="info")
 
 

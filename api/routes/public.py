@@ -6,15 +6,15 @@ from datetime import date
 
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import SessionDep, StateDep
 from api.errors import NotFound
-from api.rendering.pages import render_page
 from api.schemas import KeySet, SignaturePublic, VerificationPublic
 from api.services import certificates as service
 from api.services.cbam_indicative import indicative_for_document
 from api.signing import b64url
+from api.web.pages import verification_missing_page, verification_page
 
 router = APIRouter(tags=["public"])
 
@@ -39,7 +39,7 @@ def verify(number: str, request: Request, session: SessionDep, state: StateDep) 
     except NotFound:
         if _wants_json(request):
             raise
-        return HTMLResponse(render_page("verify_missing.html", number=number), status_code=404)
+        return verification_missing_page(request, number)
     document = service.payload_of(certificate)
     status = service.status_of(session, certificate)
     successor = service.successor_of(session, certificate)
@@ -79,7 +79,7 @@ def verify(number: str, request: Request, session: SessionDep, state: StateDep) 
     if _wants_json(request):
         return JSONResponse(verification.model_dump(mode="json"))
     cbam = indicative_for_document(session, state.domain, document, date.today())
-    return HTMLResponse(render_page("verify.html", v=verification, document=document, cbam=cbam))
+    return verification_page(request, v=verification, document=document, cbam=cbam)
 
 
 @router.get("/v1/keys", response_model=KeySet, tags=["public"])

@@ -115,10 +115,15 @@ def test_html_pages_carry_csp_nosniff_and_no_store(client, actors) -> None:
     number = certified(client, exporter, certifier)["number"]
     for path in (f"/verify/{number}", "/verify/CL-2026-NOSUCH00"):
         page = client.get(path)
-        assert "default-src 'none'" in page.headers["content-security-policy"]
-        assert "script-src" not in page.headers["content-security-policy"]
+        policy = page.headers["content-security-policy"]
+        assert "default-src 'none'" in policy
+        # scripts only from this origin (the vendored htmx and ECharts), never inline or remote
+        assert "script-src 'self';" in policy and "unsafe-inline' 'self'" not in policy
+        assert "form-action 'self'" in policy and "frame-ancestors 'none'" in policy
         assert page.headers["x-content-type-options"] == "nosniff"
         assert page.headers["cache-control"] == "no-store"
+        # never a referrer to other sites; same-origin, so the pages' own form posts carry an Origin
+        assert page.headers["referrer-policy"] == "same-origin"
     machine = client.get(f"/verify/{number}", headers=JSON)
     assert machine.headers["x-content-type-options"] == "nosniff"
     assert "access-control-allow-origin" not in machine.headers  # CORS is off unless configured

@@ -1,0 +1,211 @@
+"""The exporter's pages: products, BOM upload (with templates), the linking report fixed in the
+page, and the footprint with its charts. Same roles and organisation scoping as the API: the
+person is passed to the same service functions (another organisation's id answers 404)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import SessionDep, StateDep
+from api.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from api.models import BomUpload, Footprint, Product
+from api.services import bom_intake
+from api.services import products as product_service
+from api.services.access import get_visible, require_role
+from api.web.auth import CsrfChecked, Person, SignedIn, page
+from api.web.charts import footprint_charts, stage_label
+from api.web.rendering import language_of
+
+router = APIRouter(include_in_schema=False)
+
+
+class PageNotFound(Exception):
+    """A page for a record the person may not see (or that does not exist): answered with 404."""
+
+
+def visible(session: Any, model: type[Any], row_id: str, person: Person, what: str) -> Any:
+    """The row the person may see (the API's organisation scoping), else PageNotFound."""
+    try:
+        return get_visible(session, model, row_id, person.user, what)
+    except NotFound:
+        raise PageNotFound(what) from None
+
+
+def _exporter(person: Person) -> None:
+    try:
+        require_role(person.user, "exporter")
+    except Forbidden:
+        raise PageNotFound("page") from None
+
+
+@router.get("/app/products", response_class=HTMLResponse)
+def products_page(request: Request, state: StateDep, session: SessionDep, person: SignedIn) -> Response:
+    _exporter(person)
+    rows = product_service.list_products(session, user=person.user, limit=500, offset=0)
+    return page(request, state, "exporter/products.html", person=person, products=rows, error=None, form={})
+
+
+@router.post("/app/products", response_class=HTMLResponse)
+def create_product(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    person: SignedIn,
+    _web: CsrfChecked,
+    name: Annotated[str, Form(max_length=300)] = "",
+    category: Annotated[str, Form(max_length=200)] = "",
+    cn_code: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    _exporter(person)
+    form = {"name": name, "category": category, "cn_code": cn_code}
+    if not name.strip():
+        rows = product_service.list_products(session, user=person.user, limit=500, offset=0)
+        return page(request, state, "exporter/products.html", status_code=422, person=person, products=rows,
+                    error="name", form=form)
+    product = product_service.create_product(
+        session, actor=person.user, name=name.strip(), category=category.strip() or None,
+        cn_code=cn_code.strip() or None,
+    )
+    session.commit()
+    return RedirectResponse(f"/app/products/{product.id}", status_code=303)
+
+
+def _product_page(request: Request, state: Any, session: Any, person: Person, product: Product, *,
+                  status_code: int = 200, error: str | None = None) -> Response:
+    return page(
+        request, state, "exporter/product.html", status_code=status_code, person=person, product=product,
+        boms=bom_intake.boms_of(session, product), footprints=bom_intake.footprints_of(session, product),
+        error=error, max_upload_bytes=state.settings.max_upload_bytes,
+    )
+
+
+@router.get("/app/products/{product_id}", response_class=HTMLResponse)
+def product_page(product_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn) -> Response:
+    _exporter(person)
+    product = visible(session, Product, product_id, person, "product")
+    return _product_page(request, state, session, person, product)
+
+
+@router.get("/app/bom-template.{kind}")
+def bom_template(kind: str, person: SignedIn) -> Response:
+    try:
+        template = bom_intake.template(kind)
+    except InvalidInput:
+        raise PageNotFound("template") from None
+    return Response(template.content, media_type=template.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{template.filename}"'})
+
+
+@router.post("/app/products/{product_id}/boms", response_class=HTMLResponse)
+def upload_bom(
+    product_id: str,
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    person: SignedIn,
+    _web: CsrfChecked,
+    file: Annotated[UploadFile, File()],
+    product_file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Upload, check and store the BOM, then compute its footprint at once; lines that do not link
+    lead to the linking page."""
+    _exporter(person)
+    product = visible(session, Product, product_id, person, "product")
+    limit = state.settings.max_upload_bytes
+    raw = file.file.read(limit + 1)
+    product_raw = product_file.file.read(limit + 1) if product_file is not None and product_file.filename else None
+    try:
+        file_format, bom = bom_intake.read_upload(
+            state.domain, filename=file.filename or "upload", raw=raw, product_raw=product_raw, limit=limit
+        )
+    except (InvalidInput, PayloadTooLarge) as exc:
+        session.rollback()
+        return _product_page(request, state, session, person, product, status_code=422, error=exc.message)
+    upload = product_service.store_bom(
+        session, actor=person.user, product=product, filename=file.filename or "upload", file_format=file_format,
+        raw=raw, bom=bom,
+    )
+    session.commit()
+    return _compute_or_link(session, state, person, product, upload)
+
+
+def _compute_or_link(session: Any, state: Any, person: Person, product: Product, upload: BomUpload) -> Response:
+    try:
+        footprint = bom_intake.compute_footprint(session, state.domain, actor=person.user, product=product,
+                                                 upload=upload)
+    except InvalidInput as exc:
+        session.rollback()
+        if "linking_report" in exc.extra:
+            return RedirectResponse(f"/app/boms/{upload.id}/linking", status_code=303)
+        raise
+    session.commit()
+    return RedirectResponse(f"/app/footprints/{footprint.id}", status_code=303)
+
+
+@router.get("/app/boms/{bom_id}/linking", response_class=HTMLResponse)
+def linking_page(bom_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn) -> Response:
+    """The lines that do not link, each with the suggested factors to pick from."""
+    _exporter(person)
+    upload = visible(session, BomUpload, bom_id, person, "BOM")
+    product = visible(session, Product, upload.product_id, person, "product")
+    report = None
+    try:
+        state.domain.compute(upload.bom, method="AR6", electricity="location", monte_carlo=None, seed=None)
+    except InvalidInput as exc:
+        report = exc.extra.get("linking_report")
+        if report is None:
+            return _product_page(request, state, session, person, product, status_code=422, error=exc.message)
+    return page(request, state, "exporter/linking.html", person=person, product=product, upload=upload,
+                report=report, error=None)
+
+
+@router.post("/app/boms/{bom_id}/linking", response_class=HTMLResponse)
+async def fix_links(bom_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn,
+                    _web: CsrfChecked) -> Response:
+    """The picked factors (fields `factor.<line_id>`) make a new upload, whose footprint is computed."""
+    _exporter(person)
+    upload = visible(session, BomUpload, bom_id, person, "BOM")
+    product = visible(session, Product, upload.product_id, person, "product")
+    form = await request.form()
+    choices = {key.removeprefix("factor."): str(value) for key, value in form.items() if key.startswith("factor.")}
+    try:
+        fixed = bom_intake.store_fixed_bom(session, actor=person.user, product=product, original=upload,
+                                           choices=choices)
+    except InvalidInput as exc:
+        session.rollback()
+        return _product_page(request, state, session, person, product, status_code=422, error=exc.message)
+    session.commit()
+    return _compute_or_link(session, state, person, product, fixed)
+
+
+@router.get("/app/footprints/{footprint_id}", response_class=HTMLResponse)
+def footprint_page(footprint_id: str, request: Request, state: StateDep, session: SessionDep,
+                   person: SignedIn) -> Response:
+    footprint = visible(session, Footprint, footprint_id, person, "footprint")
+    product = visible(session, Product, footprint.product_id, person, "product")
+    code = language_of(request)
+    result = footprint.result
+    charts = footprint_charts(result, code)
+    stages = [(stage_label(code, stage), value) for stage, value in result.get("by_stage", {}).items() if value]
+    return page(
+        request, state, "exporter/footprint.html", person=person, product=product, footprint=footprint,
+        result=result, stages=stages, charts={name: json_for_script(option) for name, option in charts.items()},
+    )
+
+
+def json_for_script(value: Any) -> str:
+    """JSON that cannot end its <script type="application/json"> block (user text is in it)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def install_handlers(app: Any) -> None:
+    from api.web.rendering import render
+
+    @app.exception_handler(PageNotFound)
+    async def _not_found(request: Request, exc: PageNotFound) -> Response:
+        return render(request, "not_found.html", status_code=404, what=request.url.path)

@@ -1,0 +1,216 @@
+"""Browser sweep on Debian's chromium: every public page in each language at phone width, with
+screenshots (out/screenshots/), an axe-core check, untranslated-message and layout checks.
+
+The app is served by uvicorn on a free 127.0.0.1 port (SQLite) for the whole module."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from babel.messages.pofile import read_po
+from fastapi.testclient import TestClient
+from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Error as PlaywrightError
+
+from api.app import create_app
+from api.settings import Settings
+from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES, catalogue_path
+from tests.api.conftest import LiveServer
+from tests.api.helpers import apply, certified, compute, create_product, step, upload_bom
+from tests.api.standin import sample_bom
+from tests.web.browser import axe_serious, sign_in_page, watch_for_page_errors
+from tests.web.test_auth import add_person
+from tests.api.standin import StandInDomain
+from tests.conftest import REPO_ROOT
+
+SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+class Site:
+    def __init__(self, url: str, number: str, login: str = "", product_id: str = "", footprint_id: str = "",
+                 certifier: str = "", application_id: str = "", officer: str = ""):
+        self.url, self.number = url, number
+        self.login, self.product_id, self.footprint_id = login, product_id, footprint_id
+        self.certifier, self.application_id, self.officer = certifier, application_id, officer
+
+    def pages(self) -> dict[str, str]:
+        return {
+            "landing": "/",
+            "registry": "/registry?company=lamp",
+            "schemes": "/schemes",
+            "scheme-gd": "/schemes/gd-carbon-label",
+            "scheme-carbon-trust": "/schemes/carbon-trust",
+            "verify": f"/verify/{self.number}",
+            "verify-missing": "/verify/CL-2026-NOSUCH00",
+            "login": "/login",
+        }
+
+    def signed_in_pages(self) -> dict[str, str]:
+        return {
+            "home": "/app",
+            "products": "/app/products",
+            "product": f"/app/products/{self.product_id}",
+            "footprint": f"/app/footprints/{self.footprint_id}",
+            "password": "/account/password",
+        }
+
+    def certifier_pages(self) -> dict[str, str]:
+        return {"queue": "/app/queue", "application": f"/app/applications/{self.application_id}"}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    home = tmp_path_factory.mktemp("web-home")
+    settings = Settings(
+        home=home,
+        database_url=f"sqlite:///{home / 'service.sqlite3'}",
+        public_url="http://127.0.0.1",
+        signing_key_path=home / "keys" / "signing-ed25519.pem",
+        embedded=True,
+        issuer="Test Certification Body",
+    )
+    application = create_app(settings, domain=StandInDomain())
+    with TestClient(application) as client:
+        from tests.api.conftest import Actors
+
+        actors = Actors(application, client)
+        exporter = actors.add("exporter", "exporter", "Shenzhen Lamp Co")
+        certifier = actors.add("certifier", "certifier", "GD Cert Body")
+        certificate = certified(client, exporter, certifier, name="LED desk lamp")
+        number = certificate["number"]
+        product = create_product(client, exporter, "LED desk lamp 台灯")
+        bom_row = upload_bom(client, exporter, product["id"], sample_bom("LED desk lamp 台灯"))
+        footprint = compute(client, exporter, product["id"], bom_row["id"])
+        # a person of the same organisation as the API client that made the product
+        login = add_person(application, "exporter", "Shenzhen Lamp Co", name="Chen Jing 陈静")
+        reviewer = add_person(application, "certifier", "GD Certification Centre", name="Dr Lee 李博士")
+        officer = add_person(application, "trade_office", "Guangdong Trade Office", name="Officer Huang 黄")
+        pending = apply(client, exporter, product["id"], footprint["id"])
+        assert step(client, exporter, pending["id"], "submit").status_code == 200
+    with LiveServer(application) as server:
+        yield Site(server.url, number, login, product["id"], footprint["id"], reviewer, pending["id"], officer)
+    application.state.service.engine.dispose()
+
+
+def _translated_phrases(code: str) -> list[str]:
+    """English message ids of several words whose translation differs: seen on a Chinese page,
+    one of them means a message was not translated."""
+    with catalogue_path(code).open("rb") as po:
+        catalogue = read_po(po)
+    phrases = []
+    for message in catalogue:
+        if message.id and message.string and message.string != message.id and " " in message.id:
+            # the text around placeholders is what would show
+            phrases.extend(part.strip() for part in re.split(r"%\(\w+\)s|%%", message.id) if len(part.strip()) > 12)
+    return phrases
+
+
+@pytest.mark.parametrize("code", list(LANGUAGES))
+def test_every_page_in_each_language(site: Site, page: Page, code: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": code, "url": site.url}])
+    phrases = _translated_phrases(code) if code != "en" else []
+    problems: list[str] = []
+
+    def sweep(name: str, path: str) -> None:
+        page.set_viewport_size(PHONE)
+        answer = page.goto(site.url + path)
+        assert answer is not None and answer.status in (200, 404), (name, answer and answer.status)
+        assert page.locator("html").get_attribute("lang") == LANGUAGES[code].html
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{code}-360.png"), full_page=True)
+        # nothing wider than a 360 px phone (tables scroll inside their own box)
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        if overflow > PHONE["width"]:
+            problems.append(f"{name}: page is {overflow} px wide at 360 px")
+        text = page.locator("body").inner_text()
+        untranslated = [phrase for phrase in phrases if phrase in text]
+        if untranslated:
+            problems.append(f"{name}: untranslated {untranslated}")
+        serious = axe_serious(page)
+        if serious:
+            problems.append(f"{name}: axe {serious}")
+        page.set_viewport_size(DESKTOP)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{code}-1280.png"), full_page=True)
+
+    for name, path in site.pages().items():
+        sweep(name, path)
+    # the signed-in pages of an exporter
+    page.set_viewport_size(PHONE)
+    sign_in_page(page, site.url, site.login)
+    for name, path in site.signed_in_pages().items():
+        sweep(name, path)
+    # and a certifier's
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": code, "url": site.url}])
+    sign_in_page(page, site.url, site.certifier)
+    for name, path in site.certifier_pages().items():
+        sweep(name, path)
+    # and a trade office's (the results page is checked in its journey test)
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": code, "url": site.url}])
+    sign_in_page(page, site.url, site.officer)
+    sweep("cbam", "/app/cbam")
+    assert problems == []
+
+
+def test_pages_run_under_their_real_csp(site: Site, context: BrowserContext) -> None:
+    """The browser enforces the service's own CSP: an inline script is refused (and reported, so the
+    `page` fixture's watch would catch one in the app's templates), while the vendored scripts load."""
+    page = context.new_page()
+    problems = watch_for_page_errors(page)
+    page.goto(site.url + "/")
+    assert "script-src 'self';" in context.request.get(site.url + "/").headers["content-security-policy"]
+    assert page.evaluate("typeof htmx") == "object"  # the vendored /static script ran
+    with pytest.raises(PlaywrightError, match="Content Security Policy"):
+        page.add_script_tag(content="window.injectedInline = 1")
+    assert page.evaluate("typeof window.injectedInline") == "undefined"
+    assert any("Content Security Policy" in problem for problem in problems), problems
+    page.close()
+
+
+def test_language_switcher_remembers_the_choice(site: Site, page: Page) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(site.url + "/schemes", wait_until="load")
+    assert page.locator("html").get_attribute("lang") == "en"  # chromium here asks for en-US
+    page.get_by_role("link", name="繁體中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-TW")
+    assert page.url == site.url + "/schemes"
+    expect(page.get_by_role("heading", level=1)).to_have_text("標識方案")
+    page.goto(site.url + "/")  # remembered on the next page
+    expect(page.locator("html")).to_have_attribute("lang", "zh-TW")
+    page.get_by_role("link", name="简体中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+
+
+def test_keyboard_reaches_the_skip_link_first_and_the_verify_form(site: Site, page: Page) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(site.url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    page.get_by_label("Certificate number").fill(site.number.lower())
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_have_text("valid")
+    assert page.url.endswith(f"/verify/{site.number}")
+
+
+def test_qr_url_on_a_phone_shows_the_verification(site: Site, page: Page) -> None:
+    """Public journey: the QR code's URL opened on a 360 px phone with a Chinese browser."""
+    page.context.set_extra_http_headers({"Accept-Language": "zh-CN,zh;q=0.9"})
+    page.set_viewport_size(PHONE)
+    page.goto(f"{site.url}/verify/{site.number}")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.get_by_role("heading", level=1)).to_have_text("证书核验")
+    expect(page.locator("#product")).to_have_text("LED desk lamp")
+    expect(page.locator(".status.valid")).to_have_text("有效")
+    expect(page.locator("#signature-ok")).to_be_visible()
+    # the registry finds it by company and links back to the same page
+    page.goto(site.url + "/registry")
+    page.get_by_label("企业").fill("shenzhen")
+    page.get_by_role("button", name="搜索").click()
+    page.get_by_role("link", name=site.number).click()
+    expect(page.locator("#status")).to_have_text("valid")
