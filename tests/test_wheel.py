@@ -34,14 +34,16 @@ def _free_port() -> int:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("wheel")
     dist, venv = base / "dist", base / "venv"
+    # no PYTHONPATH for pip either: with a checkout on it, pip takes the wheel as already installed
+    clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(dist), str(ROOT)], check=True, cwd=base, capture_output=True)
+                    str(dist), str(ROOT)], check=True, cwd=base, capture_output=True, env=clean)
     (wheel,) = dist.glob("carbonlabel-*.whl")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
     (venv_site,) = venv.glob("lib/python3*/site-packages")
     (venv_site / "test_environment.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--no-deps",
-                    "--no-index", "-q", str(wheel)], check=True, capture_output=True)
+                    "--no-index", "-q", str(wheel)], check=True, capture_output=True, env=clean)
     outside = base / "outside"
     outside.mkdir()
     return {"venv": venv, "outside": outside, "home": base / "home", "site": venv_site}
