@@ -93,6 +93,28 @@ class ElectricityInstrument(_Input):
     vintage: int = Field(ge=2000, le=2100)
 
 
+URN_PATTERN = r"^[uU][rR][nN]:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+$"
+
+
+class ProductExchangeData(_Input):
+    """What PACT v3 asks of a product that the footprint cannot compute (docs/pact.md).
+
+    Carbon contents are kg of carbon (C, not CO2) in one declared unit of the product, as the
+    exporter measured or declared them. Without `fossil_carbon_content_kgc` a PACT export is
+    refused: the field is mandatory in PACT v3 and is never guessed.
+    """
+
+    fossil_carbon_content_kgc: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    biogenic_carbon_content_kgc: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    description: str | None = Field(default=None, min_length=1)
+    # further identifiers of the product (GTIN, supplier part number) and classifications, as URNs
+    product_ids: list[Annotated[str, Field(pattern=URN_PATTERN)]] = Field(default_factory=list)
+    classifications: list[Annotated[str, Field(pattern=URN_PATTERN)]] = Field(default_factory=list)
+    # operator of the product rule (`product.product_rule`): "PEF", "EPD International" or the
+    # name of another programme operator; without it the rule is not exported (PACT needs both)
+    product_rule_operator: str | None = Field(default=None, min_length=1)
+
+
 class Product(_Input):
     id: NonEmpty
     name: NonEmpty
@@ -110,6 +132,8 @@ class Product(_Input):
     site_electricity_mwh: float | None = Field(default=None, ge=0)
     production_volume: float | None = Field(default=None, gt=0)
     electricity_instruments: list[ElectricityInstrument] = Field(default_factory=list)
+    # data for PACT exchange only; never enters the computation (nor the result's input hash)
+    pact: ProductExchangeData | None = None
 
 
 class SupplierPCF(_Input):

@@ -1,0 +1,1 @@
+from tests.footprint.conftest import mini_bom, mini_snapshot, mini_snapshot_and_home  # noqa: F401  (fixtures)
