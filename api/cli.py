@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.footprint",
     "api.commands.importers",
     "api.commands.labels",
+    "api.commands.pact",
     "api.commands.service",
     "api.commands.tariffs",
 )

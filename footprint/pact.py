@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Annotated, Any, Iterable, Literal
 from urllib.parse import quote
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
                       field_validator, model_validator)
@@ -659,3 +659,18 @@ def read_pact_document(data: object, source: str = "<pact>") -> PactDocument:
     return PactDocument(footprints=footprints, shape=shape, source_versions=versions,  # type: ignore[arg-type]
                         converted=converted, ignored=notes.ignored, obsolete=notes.obsolete,
                         notes=notes.other)
+
+
+# A fixed namespace for the ids of exported footprints (uuid5 over what the footprint says).
+PF_ID_NAMESPACE = UUID("7d1c7a52-3a4e-4b8e-9f59-1e0c2f6b8a31")
+
+
+def derived_pf_id(result: FootprintResult, product: Product, company: PactCompany) -> UUID:
+    """A stable id for an exported footprint: the same computation of the same product by the same
+    company gives the same id, and any change (BOM, snapshot, method, the product's PACT data)
+    gives a new one, as PACT's lifecycle wants. Used when the caller has no stored id."""
+    key = "|".join([
+        result.provenance.input_hash, result.provenance.snapshot_hash, result.method, result.product_id,
+        product.model_dump_json(), company.name, *company.company_ids,
+    ])
+    return uuid5(PF_ID_NAMESPACE, key)
