@@ -143,6 +143,10 @@ class SupplierPCF(_Input):
     fossil: Finite | None = None
     biogenic: Finite | None = None
     verified: bool = False
+    # provenance: the PACT ProductFootprint id these figures come from (footprint.pact_supplier);
+    # a newer footprint of the supplier lists it in precedingPfIds, which is how we find the lines
+    # (and footprints, certificates) it would change
+    pact_pf_id: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class TransportLeg(_Input):

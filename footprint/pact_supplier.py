@@ -11,17 +11,19 @@ with the reason, never used quietly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from footprint.bom import BOM, SupplierPCF
 from footprint.errors import PactFootprintUnusable
 from footprint.pact import PACT_UNITS, ProductFootprint, decimal_text
+from footprint.result import FootprintResult, LineContribution
 from lcidb.errors import UnknownUnit
 from lcidb.units import parse_unit, registry
 
-__all__ = ["SupplierLine", "supplier_pcf_from_pact", "use_pact_in_bom"]
+__all__ = ["SupplierLine", "supplier_pcf_from_pact", "use_pact_in_bom", "LineChange", "FootprintChange",
+           "change_from_new_version"]
 
 READ_MAJOR_VERSIONS = ("3",)  # v2 files are converted to v3 when read (footprint.pact_v2)
 
@@ -106,6 +108,7 @@ def supplier_pcf_from_pact(pf: ProductFootprint, line_unit: str, *, on: date,
         # only a verification of this product's footprint counts; one of the calculation model or
         # the PCF programme says nothing about this figure
         verified=cf.verification is not None and cf.verification.coverage == "product level",
+        pact_pf_id=str(pf.id),
     )
     return SupplierLine(supplier_pcf=pcf, pf_id=str(pf.id), per_unit_factor=factor, note=how)
 
@@ -124,3 +127,71 @@ def use_pact_in_bom(bom: BOM, line_id: str, pf: ProductFootprint, *, on: date | 
     index = bom.index_of(line_id)
     data["lines"][index].update(factor_id=None, transport=None, supplier_pcf=supplied.supplier_pcf.model_dump())
     return BOM.model_validate(data, context={"locator": bom.locator})
+
+
+@dataclass(frozen=True)
+class LineChange:
+    line_id: str
+    old_pf_id: str
+    new_pf_id: str
+    amount_per_declared_unit: float  # line units per declared unit of our product
+    old_kgco2e_per_unit: float
+    new_kgco2e_per_unit: float
+
+    @property
+    def delta_kgco2e(self) -> float:
+        """Change of the footprint per declared unit: the line books amount x per-unit figure."""
+        return self.amount_per_declared_unit * (self.new_kgco2e_per_unit - self.old_kgco2e_per_unit)
+
+
+@dataclass(frozen=True)
+class FootprintChange:
+    """What a supplier's newer footprint would do to one of our footprints."""
+
+    product_id: str
+    total_before: float
+    lines: tuple[LineChange, ...]
+    refused: tuple[str, ...] = field(default_factory=tuple)  # lines the new footprint cannot stand for, why
+
+    @property
+    def total_after(self) -> float:
+        return self.total_before + sum(c.delta_kgco2e for c in self.lines)
+
+
+def change_from_new_version(bom: BOM, result: FootprintResult, new_pf: ProductFootprint, *,
+                            on: date | None = None) -> FootprintChange | None:
+    """The change a newer supplier footprint would make to a stored footprint of ours: every
+    supplier line whose `pact_pf_id` is one the new footprint replaces (its `precedingPfIds`),
+    recomputed as the line would book the new figures. Supplier lines book `amount x figure`
+    directly (docs/footprint.md), so the new total is the old one plus the line deltas, exactly.
+    None when no line of the BOM uses a footprint the new one replaces."""
+    replaced = {str(i).lower() for i in new_pf.preceding_pf_ids or []}
+    amounts = {c.line_id: c.amount_per_declared_unit for c in _walk(result.lines)}
+    changes: list[LineChange] = []
+    refused: list[str] = []
+    for line in bom.lines:
+        pcf = line.supplier_pcf
+        if pcf is None or pcf.pact_pf_id is None or pcf.pact_pf_id.lower() not in replaced:
+            continue
+        try:
+            new = supplier_pcf_from_pact(new_pf, line.unit, on=on or bom.product.reference_period.end,
+                                         line_id=line.line_id).supplier_pcf
+        except PactFootprintUnusable as exc:
+            refused.append(str(exc))
+            continue
+        changes.append(LineChange(line_id=line.line_id, old_pf_id=pcf.pact_pf_id, new_pf_id=str(new_pf.id),
+                                  amount_per_declared_unit=amounts[line.line_id],
+                                  old_kgco2e_per_unit=pcf.kgco2e_per_unit,
+                                  new_kgco2e_per_unit=new.kgco2e_per_unit))
+    if not changes and not refused:
+        return None
+    return FootprintChange(product_id=result.product_id, total_before=result.total_kgco2e,
+                           lines=tuple(changes), refused=tuple(refused))
+
+
+def _walk(lines: list[LineContribution]) -> list[LineContribution]:
+    out: list[LineContribution] = []
+    for line in lines:
+        out.append(line)
+        out.extend(_walk(line.children))
+    return out

@@ -85,3 +85,33 @@ def test_the_bom_books_the_supplier_footprint(mini_snapshot, mini_bom) -> None:
     # the BOM's reference period ends 2025-12-31, inside the footprint's validity
     with pytest.raises(PactFootprintUnusable, match="line_id 'frame'.*assembly"):
         use_pact_in_bom(mini_bom, "frame", _pf("example-1.json"))
+
+
+def test_a_newer_supplier_footprint_shows_the_change_it_would_make(mini_snapshot, mini_bom) -> None:
+    """The seat books example-1 (-1.23 per kg, 500 g: -0.615). The supplier replaces it with a
+    footprint of -1.00 per kg listing example-1 in precedingPfIds: the seat becomes -0.5, the
+    total rises by 0.115 -- and recomputing the BOM with the new footprint gives the same total."""
+    from decimal import Decimal
+    from uuid import UUID
+
+    from footprint.pact_supplier import change_from_new_version
+
+    old = _pf("example-1.json")
+    bom = use_pact_in_bom(mini_bom, "seat", old)
+    assert bom.line("seat").supplier_pcf.pact_pf_id == str(old.id)
+    before = compute(bom, mini_snapshot)
+    newer = old.model_copy(update={
+        "id": UUID("a1b2c3d4-0000-4000-8000-000000000001"), "preceding_pf_ids": [old.id],
+        "pcf": old.pcf.model_copy(update={"pcf_including_biogenic_uptake": Decimal("-1.00")})})
+    change = change_from_new_version(bom, before, newer)
+    assert [c.line_id for c in change.lines] == ["seat"]
+    assert math.isclose(change.lines[0].delta_kgco2e, 0.115, rel_tol=1e-9)
+    after = compute(use_pact_in_bom(bom, "seat", newer), mini_snapshot)
+    assert math.isclose(change.total_after, after.total_kgco2e, rel_tol=1e-12)
+    # a footprint that replaces something else changes nothing here
+    unrelated = newer.model_copy(update={"preceding_pf_ids": [UUID("a1b2c3d4-0000-4000-8000-000000000002")]})
+    assert change_from_new_version(bom, before, unrelated) is None
+    # a newer footprint that is no longer valid on the BOM's date is reported, not used
+    expired = newer.model_copy(update={"validity_period_end": newer.validity_period_start})
+    refused = change_from_new_version(bom, before, expired)
+    assert refused.lines == () and "not valid on 2025-12-31" in refused.refused[0]
