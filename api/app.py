@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.db import make_engine, make_session_factory, upgrade_to_head
 from api.domain import Domain
 from api.errors import NotAuthenticated, ServiceError
-from api.routes import admin, applications, audit, auth, cbam, certificates, products, public, recognitions
+from api.routes import admin, applications, audit, auth, cbam, certificates, pact, products, public, recognitions
 from api.settings import Settings
 from api.signing import key_id_of, load_public_key, load_signing_key
 from api.state import ServiceState
@@ -129,4 +129,5 @@ def create_app(
 
     for module in (auth, admin, products, applications, certificates, audit, cbam, recognitions, public):
         app.include_router(module.router)
+    pact.install(app)
     return app
