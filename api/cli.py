@@ -20,8 +20,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.footprint",
     "api.commands.importers",
     "api.commands.labels",
+    "api.commands.label_artwork",
+    "api.commands.screening",
     "api.commands.pact",
     "api.commands.service",
+    "api.commands.admin",
     "api.commands.tariffs",
 )
 

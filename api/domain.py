@@ -44,6 +44,11 @@ class CertifiedFootprint(BaseModel):
     total_kgco2e: float
     issued: date
     valid_until: date
+    # shown beside each benchmark member (issue 10): what the comparison is made of
+    scheme: str | None = None
+    boundary: str | None = None
+    method: str | None = None
+    verifier: str | None = None
 
 
 class BenchmarkSource(Protocol):

@@ -105,6 +105,10 @@ class EngineDomain:
                         total_kgco2e=Decimal(repr(m.total_kgco2e)),
                         issued=m.issued,
                         valid_until=m.valid_until,
+                        scheme=m.scheme,
+                        boundary=m.boundary,
+                        method=m.method,
+                        verifier=m.verifier,
                     )
                     for m in benchmarks.members(key, on)
                 ]

@@ -78,7 +78,7 @@ class FactorUse(_Model):
     licence: str
     year: int
     published: date | None = None
-    status: Literal["verified", "derived", "unverified"]
+    status: Literal["verified", "derived", "proxy", "unverified"]
     dataset: str | None = None  # the series it is an edition of (lcidb template column `dataset`)
     kgco2e: float
 

@@ -8,22 +8,27 @@ Public API (what the service and the CLI call)::
     load_rule_set(scheme, on) -> RuleSet
     derive_benchmark(members, cut_off, *, policy, key) -> Benchmark | None
     fired_triggers(decision, new_total) -> list[str]
+    emission_parts(footprint) -> EmissionParts      # emissions without uptake, removals and credits (G0)
+    mla_signatory(body, on) -> (bool, str)          # IAF MLA list for GHG V/V (data/accreditation)
 """
 
 from __future__ import annotations
 
+from labels.accreditation import mla_signatory
 from labels.benchmarks import (
     Benchmark,
     BenchmarkMember,
     BenchmarkProvider,
+    SkippedMember,
     StaticBenchmarkProvider,
     benchmark_key,
     derive_benchmark,
+    member_problem,
 )
 from labels.decision import Decision, RecognitionOutcome, RuleOutcome
 from labels.errors import LabelsError
 from labels.evaluate import evaluate
-from labels.gate import CatalogueEditions, DatasetEditions
+from labels.gate import CatalogueEditions, DatasetEditions, EmissionParts, emission_parts
 from labels.inputs import Certificate, Evidence
 from labels.recognition import recognise
 from labels.ruledata import RuleSet, load_rule_set
@@ -32,6 +37,7 @@ from labels.triggers import fired_triggers
 
 __all__ = [
     "Benchmark", "BenchmarkMember", "BenchmarkProvider", "CatalogueEditions", "Certificate", "DatasetEditions", "Decision", "Evidence",
-    "LabelsError", "RecognitionOutcome", "RuleOutcome", "RuleSet", "SchemeInfo", "StaticBenchmarkProvider",
-    "benchmark_key", "derive_benchmark", "evaluate", "fired_triggers", "list_schemes", "load_rule_set", "recognise",
+    "EmissionParts", "LabelsError", "RecognitionOutcome", "RuleOutcome", "RuleSet", "SchemeInfo", "SkippedMember",
+    "StaticBenchmarkProvider", "benchmark_key", "derive_benchmark", "emission_parts", "evaluate", "fired_triggers",
+    "list_schemes", "load_rule_set", "member_problem", "mla_signatory", "recognise",
 ]

@@ -69,6 +69,8 @@ class Decision(_Out):
     scheme: str
     on: date
     rule_set_version: RuleSetVersion
+    rule_set_status: Literal["in_force", "proposal"] = Field(
+        default="in_force", description="'proposal': a scheme modelled by the project (metadata, never printed on a label)")
     code_version: str
     product_id: str
     declared_unit: str
@@ -108,16 +110,20 @@ class RecognitionOutcome(_Out):
     target: str
     on: date
     certificate_id: str
-    rule_set_version: RuleSetVersion
+    rule_set_version: RuleSetVersion | None = Field(description="None when the target has no version in force on the date")
     code_version: str
     cell: RecognitionCellOut | None
     outcome: Literal["accepted", "conditional", "not_recognised"]
     new_verification_required: bool
     gaps: list[Gap] = Field(default_factory=list)
+    unproven: list[Gap] = Field(
+        default_factory=list,
+        description="the target's conditions a certificate without its dossier cannot show (each a gap to close for a "
+                    "grade, or for a conditional cell the P1 items of its desk check)")
     reasons: list[str]
     recognised_kgco2e: Decimal | None = None
     regrade: Decision | None = Field(default=None, description="the value graded under the target's rules")
     target_tier: str | None = None
     target_grade: str | None = None
-    valid_from: date | None = None
-    valid_until: date | None = None
+    valid_from: date | None = Field(default=None, description="only for an accepted outcome")
+    valid_until: date | None = Field(default=None, description="only for an accepted outcome")

@@ -13,12 +13,21 @@ from labels.benchmarks import Benchmark, BenchmarkProvider, benchmark_key, deriv
 from labels.dates import add_months, period_end_after
 from labels.decision import Decision, LabelText, NextStep, RuleOutcome, RuleSetVersion, TierGrant, Trigger
 from labels.errors import InputInvalid, NotGradedScheme, ProductMismatch, RuleSetInvalid
-from labels.gate import DatasetEditions, FootprintOwnEditions, GateContext, at_least, at_most, run_gate, yes_no
+from labels.gate import (
+    DatasetEditions,
+    FootprintOwnEditions,
+    GateContext,
+    at_least,
+    at_most,
+    emission_parts,
+    run_gate,
+    yes_no,
+)
 from labels.inputs import Evidence
 from labels.numbers import DISPLAY, dec, exact, one_decimal, plain
 from labels.params import GradedRules
 from labels.ruledata import Provenance, RuleSet, load_rule_set
-from labels.text import label_lines
+from labels.text import LANGUAGES, base_year, label_lines
 from lcidb.version import code_version
 
 M = TypeVar("M", bound=BaseModel)
@@ -80,6 +89,57 @@ def _validity(tier: str, rules: GradedRules, on: date) -> TierGrant:
             k += 1
     return TierGrant(tier=tier, valid_from=on, valid_until=until, surveillance_due=due,  # type: ignore[arg-type]
                      surveillance_grace_days=v.surveillance_grace_days)
+
+
+def stated_uncertainty(fp: FootprintResult, ev: Evidence, total: Decimal) -> tuple[Decimal | None, str]:
+    """The 95 % half-width (kg CO2e) of the current footprint's stated uncertainty, and where it comes from.
+
+    Monte Carlo: (p97.5 - p2.5) / 2 of the footprint's own run; declared: evidence share x PCF. With both,
+    the larger (a cut must exceed every stated uncertainty)."""
+    found: list[tuple[Decimal, str]] = []
+    if fp.uncertainty is not None:
+        u = fp.uncertainty
+        found.append(((dec(u.p97_5) - dec(u.p2_5)) * Decimal("0.5"),
+                      f"Monte Carlo, {u.iterations} iterations, seed {u.seed}: 95 % interval {u.p2_5} .. {u.p97_5}"))
+    if ev.declared_uncertainty is not None:
+        d = ev.declared_uncertainty
+        found.append((d.half_width_95_share * total,
+                      f"declared +/- {plain(d.half_width_95_share)} x PCF {plain(total)} ({d.basis})"))
+    if not found:
+        return None, "none stated"
+    return max(found, key=lambda f: f[0])
+
+
+def _t2_steps(t2_out: list[RuleOutcome], factor: Decimal, rebased: Decimal, total: Decimal,
+              half_width: Decimal | None, current_start: date) -> list[NextStep]:
+    """One next step per failed T2 condition, so the advice is about what actually stands in the way."""
+    steps: list[NextStep] = []
+    for o in t2_out:
+        if o.status != "failed":
+            continue
+        if o.rule_id == "T2.reduction":
+            limit = factor * rebased
+            steps.append(NextStep(tier="T2", requirement=f"PCF <= {plain(factor)} x {plain(rebased)}",
+                                  threshold_kgco2e=limit, reduction_kgco2e=max(total - limit, Decimal(0))))
+        elif o.rule_id == "T2.primary_data_share":
+            cut_ok = all(x.status == "passed" for x in t2_out if x.rule_id == "T2.reduction")
+            steps.append(NextStep(tier="T2", requirement=f"primary data share {o.comparison} (now {o.value})"
+                                  + ("; the PCF already meets the reduction" if cut_ok else "")))
+        elif o.rule_id == "T2.exceeds_uncertainty":
+            steps.append(NextStep(
+                tier="T2", requirement=("state the footprint's uncertainty (Monte Carlo or declared_uncertainty)"
+                                        if half_width is None else
+                                        f"a cut larger than the 95 % half-width {plain(half_width)} kg CO2e, or a "
+                                        "smaller stated uncertainty"),
+                threshold_kgco2e=None if half_width is None else rebased - half_width))
+        elif o.rule_id == "T2.previous_period_earlier":
+            steps.append(NextStep(tier="T2", requirement=f"a previous certificate whose reference period ends before "
+                                                         f"{current_start}"))
+        elif o.rule_id == "T2.previous_period_recent":
+            steps.append(NextStep(tier="T2", requirement=f"a previous certificate whose reference period ends {o.threshold}"))
+        else:
+            steps.append(NextStep(tier="T2", requirement=f"{o.rule_id}: {o.detail}"))
+    return steps
 
 
 def find_benchmark(rules: GradedRules, provenance: dict[str, Provenance], key: str, on: date,
@@ -160,7 +220,7 @@ def _evaluate(
     # T2 reduced carbon -----------------------------------------------------------------------
     t2 = rules.tiers.T2
     prev = ev.previous_certificate
-    reduction_pct: str | None = None
+    reduction: tuple[str, str] | None = None  # (percent, base year) shown on a T2 label
     if not t2.enabled:
         outcomes.append(skip("T2.reduction", "T2 is not offered by this rule-set version", "tiers.T2.enabled"))
     elif not has_t1:
@@ -190,9 +250,30 @@ def _evaluate(
                              f"previous reference period ends {prev.reference_period.end}; must end on or after {earliest}",
                              cite("tiers.T2.max_period_age_months"),
                              value=prev.reference_period.end.isoformat(), threshold=f">= {earliest.isoformat()}"))
+        current_start = fp.reference_period.start
+        t2_out.append(yes_no("T2.previous_period_earlier", prev.reference_period.end < current_start,
+                             f"previous reference period {prev.reference_period.start}..{prev.reference_period.end}, current "
+                             f"{current_start}..{fp.reference_period.end}: the previous period must end before the current "
+                             "one starts (not the same, overlapping or a later period)",
+                             ["labels.md P2 T2: a reduction against the previous certified PCF of the same product"],
+                             value=prev.reference_period.end.isoformat(), threshold=f"< {current_start.isoformat()}"))
         t2_out.append(at_least("T2.primary_data_share", pds, t2.min_primary_data_share, one, "total PCF",
                                "primary data share required for a graded claim", cite("tiers.T2.min_primary_data_share")))
         rebased = prev.previous_footprint_rebaselined
+        half_width, basis = stated_uncertainty(fp, ev, total)
+        cut = rebased - total
+        if half_width is None:
+            t2_out.append(yes_no("T2.exceeds_uncertainty", False,
+                                 "no stated uncertainty: the footprint has no Monte Carlo result and the evidence no "
+                                 "declared_uncertainty, so the cut cannot be shown to exceed it",
+                                 ["labels.md P2 T2: the reduction exceeds the stated PCF uncertainty"], value=plain(cut)))
+        else:
+            t2_out.append(RuleOutcome(
+                rule_id="T2.exceeds_uncertainty", status="passed" if cut > half_width else "failed", value=plain(cut),
+                comparison=f"> 95 % half-width {plain(half_width)}", threshold=plain(half_width),
+                detail=(f"cut {plain(rebased)} - {plain(total)} = {plain(cut)} kg CO2e must exceed the 95 % half-width "
+                        f"of the current footprint's stated uncertainty ({basis})"),
+                source=["labels.md P2 T2: the reduction exceeds the stated PCF uncertainty"]))
         if same_snapshot and same_method:
             t2_out.append(at_most("T2.reduction", total, t2.reduction_factor, rebased,
                                   f"re-baselined previous {plain(rebased)}",
@@ -205,11 +286,9 @@ def _evaluate(
         if all(o.status == "passed" for o in t2_out):
             granted["T2"] = _validity("T2", rules, on)
             pct = (one - DISPLAY.divide(total, rebased)) * 100  # display only
-            reduction_pct = one_decimal(pct)
-        elif same_snapshot and same_method:
-            limit = t2.reduction_factor * rebased
-            next_steps.append(NextStep(tier="T2", requirement=f"PCF <= {plain(t2.reduction_factor)} x {plain(rebased)}",
-                                       threshold_kgco2e=limit, reduction_kgco2e=max(total - limit, Decimal(0))))
+            reduction = (one_decimal(pct), base_year(prev.reference_period.start, prev.reference_period.end))
+        else:
+            next_steps.extend(_t2_steps(t2_out, t2.reduction_factor, rebased, total, half_width, current_start))
 
     # T3 low carbon grades ----------------------------------------------------------------------
     t3 = rules.tiers.T3
@@ -220,18 +299,27 @@ def _evaluate(
         outcomes.append(skip("T3.grade", "T3 is not offered by this rule-set version", "tiers.T3.enabled"))
     elif not has_t1:
         outcomes.append(skip("T3.grade", "no T1: a failed gate never yields a label", "tiers.T3.enabled"))
+    elif total <= 0:  # emissions are positive (the gate), the total is not: uptake, removals or credits net it
+        parts = emission_parts(fp)
+        outcomes.append(skip("T3.grade", f"total {plain(total)} kg CO2e <= 0: emissions {plain(parts.emissions)} net of "
+                             f"biogenic uptake and removals {plain(parts.biogenic_uptake)} and credits "
+                             f"{plain(parts.credits)} kg; reported, never graded against a benchmark", "tiers.T3.grades"))
     else:
         bench, why = find_benchmark(rules, prov, key, on, benchmark_provider)
         pds_out = at_least("T3.primary_data_share", pds, t3.min_primary_data_share, one, "total PCF",
                            "primary data share required for a graded claim", cite("tiers.T3.min_primary_data_share"))
         outcomes.append(pds_out)
+        if pds_out.status == "failed":
+            next_steps.append(NextStep(tier="T3", requirement=f"primary data share >= {plain(t3.min_primary_data_share)} "
+                                       f"(now {plain(pds)})"))
         if bench is None:
             outcomes.append(skip("T3.benchmark", f"{why}: no T3 grade", "benchmarks.policy.min_members"))
             next_steps.append(NextStep(tier="T3", requirement=f"a benchmark for {key} (official, or "
                                        f">= {rules.benchmarks.policy.min_members} valid registry certificates)"))
         else:
             outcomes.append(RuleOutcome(rule_id="T3.benchmark", status="passed", value=plain(bench.value),
-                                        detail=f"{bench.kind} benchmark {key}: {bench.reference}; hash {bench.hash}",
+                                        detail=f"{bench.kind} benchmark {key}: {bench.reference}{bench.spread_text()}; "
+                                               f"hash {bench.hash}",
                                         source=cite("benchmarks.policy.min_members", "benchmarks.policy.trim_from")
                                         if bench.kind == "registry" else cite("benchmarks.official")))
             by_strictness = sorted(t3.grades.items(), key=lambda kv: kv[1])
@@ -256,8 +344,6 @@ def _evaluate(
                 limit = bench.limit(factor)
                 next_steps.append(NextStep(tier="T3", grade=name, requirement=f"PCF <= {plain(factor)} x {plain(bench.value)}",
                                            threshold_kgco2e=limit, reduction_kgco2e=max(total - limit, Decimal(0))))
-            if pds_out.status == "failed":
-                next_steps.append(NextStep(tier="T3", requirement=f"primary data share >= {plain(t3.min_primary_data_share)}"))
 
     # T4 carbon neutral -------------------------------------------------------------------------
     if not rules.tiers.T4.enabled:
@@ -284,12 +370,14 @@ def _evaluate(
     if tier is not None:
         names = rs.meta["names"]
         grade_names = rules.label.grade_names[grade].as_dict() if (tier == "T3" and grade) else None
-        unit_text = f"{plain(dec(fp.declared_unit.amount).normalize())} {fp.declared_unit.unit}"
+        unit = rules.label.unit_names.get(fp.declared_unit.unit)
         label = LabelText.model_validate(label_lines(
             scheme_names=names, tier_names=rules.label.tier_names[tier].as_dict(), grade_names=grade_names,
-            total=total, unit_text=unit_text, boundary_names=rules.label.boundary_names[fp.boundary].as_dict(),
+            total=total, amount=dec(fp.declared_unit.amount),
+            unit_names=unit.as_dict() if unit else {lang: fp.declared_unit.unit for lang in LANGUAGES},
+            boundary_names=rules.label.boundary_names[fp.boundary].as_dict(),
             standard=fp.standard, product_rule=ev.product_rule.id,
-            reduction_pct=reduction_pct, valid_until=granted[tier].valid_until,
+            reduction=reduction, valid_until=granted[tier].valid_until,
         ))
     triggers = [
         Trigger(id="increase", description=f"re-evaluate early if the PCF rises above {plain(rules.triggers.increase_factor)} x "
@@ -302,7 +390,7 @@ def _evaluate(
 
     return Decision(
         scheme=rs.scheme, on=on,
-        rule_set_version=RuleSetVersion(**rs.version_ref), code_version=code_version(),
+        rule_set_version=RuleSetVersion(**rs.version_ref), rule_set_status=rs.status, code_version=code_version(),
         product_id=fp.product_id,
         declared_unit=f"{plain(dec(fp.declared_unit.amount).normalize())} {fp.declared_unit.unit}",
         total_kgco2e=total, snapshot_hash=fp.provenance.snapshot_hash, method=fp.method,

@@ -16,7 +16,7 @@ from footprint.result import FootprintResult, LineContribution
 from labels.dates import add_months, period_end_after
 from labels.decision import RuleOutcome
 from labels.inputs import Evidence
-from labels.numbers import DISPLAY, dec, plain
+from labels.numbers import DISPLAY, dec, plain, rounded
 from labels.params import Gate
 from labels.ruledata import Provenance
 
@@ -83,6 +83,17 @@ def at_most(rule_id: str, value: Decimal, factor: Decimal, reference: Decimal, r
     )
 
 
+def below(rule_id: str, value: Decimal, factor: Decimal, reference: Decimal, ref_label: str,
+          detail: str, source: list[str]) -> RuleOutcome:
+    """Strictly below the limit (a rule written "< x", e.g. G4's single exclusion "< 1 %")."""
+    limit = factor * reference
+    return RuleOutcome(
+        rule_id=rule_id, status="passed" if value < limit else "failed", value=plain(value),
+        comparison=f"< {plain(factor)} x {ref_label} = {plain(limit)}", threshold=plain(limit),
+        detail=detail, source=source,
+    )
+
+
 def at_least(rule_id: str, value: Decimal, factor: Decimal, reference: Decimal, ref_label: str,
              detail: str, source: list[str]) -> RuleOutcome:
     limit = factor * reference
@@ -118,6 +129,65 @@ def completeness(ctx: GateContext) -> list[RuleOutcome]:
     ok = fp.complete and not fp.unlinked_lines
     detail = "every BOM line is linked" if ok else f"footprint incomplete; unlinked lines: {fp.unlinked_lines or '(complete=false)'}"
     return [yes_no("G0.complete", ok, detail, ["footprint must be complete before any check (labels.md P1)"])]
+
+
+def credit_lines_kgco2e(lines: Iterable[LineContribution]) -> Decimal:
+    """kg CO2e of the lines marked `credit` (each counted once with what arises through it; <= 0 by the BOM's rule)."""
+    total = Decimal(0)
+    for line in lines:
+        if line.credit:
+            total += dec(line.kgco2e)
+        else:
+            total += credit_lines_kgco2e(line.children)
+    return total
+
+
+@dataclass(frozen=True)
+class EmissionParts:
+    """The footprint split as issue 9 asks: emissions (without uptake, removals and credits) and what is netted."""
+
+    total: Decimal
+    biogenic_uptake: Decimal  # <= 0 (removals are part of it in the engine's result)
+    credits: Decimal  # <= 0: lines marked credit
+
+    @property
+    def emissions(self) -> Decimal:
+        return self.total - self.biogenic_uptake - self.credits
+
+
+def emission_parts(fp: FootprintResult) -> EmissionParts:
+    return EmissionParts(total=dec(fp.total_kgco2e), biogenic_uptake=dec(fp.biogenic_uptake_kgco2e),
+                         credits=credit_lines_kgco2e(fp.lines))
+
+
+_PLAUSIBILITY = ["issue 9: no label for an impossible footprint; GB/T 24067 and ISO 14067 quantify emissions, "
+                 "uptake and credits are reported beside them (labels.md §3.3 [V])"]
+
+
+def emissions(ctx: GateContext) -> list[RuleOutcome]:
+    """Refuse a footprint whose emissions (without uptake, removals and credits) are <= 0, or whose netted credits exceed them."""
+    parts = emission_parts(ctx.footprint)
+    e = parts.emissions
+    split = (f"total {plain(parts.total)} = emissions {plain(e)} + biogenic uptake and removals "
+             f"{plain(parts.biogenic_uptake)} + credit lines {plain(parts.credits)} kg CO2e")
+    out = [RuleOutcome(
+        rule_id="G0.emissions_positive", status="passed" if e > 0 else "failed", value=plain(e), comparison="> 0",
+        threshold="0",
+        detail=(split if e > 0 else f"refused: emissions excluding uptake, removals and credits are {plain(e)} <= 0 "
+                f"kg CO2e, which no real product has ({split})"),
+        source=_PLAUSIBILITY)]
+    if parts.credits == 0:
+        out.append(RuleOutcome(rule_id="G0.credits_within_emissions", status="not_applicable",
+                               detail="no credit line is netted in the footprint", source=_PLAUSIBILITY))
+    else:
+        ok = -parts.credits <= e
+        out.append(RuleOutcome(
+            rule_id="G0.credits_within_emissions", status="passed" if ok else "failed", value=plain(-parts.credits),
+            comparison=f"<= emissions {plain(e)}", threshold=plain(e),
+            detail=(f"credits netted in the footprint {plain(-parts.credits)} kg CO2e "
+                    + ("do not exceed" if ok else "exceed (refused)") + f" the emissions {plain(e)} kg CO2e"),
+            source=_PLAUSIBILITY))
+    return out
 
 
 # --- G1 method and product rule --------------------------------------------------------------
@@ -174,11 +244,52 @@ def cutoff(ctx: GateContext) -> list[RuleOutcome]:
     listed_sum = sum((dec(e.estimated_share) for e in fp.exclusions), Decimal(0))
     total = max(dec(fp.exclusions_total_share), listed_sum)  # never trust a total below its own parts
     return [
-        at_most("G4.cutoff_single", single, g.single_max, ONE, "total PCF", which, ctx.cite("gate.cutoff.single_max")),
+        below("G4.cutoff_single", single, g.single_max, ONE, "total PCF", which + " (strictly below the limit)",
+              ctx.cite("gate.cutoff.single_max")),
         at_most("G4.cutoff_total", total, g.total_max, ONE, "total PCF",
                 f"exclusions_total_share {plain(dec(fp.exclusions_total_share))}, listed sum {plain(listed_sum)}",
                 ctx.cite("gate.cutoff.total_max")),
     ]
+
+
+# --- G5 primary data for the applicant's own processes ------------------------------------------
+
+def _find_line(lines: Iterable[LineContribution], line_id: str) -> LineContribution | None:
+    for line in lines:
+        if line.line_id == line_id:
+            return line
+        found = _find_line(line.children, line_id)
+        if found is not None:
+            return found
+    return None
+
+
+def own_processes(ctx: GateContext) -> list[RuleOutcome]:
+    """Every input of a process the applicant owns or controls is primary activity data (labels.md P1 G5)."""
+    fp, stages = ctx.footprint, ctx.gate.primary_data.own_process_stages
+    src = ctx.cite("gate.primary_data.own_process_stages")
+    own = {ln.line_id: ln for ln in leaf_lines(fp.lines) if ln.stage in stages}
+    unknown = []
+    for line_id in ctx.evidence.own_processes:
+        line = _find_line(fp.lines, line_id)
+        if line is None:
+            unknown.append(line_id)
+        else:
+            own.update({ln.line_id: ln for ln in leaf_lines([line])})
+    if unknown:
+        return [yes_no("G5.own_processes_primary", False,
+                       f"evidence field 'own_processes' names line(s) not in the footprint: {unknown}", src,
+                       value=", ".join(unknown))]
+    if not own:
+        return [RuleOutcome(rule_id="G5.own_processes_primary", status="not_applicable",
+                            detail=f"no line of the applicant's own processes (stages {stages}, evidence own_processes)",
+                            source=src)]
+    secondary = sorted(line_id for line_id, ln in own.items() if ln.data_type != "primary")
+    return [yes_no("G5.own_processes_primary", not secondary,
+                   (f"own-process inputs with secondary data: {secondary}; the applicant's own processes need "
+                    "100 % primary activity data (metered energy, process records)") if secondary
+                   else f"all {len(own)} own-process inputs are primary data: {sorted(own)}",
+                   src, value=", ".join(secondary) or None, threshold="100 % primary")]
 
 
 # --- G6 primary data share -------------------------------------------------------------------
@@ -212,7 +323,7 @@ def data_quality(ctx: GateContext) -> list[RuleOutcome]:
     else:
         weight = sum((abs(dec(ln.share)) for ln in rated), Decimal(0))
         weighted = {ind: sum((abs(dec(ln.share)) * rating(ln, ind) for ln in rated), Decimal(0)) for ind in _INDICATORS}
-        means = {ind: DISPLAY.divide(weighted[ind], weight) for ind in _INDICATORS}  # for display
+        means = {ind: rounded(DISPLAY.divide(weighted[ind], weight), 2) for ind in _INDICATORS}  # display only
         worst = max(_INDICATORS, key=lambda i: weighted[i])  # same denominator: compare numerators exactly
         unrated = [ln.line_id for ln in rated if ln.dqr is None]
         detail = ("emission-weighted mean over inputs >= " + plain(g.min_line_share) + " of the PCF, worst indicator "
@@ -271,22 +382,27 @@ def data_age(ctx: GateContext) -> list[RuleOutcome]:
         out.append(RuleOutcome(rule_id="G8.grid_factor", status="not_applicable",
                                detail="the footprint uses no grid electricity", source=ctx.cite("gate.data_age.grid_defaults")))
     else:
-        checks = [("grid", el.grid_activity_id, g.grid_defaults, "gate.data_age.grid_defaults")]
+        grid_default, grid_path, area_problem = _grid_default(ctx)
+        checks = [("grid", el.grid_activity_id, grid_default, grid_path)]
         if el.method == "market" and el.residual_activity_id is not None:
-            checks.append(("residual mix", el.residual_activity_id, g.residual_defaults, "gate.data_age.residual_defaults"))
-        problems, seen, paths = [], [], []
-        for what, used, defaults, path in checks:
-            paths.append(path)
-            default = defaults.get(el.site_region)
+            checks.append(("residual mix", el.residual_activity_id, g.residual_defaults.get(el.site_region),
+                           "gate.data_age.residual_defaults"))
+        problems = [area_problem] if area_problem else []
+        seen = []
+        for what, used, default, _ in checks:
+            if what == "grid" and area_problem:
+                continue
             seen.append(f"{what} {used!r} (default {default!r})")
             if default is None:
-                problems.append(f"no default {what} activity for site region {el.site_region!r} (known: {sorted(defaults)})")
+                problems.append(f"no default {what} activity for site region {el.site_region!r}")
             elif used != default:
                 problems.append(f"{what} activity {used!r} is not the default {default!r} for {el.site_region}")
+        area = ctx.evidence.electricity_supply_area
+        where = f"site region {el.site_region}" + (f", supply area {area}" if area and not area_problem else "")
         out.append(yes_no("G8.grid_factor", not problems,
-                          "; ".join(problems) if problems else f"site region {el.site_region}: " + ", ".join(seen),
-                          ctx.cite(*paths), value=el.grid_activity_id,
-                          threshold=g.grid_defaults.get(el.site_region)))
+                          "; ".join(problems) if problems else f"{where}: " + ", ".join(seen),
+                          ctx.cite(*dict.fromkeys(path for *_, path in checks)), value=el.grid_activity_id,
+                          threshold=grid_default))
     rejected = set(g.rejected_factor_categories)
     hits = sorted(f"{f.id} ({f.category})" for f in fp.factors if f.category in rejected)
     out.append(yes_no("G8.no_rejected_factor", not hits,
@@ -326,6 +442,26 @@ def data_age(ctx: GateContext) -> list[RuleOutcome]:
                       ["issue 'Label rules' / labels.md P1 G8 [P]: a secondary factor is current when it comes "
                        "from the latest edition of its dataset"], value="; ".join(problems) or None))
     return out
+
+
+def _grid_default(ctx: GateContext) -> tuple[str | None, str, str | None]:
+    """(the region's default grid activity, the parameter it comes from, a problem naming what the evidence lacks).
+
+    A region with one grid maps to one activity; a region with several (Hong Kong: CLP, HK Electric) maps
+    the supply area the evidence names (`electricity_supply_area`) to its activity."""
+    g, region = ctx.gate.data_age, ctx.footprint.electricity.site_region
+    by_area = g.grid_defaults_by_supply_area.get(region)
+    if by_area is None:
+        return g.grid_defaults.get(region), "gate.data_age.grid_defaults", None
+    path = "gate.data_age.grid_defaults_by_supply_area"
+    area = ctx.evidence.electricity_supply_area
+    if area is None:
+        return None, path, (f"site region {region} has one grid per supply area {by_area}: the evidence field "
+                            "'electricity_supply_area' must say which supplies the site")
+    if area not in by_area:
+        return None, path, (f"evidence field 'electricity_supply_area' is {area!r}, not a supply area of {region} "
+                            f"(known: {sorted(by_area)})")
+    return by_area[area], path, None
 
 
 # --- G9 electricity --------------------------------------------------------------------------
@@ -379,6 +515,42 @@ def verification(ctx: GateContext) -> list[RuleOutcome]:
     return out
 
 
+# --- G11 applicant --------------------------------------------------------------------------
+
+_LEGAL_ENTITY = ["labels.md P1 G11 / §3.2 [V]: the applicant is a legal entity with the relevant licences"]
+
+
+def applicant(ctx: GateContext) -> list[RuleOutcome]:
+    """Legal entity, data procedure in operation long enough, reduction plan on file (labels.md P1 G11)."""
+    a, g = ctx.evidence.applicant, ctx.gate.applicant
+    months_src = ctx.cite("gate.applicant.data_procedure_min_months")
+    plan_src = ctx.cite("gate.applicant.reduction_plan_required")
+    if a is None:
+        missing = "evidence field 'applicant' (legal entity, data procedure in operation since, reduction plan) is missing"
+        return [yes_no("G11.legal_entity", False, missing, _LEGAL_ENTITY),
+                yes_no("G11.data_procedure", False, missing, months_src),
+                yes_no("G11.reduction_plan", False, missing, plan_src)]
+    out = [yes_no("G11.legal_entity", True, f"{a.legal_entity_name} (registration {a.registration_id})",
+                  _LEGAL_ENTITY, value=a.registration_id)]
+    latest_start = add_months(ctx.on, -g.data_procedure_min_months)
+    out.append(yes_no("G11.data_procedure", a.data_procedure_since <= latest_start,
+                      f"data management procedure in operation since {a.data_procedure_since}; must be since "
+                      f"{latest_start} or earlier ({g.data_procedure_min_months} months before {ctx.on})",
+                      months_src, value=a.data_procedure_since.isoformat(), threshold=f"<= {latest_start.isoformat()}"))
+    if not g.reduction_plan_required:
+        out.append(RuleOutcome(rule_id="G11.reduction_plan", status="not_applicable", detail="not required by this scheme",
+                               source=plan_src))
+    else:
+        plan = a.reduction_plan
+        ok = plan is not None and plan.adopted_on <= ctx.on
+        out.append(yes_no("G11.reduction_plan", ok,
+                          "no reduction plan on file" if plan is None else
+                          f"reduction plan {plan.reference!r} adopted {plan.adopted_on}"
+                          + ("" if ok else f", after the decision date {ctx.on}"),
+                          plan_src, value=plan.reference if plan else None))
+    return out
+
+
 # --- G12 offsets, unverified share -----------------------------------------------------------
 
 def offsets(ctx: GateContext) -> list[RuleOutcome]:
@@ -395,8 +567,8 @@ def unverified(ctx: GateContext) -> list[RuleOutcome]:
 
 
 GATE_RULES: tuple[Callable[[GateContext], list[RuleOutcome]], ...] = (
-    completeness, method, boundary, cutoff, primary_data, data_quality, data_age, electricity,
-    verification, offsets, unverified,
+    completeness, emissions, method, boundary, cutoff, own_processes, primary_data, data_quality, data_age, electricity,
+    verification, applicant, offsets, unverified,
 )
 
 

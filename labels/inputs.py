@@ -81,6 +81,29 @@ class ElectricityInstrument(_Input):
     serial: str
 
 
+class ReductionPlan(_Input):
+    """The applicant's carbon reduction plan on file (labels.md P1 G11; the national rules list a 降碳计划)."""
+
+    reference: str = Field(min_length=1, description="the plan's document reference")
+    adopted_on: date = Field(description="the day the plan was adopted")
+
+
+class Applicant(_Input):
+    """Who applies (labels.md P1 G11): a legal entity with a data procedure in operation and a reduction plan."""
+
+    legal_entity_name: str = Field(min_length=1)
+    registration_id: str = Field(min_length=1, description="business registration number, e.g. the unified social credit code")
+    data_procedure_since: date = Field(description="the carbon-footprint data management procedure is in operation since")
+    reduction_plan: ReductionPlan | None = None
+
+
+class DeclaredUncertainty(_Input):
+    """The PCF's stated uncertainty when no Monte Carlo result is attached (T2: the cut must exceed it)."""
+
+    half_width_95_share: Decimal = Field(ge=0, description="half-width of the 95 % interval as a share of the PCF, e.g. 0.436")
+    basis: str = Field(min_length=1, description="how it was derived, e.g. 'pedigree matrix, ISO 14067 6.4.6.3'")
+
+
 class Evidence(_Input):
     product_id: str
     declared_unit: DeclaredUnit
@@ -92,6 +115,17 @@ class Evidence(_Input):
     electricity_instruments: list[ElectricityInstrument] = Field(default_factory=list)
     previous_certificate: PreviousCertificate | None = None
     sold_units: Decimal | None = Field(default=None, description="declared units sold per year (T4 only)")
+    applicant: Applicant | None = Field(default=None, description="G11: legal entity, data procedure, reduction plan")
+    own_processes: list[str] = Field(
+        default_factory=list,
+        description="G5: footprint line ids of processes the applicant owns or controls (besides the rule set's own-process stages)",
+    )
+    electricity_supply_area: str | None = Field(
+        default=None, description="G8: the grid supplier's area of the site where a region has several (Hong Kong: CLP or HKE)"
+    )
+    declared_uncertainty: DeclaredUncertainty | None = Field(
+        default=None, description="T2: the PCF's stated 95 % uncertainty when the footprint carries no Monte Carlo result"
+    )
 
 
 class Certificate(_Input):

@@ -48,3 +48,8 @@ def significant(value: Decimal, digits: int) -> str:
 def one_decimal(value: Decimal) -> str:
     """For display only: one decimal place, half up."""
     return format(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP, context=DISPLAY), "f")
+
+
+def rounded(value: Decimal, places: int) -> Decimal:
+    """For display only: `places` decimal places, half up (e.g. a DQR mean 2.0533... -> 2.05)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=DISPLAY)

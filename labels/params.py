@@ -41,6 +41,7 @@ class CutoffGate(_Strict):
 
 class PrimaryDataGate(_Strict):
     min_share: Decimal
+    own_process_stages: list[str]  # G5: BOM stages that are the applicant's own processes
 
 
 class DqrGate(_Strict):
@@ -57,6 +58,7 @@ class DataAgeGate(_Strict):
     activity_end_max_months_before: int
     factor_max_age_years: int | None  # None: no age limit, currency is the latest-edition rule
     grid_defaults: dict[str, str]
+    grid_defaults_by_supply_area: dict[str, dict[str, str]]  # region -> supply area -> activity (Hong Kong)
     residual_defaults: dict[str, str]
     rejected_factor_categories: list[str]
 
@@ -71,6 +73,11 @@ class VerificationGate(_Strict):
     accreditation_standards: list[str]
     cnca_approval_required: bool
     on_site_inspection_required: bool
+
+
+class ApplicantGate(_Strict):
+    data_procedure_min_months: int
+    reduction_plan_required: bool
 
 
 class OffsetsGate(_Strict):
@@ -90,6 +97,7 @@ class Gate(_Strict):
     data_age: DataAgeGate
     electricity: ElectricityGate
     verification: VerificationGate
+    applicant: ApplicantGate
     offsets: OffsetsGate
     unverified: UnverifiedGate
 
@@ -157,7 +165,7 @@ class RecognitionCell(_Strict):
 
 
 class RecognitionConditions(_Strict):
-    accreditation_bodies: list[str]
+    accreditation_bodies: list[str]  # besides the IAF MLA list (data/accreditation): e.g. "programme"
     accepted_standards: list[str]
     reference_period_max_months: int
     electricity_methods: list[str]
@@ -174,6 +182,7 @@ class LabelText(_Strict):
     tier_names: dict[str, Names]
     grade_names: dict[str, Names]
     boundary_names: dict[str, Names]
+    unit_names: dict[str, Names]  # declared-unit code -> its name in each language ("piece" -> 件)
 
 
 class GradedRules(_Strict):

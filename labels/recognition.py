@@ -10,14 +10,15 @@ from datetime import date
 
 from pydantic import ValidationError
 
+from labels.accreditation import mla_signatory
 from labels.benchmarks import BenchmarkProvider, benchmark_key
 from labels.dates import add_months, period_end_after
 from labels.decision import Gap, RecognitionCellOut, RecognitionOutcome, RuleSetVersion
-from labels.errors import InputInvalid, NotGradedScheme, ProductMismatch, RuleSetInvalid
+from labels.errors import InputInvalid, NotGradedScheme, NoVersionInForce, ProductMismatch, RuleSetInvalid
 from labels.evaluate import evaluate, find_benchmark, graded_rules, validate_input
 from labels.inputs import Certificate
 from labels.numbers import dec, exact, plain
-from labels.params import DisplayOnlyRules, Recognition
+from labels.params import DisplayOnlyRules, GradedRules, Recognition
 from labels.ruledata import load_rule_set, scheme_versions, split_scheme_ref
 from lcidb.version import code_version
 
@@ -28,10 +29,11 @@ def _conditions(cert: Certificate, rec: Recognition, on: date) -> list[Gap]:
     v = cert.verifier
     if v is None:
         gaps.append(Gap(condition="verifier", detail="no third-party verifier on the certificate"))
-    else:
-        if v.accreditation_body not in c.accreditation_bodies:
-            gaps.append(Gap(condition="verifier", detail=f"verifier {v.name!r} accredited by {v.accreditation_body!r}; "
-                                                         f"accepted: {c.accreditation_bodies}"))
+    elif v.accreditation_body not in c.accreditation_bodies:  # the other routes, e.g. "programme" approval
+        signatory, why = mla_signatory(v.accreditation_body, on)
+        if not signatory:  # unproven, not refused: a gap to close
+            gaps.append(Gap(condition="verifier", detail=f"verifier {v.name!r}: {why}"))
+    if v is not None:
         if v.accreditation_valid_until < on:
             gaps.append(Gap(condition="verifier", detail=f"verifier accreditation expired {v.accreditation_valid_until}"))
     if cert.standard not in c.accepted_standards:
@@ -46,6 +48,38 @@ def _conditions(cert: Certificate, rec: Recognition, on: date) -> list[Gap]:
     if cert.offsets_netted:
         gaps.append(Gap(condition="offsets", detail="offsets are netted in the certified value"))
     return gaps
+
+
+def _unproven_without_dossier(rules: GradedRules, kind: str) -> list[Gap]:
+    """What the target's rules require that a certificate alone cannot show (its dossier would).
+
+    An accept cell takes the source's common gate as equivalent, so only the grade's own condition stays
+    unproven; a conditional cell leaves every P1 item that needs the footprint and evidence unproven.
+    """
+    g, t3 = rules.gate, rules.tiers.T3
+    grade = [Gap(condition="T3.primary_data_share",
+                 detail=f"unproven: a low-carbon grade needs primary data share >= {plain(t3.min_primary_data_share)}")]
+    if kind == "accept":
+        return grade if t3.enabled else []
+    items = [
+        ("G0.complete", "footprint complete (every BOM line linked); emissions without uptake, removals and credits > 0, "
+                        "credits not above them"),
+        ("G1.product_rule", f"product rule of a kind among {g.method.product_rule_kinds}, the same in footprint and dossier"),
+        ("G4.cutoff", f"each exclusion < {plain(g.cutoff.single_max)} and all exclusions <= {plain(g.cutoff.total_max)} "
+                      "of the PCF"),
+        ("G5.own_processes_primary", f"100 % primary activity data for the applicant's own processes "
+                                     f"(stages {g.primary_data.own_process_stages})"),
+        ("G6.primary_data_share", f"primary data share >= {plain(g.primary_data.min_share)}"),
+        ("G7.dqr", f"emission-weighted DQR mean <= {plain(g.dqr.weighted_mean_max)} per indicator; no input above "
+                   f"{plain(g.dqr.poor_input_share_max)} of the PCF rated {plain(g.dqr.poor_rating)} on {g.dqr.poor_indicators}"),
+        ("G8.data_age", f"{g.data_age.activity_months} consecutive months of activity data ending at most "
+                        f"{g.data_age.activity_end_max_months_before} months before; the site region's default grid "
+                        "factor; factors from the latest edition of their dataset"),
+        ("G11.applicant", f"legal entity; data procedure in operation >= {g.applicant.data_procedure_min_months} months; "
+                          + ("reduction plan on file" if g.applicant.reduction_plan_required else "no reduction plan needed")),
+        ("G13.unverified_share", f"share of the PCF from unverified factors <= {plain(g.unverified.share_max)}"),
+    ]
+    return [Gap(condition=rule_id, detail=f"unproven: {what}") for rule_id, what in items] + (grade if t3.enabled else [])
 
 
 def _check_dossier(cert: Certificate) -> None:
@@ -83,7 +117,14 @@ def _recognise(
     scheme_versions(cert.scheme)  # an unknown source scheme is an error naming it
     if cert.scheme == split_scheme_ref(target)[0]:
         raise InputInvalid(f"certificate field 'scheme' is {cert.scheme!r}, the same as the target")
-    rs = load_rule_set(target, on)
+    try:
+        rs = load_rule_set(target, on)
+    except NoVersionInForce as exc:  # e.g. Macao display before its rules start: an outcome, not an error
+        return RecognitionOutcome(
+            source_scheme=cert.scheme, target=split_scheme_ref(target)[0], on=on, certificate_id=cert.certificate_id,
+            rule_set_version=None, code_version=code_version(), cell=None, outcome="not_recognised",
+            new_verification_required=False,
+            reasons=[f"{exc}: the target recognises no certificate on this date"])
     if rs.kind == "recognition_only":
         raise NotGradedScheme(f"scheme {target!r} is recognition-only: it can be a source, never a target")
     if rs.kind == "graded":
@@ -141,13 +182,15 @@ def _recognise(
         _check_dossier(cert)
     regrade = None
     target_tier = target_grade = None
+    unproven: list[Gap] = []
     if rules is not None:
         if cert.footprint is not None and cert.evidence is not None:
+            # the target's own gate decides: a grade it would refuse is never handed out
             regrade = evaluate(cert.footprint, cert.evidence, rs.scheme, on, benchmark_provider, rule_set=rs)
-            if cell.value_only:
-                failed = [o for o in regrade.rules if o.status == "failed" and o.rule_id.startswith("G")]
-                gaps += [Gap(condition=f"target gate {o.rule_id}", detail=o.detail) for o in failed]
-                reasons.append(f"value only: the target's gate was run again ({'passed' if regrade.gate_passed else 'failed'})")
+            failed = [o for o in regrade.rules if o.status == "failed" and o.rule_id.startswith("G")]
+            gaps += [Gap(condition=f"target gate {o.rule_id}", detail=o.detail) for o in failed]
+            reasons.append(f"{'value only: ' if cell.value_only else ''}the target's gate was run again "
+                           f"({'passed' if regrade.gate_passed else 'failed'}) on the certificate's dossier")
             target_tier, target_grade = regrade.tier, regrade.grade
             if target_tier in ("T2", "T4"):  # reductions and neutrality need the target's own re-baselining
                 target_tier = "T3" if regrade.grade else "T1"
@@ -155,6 +198,7 @@ def _recognise(
             if cell.value_only:
                 gaps.append(Gap(condition="target gate", detail="value only: the footprint result and evidence are "
                                                                 "needed to run the target's gate again"))
+            unproven = _unproven_without_dossier(rules, kind)
             target_tier = "T1"
             key = benchmark_key(cert.product_rule.id if cert.product_rule else None, cert.category,
                                 cert.declared_unit.amount, cert.declared_unit.unit)
@@ -162,25 +206,26 @@ def _recognise(
             if bench is None:
                 reasons.append(f"no T3 grade under {target}: {why}")
             else:
-                for name, factor in sorted(rules.tiers.T3.grades.items(), key=lambda kv: kv[1]):
-                    if bench.within(cert.total_kgco2e, factor):
-                        target_tier, target_grade = "T3", name
-                        reasons.append(f"re-graded on {target}'s benchmark {bench.value} ({bench.kind}, hash "
-                                       f"{bench.hash}): {cert.total_kgco2e} <= {factor} x benchmark -> grade {name}")
-                        break
-                else:
-                    reasons.append(f"value {cert.total_kgco2e} above every grade of {target}'s benchmark {bench.value}")
+                reachable = next((name for name, factor in sorted(rules.tiers.T3.grades.items(), key=lambda kv: kv[1])
+                                  if bench.within(cert.total_kgco2e, factor)), None)
+                reasons.append(
+                    f"no grade without the dossier: the value {plain(cert.total_kgco2e)} "
+                    + (f"is within grade {reachable}" if reachable else "is above every grade")
+                    + f" of {target}'s benchmark {plain(bench.value)} ({bench.kind}, hash {bench.hash}), but the "
+                    f"target's conditions for a grade are unproven: {[u.condition for u in unproven]}")
 
     outcome = "accepted" if not gaps else "conditional"
-    until = min(cert.valid_until, period_end_after(on, rec.validity.months))
-    reasons.append(f"issued validity = min(source valid until {cert.valid_until}, {rec.validity.months} months "
-                   f"from {on} = {period_end_after(on, rec.validity.months)}) = {until}")
+    until = min(cert.valid_until, period_end_after(on, rec.validity.months)) if outcome == "accepted" else None
     if outcome == "accepted":
+        reasons.append(f"issued validity = min(source valid until {cert.valid_until}, {rec.validity.months} months "
+                       f"from {on} = {period_end_after(on, rec.validity.months)}) = {until}")
         reasons.append(f"{target} issues its own certificate without new verification")
+    else:
+        reasons.append("conditional: no certificate and no validity until the gaps are closed")
     return RecognitionOutcome(
-        **base, cell=cell_out, outcome=outcome, new_verification_required=False, gaps=gaps, reasons=reasons,
-        recognised_kgco2e=cert.total_kgco2e, regrade=regrade,
+        **base, cell=cell_out, outcome=outcome, new_verification_required=False, gaps=gaps, unproven=unproven,
+        reasons=reasons, recognised_kgco2e=cert.total_kgco2e, regrade=regrade,
         target_tier=target_tier if outcome == "accepted" else None,
         target_grade=target_grade if outcome == "accepted" else None,
-        valid_from=on, valid_until=until,
+        valid_from=on if outcome == "accepted" else None, valid_until=until,
     )

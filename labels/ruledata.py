@@ -171,6 +171,11 @@ class RuleSet:
     def version_ref(self) -> dict[str, str]:
         return {"scheme": self.scheme, "version": self.version, "sha256": self.sha256}
 
+    @property
+    def status(self) -> str:
+        """`in_force` (published rules, with the project's proposals inside) or `proposal` (a modelled scheme)."""
+        return str(self.meta.get("status", "in_force"))
+
     def in_force(self, on: date) -> bool:
         return self.effective_from <= on and (self.effective_until is None or on <= self.effective_until)
 
@@ -197,7 +202,8 @@ class RuleSet:
         return resolve(self._tree, ""), provenance
 
 
-_HEADER_KEYS = {"scheme", "version", "kind", "effective_from", "effective_until", "names", "description", "sources"}
+_HEADER_KEYS = {"scheme", "version", "kind", "status", "effective_from", "effective_until", "names", "description", "sources"}
+_STATUSES = ("in_force", "proposal")  # `status: proposal` = a scheme modelled by the project, not published rules
 
 
 def parse_rule_set(path: Path) -> RuleSet:
@@ -213,6 +219,9 @@ def parse_rule_set(path: Path) -> RuleSet:
         raise RuleSetInvalid(f"{path}: unknown top-level field(s) {sorted(extra)}")
     if data["kind"] not in ("graded", "recognition_only", "display_only"):
         raise RuleSetInvalid(f"{path}: kind {data['kind']!r} is not graded, recognition_only or display_only")
+    status = data.get("status", "in_force")
+    if status not in _STATUSES:
+        raise RuleSetInvalid(f"{path}: status {status!r} is not one of {', '.join(_STATUSES)}")
     until_raw = data.get("effective_until")
     rule_set = RuleSet(
         scheme=str(data["scheme"]),
@@ -222,7 +231,7 @@ def parse_rule_set(path: Path) -> RuleSet:
         sha256=hashlib.sha256(raw_bytes).hexdigest(),
         effective_from=_parse_date(data["effective_from"], f"{path}: effective_from"),
         effective_until=None if until_raw is None else _parse_date(until_raw, f"{path}: effective_until"),
-        meta={k: data.get(k) for k in ("names", "description", "sources")},
+        meta={k: data.get(k) for k in ("names", "description", "sources")} | {"status": status},
     )
     leaves: dict[str, list[_DatedEntry]] = {}
 

@@ -14,6 +14,7 @@ class SchemeInfo(BaseModel):
 
     id: str
     kind: str
+    status: str
     names: dict[str, str]
     version: str | None
     effective_from: date | None
@@ -29,7 +30,7 @@ def list_schemes(on: date) -> list[SchemeInfo]:
         current = next((v for v in versions if v.in_force(on)), None)
         shown = current or versions[-1]
         out.append(SchemeInfo(
-            id=scheme, kind=shown.kind, names=dict(shown.meta.get("names") or {}),
+            id=scheme, kind=shown.kind, status=shown.status, names=dict(shown.meta.get("names") or {}),
             version=current.version if current else None,
             effective_from=current.effective_from if current else None,
             effective_until=current.effective_until if current else None,

@@ -20,11 +20,13 @@ from lcidb.units import conversion_factor, parse_unit
 ACTIVITY_REQUIRED = (
     "activity_id", "name", "unit", "geography", "year", "category", "source", "licence", "status",
 )
-ACTIVITY_OPTIONAL = ("published", "dqr_technological", "dqr_temporal", "dqr_geographical", "dataset")
+ACTIVITY_OPTIONAL = (
+    "published", "dqr_technological", "dqr_temporal", "dqr_geographical", "dataset", "source_figure", "source_unit",
+)
 EXCHANGE_COLUMNS = (
     "activity_id", "input", "amount", "unit", "kind", "uncertainty_sigma", "gwp_basis", "credit_type",
 )
-STATUSES = ("verified", "derived", "unverified")
+STATUSES = ("verified", "derived", "proxy", "unverified")
 KINDS = ("technosphere", "biosphere")
 CREDIT_TYPES = ("recycling_credit", "avoided_burden")
 SCENARIO_DIR = "scenarios"
@@ -48,6 +50,10 @@ class Activity:
     # the series this factor is an edition of (e.g. one official factor re-published every year);
     # the label rules' "latest edition of its dataset" compares years within it
     dataset: str | None = None
+    # the published number this row's amount comes from, exactly as the source prints it, and its
+    # unit as printed (e.g. "15,947" and "kg CO2-eq/t"): a test re-derives the amount from them
+    source_figure: str | None = None
+    source_unit: str | None = None
     origin: str = ""  # "<file>:<row>", for messages only (never hashed)
 
 
@@ -166,10 +172,14 @@ def _read_activities(path: Path) -> dict[str, Activity]:
             if value is not None and not 1 <= value <= 5:
                 raise TemplateError(file, row, name, rec[name], "DQR must be within 1 (best) to 5 (PACT v3)")
             dqrs[name] = value
+        if bool(rec.get("source_figure")) != bool(rec.get("source_unit")):
+            missing = "source_unit" if rec.get("source_figure") else "source_figure"
+            raise TemplateError(file, row, missing, "", "source_figure and source_unit are given together (the figure as printed and its unit)")
         activities[activity_id] = Activity(
             id=activity_id, name=rec["name"], unit=rec["unit"], geography=rec["geography"], year=year,
             category=rec["category"], source=rec["source"], licence=rec["licence"], status=rec["status"],
-            published=published, dataset=rec.get("dataset") or None, origin=f"{file}:{row}", **dqrs,
+            published=published, dataset=rec.get("dataset") or None, source_figure=rec.get("source_figure") or None,
+            source_unit=rec.get("source_unit") or None, origin=f"{file}:{row}", **dqrs,
         )
     return activities
 

@@ -77,7 +77,7 @@ def _print_decision(d) -> None:
                    + f"; valid {d.granted[-1].valid_from} .. {d.granted[-1].valid_until}")
         if d.benchmark is not None:
             typer.echo(f"benchmark {d.benchmark.key}: {d.benchmark.value} ({d.benchmark.kind}, n={d.benchmark.n}, "
-                       f"hash {d.benchmark.hash[:12]})")
+                       f"hash {d.benchmark.hash[:12]}){d.benchmark.spread_text()}")
         for lang in ("zh_Hans", "zh_Hant", "en"):
             typer.echo("  | " + getattr(d.label, lang).replace("\n", "\n  | "))
     for step in d.next_steps:
@@ -153,6 +153,8 @@ def recognise(
                + (" (new verification required)" if outcome.new_verification_required else ""))
     for gap in outcome.gaps:
         typer.echo(f"  gap [{gap.condition}] {gap.detail}")
+    for item in outcome.unproven:
+        typer.echo(f"  unproven [{item.condition}] {item.detail.removeprefix('unproven: ')}")
     for reason in outcome.reasons:
         typer.echo(f"  - {reason}")
     if outcome.target_tier:
@@ -178,7 +180,8 @@ def schemes(
         return
     for r in rows:
         version = r.version or "(none in force)"
-        typer.echo(f"{r.id:<22} {r.kind:<17} {version:<16} {r.names.get('en', '')} / {r.names.get('zh-Hans', '')}")
+        status = " (proposal)" if r.status == "proposal" else ""
+        typer.echo(f"{r.id:<22} {r.kind:<17} {version:<16} {r.names.get('en', '')} / {r.names.get('zh-Hans', '')}{status}")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,4 @@
-"""The certificate PDF: one page each in 简体中文, 繁體中文 and English, with label graphic and QR code.
+"""The certificate PDF: one page each in 简体中文, 繁體中文 and English, with the on-pack label and QR code.
 
 Rendered from the signed document alone, so the PDF always shows exactly what was signed.
 """
@@ -12,6 +12,7 @@ import qrcode
 import qrcode.image.svg
 from markupsafe import Markup
 
+from api.rendering.label import label_svg
 from api.rendering.pages import render_page
 
 LANGUAGES = ("zh-CN", "zh-TW", "en")
@@ -33,6 +34,8 @@ TEXT: dict[str, dict[str, str]] = {
         "rules": "规则版本",
         "snapshot": "数据库快照",
         "issuer": "发证机构",
+        "body": "认证机构（认可编号）",
+        "approved": "批准人",
         "key": "签名密钥",
         "supersedes": "替代证书",
         "verify": "扫码或访问以下网址核验证书状态",
@@ -58,6 +61,8 @@ TEXT: dict[str, dict[str, str]] = {
         "rules": "規則版本",
         "snapshot": "資料庫快照",
         "issuer": "發證機構",
+        "body": "認證機構（認可編號）",
+        "approved": "核准人",
         "key": "簽章金鑰",
         "supersedes": "取代證書",
         "verify": "掃描或造訪以下網址核驗證書狀態",
@@ -83,6 +88,8 @@ TEXT: dict[str, dict[str, str]] = {
         "rules": "Rule-set version",
         "snapshot": "Database snapshot",
         "issuer": "Issuer",
+        "body": "Certification body (accreditation no.)",
+        "approved": "Approved by",
         "key": "Signing key",
         "supersedes": "Supersedes",
         "verify": "Scan or visit to verify the certificate's current status",
@@ -105,12 +112,16 @@ def qr_svg(url: str) -> Markup:
 
 
 def certificate_html(document: dict[str, Any]) -> str:
+    from labels.artwork import artwork_from_document
+
     return render_page(
         "certificate.html",
         d=document,
         languages=LANGUAGES,
         text=TEXT,
         qr=qr_svg(document["verification_url"]),
+        # the on-pack label (labels.md P3: number, issuer, QR code mandatory), drawn by api/rendering/label.py
+        label_svg=Markup(label_svg(artwork_from_document(document), standalone=False)),
     )
 
 

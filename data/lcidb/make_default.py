@@ -27,7 +27,7 @@ AR5_N2O = 265.0
 
 ACTIVITY_COLUMNS = (
     "activity_id", "name", "unit", "geography", "year", "category", "source", "licence", "status",
-    "published", "dqr_technological", "dqr_temporal", "dqr_geographical", "dataset",
+    "published", "dqr_technological", "dqr_temporal", "dqr_geographical", "dataset", "source_figure", "source_unit",
 )
 
 # Series shipped in more than one edition: the label rules check that a BOM uses the latest
@@ -109,6 +109,12 @@ class Act:
     published: str = ""
     dqr: tuple[float, float, float] | None = None
     exchanges: list[tuple] = field(default_factory=list)
+    # (figure as printed, unit as printed): tests/lcidb/test_default_data.py re-derives the amount from it
+    figure: tuple[str, str] | None = None
+
+    def quote(self, figure: str, unit: str) -> "Act":
+        self.figure = (figure, unit)
+        return self
 
     def bio(self, flow: str, amount: float, gwp_basis: str = "", sigma: str = "", credit: str = "") -> "Act":
         self.exchanges.append((self.id, flow, fmt(amount), "kg", "biosphere", sigma, gwp_basis, credit))
@@ -178,25 +184,30 @@ for key in FP2023:
     act(f"elec_cn_{key}", f"Electricity, {GEN_NAMES[key]} generation, China national average, life cycle, at busbar",
         "kWh", "CN", 2023, "electricity_generation",
         f"{MEE_FP_2023}, {GEN_NAMES[key]} power: {FP2023[key]} kg CO2e/kWh (reference/factors.md §1.2, {GEN_NOTE[key]})",
-        "cited-fact", "verified", "2025-01-17", (1, 2, 2)).bio("co2e_unsplit", FP2023[key], FP_BASIS)
+        "cited-fact", "verified", "2025-01-17", (1, 2, 2)).bio("co2e_unsplit", FP2023[key], FP_BASIS).quote(
+        f"{FP2023[key]}", "kg CO2e/kWh")
 
 act("elec_cn_td_infrastructure", "Transmission and distribution of electricity, China, excluding losses (per kWh delivered)",
     "kWh", "CN", 2023, "electricity",
     f"{MEE_FP_2023}, T&D excluding losses: 0.0036 kg CO2e/kWh (reference/factors.md §1.2, [V])",
-    "cited-fact", "verified", "2025-01-17", (2, 2, 2)).bio("co2e_unsplit", TD_EXCL_LOSSES[2023], FP_BASIS)
+    "cited-fact", "verified", "2025-01-17", (2, 2, 2)).bio("co2e_unsplit", TD_EXCL_LOSSES[2023], FP_BASIS).quote(
+    "0.0036", "kg CO2e/kWh")
 
 act("elec_cn_grid_footprint", "Electricity, China national average, carbon footprint factor (life cycle, delivered)",
     "kWh", "CN", 2024, "electricity",
     f"{MEE_FP_2024}, national average 0.5777 kg CO2e/kWh (reference/factors.md §1.2, [V])",
-    "cited-fact", "verified", "2025-09-28", (1, 1, 2)).bio("co2e_unsplit", NATIONAL_FP[2024], FP_BASIS)
+    "cited-fact", "verified", "2025-09-28", (1, 1, 2)).bio("co2e_unsplit", NATIONAL_FP[2024], FP_BASIS).quote(
+    "0.5777", "kg CO2e/kWh")
 act("elec_cn_grid_footprint_2023", "Electricity, China national average, carbon footprint factor 2023 (life cycle, delivered)",
     "kWh", "CN", 2023, "electricity",
     f"{MEE_FP_2023}, national average 0.6205 kg CO2e/kWh (reference/factors.md §1.2, [V])",
-    "cited-fact", "verified", "2025-01-17", (1, 2, 2)).bio("co2e_unsplit", NATIONAL_FP[2023], FP_BASIS)
+    "cited-fact", "verified", "2025-01-17", (1, 2, 2)).bio("co2e_unsplit", NATIONAL_FP[2023], FP_BASIS).quote(
+    "0.6205", "kg CO2e/kWh")
 act("elec_cn_td_incl_losses_2024", "Transmission and distribution of electricity, China, including losses (per kWh delivered)",
     "kWh", "CN", 2024, "electricity",
     f"{MEE_FP_2024}, T&D including losses 0.0327 kg CO2e/kWh (reference/factors.md §1.2, [V], zhb.org.cn)",
-    "cited-fact", "verified", "2025-09-28", (2, 1, 2)).bio("co2e_unsplit", TD_INCL_LOSSES_2024, FP_BASIS)
+    "cited-fact", "verified", "2025-09-28", (2, 1, 2)).bio("co2e_unsplit", TD_INCL_LOSSES_2024, FP_BASIS).quote(
+    "0.0327", "kg CO2e/kWh")
 
 # --- Guangdong delivered mix (docs/lcidb-default-data.md §3) -----------------------------------
 # NBS Jan-May 2023 Guangdong generation by source, 亿kWh (factors.md §1.5.3, [S])
@@ -220,7 +231,10 @@ LOSS_FACTOR = 1.0 + LOSS_RATIO
 # The busbar range 0.45-0.50 of factors.md §1.5.5 read as a 95 % interval of a lognormal
 GRID_SIGMA = __import__("math").log(0.50 / 0.45) / (2 * 1.96)
 
-GD_DQR = (2, 2, 2)
+# Not 2/2/2: the thermal split and the received-power mix are [U] assumptions (technological 3), and
+# January-May shares stand for the whole year with 2023 factors (temporal 3); provincial mix built
+# from national by-source factors (geographical 2). docs/lcidb-default-data.md §1.4
+GD_DQR = (3, 3, 2)
 DERIVED_GD = "derived, not official (docs/lcidb-default-data.md §3)"
 
 inprov = act("elec_cn_gd_inprovince_mix", "Electricity, Guangdong in-province generation mix, at busbar (derived, not official)",
@@ -235,7 +249,7 @@ received = act("elec_cn_gd_received", "Electricity received by Guangdong from ot
                "kWh", "CN-South", 2023, "electricity",
                "Received-power mix 75 % hydro and other non-fossil / 25 % coal (reference/factors.md §1.5.2 working assumption, "
                "cross-checked with MEE 2023 CO2 factors of Yunnan/Guizhou/Guangxi); " + DERIVED_GD,
-               "derived", "derived", "", (2, 2, 3))
+               "derived", "derived", "", (3, 3, 3))
 for key, share in RECEIVED_MIX_2023.items():
     received.tech(f"elec_cn_{key}", share, "kWh")
 
@@ -286,7 +300,7 @@ resid = act("elec_cn_gd_residual_mix",
             "Guangdong delivered mix with the renewable (GEC-eligible: hydro, wind, PV, biomass) share removed that the MEE 2023 "
             "national factors imply was market-traded: 1 - 0.5306/0.6096 (reference/factors.md §1.1 [V]); "
             "docs/lcidb-default-data.md §4; derived, not official",
-            "derived", "derived", "", (3, 2, 3))
+            "derived", "derived", "", (3, 3, 3))
 for key in sorted(RESIDUAL_2023):
     resid.tech(f"elec_cn_{key}", LOSS_FACTOR * RESIDUAL_2023[key], "kWh")
 resid.tech("elec_cn_td_infrastructure", 1.0, "kWh")
@@ -316,16 +330,48 @@ for aid, what, geo, year, value, published, tag, src, dqr in MEE_CO2:
     act(aid, f"Electricity CO2 emission factor {year}, {what} (generation CO2 only, no CH4/N2O, no upstream)",
         "kWh", geo, year, "electricity_co2_only",
         f"{src}: {value} kg CO2/kWh (reference/factors.md §1.1, {tag})", "cited-fact", "verified", published, dqr
-        ).bio("co2_fossil", value)
+        ).bio("co2_fossil", value).quote(f"{value}", "kg CO2/kWh")
 
-# --- Hong Kong, UK --------------------------------------------------------------------------------
-act("elec_hk_default", "Electricity, Hong Kong territory-wide default grid factor", "kWh", "HK", 2010, "electricity",
+# --- Hong Kong, Macao, UK ------------------------------------------------------------------------
+# Hong Kong has two supply areas with their own utility and fuel mix; the label rules map a site's region
+# to one of them. Latest per-unit-sold figures found: 2019 for both (reference/factors.md §1.3, §9; the
+# 2021-2024 figures were searched for and not found).
+act("elec_hk_default", "Electricity, Hong Kong territory-wide default grid factor (EPD/EMSD 2010 guidelines)", "kWh", "HK",
+    2010, "electricity",
     "EPD/EMSD Guidelines to Account for and Report on GHG Emissions for Buildings in Hong Kong (2010 ed.): 0.7 kg CO2e/kWh, "
     "as quoted by the Water Supplies Department Annual Report 2020/21 (reference/factors.md §1.3, [S])",
-    "cited-fact", "verified", "", (3, 4, 1)).bio("co2e_unsplit", 0.7, "unstated (EPD/EMSD 2010 guidelines)")
-act("elec_hk_hke_2019", "Electricity, HK Electric, CO2e per unit of electricity sold 2019", "kWh", "HK", 2019, "electricity",
-    "HK Electric Investments Sustainability Report 2019: 0.81 kg CO2e/kWh sold (reference/factors.md §1.3, [S])",
-    "cited-fact", "verified", "", (2, 3, 1)).bio("co2e_unsplit", 0.81, "unstated (HK Electric sustainability report)")
+    "cited-fact", "verified", "", (3, 4, 1)).bio("co2e_unsplit", 0.7, "unstated (EPD/EMSD 2010 guidelines)").quote(
+    "0.7", "kg CO2e/kWh")
+act("elec_hk_clp_grid", "Electricity, Hong Kong, CLP Power supply area, CO2 per unit of electricity sold, 2019 "
+    "(CO2 only, no upstream)", "kWh", "HK", 2019, "electricity",
+    "CLP release 'CLP on Track for Further Carbon Intensity Reductions' (18 May 2020, on the 2019 Sustainability Report), "
+    "repost at justmeans.com: 'the carbon intensity of the electricity sold by CLP Power Hong Kong decreased to 0.49kg "
+    "CO2/kWh' (2019; reference/factors.md §9, [S])",
+    "cited-fact", "verified", "2020-05-18", (3, 3, 1)).bio("co2e_unsplit", 0.49, "CO2-only").quote("0.49", "kg CO2/kWh")
+act("elec_hk_hke_grid", "Electricity, Hong Kong, HK Electric supply area (Hong Kong Island, Lamma), CO2e per unit of "
+    "electricity sold, 2019", "kWh", "HK", 2019, "electricity",
+    "HK Electric Investments Sustainability Report 2019, p. 73: 'CO2e per electricity unit sold kg/kWh 0.79 0.8 0.81' "
+    "(2017-2019; tables extracted at esg.hkubs.ai; reference/factors.md §1.3 and §9, [S])",
+    "cited-fact", "verified", "2020-04-02", (2, 3, 1)).bio("co2e_unsplit", 0.81, "unstated (HK Electric sustainability report)"
+                                                          ).quote("0.81", "kg CO2e/kWh")
+
+# Macao (docs/lcidb-default-data.md §3.3): supply shares 2024 (CEM Annual Report 2024 via Macau Daily Times,
+# reference/factors.md §9 [S]): imports from China Southern Power Grid (Guangdong) 88.24 %, local generation 8.62 %,
+# refuse incineration 3.1 %; normalised by their printed sum 99.96 %.
+MACAO_SHARES_2024 = {"imported": 88.24, "local": 8.62, "incineration": 3.1}
+MACAO_TOTAL = sum(MACAO_SHARES_2024.values())
+macao = act("elec_mo_grid", "Electricity, Macao delivered mix 2024 (imports at the Guangdong busbar mix + local generation; "
+            "derived, not official)", "kWh", "MO", 2024, "electricity",
+            "Macao supply 2024: 88.24 % imported from China Southern Power Grid, 8.62 % local generation, 3.1 % refuse "
+            "incineration (CEM Annual Report 2024 via Macau Daily Times, reference/factors.md §9 [S]); imports at "
+            "elec_cn_gd_hv; local generation assumed gas-fired at the China gas-fired footprint factor [U]; incineration at "
+            "the China biomass factor (fossil waste carbon not counted) [U]; Guangdong loss factor and MEE T&D "
+            "infrastructure [U]; docs/lcidb-default-data.md §3.3; derived, not official",
+            "derived", "derived", "", (3, 3, 3))
+macao.tech("elec_cn_gd_hv", LOSS_FACTOR * MACAO_SHARES_2024["imported"] / MACAO_TOTAL, "kWh")
+macao.tech("elec_cn_gas", LOSS_FACTOR * MACAO_SHARES_2024["local"] / MACAO_TOTAL, "kWh")
+macao.tech("elec_cn_biomass", LOSS_FACTOR * MACAO_SHARES_2024["incineration"] / MACAO_TOTAL, "kWh")
+macao.tech("elec_cn_td_infrastructure", 1.0, "kWh")
 desnz_split_act("7_400_4000_5", "elec_gb_grid_generation", "Electricity generated, UK grid 2023 (cross-check only)", "kWh",
                 "electricity", "GB", (2, 2, 1))
 
@@ -383,8 +429,9 @@ for prefix, wtt_id, stem, label, unit in DESNZ_FUELS:
 # ===================================================================================== MATERIALS
 MAT = [
     # (DESNZ ID, our id, name, dqr)
-    ("19_504_5116_15_1", "mat_steel_bf_bof", "Steel, primary (BF-BOF route proxy: DESNZ steel cans, primary material production)", (3, 2, 4)),
-    ("19_504_5119_15_1", "mat_steel_eaf", "Steel, scrap-based (EAF route proxy: DESNZ steel cans, closed-loop recycled source)", (3, 2, 4)),
+    # steel cans, as DESNZ names them: packaging steel, not a steelmaking route (docs §6.1)
+    ("19_504_5116_15_1", "mat_steel_cans_primary", "Steel cans, primary material production, UK (DESNZ)", (2, 2, 4)),
+    ("19_504_5119_15_1", "mat_steel_cans_recycled", "Steel cans, closed-loop recycled source, UK (DESNZ)", (2, 2, 4)),
     ("19_504_5104_15_1", "mat_aluminium_primary_desnz", "Aluminium, primary (DESNZ aluminium cans and foil excl. forming, primary production)", (2, 2, 4)),
     ("19_504_5107_15_1", "mat_aluminium_recycled", "Aluminium, recycled (DESNZ aluminium cans and foil, closed-loop recycled source)", (2, 2, 4)),
     ("19_504_5112_15_1", "mat_scrap_metal_mix", "Metals, mixed (DESNZ scrap metal, primary material production)", (3, 2, 4)),
@@ -419,35 +466,193 @@ MAT = [
 for id_, aid, name, dqr in MAT:
     desnz_total_act(id_, aid, name, "kg", 1000, "material", "GB", dqr)
 
-# ABS and polyester/cotton: no open factor (factors.md §8.3); explicit proxies, shown as such in the name
-act("mat_abs", "ABS (proxy: DESNZ average plastics; no open ABS factor found)", "kg", "GB", 2023, "material",
-    "Proxy choice (reference/factors.md §6 seed row mat_plastics_avg_desnz, §8.3): 1 kg of mat_plastics_average",
-    "derived", "derived", "", (4, 2, 4)).tech("mat_plastics_average", 1.0, "kg")
-act("mat_polyester_fibre", "Polyester (PET) fibre (proxy: DESNZ PET incl. forming)", "kg", "GB", 2023, "material",
-    "Proxy choice: polyester is PET; 1 kg of mat_pet (DESNZ PET incl. forming); fibre spinning not included",
-    "derived", "derived", "", (3, 2, 4)).tech("mat_pet", 1.0, "kg")
-act("mat_cotton_textile", "Cotton textile (proxy: DESNZ clothing, primary material production)", "kg", "GB", 2023, "material",
-    "Proxy choice: 1 kg of mat_textile_clothing (DESNZ clothing); no open cotton-specific factor found",
-    "derived", "derived", "", (4, 2, 4)).tech("mat_textile_clothing", 1.0, "kg")
+# Proxies: a value borrowed from another product, route or region. Status `proxy`, "proxy" in the name,
+# the borrowed activity as their only input, and a DQR that shows what was borrowed (docs §6.4).
+def proxy(aid: str, name: str, geography: str, year: int, borrowed: str, why: str, dqr: tuple[float, float, float],
+          amount: float = 1.0, unit: str = "kg", category: str = "material") -> Act:
+    return act(aid, name, unit, geography, year, category,
+               f"Proxy: {amount:g} {unit} of {borrowed} per {unit}; {why}; docs/lcidb-default-data.md §6.4",
+               "derived", "proxy", "", dqr).tech(borrowed, amount, unit)
 
-act("mat_aluminium_primary", "Aluminium, primary ingot, global average cradle-to-gate (mining to cast, incl. electricity and PFCs)",
+
+def cited(aid: str, name: str, geography: str, year: int, source: str, published: str, dqr: tuple[float, float, float],
+          figure: str, figure_unit: str, amount: float, gwp_basis: str, unit: str = "kg", flow: str = "co2e_unsplit",
+          category: str = "material") -> Act:
+    """One published figure, as printed (`figure`, `figure_unit`), and the amount per `unit` derived from it."""
+    return act(aid, name, unit, geography, year, category, source, "cited-fact", "verified", published, dqr).bio(
+        flow, amount, gwp_basis).quote(figure, figure_unit)
+
+
+MATERIALS_MD = "reference/materials.md"
+
+# ABS and polyester/cotton: no open factor (factors.md §8.3); explicit proxies, shown as such in the name
+proxy("mat_abs", "ABS, UK (proxy: DESNZ average plastics; no open ABS factor found)", "GB", 2023, "mat_plastics_average",
+      "no open ABS factor (reference/factors.md §8.3; materials.md §4: none found)", (4, 2, 4))
+proxy("mat_polyester_fibre", "Polyester (PET) staple fibre (proxy: Southeast Asia virgin PET staple fibre, c. 2024, cradle-to-gate)", "SE-Asia", 2024,
+      "mat_polyester_staple_fibre_sea", "no China virgin polyester fibre figure found (materials.md §5d)", (2, 3, 3))
+proxy("mat_cotton_textile", "Cotton textile (proxy: DESNZ clothing, UK, primary material production)", "GB", 2023,
+      "mat_textile_clothing", "no open cotton yarn or fabric factor found (materials.md §5d)", (4, 2, 4))
+
+# ---- steel (docs §6.1) -----------------------------------------------------------------------------
+cited("mat_steel_cn_industry_2019",
+      "Steel, China iron and steel industry average (all routes and products), 2019, life-cycle CO2 (raw materials, "
+      "production, transport)", "CN", 2019,
+      "Song, Du, Deng et al., 'Carbon emissions in China's steel industry from a life cycle perspective: Carbon footprint "
+      "insights', Journal of Environmental Sciences (2025) 650-664, abstract: 'the CO2 emission intensity of the steel "
+      "industry was 2.33 ton CO2/ton' (data year 2019; attribution of the abstract to the paper is the reference's "
+      f"inference; {MATERIALS_MD} §1)", "", (3, 3, 1), "2.33", "ton CO2/ton", 2.33, "CO2-only")
+cited("mat_steel_bf_bof",
+      "Steel, BF-BOF route, China, one integrated mill (Y mill), 2015, life-cycle CO2 (worldsteel LCA method, incl. "
+      "upstream materials and energy)", "CN", 2015,
+      "钢铁工业二氧化碳排放计算方法实例研究 (Case study on calculation method of CO2 emission in iron and steel industry), "
+      "doi:10.13264/j.cnki.ysjskx.2019.01.006 (2019): 'the CO2 emission per ton of steel produced calculated by the life "
+      f"cycle method is 2.183 t CO2' ({MATERIALS_MD} §1)", "", (2, 3, 3), "2.183", "t CO2/t", 2.183, "CO2-only")
+IEEFA_STEEL = ("IEEFA, 'Fact Sheet: The facts about steelmaking' (cites IEA, World Steel; data year not stated, copy of "
+               "2024 read), 'Direct and Indirect Emissions CO2 (t)/Crude Steel(t) 2.2 1.4 0.3' for BF-BOF, DR-EAF, "
+               f"Scrap-EAF ({MATERIALS_MD} §1)")
+for aid, route, figure, dqr in [("mat_steel_bf_bof_glo", "BF-BOF", "2.2", (2, 4, 3)),
+                                ("mat_steel_dri_eaf_glo", "DRI-EAF", "1.4", (2, 4, 3)),
+                                ("mat_steel_eaf_scrap_glo", "scrap-EAF", "0.3", (2, 4, 3))]:
+    cited(aid, f"Steel, crude, {route} route, global, direct and indirect CO2 (IEA via IEEFA; data year not stated)",
+          "GLO", 2024, IEEFA_STEEL, "", dqr, figure, "t CO2/t crude steel", float(figure), "CO2-only")
+proxy("mat_steel_eaf", "Steel, scrap-EAF route, China (proxy: global scrap-EAF, direct + indirect CO2, data year not stated; the Chinese grid is not reflected)",
+      "CN", 2024, "mat_steel_eaf_scrap_glo",
+      "no China EAF figure and no published EAF power use to model one with the Chinese grid (materials.md §1)", (2, 4, 4))
+for aid, product in [("mat_steel_hot_rolled_coil_cn", "hot-rolled coil"), ("mat_steel_wire_rod_cn", "wire rod"),
+                     ("mat_steel_rebar_cn", "rebar")]:
+    proxy(aid, f"Steel {product}, China (proxy: China steel industry average 2019, all routes and products, life-cycle CO2)",
+          "CN", 2019, "mat_steel_cn_industry_2019",
+          f"no China {product} LCI found (materials.md §1, §7)",
+          (3, 3, 1))
+
+# ---- aluminium (docs §6.2) ---------------------------------------------------------------------------
+PENG_AL = ("Peng, Ren, Du, Ou, Yan, 'Life Cycle Energy Consumption and Greenhouse Gas Emissions Analysis of Primary and "
+           "Recycled Aluminum in China', Processes 10(11):2299 (2022), doi:10.3390/pr10112299")
+cited("mat_aluminium_primary_cn",
+      "Aluminium, primary ingot, China, 2020, cradle-to-gate (incl. provincial captive and grid power)", "CN", 2020,
+      f"{PENG_AL}: '15,947 kg CO2-eq of GHG emissions per ton of primary aluminum ingot production in China' "
+      f"({MATERIALS_MD} §2)", "", (2, 3, 1), "15,947", "kg CO2-eq/t", 15947 / 1000, "unstated (Peng et al. 2022)")
+AL_RECYCLED_SHARE = 0.053  # "only 7.5% and 5.3% that of primary aluminum" (energy, GHG), same study
+act("mat_aluminium_secondary_cn", "Aluminium, recycled (secondary), China, 2020, cradle-to-gate (derived: 5.3 % of the "
+    "same study's primary ingot)", "kg", "CN", 2020, "material",
+    f"{PENG_AL}: recycled aluminium GHG emissions 'only 7.5% and 5.3% that of primary aluminum' (energy, GHG) x "
+    "15,947 kg CO2-eq/t primary = 845.191 kg CO2-eq/t; cross-check Shen & Zhang (2024) 0.32 t/t "
+    f"({MATERIALS_MD} §2); docs/lcidb-default-data.md §6.2", "derived", "derived", "", (2, 3, 1)).bio(
+    "co2e_unsplit", AL_RECYCLED_SHARE * 15947 / 1000, "unstated (Peng et al. 2022)")
+for aid, product in [("mat_aluminium_extrusion_cn", "extrusion"), ("mat_aluminium_sheet_cn", "sheet")]:
+    proxy(aid, f"Aluminium {product}, China (proxy: China primary ingot 2020, cradle-to-gate; {product} forming and its scrap not included)",
+          "CN", 2020, "mat_aluminium_primary_cn", f"no China aluminium {product} figure found (materials.md §2)", (4, 3, 1))
+
+# ---- cement and clinker (docs §6.3) ----------------------------------------------------------------------
+cited("mat_cement_cn_2011",
+      "Cement, China average, 2011, direct + indirect CO2 ('manufactured' factor: process, fuel and electricity)", "CN", 2011,
+      "Shen, Cao, Li, Zhang, Wang, Li, 'Quantifying CO2 emissions from China's cement industry', Renewable and Sustainable "
+      "Energy Reviews 50 (2015) 1004-1012: 'In 2011, the direct CO2 emission factor and manufactured CO2 emission factor of "
+      "China's average cement manufacture is just 0.4778 t/t and 0.5450 t/t, respectively' "
+      f"({MATERIALS_MD} §3)", "", (2, 4, 1), "0.5450", "t CO2/t cement", 0.5450, "CO2-only")
+cited("mat_clinker_calcination", "Cement clinker, calcination CO2 only (IPCC Tier 1 default)", "GLO", 2006,
+      "IPCC 2006 Guidelines Vol. 3 Ch. 2, Tier 1 clinker calcination factor 0.507 t CO2/t clinker, as cited in the "
+      "references of Wikipedia 'Cement kiln' (bestref.net); reference/cbam.md §7 [S](R51)",
+      "", (2, 3, 3), "0.507", "t CO2/t clinker", 0.507, "", flow="co2_fossil")
+GNR_KILN_FUEL_MJ_PER_T = 3502  # WBCSD CSI GNR 2014, kiln fuel, MJ/t clinker (materials.md §3)
+act("mat_clinker_cn_derived", "Cement clinker, China (derived: IPCC Tier 1 calcination + GNR 2014 kiln fuel burned as "
+    "bituminous coal; electricity and coal supply excluded)", "kg", "CN", 2014, "material",
+    "1 kg mat_clinker_calcination (0.507 kg CO2) + 3,502 MJ/t clinker kiln fuel (WBCSD CSI 'Getting the Numbers Right' "
+    f"2014, global, {MATERIALS_MD} §3) as other bituminous coal (IPCC 2006 defaults, fuel_coal_bituminous_combustion_gj); "
+    "Chinese kilns are coal-fired: limestone decomposition and coal combustion are 92.9-93.8 % of clinker CO2 (王鑫 et al., "
+    "中国环境监测 2024); cross-check CBAM China grey clinker default 1.35 direct; docs/lcidb-default-data.md §6.3",
+    "derived", "derived", "", (3, 3, 3)).tech("mat_clinker_calcination", 1.0, "kg").tech(
+    "fuel_coal_bituminous_combustion_gj", GNR_KILN_FUEL_MJ_PER_T / 1e6, "GJ")
+
+# ---- flat glass (docs §6.5) -------------------------------------------------------------------------------------
+IPCC_GLASS_ENERGY_KG_PER_T = 450  # "450 kg energy related CO2/t of product" (at 7 GJ/t)
+IPCC_GLASS_DECARBONATION_KG_PER_T = 200  # "can contribute up to 200 kg CO2/t"
+act("mat_flat_glass_direct", "Flat glass, direct CO2 of melting (derived from IPCC AR4: furnace energy + decarbonation "
+    "upper bound; global furnaces c. 2005; electricity and upstream excluded)", "kg", "GLO", 2005, "material",
+    "IPCC AR4 WG III §7.4.5.3 Glass: 'an emission factor of 450 kg energy related CO2/t of product' + 'decarbonisation of "
+    f"soda ash and limestone can contribute up to 200 kg CO2/t' ({MATERIALS_MD} §5b); China split energy ~80 % / "
+    "carbonates ~20 % (严玉廷 et al. 2017); docs/lcidb-default-data.md §6.5",
+    "derived", "derived", "", (3, 4, 3)).bio(
+    "co2_fossil", (IPCC_GLASS_ENERGY_KG_PER_T + IPCC_GLASS_DECARBONATION_KG_PER_T) / 1000)
+
+# ---- plastics (docs §6.6) ---------------------------------------------------------------------------------------
+cited("mat_olefins_cn_coal",
+      "Olefins (ethylene + propylene), China, coal-to-olefins route, life cycle (direct + indirect), c. 2012-2014", "CN", 2015,
+      "'Life cycle assessment of energy consumption and GHG emissions of olefins production from alternative resources in "
+      "China', Energy Conversion and Management 90 (2015) 12-20: coal-to-olefins 'including 5793 kg eq. CO2/t olefins of "
+      f"direct emissions and 5714 kg eq. CO2/t olefins of indirect emissions' ({MATERIALS_MD} §4); sum 11,507",
+      "", (2, 4, 1), "5793 + 5714", "kg eq. CO2/t olefins", (5793 + 5714) / 1000, "unstated (Energy Convers. Manag. 2015)")
+for aid, polymer in [("mat_pp_cn_coal", "Polypropylene (PP)"), ("mat_pe_cn_coal", "Polyethylene (PE)")]:
+    proxy(aid, f"{polymer}, China, coal-to-olefins route (proxy: coal-based olefin monomer, life cycle c. 2012-2014; polymerisation not included)",
+          "CN", 2015, "mat_olefins_cn_coal",
+          "no resin-level China figure found (materials.md §4); polymerisation adds to this", (3, 4, 1))
+TEXTILE_EXCHANGE = ("Fashionating World, 'From Estimates to Audits: Virgin PET data disrupts global synthetic fiber "
+                    "economy' (trade press reporting the Textile Exchange + SCS Consulting Services LCA, primary data, "
+                    "Southeast Asia, c. 2024-2026)")
+cited("mat_pet_chip_sea", "PET chip (virgin), Southeast Asia, cradle-to-gate (Textile Exchange/SCS LCA; c. 2024)", "SE-Asia",
+      2024, f"{TEXTILE_EXCHANGE}: 'Virgin PET Chip 2.15' kg CO2 eq/kg ({MATERIALS_MD} §5d)", "", (2, 3, 3),
+      "2.15", "kg CO2 eq/kg", 2.15, "unstated (Textile Exchange/SCS)")
+cited("mat_polyester_staple_fibre_sea", "Polyester (PET) staple fibre (virgin), Southeast Asia, cradle-to-gate "
+      "(Textile Exchange/SCS LCA; c. 2024)", "SE-Asia", 2024,
+      f"{TEXTILE_EXCHANGE}: 'PET Staple Fiber 2.62' kg CO2 eq/kg ({MATERIALS_MD} §5d)", "", (2, 3, 3),
+      "2.62", "kg CO2 eq/kg", 2.62, "unstated (Textile Exchange/SCS)")
+proxy("mat_pet_cn", "PET resin, China (proxy: Southeast Asia virgin PET chip, c. 2024, cradle-to-gate)", "CN", 2024, "mat_pet_chip_sea",
+      "no China PET resin figure found (materials.md §4)", (2, 3, 3))
+
+# ---- copper, paper, cotton, batteries (docs §6.7-6.10) ------------------------------------------------------------
+cited("mat_copper_cathode", "Copper, refined, China, 2017 (lower end of the 2004-2017 series; year inferred), life cycle "
+      "mining to refined copper", "CN", 2017,
+      "Liu, Xiang, Cao, Li, 'Life Cycle Energy Consumption and GHG Emissions of the Copper Production in China…', "
+      "Processes 10(12):2715 (2022), doi:10.3390/pr10122715: 'the GHG emissions varied between 9.96 and 3.09 t CO2 eq/t "
+      "copper due to the improvements in mining and smelting technologies' (2004-2017; the lower value read as 2017); "
+      f"cross-check Northey et al. 2013 global mine average 2.6 t CO2-e/t ({MATERIALS_MD} §5a)",
+      "", (2, 3, 1), "3.09", "t CO2 eq/t copper", 3.09, "unstated (Liu et al. 2022)")
+cited("mat_paper_glo_2018", "Paper, global average, life cycle (pulp and paper making; meta-analysis of 45 cases incl. "
+      "China), literature to 2018; biogenic carbon not assessed", "GLO", 2018,
+      "Sun, Wang, Shi, Klemeš, 'Uncovering energy use, carbon emissions and environmental burdens of pulp and paper "
+      "industry: A systematic review and meta-analysis', Renewable and Sustainable Energy Reviews 92 (2018) 823-833: "
+      f"'1 t of paper results in about 950 kg carbon dioxide (CO2) equivalent' ({MATERIALS_MD} §5c)",
+      "", (3, 3, 3), "950", "kg CO2-eq/t paper", 950 / 1000, "unstated (Sun et al. 2018)")
+cited("mat_cotton_fibre_glo_2020", "Cotton fibre (lint), global average, 2020, cradle to farm gate and ginning; biogenic "
+      "carbon and land-use change not assessed", "GLO", 2020,
+      "Yu, Yang, 'Carbon footprint of global cotton production', Resources, Environment and Sustainability (2025) 100214: "
+      "'an average of 0.9 t CO2e per t or 1.9 t CO2e per t of fiber produced' "
+      f"({MATERIALS_MD} §5d)", "", (2, 2, 3), "1.9", "t CO2e/t fibre", 1.9, "unstated (Yu & Yang 2025)")
+proxy("mat_cotton_fibre_cn", "Cotton fibre, China (proxy: global average cotton fibre 2020, cradle to farm gate and ginning)", "CN", 2020,
+      "mat_cotton_fibre_glo_2020", "no China-specific cotton fibre figure found (materials.md §5d)", (2, 2, 3))
+cited("mat_battery_lfp_pack_cn", "LFP battery pack (EV, 28 kWh), China, cradle-to-gate production, c. 2015-2016, per kWh "
+      "of capacity", "CN", 2016,
+      "Hao, Mu, Jiang, Liu, Zhao, 'GHG Emissions from the Production of Lithium-Ion Batteries for Electric Vehicles in "
+      "China', Sustainability 9(4):504 (2017): 'the GHG emissions from the production of a 28 kWh battery are 3061 "
+      f"kgCO2-eq' (LFP) ({MATERIALS_MD} §5f); 3061 / 28 per kWh",
+      "", (2, 4, 1), "3061", "kgCO2-eq per 28 kWh battery", 3061 / 28, "unstated (Hao et al. 2017)", unit="kWh")
+cited("mat_battery_li_ion_cn", "Li-ion battery (NMC811), China, per kg of battery, cradle-to-gate production; median of "
+      "published LCAs (literature 2005-2024)", "CN", 2024,
+      "Clement, Salazar, Hofman, Maharjan, 'Meta-analysis of Life Cycle Assessments for Li-Ion Batteries Production "
+      "Emissions', arXiv 2506.05531 (2025): 'The meta-analysis shows a median global warming potential of 17.63 kg "
+      "CO2-eq./kg of battery … 17.33 kg CO2-eq./kg for China' (China value: NMC811 per the reference's table; "
+      f"{MATERIALS_MD} §5f); DESNZ Li-ion (6.308 kg/kg, UK) is far lower", "", (3, 3, 1), "17.33", "kg CO2-eq./kg", 17.33,
+      "unstated (Clement et al. 2025)")
+proxy("mat_battery_lfp_cell_cn", "LFP battery cell, China, per kWh (proxy: LFP pack c. 2016, cradle-to-gate; pack housing "
+      "and BMS included, so this overstates a cell)", "CN", 2016, "mat_battery_lfp_pack_cn",
+      "no China LFP cell figure found (materials.md §5f, §7)", (3, 4, 1), unit="kWh")
+
+act("mat_aluminium_primary", "Aluminium, primary ingot, global average cradle-to-gate (mining to cast, incl. electricity and PFCs), 2022",
     "kg", "GLO", 2022, "material",
-    "International Aluminium Institute, 2022 data released Feb 2024: 15.1 t CO2e/t (reference/factors.md §3.2, [V])",
-    "cited-fact", "verified", "", (2, 2, 3)).bio("co2e_unsplit", 15.1, "unstated (IAI)")
-act("mat_steel_world_average", "Steel, crude, global average CO2 intensity (all routes)", "kg", "GLO", 2022, "material",
+    "International Aluminium Institute, 2022 data released Feb 2024: 15.1 t CO2e/t (reference/factors.md §3.2, [V]; "
+    "'In 2022, intensity declined by 4.4% from 15.8 tonnes CO2e per tonne to 15.1 tonnes CO2e per tonne')",
+    "cited-fact", "verified", "", (2, 2, 3)).bio("co2e_unsplit", 15.1, "unstated (IAI)").quote("15.1", "tonnes CO2e per tonne")
+cited("mat_steel_world_average_ghg_2024",
+      "Steel, crude, global average GHG intensity (all routes), 2024, worldsteel 2025 method (CO2, CH4, N2O and upstream "
+      "mining)", "GLO", 2024,
+      "MarketSteel (David Fleschen), 'Worldsteel: Global steel industry expands sustainability reporting', on the worldsteel "
+      "Sustainability Indicators Report 2025 (secondary): 'In 2024, global GHG emissions intensity averaged 2.18 tonnes of "
+      "CO₂ equivalent per tonne of crude steel, compared to 1.92 tonnes of CO₂ under the earlier methodology.' "
+      f"({MATERIALS_MD} §1)", "", (3, 2, 3), "2.18", "tonnes of CO₂ equivalent per tonne of crude steel", 2.18,
+      "unstated (worldsteel 2025 method)")
+act("mat_steel_world_average", "Steel, crude, global average CO2 intensity (all routes), 2022", "kg", "GLO", 2022, "material",
     "worldsteel Sustainability Indicators 2023 press release (2023-11-07): 1.91 t CO2/t crude steel cast (reference/factors.md §3.2, [V])",
-    "cited-fact", "verified", "2023-11-07", (3, 2, 3)).bio("co2e_unsplit", 1.91, "CO2-only")
-for aid, route, value in [("mat_steel_bf_bof_worldsteel", "BF-BOF", 2.3), ("mat_steel_eaf_scrap_worldsteel", "scrap-EAF", 0.7),
-                          ("mat_steel_dri_eaf_worldsteel", "DRI-EAF", 1.4)]:
-    act(aid, f"Steel, {route} route, global CO2 intensity (approximate)", "kg", "GLO", 2022, "material",
-        f"worldsteel route figures, about {value} t CO2/t; not retrieved (reference/factors.md §3.2, [U])",
-        "cited-fact", "unverified", "", (2, 3, 3)).bio("co2e_unsplit", value, "CO2-only")
-act("mat_copper_cathode", "Copper cathode, global (approximate)", "kg", "GLO", 2013, "material",
-    "ICA Copper Environmental Profile (data year 2013), about 4 kg CO2e/kg; number not retrieved (reference/factors.md §3.2, [U])",
-    "cited-fact", "unverified", "", (2, 4, 3)).bio("co2e_unsplit", 4.0, "unstated (ICA)")
-act("mat_clinker_calcination", "Cement clinker, calcination process CO2 only", "kg", "GLO", 2006, "material",
-    "IPCC 2006 Vol. 3 Ch. 2 default 0.52 t CO2/t clinker (from memory, reference/factors.md §3.2, [U])",
-    "cited-fact", "unverified", "", (3, 3, 3)).bio("co2_fossil", 0.52)
+    "cited-fact", "verified", "2023-11-07", (3, 2, 3)).bio("co2e_unsplit", 1.91, "CO2-only").quote("1.91", "Tonnes CO2/tonne crude steel cast")
 
 # ===================================================================================== PACKAGING
 PACK = [
@@ -455,7 +660,7 @@ PACK = [
     ("pack_plastic_film", "Plastic packaging film (material incl. forming)", "mat_plastic_film"),
     ("pack_pet_bottle", "PET bottle (material incl. forming)", "mat_pet"),
     ("pack_glass_container", "Glass container (material only)", "mat_glass"),
-    ("pack_steel_can", "Steel can (material)", "mat_steel_bf_bof"),
+    ("pack_steel_can", "Steel can (material)", "mat_steel_cans_primary"),
     ("pack_aluminium_can_foil", "Aluminium can or foil (material excl. forming)", "mat_aluminium_primary_desnz"),
     ("pack_wood_pallet", "Wooden pallet (wood material only)", "mat_wood"),
     ("pack_paper", "Paper packaging (material only)", "mat_paper"),
@@ -491,6 +696,8 @@ EOL_DESNZ = [
     ("20_505_5383_15_1", "eol_landfill_plastic", "Landfill of plastic waste (DESNZ average plastics, landfill)"),
     ("20_506_5446_15_1", "eol_landfill_paper_board", "Landfill of paper and board waste (DESNZ board, landfill; incl. landfill methane)"),
     ("20_504_5376_15_1", "eol_landfill_metal", "Landfill of metal waste (DESNZ steel cans, landfill)"),
+    ("20_504_5355_15_1", "eol_landfill_aluminium", "Landfill of aluminium waste (DESNZ aluminium cans and foil, landfill)"),
+    ("20_503_5341_15_1", "eol_landfill_weee_small", "Landfill of small electrical and electronic waste (DESNZ WEEE - small, landfill)"),
     ("20_501_5271_15_1", "eol_landfill_glass", "Landfill of glass waste (DESNZ glass, landfill)"),
     ("20_501_5278_15_1", "eol_landfill_textile", "Landfill of textile waste (DESNZ clothing, landfill)"),
     ("20_507_5313_15_1", "eol_landfill_commercial_waste", "Landfill of commercial and industrial waste (DESNZ)"),
@@ -525,8 +732,9 @@ for aid, name, formula, text in POLYMERS:
         ).bio("co2_fossil", co2_per_kg(formula)).tech("eol_waste_handling_incineration", 1.0, "kg")
 
 RECYCLING = [
-    ("eol_recycling_aluminium", "aluminium", "mat_aluminium_primary_desnz", "mat_aluminium_recycled"),
-    ("eol_recycling_steel", "steel", "mat_steel_bf_bof", "mat_steel_eaf"),
+    # aluminium: the Chinese pair of one study, so the credit is against the primary metal Chinese BOMs use
+    ("eol_recycling_aluminium", "aluminium", "mat_aluminium_primary_cn", "mat_aluminium_secondary_cn"),
+    ("eol_recycling_steel", "steel (cans)", "mat_steel_cans_primary", "mat_steel_cans_recycled"),
     ("eol_recycling_pet", "PET", "mat_pet", "mat_pet_recycled"),
     ("eol_recycling_pp", "PP", "mat_pp", "mat_pp_recycled"),
     ("eol_recycling_hdpe", "HDPE", "mat_hdpe", "mat_hdpe_recycled"),
@@ -535,11 +743,12 @@ RECYCLING = [
     ("eol_recycling_glass", "glass", "mat_glass", "mat_glass_recycled"),
 ]
 for aid, label, primary, secondary in RECYCLING:
-    act(aid, f"Recycling of {label} waste with avoided-burden credit (1 kg recycled replaces 1 kg primary)", "kg", "GB", 2023,
-        "end_of_life",
+    china = primary.endswith("_cn")  # materials of Chinese data: the credit is Chinese too
+    act(aid, f"Recycling of {label} waste with avoided-burden credit (1 kg recycled replaces 1 kg primary)"
+        + (", China" if china else ""), "kg", "CN" if china else "GB", 2020 if china else 2023, "end_of_life",
         f"Collection/handling (DESNZ closed-loop waste row) + production of 1 kg {secondary} - 1 kg {primary} avoided "
         "(credit_type recycling_credit; 1:1 substitution, no quality loss); docs/lcidb-default-data.md §8",
-        "derived", "derived", "", (3, 2, 4)
+        "derived", "derived", "", (3, 3, 2) if china else (3, 2, 4)
         ).tech("eol_waste_handling_recycling", 1.0, "kg").tech(secondary, 1.0, "kg").tech(
         primary, -1.0, "kg", credit="recycling_credit")
 
@@ -612,7 +821,7 @@ def main() -> None:
     for a in ACTS:
         dqr = tuple("" if d is None else f"{d:g}" for d in (a.dqr or (None, None, None)))
         activity_rows.append((a.id, a.name, a.unit, a.geography, a.year, a.category, a.source, a.licence, a.status,
-                              a.published, *dqr, DATASETS.get(a.id, "")))
+                              a.published, *dqr, DATASETS.get(a.id, ""), *(a.figure or ("", ""))))
         exchange_rows.extend(a.exchanges)
     unknown = set(DATASETS) - {a.id for a in ACTS}
     if unknown:

@@ -75,6 +75,8 @@ def test_registry_offers_only_certificates_valid_on_the_date(app, client, actors
         members = RegistryBenchmarks(session).members("category:lighting|1 piece", utcnow().date())
         assert [m.certificate_number for m in members] == [kept]
         assert members[0].total_kgco2e == 37.2
+        # issue 10: each member says what it is (scheme, boundary, method; the verifier when the evidence names one)
+        assert members[0].scheme and members[0].boundary in ("cradle-to-gate", "cradle-to-grave") and members[0].method
         assert RegistryBenchmarks(session).members("category:kettles|1 piece", utcnow().date()) == []
 
 
@@ -96,3 +98,40 @@ def test_recognition_route_asks_the_rules(app, client, actors) -> None:
 def test_only_graded_schemes_take_applications() -> None:
     # the shipped rule sets: four graded schemes; the rest are for recognition or display only
     assert sorted(EngineDomain().schemes()) == ["cn-national-pcf", "gba-carbon-footprint", "gd-carbon-label", "hk-label"]
+
+
+class PeersWithOneImpossible(FivePeersAt100):
+    """Five good certificates at 100 and, from another organisation, the -998 one of issue 9."""
+
+    def members(self, key: str, on: date) -> list[CertifiedFootprint]:
+        bad = CertifiedFootprint(certificate_number="CL-BAD", total_kgco2e=-998.0, issued=date(2025, 1, 1),
+                                 valid_until=date(2027, 12, 31), scheme="gd-carbon-label")
+        return super().members(key, on) + [bad]
+
+
+def test_one_impossible_registry_certificate_never_blocks_another_approval() -> None:
+    """Issue 9: it used to raise BenchmarkInvalid (a 422 naming it) for everyone in the group. Now it is skipped
+    with its reason and the others make the benchmark: mean 500 / 5 = 100; 80 -> grade B."""
+    footprint = FootprintResult.model_validate({**default_footprint(), "total_kgco2e": 80.0})
+    outcome = EngineDomain().grade(
+        footprint, evidence=default_evidence(), scheme="gd-carbon-label", on=date(2026, 6, 1),
+        benchmarks=PeersWithOneImpossible(),
+    )
+    assert (outcome.eligible, outcome.tier, outcome.grade) == (True, "T3", "B")
+    benchmark = outcome.explanation["benchmark"]
+    assert benchmark["n"] == 5 and [s["certificate_id"] for s in benchmark["skipped"]] == ["CL-BAD"]
+    assert "<= 0" in benchmark["skipped"][0]["reason"]
+    assert {m["scheme"] for m in benchmark["members"]} == {None}  # the stand-in registry keeps no scheme
+
+
+def test_an_impossible_footprint_is_refused_with_the_rule_and_reason() -> None:
+    """Issue 9 item 1: a supplier PCF line of -1000 made the total -998; the gate refuses it (G0)."""
+    doc = default_footprint()
+    doc["lines"][0] = doc["lines"][0] | {"kgco2e": -1000.0, "share": 10.02}
+    doc |= {"total_kgco2e": -998.0, "pcf_excluding_biogenic_uptake": -998.0, "pcf_including_biogenic_uptake": -998.0}
+    outcome = EngineDomain().grade(
+        FootprintResult.model_validate(doc), evidence=default_evidence(), scheme="gd-carbon-label",
+        on=date(2026, 6, 1), benchmarks=FivePeersAt100(),
+    )
+    assert not outcome.eligible
+    assert any(r.startswith("G0.emissions_positive: refused") for r in outcome.reasons), outcome.reasons

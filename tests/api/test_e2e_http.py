@@ -44,6 +44,10 @@ def evidence_for(bom: dict[str, Any]) -> dict[str, Any]:
             "statement_id": "VS-2026-001",
         },
         "offsets": {"netted_in_footprint": False, "retired": []},
+        # G11 (issue 10): a legal entity with a data procedure in operation >= 3 months and a reduction plan
+        "applicant": {"legal_entity_name": "Foshan Lamp Works", "registration_id": "91440600EXAMPLE0001",
+                      "data_procedure_since": f"{date.today().year - 1}-01-01",
+                      "reduction_plan": {"reference": "RP-1", "adopted_on": f"{date.today().year - 1}-01-01"}},
     }
 
 

@@ -50,8 +50,12 @@ def test_steel_fastener_uses_only_verified_factors_with_good_dqr() -> None:
     activities = default_activities()
     report = link_bom(bom, activities)
     # no unverified factor; the Guangdong grid is "derived" (computed from cited facts, working in
-    # docs/lcidb-default-data.md), which the label gate accepts (only unverified counts against it)
-    assert {activities[link.activity_id].status for link in report.linked.values()} == {"verified", "derived"}
+    # docs/lcidb-default-data.md), which the label gate accepts (only unverified counts against it); the
+    # Chinese wire rod is a "proxy" (the China steel industry average stands for wire rod), named so
+    assert {activities[link.activity_id].status for link in report.linked.values()} == {"verified", "derived", "proxy"}
+    wire_rod = activities[report.linked["wire_rod"].activity_id]
+    assert (wire_rod.id, wire_rod.status, wire_rod.geography) == ("mat_steel_wire_rod_cn", "proxy", "CN")
+    assert "proxy" in wire_rod.name
     assert report.linked["plant_electricity"].activity_id == "elec_cn_gd_grid"  # the site's default grid
     for line in bom.lines:
         if line.supplier_pcf is not None:
@@ -59,7 +63,7 @@ def test_steel_fastener_uses_only_verified_factors_with_good_dqr() -> None:
     # the main manufacturing lines are primary data with a rating on every indicator <= 3
     plant = bom.children_of("plant")
     assert plant and all(line.data_type == "primary" for line in plant)
-    # the lines that carry the footprint (steel ~74 %, plant ~25 %; packaging and transport are each
+    # the lines that carry the footprint (steel ~78 %, plant ~20 %; packaging and transport are each
     # under the 5 % floor below which the DQR gate ignores a line) are rated <= 3 on every indicator
     for line in [bom.line("wire_rod"), *plant]:
         assert line.dqr is not None

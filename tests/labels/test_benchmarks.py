@@ -83,3 +83,23 @@ def test_long_products_are_not_rounded_to_28_digits() -> None:
     # independent: integer multiplication of the digits, then 16 + 16 decimal places
     assert product == Decimal(f"{5081234567890123 * 20381248632614306}E-32")
     assert len(product.as_tuple().digits) > 28  # more digits than the default context would keep
+
+
+def test_a_member_that_could_not_pass_todays_gate_is_skipped_with_its_reason() -> None:
+    """Issue 9: a -998 certificate, one whose emissions are 0 and one whose credits exceed its emissions are
+    left out with a reason; the five good ones give (10 + 11 + 12 + 13 + 14) / 5 = 12."""
+    good = [_m(i, str(10 + i)) for i in range(5)]
+    bad = [_m(7, "-998"),
+           BenchmarkMember(certificate_id="C8", total_kgco2e=Decimal("5"), emissions_kgco2e=Decimal("0"),
+                           issued=date(2025, 1, 1), valid_until=date(2027, 1, 1)),
+           BenchmarkMember(certificate_id="C9", total_kgco2e=Decimal("1"), emissions_kgco2e=Decimal("10"),
+                           credits_kgco2e=Decimal("-10.5"), issued=date(2025, 1, 1), valid_until=date(2027, 1, 1))]
+    b = derive_benchmark(good + bad, date(2026, 1, 1), policy=POLICY, key="k")
+    assert b is not None and str(b.value) == "12" and b.n == 5
+    reasons = {s.certificate_id: s.reason for s in b.skipped}
+    assert sorted(reasons) == ["C7", "C8", "C9"]
+    assert "<= 0" in reasons["C7"] and "<= 0" in reasons["C8"] and "exceed" in reasons["C9"]
+    assert (str(b.min_kgco2e), str(b.max_kgco2e)) == ("10", "14")
+    assert "skipped: C7" in b.spread_text()
+    # the skipped members are part of the recorded benchmark (its hash changes with them)
+    assert b.hash != derive_benchmark(good, date(2026, 1, 1), policy=POLICY, key="k").hash

@@ -24,6 +24,8 @@ def _evidence_for(fp: dict) -> dict:
                      "accreditation_valid_until": "2030-01-01", "cnca_approved": False, "on_site_inspection": True,
                      "statement_id": "S"},
         "offsets": {"netted_in_footprint": False},
+        "applicant": {"legal_entity_name": "A", "registration_id": "R", "data_procedure_since": "2024-01-01",
+                      "reduction_plan": {"reference": "P", "adopted_on": "2024-01-01"}},
     }
 
 

@@ -92,3 +92,30 @@ def test_a_decision_re_runs_from_its_recorded_benchmark() -> None:
     assert again.benchmark is not None and again.benchmark.hash == first.benchmark.hash
     # mean (90 + 95 + 100 + 105 + 110) / 5 = 100; 85 <= 0.85 x 100 -> B
     assert (again.tier, again.grade) == (first.tier, first.grade) == ("T3", "B")
+
+
+def test_dqr_means_are_printed_rounded_while_the_check_stays_exact() -> None:
+    """steel 40 % (2), power 30 % (1), plastic 20 % (3), truck 5 % (3): weight 0.95 (not 1, so the mean does not terminate).
+    sum(w x r) = 0.8 + 0.3 + 0.6 + 0.15 = 1.850 over weight 0.95 -> 1.947368...
+    printed 1.95 (two places), compared exactly as 1.850 <= 3.0 x 0.95 = 2.850."""
+    fp = footprint()
+    fp["lines"][2] = fp["lines"][2] | {"kgco2e": 20.0, "share": 0.20}
+    fp["lines"][3] = fp["lines"][3] | {"dqr": {"technological": 3, "temporal": 3, "geographical": 3}}
+    d = evaluate(fp, default_evidence(), "gd-carbon-label", ON)
+    o = d.rule("G7.dqr_mean")
+    assert o.status == "passed" and o.value == "1.95"
+    assert "technological 1.95, temporal 1.95, geographical 1.95" in o.detail
+    assert "1.850 <= 3.0 x 0.95" in (o.comparison or "")
+
+
+def test_the_hk_label_is_a_proposal_in_its_metadata_not_on_its_label() -> None:
+    from labels import list_schemes
+
+    d = evaluate(footprint(), default_evidence() | {"verifier": default_evidence()["verifier"] | {"accreditation_body": "HKAS"}},
+                 "hk-label", ON)
+    assert d.rule_set_status == "proposal" and d.label is not None
+    assert all("建议" not in t and "建議" not in t and "proposal" not in t
+               for t in (d.label.zh_Hans, d.label.zh_Hant, d.label.en))
+    status = {s.id: s.status for s in list_schemes(ON)}
+    assert status["hk-label"] == "proposal" and status["gd-carbon-label"] == "in_force"
+    assert evaluate(footprint(), default_evidence(), "gd-carbon-label", ON).rule_set_status == "in_force"

@@ -98,6 +98,8 @@ def _check_decision(d, expect: dict) -> None:
         else:
             for lang, text in expect["label"].items():
                 assert text in getattr(d.label, lang.replace("-", "_")), getattr(d.label, lang.replace("-", "_"))
+    for lang, text in (expect.get("label_excludes") or {}).items():  # e.g. no repeated title, no "(proposal)"
+        assert text not in getattr(d.label, lang.replace("-", "_")), getattr(d.label, lang.replace("-", "_"))
     if "valid_until" in expect:
         assert str(d.granted[-1].valid_until) == str(expect["valid_until"])
     if "surveillance_due" in expect:
@@ -111,7 +113,8 @@ def _check_decision(d, expect: dict) -> None:
             for k, v in expect["benchmark"].items():
                 assert str(getattr(d.benchmark, k)) == str(v) if not isinstance(v, list) else getattr(d.benchmark, k) == v
     for step in expect.get("next_steps", []):
-        match = [n for n in d.next_steps if n.tier == step["tier"] and n.grade == step.get("grade")]
+        match = [n for n in d.next_steps if n.tier == step["tier"] and n.grade == step.get("grade")
+                 and step.get("requirement_contains", "") in n.requirement]
         assert match, d.next_steps
         if "threshold_kgco2e" in step:
             assert str(match[0].threshold_kgco2e) == str(step["threshold_kgco2e"])
@@ -125,6 +128,10 @@ def _check_recognition(r, expect: dict) -> None:
         assert str(r.valid_until) == str(expect["valid_until"])
     if "gaps" in expect:
         assert sorted(g.condition for g in r.gaps) == sorted(expect["gaps"]), r.gaps
+    if "unproven" in expect:  # the exact set of the target's conditions left unproven
+        assert sorted(g.condition for g in r.unproven) == sorted(expect["unproven"]), r.unproven
+    for text in expect.get("gap_details_contain", []):
+        assert any(text in g.detail for g in r.gaps), r.gaps
     if "cell" in expect:
         assert r.cell is not None and {"kind": r.cell.kind, "value_only": r.cell.value_only} == expect["cell"]
     for text in expect.get("reasons_contain", []):

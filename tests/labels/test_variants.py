@@ -58,3 +58,23 @@ def test_t4_when_switched_on_needs_t2_and_enough_retired_offsets(tmp_path: Path)
         {"registry": "CCER", "serial": "S1", "tco2e": "89.999", "retired_on": "2026-01-10"}]}}
     d2 = evaluate(footprint(total_kgco2e=90.0), short, "gd-carbon-label", ON, rule_set=rs)
     assert d2.tier == "T2" and d2.rule("T4.carbon_neutral").status == "failed"
+
+
+def test_a_product_rule_kind_a_rule_set_does_not_list_fails_g1_alone(tmp_path: Path) -> None:
+    """Every shipped rule set now accepts all five kinds (hk_pcr ranks as a PCR, issue 10); a version that
+    lists fewer still refuses the others, and only G1.product_rule_kind fails."""
+    rs = _variant(tmp_path, "2025-03-01: [national, gba_group, gd_group, pcr, hk_pcr]",
+                  "2025-03-01: [national, gba_group, gd_group, pcr]")
+    evidence = default_evidence() | {"product_rule": {"id": "PR-TEST-001", "kind": "hk_pcr"}}
+    d = evaluate(footprint(), evidence, "gd-carbon-label", ON, rule_set=rs)
+    assert d.tier is None
+    assert sorted(o.rule_id for o in d.rules if o.status == "failed") == ["G1.product_rule_kind", "T1.footprint_certified"]
+
+
+def test_g11_without_a_reduction_plan_requirement_is_not_applicable(tmp_path: Path) -> None:
+    rs = _variant(tmp_path, 'P1 G11"\n        values:\n          2025-03-01: true',
+                  'P1 G11"\n        values:\n          2025-03-01: false')
+    evidence = default_evidence()
+    evidence["applicant"] = evidence["applicant"] | {"reduction_plan": None}
+    d = evaluate(footprint(), evidence, "gd-carbon-label", ON, rule_set=rs)
+    assert d.tier == "T1" and d.rule("G11.reduction_plan").status == "not_applicable"

@@ -3,7 +3,7 @@ credentials they issued us, asynchronous requests both ways, the event outbox (d
 with back-off, kept across restarts), received footprints with provenance (docs/pact.md).
 
 Revision ID: 0003
-Revises: 0001 (until main carries 0002; then 0002)
+Revises: 0002
 Create Date: 2026-12-01 10:47:48
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

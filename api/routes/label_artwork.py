@@ -1,0 +1,46 @@
+"""The on-pack label of an issued certificate: GET /v1/certificates/{number}/label.{svg,png,pdf}."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
+
+from api.deps import CurrentUser, SessionDep
+from api.errors import InvalidInput
+from api.rendering.label import MEDIA_TYPES, render_label
+from api.schemas import error_responses
+from api.services import certificates as service
+from api.services.access import require_role
+
+router = APIRouter(prefix="/v1/certificates", tags=["certificates"], responses=error_responses(401, 403, 404, 422))
+
+
+@router.get(
+    "/{number}/label.{fmt}",
+    response_class=Response,
+    responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()},
+                     "description": "The label (labels.md P3), 90 x 55 mm, in zh-Hans, zh-Hant and English"}},
+)
+def certificate_label(
+    number: str,
+    fmt: Annotated[Literal["svg", "png", "pdf"], Path(description="svg, png or pdf")],
+    user: CurrentUser,
+    session: SessionDep,
+    dpi: Annotated[int, Query(ge=72, le=1200, description="PNG resolution")] = 300,
+) -> Response:
+    """The label printed from the signed certificate document (run in a worker thread)."""
+    from labels import LabelsError
+    from labels.artwork import artwork_from_document
+
+    require_role(user, "exporter", "certifier", "admin")
+    certificate = service.get_visible_by_number(session, number, user)
+    document = service.payload_of(certificate)
+    session.commit()
+    try:
+        content = render_label(artwork_from_document(document), fmt, dpi=dpi)
+    except LabelsError as exc:
+        raise InvalidInput(f"certificate {number}: {exc}") from None
+    return Response(content, media_type=MEDIA_TYPES[fmt],
+                    headers={"Content-Disposition": f'inline; filename="{certificate.number}.label.{fmt}"'})
