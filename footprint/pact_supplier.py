@@ -92,8 +92,7 @@ def supplier_pcf_from_pact(pf: ProductFootprint, line_unit: str, *, on: date,
                            line_id: str | None = None) -> SupplierLine:
     """The `supplier_pcf` of a BOM line in `line_unit` that stands for the supplier's product.
 
-    `on` is the date the footprint must be valid on (the caller passes the BOM's reference-period
-    end). The line books `pcfIncludingBiogenicUptake` (the ISO 14067 total); the fossil part is
+    `on` is the date the footprint must be valid on (the day our footprint is computed). The line books `pcfIncludingBiogenicUptake` (the ISO 14067 total); the fossil part is
     `fossilGhgEmissions`, the biogenic part `biogenicNonCO2Emissions +
     landManagementBiogenicCO2Emissions` when the supplier reports either; `verified` is true when
     the footprint carries a `verification` with coverage `product level`."""
@@ -113,16 +112,16 @@ def supplier_pcf_from_pact(pf: ProductFootprint, line_unit: str, *, on: date,
     return SupplierLine(supplier_pcf=pcf, pf_id=str(pf.id), per_unit_factor=factor, note=how)
 
 
-def use_pact_in_bom(bom: BOM, line_id: str, pf: ProductFootprint, *, on: date | None = None) -> BOM:
+def use_pact_in_bom(bom: BOM, line_id: str, pf: ProductFootprint, *, on: date) -> BOM:
     """A copy of `bom` whose line `line_id` books the supplier's PACT footprint (its factor or
-    earlier supplier figure replaced). The footprint must be valid on `on`, by default the end of
-    the BOM's reference period."""
+    earlier supplier figure replaced). The footprint must be valid on `on`: the day the footprint
+    is computed (PACT validity starts at the end of the supplier's reference period, so a supplier
+    footprint is usually not yet valid within the same year)."""
     line = bom.line(line_id)
     if line.kind == "children" and bom.children_of(line_id):
         raise PactFootprintUnusable(str(pf.id), "the line is an assembly; a supplier footprint replaces a leaf line",
                                     line_id)
-    when = on or bom.product.reference_period.end
-    supplied = supplier_pcf_from_pact(pf, line.unit, on=when, line_id=line_id)
+    supplied = supplier_pcf_from_pact(pf, line.unit, on=on, line_id=line_id)
     data = bom.model_dump()
     index = bom.index_of(line_id)
     data["lines"][index].update(factor_id=None, transport=None, supplier_pcf=supplied.supplier_pcf.model_dump())
@@ -159,7 +158,7 @@ class FootprintChange:
 
 
 def change_from_new_version(bom: BOM, result: FootprintResult, new_pf: ProductFootprint, *,
-                            on: date | None = None) -> FootprintChange | None:
+                            on: date) -> FootprintChange | None:
     """The change a newer supplier footprint would make to a stored footprint of ours: every
     supplier line whose `pact_pf_id` is one the new footprint replaces (its `precedingPfIds`),
     recomputed as the line would book the new figures. Supplier lines book `amount x figure`
@@ -174,8 +173,7 @@ def change_from_new_version(bom: BOM, result: FootprintResult, new_pf: ProductFo
         if pcf is None or pcf.pact_pf_id is None or pcf.pact_pf_id.lower() not in replaced:
             continue
         try:
-            new = supplier_pcf_from_pact(new_pf, line.unit, on=on or bom.product.reference_period.end,
-                                         line_id=line.line_id).supplier_pcf
+            new = supplier_pcf_from_pact(new_pf, line.unit, on=on, line_id=line.line_id).supplier_pcf
         except PactFootprintUnusable as exc:
             refused.append(str(exc))
             continue

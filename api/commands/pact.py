@@ -144,7 +144,7 @@ def use(
     bom: Path = typer.Option(..., "--bom", help="Our BOM (JSON)."),
     line: str = typer.Option(..., "--line", help="line_id of the line the supplier's product stands for."),
     pf_id: Optional[str] = typer.Option(None, "--pf", help="Which footprint of the file (needed if it holds several)."),
-    on: Optional[str] = typer.Option(None, "--on", help="Date the footprint must be valid on (default: the BOM's reference period end)."),
+    on: Optional[str] = typer.Option(None, "--on", help="Date the footprint must be valid on (default: today)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Where to write the BOM (default: standard output)."),
 ) -> None:
     """Put a supplier's PACT footprint into a BOM line as its supplier_pcf (unit converted, validity and status checked)."""
@@ -153,7 +153,7 @@ def use(
     from footprint.pact import read_pact_document
     from footprint.pact_supplier import use_pact_in_bom
 
-    when: date | None = None
+    when = date.today()
     if on is not None:
         try:
             when = date.fromisoformat(on)

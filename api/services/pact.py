@@ -372,7 +372,7 @@ def impact_of(session: Session, *, actor: User, record_id: str) -> list[Impact]:
         if not any(str((line.get("supplier_pcf") or {}).get("pact_pf_id", "")).lower() in replaced for line in lines):
             continue
         change = change_from_new_version(BOM.model_validate(bom_row.bom), FootprintResult.model_validate(row.result),
-                                         new_pf)
+                                         new_pf, on=datetime.now(timezone.utc).date())
         if change is None:
             continue
         certificates = [c.number for c in session.scalars(

@@ -103,7 +103,7 @@ def test_use_puts_a_supplier_footprint_into_a_bom_line(files, mini_snapshot, min
     shutil.copy(V3_EXAMPLES / "example-1.json", supplier)
     out = files["dir"] / "with-supplier.bom.json"
     result = runner.invoke(app, ["pact", "use", str(supplier), "--bom", str(files["bare"]), "--line", "seat",
-                                 "--out", str(out)])
+                                 "--on", "2026-06-01", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "line 'seat' books footprint 12345678-9abc-def0-1234-567812345678" in result.stderr
     total = compute(read_bom(out), mini_snapshot).total_kgco2e

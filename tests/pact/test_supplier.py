@@ -73,7 +73,7 @@ def test_deprecated_and_expired_footprints_are_refused() -> None:
 def test_the_bom_books_the_supplier_footprint(mini_snapshot, mini_bom) -> None:
     """The seat (500 g of wood, 0.5 W) becomes example-1's product: 500 g x -0.00123 = -0.615.
     Total = TOTAL - 0.5 W - 0.615; biogenic = 0.1285 - 0.5 x 0.227 + 500 x 0.000006 = 0.018."""
-    bom = use_pact_in_bom(mini_bom, "seat", _pf("example-1.json"))
+    bom = use_pact_in_bom(mini_bom, "seat", _pf("example-1.json"), on=ON)
     seat = bom.line("seat")
     assert seat.factor_id is None and seat.supplier_pcf is not None and seat.quantity == 500
     result = compute(bom, mini_snapshot)
@@ -82,9 +82,8 @@ def test_the_bom_books_the_supplier_footprint(mini_snapshot, mini_bom) -> None:
     assert math.isclose(flat["seat"].kgco2e, -0.615, rel_tol=1e-12)
     assert flat["seat"].source == "supplier_pcf"
     assert math.isclose(result.biogenic_kgco2e, 0.018, rel_tol=1e-9)
-    # the BOM's reference period ends 2025-12-31, inside the footprint's validity
     with pytest.raises(PactFootprintUnusable, match="line_id 'frame'.*assembly"):
-        use_pact_in_bom(mini_bom, "frame", _pf("example-1.json"))
+        use_pact_in_bom(mini_bom, "frame", _pf("example-1.json"), on=ON)
 
 
 def test_a_newer_supplier_footprint_shows_the_change_it_would_make(mini_snapshot, mini_bom) -> None:
@@ -97,21 +96,21 @@ def test_a_newer_supplier_footprint_shows_the_change_it_would_make(mini_snapshot
     from footprint.pact_supplier import change_from_new_version
 
     old = _pf("example-1.json")
-    bom = use_pact_in_bom(mini_bom, "seat", old)
+    bom = use_pact_in_bom(mini_bom, "seat", old, on=ON)
     assert bom.line("seat").supplier_pcf.pact_pf_id == str(old.id)
     before = compute(bom, mini_snapshot)
     newer = old.model_copy(update={
         "id": UUID("a1b2c3d4-0000-4000-8000-000000000001"), "preceding_pf_ids": [old.id],
         "pcf": old.pcf.model_copy(update={"pcf_including_biogenic_uptake": Decimal("-1.00")})})
-    change = change_from_new_version(bom, before, newer)
+    change = change_from_new_version(bom, before, newer, on=ON)
     assert [c.line_id for c in change.lines] == ["seat"]
     assert math.isclose(change.lines[0].delta_kgco2e, 0.115, rel_tol=1e-9)
-    after = compute(use_pact_in_bom(bom, "seat", newer), mini_snapshot)
+    after = compute(use_pact_in_bom(bom, "seat", newer, on=ON), mini_snapshot)
     assert math.isclose(change.total_after, after.total_kgco2e, rel_tol=1e-12)
     # a footprint that replaces something else changes nothing here
     unrelated = newer.model_copy(update={"preceding_pf_ids": [UUID("a1b2c3d4-0000-4000-8000-000000000002")]})
-    assert change_from_new_version(bom, before, unrelated) is None
+    assert change_from_new_version(bom, before, unrelated, on=ON) is None
     # a newer footprint that is no longer valid on the BOM's date is reported, not used
     expired = newer.model_copy(update={"validity_period_end": newer.validity_period_start})
-    refused = change_from_new_version(bom, before, expired)
-    assert refused.lines == () and "not valid on 2025-12-31" in refused.refused[0]
+    refused = change_from_new_version(bom, before, expired, on=ON)
+    assert refused.lines == () and "not valid on 2026-06-01" in refused.refused[0]
