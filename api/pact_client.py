@@ -27,9 +27,11 @@ MAX_PAGES = 1000  # a partner whose next links never end is cut off here, and to
 
 
 class PactPartnerError(ServiceError):
-    """A partner's host refused, failed or answered something that is not PACT (502 for our callers)."""
+    """A partner's host refused, failed or answered something that is not PACT. Our caller gets
+    424 Failed Dependency with the partner's URL, status and code: the request was fine, the
+    partner was not (not a 5xx: nothing failed inside this service)."""
 
-    status_code = 502
+    status_code = 424
 
     def __init__(self, url: str, message: str, *, status: int | None = None, code: str | None = None):
         self.url, self.status, self.code = url, status, code

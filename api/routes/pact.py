@@ -181,8 +181,8 @@ class ShareCreate(_In):
 
 class ConnectionCreate(_In):
     name: str = Field(min_length=1, max_length=200)
-    base_url: str = Field(min_length=8, max_length=500, pattern=r"^https?://")
-    auth_base_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://")
+    base_url: str = Field(min_length=9, max_length=500, pattern=r"^https://")
+    auth_base_url: str | None = Field(default=None, max_length=500, pattern=r"^https://")
     client_id: str = Field(min_length=1, max_length=200)
     client_secret: str = Field(min_length=1, max_length=500)
     partner_id: str | None = Field(default=None, max_length=64)

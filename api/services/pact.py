@@ -295,8 +295,8 @@ def create_connection(session: Session, *, actor: User, name: str, base_url: str
                       partner_id: str | None = None) -> PactConnection:
     require_role(actor, "exporter")
     for url in (base_url, auth_base_url):
-        if url is not None and urlsplit(url).scheme not in ("https", "http"):
-            raise InvalidInput(f"{url!r} is not an http(s) URL")
+        if url is not None and (urlsplit(url).scheme != "https" or not urlsplit(url).hostname):
+            raise InvalidInput(f"{url!r}: a PACT host is reached over HTTPS only (https://host[:port][/path])")
     if partner_id is not None:
         partner = session.get(User, partner_id)
         if partner is None or not is_partner(partner):
