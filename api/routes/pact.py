@@ -12,7 +12,7 @@ import threading
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -134,7 +134,7 @@ def get_footprint(pf_id: str, partner: PartnerDep, session: SessionDep, state: S
 
 
 @host_router.post("/3/events")
-async def post_event(request: Request, partner: PartnerDep, state: StateDep) -> Response:
+async def post_event(request: Request, partner: PartnerDep, state: StateDep, background: BackgroundTasks) -> Response:
     """Events (CloudEvents structured mode): validated first (400 if invalid), 200 with an empty body."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in (CLOUDEVENTS_MEDIA_TYPE, "application/json"):
@@ -163,8 +163,29 @@ async def post_event(request: Request, partner: PartnerDep, state: StateDep) -> 
 
     done = await run_in_threadpool(accept)
     log.info("PACT event %s from %s: %s", parsed.event.id, parsed.event.source, done)
+    if parsed.pf_ids:
+        background.add_task(fetch_published, state, partner.id, [str(i) for i in parsed.pf_ids])
     worker(state).kick()
     return Response(status_code=200)
+
+
+def fetch_published(state: ServiceState, partner_id: str, pf_ids: list[str]) -> None:
+    """After a PublishedEvent: fetch each footprint by id from the partner's host and store it."""
+    with state.sessions() as session:
+        partner = session.get(User, partner_id)
+        conn = pact_service.published_connection(session, caller=partner) if partner else None
+        if conn is None:
+            return
+        owner = session.get(User, conn.created_by)
+        try:
+            with client_for(conn) as client:
+                for pf_id in pf_ids:
+                    fetched = client.get_footprint(pf_id)
+                    pact_service.store_fetched(session, actor=owner, connection=conn, footprints=fetched.footprints,
+                                               via="get", source=fetched.url, report=fetched.report)
+        except ServiceError as exc:
+            log.warning("fetching published footprints from %s failed: %s", conn.base_url, exc)
+        session.commit()
 
 
 # --------------------------------------------------------------------------- /v1/pact (exporters)
@@ -233,6 +254,16 @@ def revoke_share(share_id: str, user: CurrentUser, session: SessionDep) -> dict[
     share = pact_service.revoke_share(session, actor=user, share_id=share_id)
     session.commit()
     return _share_out(share)
+
+
+@v1_router.post("/products/{product_id}/publish", status_code=202)
+def publish(product_id: str, user: CurrentUser, session: SessionDep, state: StateDep) -> dict[str, Any]:
+    """Notify the partners the product is shared with (PublishedEvent) that its footprints changed."""
+    queued = pact_service.publish_product(session, actor=user, product_id=product_id,
+                                          public_url=state.settings.public_url)
+    session.commit()
+    worker(state).kick()
+    return {"queued": [{"id": d.id, "target_url": d.target_url} for d in queued]}
 
 
 @v1_router.post("/connections", status_code=201)

@@ -31,7 +31,7 @@ from footprint.errors import FootprintError, PactError
 from footprint.pact import PactCompany, PactVerification, ProductFootprint, export_footprint, read_pact_document
 from footprint.pact_exchange import (REQUEST_CREATED, REQUEST_FULFILLED, REQUEST_REJECTED, FootprintQuery,
                                      ParsedEvent, PactEvent, RetryPolicy, event_target, fulfilled_event,
-                                     rejected_event, request_created_event)
+                                     published_event, rejected_event, request_created_event)
 from footprint.pact_supplier import change_from_new_version
 from footprint.result import FootprintResult
 
@@ -218,11 +218,10 @@ def receive_event(session: Session, *, caller: User, parsed: ParsedEvent, public
                                             connection_id=connection.id, request_id=request.id, via="event",
                                             source=event.source, document=pf.wire(), report=[]))
         return f"request {request.id} {request.status}"
-    # Published: the partner tells us footprints changed; note it, the owner fetches when it wants
-    connection_ids = [c.id for c in session.scalars(select(PactConnection).where(PactConnection.partner_id == caller.id))]
-    log.info("published footprints %s from %s (connections %s)", [str(i) for i in parsed.pf_ids], event.source,
-             connection_ids)
-    return f"published {len(parsed.pf_ids)} footprint ids noted"
+    # Published: the partner tells us footprints changed; the route fetches them (after answering)
+    if published_connection(session, caller=caller) is None:
+        return f"published {len(parsed.pf_ids)} footprint ids; no connection to fetch them from"
+    return f"published {len(parsed.pf_ids)} footprint ids; fetching"
 
 
 def _answer_request(session: Session, caller: User, parsed: ParsedEvent, public_url: str, allow_http: bool) -> str:
@@ -251,6 +250,31 @@ def _answer_request(session: Session, caller: User, parsed: ParsedEvent, public_
     connection = _connection_for_partner(session, caller, target)
     enqueue(session, answer, target, connection.id if connection else None)
     return f"request {event.id} {request.status} ({len(matching)} footprints), answer queued to {target}"
+
+
+def publish_product(session: Session, *, actor: User, product_id: str, public_url: str) -> list[PactDelivery]:
+    """Tell every partner the product is shared with that its footprints changed (PublishedEvent
+    with the ids it may now fetch), through the outbox, to the partner's linked connection."""
+    require_role(actor, "exporter")
+    product = get_visible(session, Product, product_id, actor, "product")
+    organisation = session.get(Organisation, product.organisation_id)
+    assert organisation is not None
+    pf_ids = [pf.id for pf in _export_product(session, product, organisation, public_url)]
+    if not pf_ids:
+        raise InvalidInput(f"product {product_id} has no footprint that can be exported over PACT")
+    queued = []
+    for share in session.scalars(select(PactShare).where(PactShare.product_id == product.id,
+                                                         PactShare.revoked_at.is_(None))):
+        for conn in session.scalars(select(PactConnection).where(PactConnection.partner_id == share.partner_id)):
+            event = published_event(events_source(public_url), pf_ids)
+            queued.append(enqueue(session, event, f"{conn.base_url}/3/events", conn.id))
+    return queued
+
+
+def published_connection(session: Session, *, caller: User) -> PactConnection | None:
+    """The connection to the host of a partner that told us about new footprints."""
+    return session.scalar(select(PactConnection).where(PactConnection.partner_id == caller.id)
+                          .order_by(PactConnection.created_at))
 
 
 # --------------------------------------------------------------------------- delivery (the outbox)

@@ -188,6 +188,13 @@ def test_request_fulfil_use_and_newer_version(tmp_path: Path, tls, home, mini_sn
                                             result=compute(BOM.model_validate(v2_bom), mini_snapshot))
             session.commit()
 
+        # --- the supplier publishes; the customer's host fetches the footprints by id on its own
+        published = supplier.http.post(f"/v1/pact/products/{product_id}/publish", headers=s_head)
+        assert published.status_code == 202 and len(published.json()["queued"]) == 1
+        _wait(lambda: any(r["via"] == "get" and r["document"]["status"] == "Active" and r["pf_id"] != str(pf_v1_uuid)
+                          for r in customer.http.get("/v1/pact/footprints", headers=c_head).json()),
+              "the published footprint to be fetched")
+
         # --- the customer fetches by product id (list) and sees the newer version's impact
         fetched = customer.http.post(f"/v1/pact/connections/{conn_id}/fetch", headers=c_head,
                                      json={"product_id": stool_urn})
