@@ -20,7 +20,7 @@ import httpx
 
 from api.errors import ServiceError
 from footprint.errors import PactError
-from footprint.pact import ProductFootprint, read_pact_document
+from footprint.pact import PactDocument, ProductFootprint, read_pact_document
 from footprint.pact_exchange import CLOUDEVENTS_MEDIA_TYPE, FootprintQuery, PactEvent
 
 MAX_PAGES = 1000  # a partner whose next links never end is cut off here, and told so
@@ -106,17 +106,21 @@ class PactClient:
         return self._token
 
     # ------------------------------------------------------------------ requests
-    def _get(self, url: str) -> httpx.Response:
+    def _authorised(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One request with our bearer token; after a 401 (an expired token) one new token, one more try."""
+        headers = dict(kwargs.pop("headers", {}))
         for attempt in (1, 2):
+            headers["Authorization"] = f"Bearer {self.token(renew=attempt == 2)}"
             try:
-                answer = self._http.get(url, headers={"Authorization": f"Bearer {self.token(renew=attempt == 2)}",
-                                                      "Accept": "application/json"})
+                answer = self._http.request(method, url, headers=headers, **kwargs)
             except httpx.HTTPError as exc:
                 raise PactPartnerError(url, f"cannot reach the host ({exc.__class__.__name__}: {exc})") from None
-            if answer.status_code == 401 and attempt == 1:
-                continue  # an expired token: one new token, one more try
-            return answer
-        return answer
+            if answer.status_code != 401 or attempt == 2:
+                return answer
+        raise AssertionError("unreachable")
+
+    def _get(self, url: str) -> httpx.Response:
+        return self._authorised("GET", url, headers={"Accept": "application/json"})
 
     def _check(self, url: str, answer: httpx.Response) -> Any:
         body = _json(answer)
@@ -145,19 +149,23 @@ class PactClient:
         while url is not None:
             if fetched.pages >= MAX_PAGES:
                 raise PactPartnerError(first, f"more than {MAX_PAGES} pages of next links; stopped")
-            answer = self._get(url)
-            body = self._check(url, answer)
-            try:
-                doc = read_pact_document(body, url)
-            except PactError as exc:
-                raise PactPartnerError(url, str(exc), status=answer.status_code) from None
-            if doc.shape != "list-response":
-                raise PactPartnerError(url, "ListFootprints must answer {\"data\": [...]}", status=200)
+            answer, doc = self._document(url, "list-response", "ListFootprints must answer {\"data\": [...]}")
             fetched.footprints.extend(doc.footprints)
             fetched.report.extend(doc.report())
             fetched.pages += 1
             url = self._next_link(url, answer)
         return fetched
+
+    def _document(self, url: str, shape: str, wrong_shape: str) -> tuple[httpx.Response, PactDocument]:
+        answer = self._get(url)
+        body = self._check(url, answer)
+        try:
+            doc = read_pact_document(body, url)
+        except PactError as exc:
+            raise PactPartnerError(url, str(exc), status=answer.status_code) from None
+        if doc.shape != shape:
+            raise PactPartnerError(url, wrong_shape, status=answer.status_code)
+        return answer, doc
 
     def _next_link(self, url: str, answer: httpx.Response) -> str | None:
         link = answer.links.get("next")
@@ -173,14 +181,7 @@ class PactClient:
 
     def get_footprint(self, pf_id: UUID | str) -> Fetched:
         url = f"{self.base_url}/3/footprints/{UUID(str(pf_id))}"
-        answer = self._get(url)
-        body = self._check(url, answer)
-        try:
-            doc = read_pact_document(body, url)
-        except PactError as exc:
-            raise PactPartnerError(url, str(exc), status=answer.status_code) from None
-        if doc.shape != "response":
-            raise PactPartnerError(url, "GetFootprint must answer {\"data\": {...}}", status=200)
+        _, doc = self._document(url, "response", "GetFootprint must answer {\"data\": {...}}")
         return Fetched(footprints=doc.footprints, url=url, report=doc.report())
 
     def footprints_for_product(self, product_id: str) -> Fetched:
@@ -189,22 +190,14 @@ class PactClient:
     def send_event(self, event: PactEvent, url: str | None = None) -> None:
         """POST an event (CloudEvents structured mode); the host answers 200 on acceptance."""
         target = url or f"{self.base_url}/3/events"
-        for attempt in (1, 2):
-            try:
-                answer = self._http.post(target, json=event.wire(), headers={
-                    "Authorization": f"Bearer {self.token(renew=attempt == 2)}",
-                    "Content-Type": f"{CLOUDEVENTS_MEDIA_TYPE}; charset=UTF-8"})
-            except httpx.HTTPError as exc:
-                raise PactPartnerError(target, f"cannot reach the host ({exc.__class__.__name__}: {exc})") from None
-            if answer.status_code == 401 and attempt == 1:
-                continue
-            if answer.status_code != 200:
-                body = _json(answer)
-                code = body.get("code") if isinstance(body, dict) else None
-                message = body.get("message") if isinstance(body, dict) else answer.text[:200]
-                raise PactPartnerError(target, f"event {event.id} refused: {code or ''} {message}".strip(),
-                                       status=answer.status_code, code=code)
-            return
+        answer = self._authorised("POST", target, json=event.wire(),
+                                  headers={"Content-Type": f"{CLOUDEVENTS_MEDIA_TYPE}; charset=UTF-8"})
+        if answer.status_code != 200:
+            body = _json(answer)
+            code = body.get("code") if isinstance(body, dict) else None
+            message = body.get("message") if isinstance(body, dict) else answer.text[:200]
+            raise PactPartnerError(target, f"event {event.id} refused: {code or ''} {message}".strip(),
+                                   status=answer.status_code, code=code)
 
 
 def _json(answer: httpx.Response) -> Any:

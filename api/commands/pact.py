@@ -11,20 +11,10 @@ from uuid import UUID
 import typer
 
 from api.commands.db import _fail
+from api.commands.labels import _read_json
 
 pact_app = typer.Typer(help="PACT v3 footprint files: export ours, read a partner's, use one in a BOM.",
                        no_args_is_help=True)
-
-
-def _read_json(path: Path, what: str) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        _fail(f"{what} {path}: cannot read ({exc.strerror})")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        _fail(f"{what} {path}: line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})")
 
 
 def _write(document: Any, out: Optional[Path]) -> None:
