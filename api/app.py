@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.db import make_engine, make_session_factory, upgrade_to_head
 from api import guards
 from api.domain import Domain
-from api.routes import admin, applications, audit, auth, cbam, certificates, jobs, products, public, recognitions, registry
+from api.routes import admin, applications, audit, auth, cbam, certificates, jobs, pact, products, public, recognitions, registry
 from api.routes import label_artwork, screening
 from api.services import verification
 from api.services.history import PUBLIC_KEYS_INFO, SIGNING_KEY_INFO
@@ -140,4 +140,5 @@ def create_app(
         app.include_router(module.router)
     for module in (label_artwork, screening):  # issue 10: label artwork, screening
         app.include_router(module.router)
+    pact.install(app)
     return app
