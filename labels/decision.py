@@ -83,6 +83,9 @@ class Decision(_Out):
     grade: str | None = None
     granted: list[TierGrant] = Field(default_factory=list)
     label: LabelText | None = None
+    neutral_claim: LabelText | None = Field(
+        default=None, description="T4: what was offset and how (period, units, residual, lots with serials); "
+                                  "total_kgco2e is never netted")
     benchmark: Benchmark | None = None
     next_steps: list[NextStep] = Field(default_factory=list)
     reevaluation_triggers: list[Trigger] = Field(default_factory=list)
