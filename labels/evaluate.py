@@ -365,7 +365,8 @@ def _evaluate(
             claim=ev.neutrality, total=total, reference_start=fp.reference_period.start,
             reference_end=fp.reference_period.end, params=t4, on=on, cite_enabled=cite("tiers.T4.enabled"),
             cite_deadline=cite("tiers.T4.retirement_deadline_months"), cite_lead=cite("tiers.T4.retirement_lead_months"),
-            cite_renewal=cite("tiers.T4.renewal_absolute_reduction", "tiers.T4.renewal_intensity_reduction"))
+            cite_renewal=cite("tiers.T4.renewal_absolute_reduction", "tiers.T4.renewal_intensity_reduction"),
+            cite_programmes=cite("tiers.T4.accepted_programmes"), instruments=tuple(ev.electricity_instruments))
         t4_out = run_neutral(nctx)
         failed_t4 = [o.rule_id for o in t4_out if o.status == "failed"]
         outcomes.extend(t4_out)

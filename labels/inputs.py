@@ -80,6 +80,8 @@ class ElectricityInstrument(_Input):
     mwh: Decimal = Field(gt=0)
     vintage: int
     serial: str
+    project_id: str | None = Field(default=None, description="the generating project (plant), for the CCER double-claim check")
+    ccer_project_id: str | None = Field(default=None, description="set when the plant is also registered as a CCER project")
 
 
 class ReductionPlan(_Input):

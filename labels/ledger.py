@@ -120,3 +120,80 @@ class Reversal(_Input):
     lot: str = Field(min_length=1, description="the reversed lot's serial range or retirement record id")
     tco2e: Decimal = Field(gt=0)
     reversed_on: date
+
+
+# --- the ledger: what each claim holds, and what a new claim may not take ------------------------------------
+
+GEC = "GEC"  # the programme id green electricity certificates (绿证) are held under
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One lot or green certificate held by one claim. The service stores these rows; the same pure
+    `conflicts` decides in the domain and in the service whether a new claim may take its lots."""
+
+    claim: str  # the claim (application / certificate) that holds it
+    programme: str  # CCER, GD-PHCER, ..., or GEC
+    block: str | None  # serial block (None: identified by record id only)
+    first: int | None
+    last: int | None
+    record_id: str | None
+    project_id: str | None
+    vintage: int | None
+
+    def describe(self) -> str:
+        what = f"{self.block}:{self.first}-{self.last}" if self.block is not None else f"record {self.record_id}"
+        return f"{self.programme} {what}"
+
+    def clashes_with(self, other: "Holding") -> bool:
+        if self.programme != other.programme:
+            return False
+        if self.record_id is not None and self.record_id == other.record_id:
+            return True
+        return (self.block is not None and self.block == other.block and self.first is not None
+                and other.first is not None and self.first <= other.last and other.first <= self.last)  # type: ignore[operator]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    new: Holding
+    held: Holding
+
+    def message(self) -> str:
+        if self.held.claim == self.new.claim:
+            return f"{self.new.describe()} overlaps {self.held.describe()} within claim {self.new.claim}"
+        return f"{self.new.describe()} is already held by claim {self.held.claim} ({self.held.describe()})"
+
+
+def lot_holding(claim: str, lot: CreditLot) -> Holding:
+    rng = lot.serials
+    return Holding(claim=claim, programme=lot.programme, block=rng.block if rng else None,
+                   first=rng.first if rng else None, last=rng.last if rng else None,
+                   record_id=lot.retirement_record_id, project_id=lot.project_id, vintage=lot.vintage)
+
+
+def certificate_holding(claim: str, serial: str, project_id: str | None, vintage: int | None) -> Holding:
+    """A green certificate: its serial as a range BLOCK:FIRST-LAST (1 certificate = 1 MWh, NEA 2024 rules,
+    neutral-finance.md §2.3), or, when it is not written as a range, as an exact certificate id."""
+    try:
+        rng: SerialRange | None = parse_serial_range(serial, "electricity_instruments.serial")
+    except SerialUnparseable:
+        rng = None
+    return Holding(claim=claim, programme=GEC, block=rng.block if rng else None, first=rng.first if rng else None,
+                   last=rng.last if rng else None, record_id=None if rng else serial.strip(),
+                   project_id=project_id, vintage=vintage)
+
+
+def conflicts(new: list[Holding], held: list[Holding]) -> list[Conflict]:
+    """Every clash of the new holdings with each other and with what other claims already hold.
+
+    A claim re-submitting its own holdings (the same claim id) does not clash with them."""
+    out = [Conflict(a, b) for i, a in enumerate(new) for b in new[i + 1:] if a.clashes_with(b)]
+    out += [Conflict(a, b) for a in new for b in held if b.claim != a.claim and a.clashes_with(b)]
+    return out
+
+
+def refuse_conflicts(new: list[Holding], held: list[Holding]) -> None:
+    found = conflicts(new, held)
+    if found:
+        raise LedgerConflict("refused: " + "; ".join(c.message() for c in found))

@@ -15,8 +15,9 @@ from decimal import Decimal
 from labels.dates import add_months
 from labels.decision import RuleOutcome
 from labels.gate import at_least, yes_no
-from labels.inputs import Neutrality
+from labels.inputs import ElectricityInstrument, Neutrality
 from labels.ledger import CreditLot
+from labels.programmes import ccer_power_conflicts, lot_eligibility
 from labels.numbers import plain, significant
 from labels.params import TierFour
 
@@ -43,6 +44,8 @@ class NeutralContext:
     cite_deadline: list[str]
     cite_lead: list[str]
     cite_renewal: list[str]
+    cite_programmes: list[str] = ()  # type: ignore[assignment]
+    instruments: tuple[ElectricityInstrument, ...] = ()
 
     def counted_reversals(self) -> Decimal:
         """t CO2e of reversed removals that fall to this period: reversed on or before its end."""
@@ -195,8 +198,31 @@ def coverage(ctx: NeutralContext) -> list[RuleOutcome]:
                      "reversed since the last claim", ctx.cite_enabled + _REVERSAL)]
 
 
+def credit_eligibility(ctx: NeutralContext) -> list[RuleOutcome]:
+    """Programme accepted, methodology and verifier on the programme's lists (where the data has them),
+    permanence declared for forestry and mangrove removals (data/ledger/programmes.yaml)."""
+    findings = [f for lot in ctx.claim.lots for f in lot_eligibility(lot, ctx.params.accepted_programmes or [])]
+    refused = [f"{f.lot}: {f.detail}" for f in findings if f.refused]
+    unproven = [f"{f.lot}: {f.detail}" for f in findings if not f.refused]
+    detail = ("refused: " + "; ".join(refused) if refused else "every lot's programme accepted")
+    if unproven:
+        detail += "; unproven (no list in the data, see its gaps): " + "; ".join(unproven)
+    return [yes_no("T4.credit_eligibility", not refused, detail,
+                   list(ctx.cite_programmes) + ["data/ledger/programmes.yaml (sources per programme)"])]
+
+
+def no_double_certification(ctx: NeutralContext) -> list[RuleOutcome]:
+    """A green certificate of this footprint for power that also earned CCER (here, or named as a CCER project)."""
+    gecs = [(i.serial, i.project_id, i.vintage, i.ccer_project_id) for i in ctx.instruments if i.type == "GEC"]
+    found = ccer_power_conflicts(gecs, ctx.claim.lots)
+    return [yes_no("T4.no_double_certification", not found,
+                   "refused: " + "; ".join(found) if found else f"{len(gecs)} green certificate(s), none for power that "
+                   "also earned CCER", ["国能综通新能〔2024〕124号: power of a CCER project may not also trade green "
+                                        "certificates (neutral-finance.md §2.3)"])]
+
+
 NEUTRAL_RULES = (period_is_footprint_period, period_closed, management_plan, reductions_before_offsets, renewal,
-                 retirement_window, lots_distinct, coverage)
+                 retirement_window, lots_distinct, credit_eligibility, no_double_certification, coverage)
 
 
 def run_neutral(ctx: NeutralContext) -> list[RuleOutcome]:

@@ -129,6 +129,7 @@ class TierFour(_Strict):
     retirement_lead_months: int | None = None  # ... and at the earliest this long before the period starts
     renewal_absolute_reduction: bool | None = None  # a renewal needs PCF x units sold below the previous claim's
     renewal_intensity_reduction: bool | None = None  # ... and PCF per unit below the previous claim's
+    accepted_programmes: list[str] | None = None  # programme ids of data/ledger/programmes.yaml
 
     @model_validator(mode="after")
     def _complete_when_enabled(self) -> "TierFour":
