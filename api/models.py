@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -187,4 +187,26 @@ class IdempotencyRecord(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LedgerHolding(Base):
+    """One credit lot or green certificate held by one carbon-neutral claim (issue 16; labels/ledger.py).
+
+    The same lot, an overlapping serial range or the same retirement record backs one claim only,
+    across the whole service: api/services/ledger.py checks under a lock before it inserts."""
+
+    __tablename__ = "ledger_holdings"
+    __table_args__ = (UniqueConstraint("programme", "record_id", name="uq_ledger_record"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    programme: Mapped[str] = mapped_column(String(40))
+    block: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    first_unit: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_unit: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    record_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    project_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    vintage: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the lot or certificate as submitted
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

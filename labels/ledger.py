@@ -154,12 +154,23 @@ class Holding:
                 and other.first is not None and self.first <= other.last and other.first <= self.last)  # type: ignore[operator]
 
 
+def power_clash(a: Holding, b: Holding) -> bool:
+    """A green certificate and a CCER lot of the same project and vintage: the same power claimed twice
+    (国能综通新能〔2024〕124号, neutral-finance.md §2.3)."""
+    return ({a.programme, b.programme} == {GEC, "CCER"} and a.project_id is not None
+            and a.project_id == b.project_id and a.vintage == b.vintage)
+
+
 @dataclass(frozen=True)
 class Conflict:
     new: Holding
     held: Holding
 
     def message(self) -> str:
+        if power_clash(self.new, self.held):
+            return (f"{self.new.describe()}: project {self.new.project_id} vintage {self.new.vintage} is also "
+                    f"{self.held.describe()} held by claim {self.held.claim} (green certificate and CCER for the "
+                    "same power)")
         if self.held.claim == self.new.claim:
             return f"{self.new.describe()} overlaps {self.held.describe()} within claim {self.new.claim}"
         return f"{self.new.describe()} is already held by claim {self.held.claim} ({self.held.describe()})"
@@ -188,8 +199,9 @@ def conflicts(new: list[Holding], held: list[Holding]) -> list[Conflict]:
     """Every clash of the new holdings with each other and with what other claims already hold.
 
     A claim re-submitting its own holdings (the same claim id) does not clash with them."""
-    out = [Conflict(a, b) for i, a in enumerate(new) for b in new[i + 1:] if a.clashes_with(b)]
-    out += [Conflict(a, b) for a in new for b in held if b.claim != a.claim and a.clashes_with(b)]
+    out = [Conflict(a, b) for i, a in enumerate(new) for b in new[i + 1:] if a.clashes_with(b) or power_clash(a, b)]
+    out += [Conflict(a, b) for a in new for b in held
+            if b.claim != a.claim and (a.clashes_with(b) or power_clash(a, b))]
     return out
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import Conflict, Forbidden, InvalidInput
 from api.models import Application, Footprint, Product, User, utcnow
-from api.services import history
+from api.services import history, ledger
 from api.services.access import organisation_scope
 
 # action -> (allowed from-states, to-state, roles, reason required)
@@ -112,6 +112,11 @@ def transition(
     if changed != 1:
         raise Conflict(f"application {application.id} changed meanwhile; reload it")
     session.refresh(application)
+    if action == "submit":  # the claim's credit lots and green certificates are held from submission on
+        ledger.hold(session, claim_id=application.id, organisation_id=application.organisation_id,
+                    evidence=application.evidence)
+    elif action == "reject":
+        ledger.release(session, claim_id=application.id)
     history.record(
         session,
         actor=actor,

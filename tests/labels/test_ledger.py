@@ -111,3 +111,12 @@ def test_every_programme_cites_a_source_and_lists_its_gaps() -> None:
         for field in (p.tco2e_per_unit, p.reversible_methodologies, p.reversible_project_types, p.power_project_types):
             assert field.source or field.proposal, pid
         assert p.unit_tco2e == Decimal(1)
+
+
+def test_a_green_certificate_of_power_held_as_ccer_by_another_claim_is_refused() -> None:
+    held = [lot_holding("claim-A", lot(project_id="OFFSHORE-1", vintage=2025))]
+    found = conflicts([certificate_holding("claim-B", "GEC-W:1-5", "OFFSHORE-1", 2025)], held)
+    assert [c.message() for c in found] == [
+        "GEC GEC-W:1-5: project OFFSHORE-1 vintage 2025 is also CCER BLK-A:1-60 held by claim claim-A (green "
+        "certificate and CCER for the same power)"]
+    assert not conflicts([certificate_holding("claim-B", "GEC-W:1-5", "OFFSHORE-1", 2024)], held)

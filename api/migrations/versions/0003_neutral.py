@@ -1,0 +1,47 @@
+"""neutral: the retirement ledger (credit lots and green certificates held by carbon-neutral claims).
+
+Revision ID: 0003_neutral
+Revises: 0001
+Create Date: 2026-12-01 11:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003_neutral"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "ledger_holdings",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("claim_id", sa.String(length=32), nullable=False),
+        sa.Column("organisation_id", sa.String(length=32), nullable=False),
+        sa.Column("programme", sa.String(length=40), nullable=False),
+        sa.Column("block", sa.String(length=200), nullable=True),
+        sa.Column("first_unit", sa.BigInteger(), nullable=True),
+        sa.Column("last_unit", sa.BigInteger(), nullable=True),
+        sa.Column("record_id", sa.String(length=200), nullable=True),
+        sa.Column("project_id", sa.String(length=200), nullable=True),
+        sa.Column("vintage", sa.Integer(), nullable=True),
+        sa.Column("document", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["claim_id"], ["applications.id"]),
+        sa.ForeignKeyConstraint(["organisation_id"], ["organisations.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("programme", "record_id", name="uq_ledger_record"),
+    )
+    with op.batch_alter_table("ledger_holdings") as batch:
+        batch.create_index("ix_ledger_holdings_claim_id", ["claim_id"])
+        batch.create_index("ix_ledger_holdings_organisation_id", ["organisation_id"])
+        batch.create_index("ix_ledger_holdings_block", ["block"])
+        batch.create_index("ix_ledger_holdings_project_id", ["project_id"])
+
+
+def downgrade() -> None:
+    op.drop_table("ledger_holdings")
