@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,7 +14,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.db import make_engine, make_session_factory, upgrade_to_head
 from api.domain import Domain
 from api.errors import NotAuthenticated, ServiceError
-from api.routes import admin, applications, audit, auth, cbam, certificates, products, public, recognitions
+from api.routes import admin, applications, audit, auth, cbam, certificates, jobs, products, public, recognitions, registry
+from api.services.history import PUBLIC_KEYS_INFO, SIGNING_KEY_INFO
+from api.services.jobs import Worker
 from api.routes import label_artwork, screening
 from api.settings import Settings
 from api.signing import key_id_of, load_public_key, load_signing_key
@@ -93,19 +97,33 @@ def create_app(
         if settings.is_sqlite
         else engine
     )
+    public_keys = {
+        **{key_id_of(k): k for k in (load_public_key(p) for p in settings.verify_key_paths)},
+        signing_key.key_id: signing_key.public_key,
+    }
+    session_info = {SIGNING_KEY_INFO: signing_key, PUBLIC_KEYS_INFO: public_keys}
     state = ServiceState(
         settings=settings,
         engine=engine,
-        sessions=make_session_factory(engine),
+        sessions=make_session_factory(engine, info=session_info),
         signing_key=signing_key,
         domain=domain or default_domain(),
-        public_keys={
-            **{key_id_of(k): k for k in (load_public_key(p) for p in settings.verify_key_paths)},
-            signing_key.key_id: signing_key.public_key,
-        },
-        read_sessions=make_session_factory(read_engine),
+        public_keys=public_keys,
+        read_sessions=make_session_factory(read_engine, info=session_info),
     )
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # embedded / demo mode: the job worker runs as a thread of this process (never in a
+        # request worker); in production it is `carbonlabel worker`
+        worker = Worker(state.sessions, state.domain) if settings.embedded_worker else None
+        if worker is not None:
+            worker.start_thread()
+        yield
+        if worker is not None:
+            worker.stop.set()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="carbonlabel certification service",
         version="1",
         description=(
@@ -128,7 +146,7 @@ def create_app(
         """Liveness: the process answers."""
         return {"status": "ok"}
 
-    for module in (auth, admin, products, applications, certificates, audit, cbam, recognitions, public):
+    for module in (auth, admin, products, applications, certificates, audit, cbam, recognitions, public, registry, jobs):
         app.include_router(module.router)
     for module in (label_artwork, screening):  # issue 10: label artwork, screening
         app.include_router(module.router)

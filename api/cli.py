@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.label_artwork",
     "api.commands.screening",
     "api.commands.service",
+    "api.commands.admin",
     "api.commands.tariffs",
 )
 

@@ -45,8 +45,9 @@ def make_engine(url: str, *, connect_args: dict[str, Any] | None = None, read_on
     return create_engine(url, connect_args=args, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, info: dict[str, Any] | None = None) -> sessionmaker[Session]:
+    """Sessions; `info` travels with each (the service puts its signing key there for history heads)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, info=info)
 
 
 def upgrade_to_head(engine: Engine) -> None:

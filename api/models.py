@@ -11,8 +11,22 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import true
 from sqlalchemy.types import TypeDecorator
 
 
@@ -52,18 +66,29 @@ class Organisation(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # a disabled organisation's accounts get no tokens and their tokens stop working
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class User(Base):
+    """One account model for everyone who signs in (the table keeps its first name, `users`).
+
+    `kind`: `client` (an API client: client_id + secret), `person` (a web user: `client_id` is the
+    login name, `password_hash` is set by the web application), `partner` (a PACT data-exchange
+    partner, authenticating like a client)."""
+
     __tablename__ = "users"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     client_id: Mapped[str] = mapped_column(String(64), unique=True)
-    secret_hash: Mapped[str] = mapped_column(String(256))
+    secret_hash: Mapped[str] = mapped_column(String(256))  # "!" for a person: no client secret
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20), default="client", server_default="client")
+    password_hash: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    secret_rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class AccessToken(Base):
@@ -129,6 +154,12 @@ class Application(Base):
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the certifier who reviews it (never one of the applicant's own organisation)
+    assigned_to: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    # the full rule evaluation made at submit (shown to the certifier before approval)
+    submitted_evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # four eyes: the first certifier's approval of a grade that needs a second one
+    first_approval_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
 class Certificate(Base):
@@ -161,9 +192,14 @@ class Certificate(Base):
 
 
 class HistoryEntry(Base):
-    """Append-only: who did what to which record, when, from which state to which, and why."""
+    """Append-only: who did what to which record, when, from which state to which, and why.
+
+    Rows of one entity form a hash chain: `seq` counts 1, 2, 3, ...; `prev_hash` is the previous
+    row's `row_hash` (64 zeros for the first); `row_hash` is sha256 over the row's canonical JSON
+    (api/services/history.py). The chain's head is signed in `history_heads`."""
 
     __tablename__ = "history"
+    __table_args__ = (UniqueConstraint("entity_type", "entity_id", "seq", name="uq_history_entity_seq"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
@@ -176,6 +212,71 @@ class HistoryEntry(Base):
     to_state: Mapped[str | None] = mapped_column(String(30), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    seq: Mapped[int] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class HistoryHead(Base):
+    """The last row of one entity's history chain, signed with the service key after each append:
+    a row added by someone without the key lies beyond the signed head (or breaks the signature)."""
+
+    __tablename__ = "history_heads"
+    __table_args__ = (PrimaryKeyConstraint("entity_type", "entity_id", name="pk_history_heads"),)
+    entity_type: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(Integer)
+    row_hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    signature: Mapped[str | None] = mapped_column(String(200), nullable=True)  # None: written before 0002
+
+
+class LoginThrottle(Base):
+    """Recent failed sign-ins per (identifier, client address): the one throttle of the token
+    endpoint and the web login (api/services/throttle.py)."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (PrimaryKeyConstraint("identifier", "address", name="pk_login_throttle"),)
+    identifier: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuthAttempt(Base):
+    """Append-only log of every sign-in attempt (never the secret): who tried, from where, outcome."""
+
+    __tablename__ = "auth_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    door: Mapped[str] = mapped_column(String(20))  # token | web_login
+    identifier: Mapped[str] = mapped_column(String(200), index=True)
+    address: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(30))  # success | invalid_secret | unknown | disabled | throttled
+
+
+class Job(Base):
+    """Heavy work (large CBAM reports, long PDFs, Monte Carlo footprints) queued for `carbonlabel worker`."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_created", "status", "created_at"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))  # queued | running | succeeded | failed
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    size: Mapped[int] = mapped_column(Integer)  # lines / iterations: what the limits count
+    result: Mapped[Any | None] = mapped_column(JSON, nullable=True)
+    result_bytes: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    media_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class IdempotencyRecord(Base):

@@ -33,12 +33,19 @@ class OrganisationPublic(Output):
     id: str
     name: str
     created_at: datetime
+    active: bool = True
+
+
+AccountKind = Literal["client", "person", "partner"]
 
 
 class UserCreate(Input):
     organisation_id: str = Field(min_length=1, max_length=32)
     name: str = Name
     role: Role
+    kind: AccountKind = Field(
+        default="client", description="client (API client), person (web sign-in, later), partner (PACT)"
+    )
 
 
 class UserPublic(Output):
@@ -47,10 +54,17 @@ class UserPublic(Output):
     name: str
     role: str
     client_id: str
+    kind: str = "client"
+    active: bool = True
 
 
 class UserCreated(UserPublic):
-    client_secret: str = Field(description="Shown once; only a hash is stored.")
+    client_secret: str = Field(description="Shown once; only a hash is stored (empty for a person).")
+
+
+class TokensRevoked(BaseModel):
+    user_id: str
+    tokens_revoked: int
 
 
 class ProductCreate(Input):
@@ -82,7 +96,12 @@ class FootprintCreate(Input):
     bom_id: str = Field(min_length=1, max_length=32)
     method: Literal["AR6", "AR5"] = "AR6"
     electricity: Literal["location", "market"] = "location"
-    monte_carlo: int | None = Field(default=None, ge=10, le=10000, description="Monte Carlo iterations")
+    monte_carlo: int | None = Field(
+        default=None,
+        ge=10,
+        le=10_000_000,
+        description="Monte Carlo iterations (above the inline limit: a job, 202; above the hard limit: 413)",
+    )
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
 
 
@@ -137,6 +156,34 @@ class HistoryPublic(Output):
     to_state: str | None
     reason: str | None
     detail: dict[str, Any]
+    seq: int
+    prev_hash: str
+    row_hash: str
+
+
+class BrokenLinkPublic(BaseModel):
+    entity_type: str
+    entity_id: str
+    seq: int | None = Field(description="The row at fault; null when the chain head itself is")
+    history_id: int | None
+    problem: str
+
+
+class ChainReportPublic(BaseModel):
+    intact: bool
+    chains: int
+    rows: int
+    broken: list[BrokenLinkPublic] = Field(description="The first broken link of each broken chain")
+
+
+class AuthAttemptPublic(Output):
+    id: int
+    at: datetime
+    door: str
+    identifier: str
+    address: str
+    user_id: str | None
+    outcome: str
 
 
 class ApplicationPublic(Output):
@@ -150,11 +197,42 @@ class ApplicationPublic(Output):
     evidence: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    assigned_to: str | None = None
+    first_approval_by: str | None = None
 
 
 class ApplicationDetail(ApplicationPublic):
     history: list[HistoryPublic]
     certificate_number: str | None
+
+
+class AssignRequest(Input):
+    certifier_id: str = Field(min_length=1, max_length=64, description="The certifier's account id or client_id")
+
+
+class EvaluationPublic(BaseModel):
+    application_id: str
+    at_submit: dict[str, Any] | None = Field(description="The full rule evaluation stored at submit")
+    now: dict[str, Any] = Field(description="The same rules run now")
+    changes: list[dict[str, Any]] = Field(description="Values that differ, by JSON path: path, at_submit, now")
+
+
+class FootprintSummary(BaseModel):
+    id: str
+    bom_id: str | None
+    total_kgco2e: float
+    method: str
+    snapshot: str
+    created_at: datetime
+    current: bool = Field(description="The footprint the application is for")
+    download: str
+
+
+class ApplicationDocuments(BaseModel):
+    application_id: str
+    footprint_id: str
+    footprints: list[FootprintSummary]
+    boms: list[BomPublic]
 
 
 class StatusPublic(BaseModel):
@@ -183,6 +261,7 @@ class CertificatePublic(BaseModel):
 
 
 class RenewRequest(Input):
+    reason: str = Field(min_length=1, max_length=4000, description="Why the certificate is renewed")
     footprint_id: str | None = Field(default=None, min_length=1, max_length=32)
 
 

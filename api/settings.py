@@ -22,6 +22,9 @@ SIGNING_KEY_ENV = "CARBONLABEL_SIGNING_KEY"
 ISSUER_ENV = "CARBONLABEL_ISSUER"
 # earlier signing keys (PEM public keys, os.pathsep-separated) whose certificates still verify
 VERIFY_KEYS_ENV = "CARBONLABEL_VERIFY_KEYS"
+CERTIFICATION_BODY_ENV = "CARBONLABEL_CERTIFICATION_BODY"
+ACCREDITATION_NUMBER_ENV = "CARBONLABEL_ACCREDITATION_NUMBER"
+LOGIN_MAX_FAILURES_ENV = "CARBONLABEL_LOGIN_MAX_FAILURES"
 
 DEV_HOST = "127.0.0.1"
 DEV_PORT = 8000
@@ -38,6 +41,22 @@ class Settings:
     token_ttl_seconds: int = 3600
     max_upload_bytes: int = 2 * 1024 * 1024
     verify_key_paths: tuple[Path, ...] = ()
+    # --- trust workflow (docs/service.md "Security model") ---
+    # sign-in throttle: this many failures per (identifier, client address) within the window -> 429
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    # the certification body named on certificates, and its accreditation number
+    certification_body: str = ""  # empty: the issuer
+    accreditation_number: str = ""
+    # tiers whose approval needs a second certifier (four eyes)
+    four_eyes_tiers: tuple[str, ...] = ("T3",)
+    # heavy work: inputs above the inline limit run as jobs; above the hard limit they are refused (413)
+    cbam_inline_lines: int = 500
+    cbam_max_lines: int = 20000
+    monte_carlo_inline_iterations: int = 1000
+    monte_carlo_max_iterations: int = 100000
+    # run the job worker as a thread inside the server process (embedded / demo mode)
+    embedded_worker: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -84,4 +103,8 @@ def load_settings(*, embedded: bool, port: int = DEV_PORT) -> Settings:
         embedded=embedded,
         issuer=issuer,
         verify_key_paths=tuple(Path(p) for p in os.environ.get(VERIFY_KEYS_ENV, "").split(os.pathsep) if p.strip()),
+        certification_body=os.environ.get(CERTIFICATION_BODY_ENV, "").strip() or issuer,
+        accreditation_number=os.environ.get(ACCREDITATION_NUMBER_ENV, "").strip(),
+        login_max_failures=int(os.environ.get(LOGIN_MAX_FAILURES_ENV, "").strip() or 5),
+        embedded_worker=embedded,
     )

@@ -66,34 +66,27 @@ def create_user(
     organisation: str = typer.Option(..., "--organisation", "--org", help="Organisation name (created if new)."),
     role: str = typer.Option(..., "--role", help="exporter, certifier, trade_office or admin."),
     name: str = typer.Option(..., "--name", help="Who or what uses this client."),
+    kind: str = typer.Option("client", "--kind", help="client (API client), person or partner (PACT)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Create an API client; prints its client_id and client_secret (shown once)."""
-    from api.db import make_engine, make_session_factory, upgrade_to_head
+    """Create an account; prints its client_id and client_secret (shown once)."""
+    from api.commands.admin import service_context
     from api.errors import ServiceError
     from api.services import accounts
-    from api.settings import DATABASE_URL_ENV, normalise_database_url
-    from lcidb.home import carbonlabel_home
 
-    url = normalise_database_url(os.environ.get(DATABASE_URL_ENV, "").strip()) or (
-        f"sqlite:///{carbonlabel_home() / 'service.sqlite3'}"
-    )
-    engine = make_engine(url)
-    upgrade_to_head(engine)
     try:
-        with make_session_factory(engine)() as session:
+        with service_context() as context, context.sessions() as session:
             org = accounts.get_or_create_organisation(session, name=organisation)
-            created = accounts.create_user(session, organisation=org, name=name, role=role, actor=None)
+            created = accounts.create_user(session, organisation=org, name=name, role=role, actor=None, kind=kind)
             session.commit()
     except ServiceError as exc:
         _fail(exc.message)
         return
-    finally:
-        engine.dispose()
     out = {
         "client_id": created.client_id,
         "client_secret": created.client_secret,
         "role": role,
+        "kind": kind,
         "organisation": organisation,
         "organisation_id": created.user.organisation_id,
     }

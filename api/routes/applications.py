@@ -12,28 +12,34 @@ from sqlalchemy.orm import Session
 from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
 from api.errors import InvalidInput
-from api.models import Application, Certificate, Footprint, Product, User
-from api.routes.certificates import certificate_public
+from api.models import Application, BomUpload, Certificate, Footprint, Product, User
+from api.routes.certificates import certificate_public, certification_body
+from api.routes.products import bom_public
 from api.schemas import (
     ApplicationCreate,
     ApplicationDetail,
+    ApplicationDocuments,
     ApplicationPublic,
+    AssignRequest,
     CertificatePublic,
+    EvaluationPublic,
+    FootprintSummary,
     HistoryPublic,
     Reason,
     RequiredReason,
     SubmitRequest,
     error_responses,
 )
+from api.services import accounts, certificates, history
 from api.services import applications as workflow
-from api.services import certificates, history
+from api.services import grading
 from api.services.access import get_visible, require_role
-from api.services.grading import grade_application
 from footprint.result import FootprintResult
 
 router = APIRouter(prefix="/v1", tags=["applications"], responses=error_responses(401, 403, 404, 409, 422))
 StatusFilter = Annotated[
-    str | None, Query(pattern="^(draft|submitted|under_review|information_requested|approved|rejected)$")
+    str | None,
+    Query(pattern="^(draft|submitted|under_review|information_requested|awaiting_second_approval|approved|rejected)$"),
 ]
 
 
@@ -88,11 +94,19 @@ def list_applications(
     user: CurrentUser,
     session: SessionDep,
     status: StatusFilter = None,
+    assigned_to: Annotated[str | None, Query(max_length=32, description="a certifier's id, or 'me'")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[ApplicationPublic]:
     require_role(user, "exporter", "certifier", "admin")
-    rows = workflow.list_applications(session, user=user, status=status, limit=limit, offset=offset)
+    rows = workflow.list_applications(
+        session,
+        user=user,
+        status=status,
+        limit=limit,
+        offset=offset,
+        assigned_to=user.id if assigned_to == "me" else assigned_to,
+    )
     return [ApplicationPublic.model_validate(a) for a in rows]
 
 
@@ -114,10 +128,10 @@ def _transition(
 
 @router.post("/applications/{application_id}/submit", response_model=ApplicationDetail)
 def submit(
-    application_id: str, user: CurrentUser, session: SessionDep, body: SubmitRequest | None = None
+    application_id: str, user: CurrentUser, session: SessionDep, state: StateDep, body: SubmitRequest | None = None
 ) -> ApplicationDetail:
     """Exporter: submit a draft, or answer a request for information (optionally with new evidence
-    or a newer footprint of the same product)."""
+    or a newer footprint of the same product). The rules' full evaluation is stored with it."""
     require_role(user, "exporter")
     application = get_visible(session, Application, application_id, user, "application")
     changes: dict[str, Any] = {}
@@ -128,13 +142,19 @@ def submit(
         if footprint.product_id != application.product_id:
             raise InvalidInput(f"footprint {footprint.id} is not of the application's product")
         changes["footprint_id"] = footprint.id
+    changed = sorted(changes)
+    # evaluate what is being submitted (the new evidence and footprint, if any)
+    submitted = Application(**{**{c: getattr(application, c) for c in ("evidence", "scheme")}, **changes})
+    footprint_row = session.get(Footprint, changes.get("footprint_id", application.footprint_id))
+    assert footprint_row is not None
+    changes["submitted_evaluation"] = grading.stored_evaluation(session, state.domain, submitted, footprint_row)
     workflow.transition(
         session,
         actor=user,
         application=application,
         action="submit",
         reason=body.reason if body else None,
-        detail={"changed": sorted(changes)} if changes else None,
+        detail={"changed": changed} if changed else None,
         changes=changes,
     )
     session.commit()
@@ -165,7 +185,10 @@ def reject(application_id: str, body: RequiredReason, user: CurrentUser, session
     "/applications/{application_id}/approve",
     response_model=CertificatePublic,
     status_code=201,
-    responses={409: {"description": "Not under review, or already approved"}},
+    responses={
+        202: {"model": ApplicationDetail, "description": "First of two approvals recorded (four eyes)"},
+        409: {"description": "Not under review, or already approved"},
+    },
 )
 def approve(
     request: Request,
@@ -176,26 +199,41 @@ def approve(
     body: Reason | None = None,
     idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> JSONResponse:
-    """Certifier: approve; the certificate is issued in the same transaction as the approval."""
+    """Certifier: approve; the certificate is issued in the same transaction as the approval. The
+    rules are re-run and what changed since submit is recorded. A tier that needs four eyes
+    (settings) is first approved (202, awaiting_second_approval), then approved by a second
+    certifier, who issues the certificate."""
     require_role(user, "certifier")
     attempt = idempotency.begin(session, user, idempotency_key, request, body)
     if attempt.replayed is not None:
         return attempt.replayed
     application = get_visible(session, Application, application_id, user, "application")
+    workflow.ensure_independent(user, application)
     footprint = session.get(Footprint, application.footprint_id)
     assert footprint is not None
-    outcome = grade_application(session, state.domain, application, footprint)
-    workflow.transition(
-        session,
-        actor=user,
-        application=application,
-        action="approve",
-        reason=body.reason if body else None,
-        detail={"tier": outcome.tier, "grade": outcome.grade, "rule_set_version": outcome.rule_set_version},
-    )
+    outcome = grading.grade_application(session, state.domain, application, footprint)
+    changes = grading.evaluation_changes(application.submitted_evaluation, outcome.model_dump(mode="json"))
+    detail = {
+        "tier": outcome.tier,
+        "grade": outcome.grade,
+        "rule_set_version": outcome.rule_set_version,
+        "evaluation_changes": changes,
+    }
+    reason = body.reason if body else None
+    if outcome.tier in state.settings.four_eyes_tiers and application.status == "under_review":
+        workflow.transition(
+            session, actor=user, application=application, action="first_approval", reason=reason, detail=detail,
+            changes={"first_approval_by": user.id},
+        )
+        return attempt.commit_created(202, lambda: application_detail(session, application).model_dump(mode="json"))
+    first = application.first_approval_by
+    workflow.transition(session, actor=user, application=application, action="approve", reason=reason, detail=detail)
+    approvers = [a for a in (session.get(User, first) if first else None, user) if a is not None]
     certificate = certificates.issue(
         session,
         actor=user,
+        certification_body=certification_body(state),
+        approvers=approvers,
         key=state.signing_key,
         issuer=state.settings.issuer,
         public_url=state.settings.public_url,
@@ -206,3 +244,64 @@ def approve(
         benchmark_key=state.domain.benchmark_key(FootprintResult.model_validate(footprint.result)),
     )
     return attempt.commit_created(201, lambda: certificate_public(session, state, certificate).model_dump(mode="json"))
+
+
+@router.post("/applications/{application_id}/assign", response_model=ApplicationDetail)
+def assign(application_id: str, body: AssignRequest, user: CurrentUser, session: SessionDep) -> ApplicationDetail:
+    """Administrator: assign the application to a certifier; certifier: take it (`certifier_id`
+    their own id). Never to a certifier of the applicant's own organisation."""
+    require_role(user, "admin", "certifier")
+    application = get_visible(session, Application, application_id, user, "application")
+    certifier = accounts.get_user(session, body.certifier_id)
+    workflow.assign(session, actor=user, application=application, certifier=certifier)
+    session.commit()
+    return application_detail(session, application)
+
+
+@router.get("/applications/{application_id}/evaluation", response_model=EvaluationPublic)
+def evaluation(application_id: str, user: CurrentUser, session: SessionDep, state: StateDep) -> EvaluationPublic:
+    """The full rule evaluation stored at submit, the same rules run now, and what differs: what
+    the certifier reads before approving."""
+    require_role(user, "certifier", "admin", "exporter")
+    application = get_visible(session, Application, application_id, user, "application")
+    footprint = session.get(Footprint, application.footprint_id)
+    assert footprint is not None
+    now = grading.stored_evaluation(session, state.domain, application, footprint)
+    return EvaluationPublic(
+        application_id=application.id,
+        at_submit=application.submitted_evaluation,
+        now=now,
+        changes=grading.evaluation_changes(application.submitted_evaluation, now),
+    )
+
+
+@router.get("/applications/{application_id}/documents", response_model=ApplicationDocuments)
+def documents(application_id: str, user: CurrentUser, session: SessionDep) -> ApplicationDocuments:
+    """The BOMs and footprints behind an application (every one of its product), each downloadable
+    at /v1/boms/{id} and /v1/footprints/{id}."""
+    require_role(user, "certifier", "admin", "exporter")
+    application = get_visible(session, Application, application_id, user, "application")
+    footprints = session.scalars(
+        select(Footprint).where(Footprint.product_id == application.product_id).order_by(Footprint.created_at)
+    ).all()
+    boms = session.scalars(
+        select(BomUpload).where(BomUpload.product_id == application.product_id).order_by(BomUpload.created_at)
+    ).all()
+    return ApplicationDocuments(
+        application_id=application.id,
+        footprint_id=application.footprint_id,
+        footprints=[
+            FootprintSummary(
+                id=f.id,
+                bom_id=f.bom_id,
+                total_kgco2e=f.total_kgco2e,
+                method=f.method,
+                snapshot=f"{f.snapshot_name}@{f.snapshot_hash}",
+                created_at=f.created_at,
+                current=f.id == application.footprint_id,
+                download=f"/v1/footprints/{f.id}",
+            )
+            for f in footprints
+        ],
+        boms=[bom_public(b) for b in boms],
+    )

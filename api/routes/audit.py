@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import CurrentUser, SessionDep
-from api.schemas import HistoryPublic, error_responses
-from api.services import history
+from api.deps import CurrentUser, SessionDep, StateDep
+from api.schemas import AuthAttemptPublic, BrokenLinkPublic, ChainReportPublic, HistoryPublic, error_responses
+from api.services import history, throttle
 from api.services.access import organisation_scope, require_role
 
 router = APIRouter(prefix="/v1", tags=["audit"], responses=error_responses(401, 403, 422))
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1", tags=["audit"], responses=error_responses(401, 
 def audit(
     user: CurrentUser,
     session: SessionDep,
-    entity_type: Annotated[str | None, Query(pattern="^(user|product|bom|footprint|application|certificate)$")] = None,
+    entity_type: Annotated[str | None, Query(pattern="^(organisation|user|product|bom|footprint|application|certificate)$")] = None,
     entity_id: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
@@ -34,3 +34,38 @@ def audit(
         offset=offset,
     )
     return [HistoryPublic.model_validate(r) for r in rows]
+
+
+@router.get("/audit/verify", response_model=ChainReportPublic)
+def verify_audit_trail(
+    user: CurrentUser,
+    session: SessionDep,
+    state: StateDep,
+    entity_type: Annotated[str | None, Query(max_length=20)] = None,
+    entity_id: Annotated[str | None, Query(max_length=32)] = None,
+) -> ChainReportPublic:
+    """Admin: walk every history chain (or one entity's) and report the first broken link of each:
+    an altered row, a gap, a row inserted behind the service (after the signed head)."""
+    require_role(user, "admin")
+    report = history.verify_chains(session, state.public_keys, entity_type=entity_type, entity_id=entity_id)
+    return ChainReportPublic(
+        intact=report.intact,
+        chains=report.chains,
+        rows=report.rows,
+        broken=[BrokenLinkPublic(**vars(link)) for link in report.broken],
+    )
+
+
+@router.get("/audit/sign-ins", response_model=list[AuthAttemptPublic])
+def sign_in_attempts(
+    user: CurrentUser,
+    session: SessionDep,
+    identifier: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> list[AuthAttemptPublic]:
+    """Admin: every sign-in attempt (token endpoint, web login), newest first: identifier, client
+    address, outcome. Secrets are never stored."""
+    require_role(user, "admin")
+    rows = throttle.recent_attempts(session, identifier=identifier, limit=limit, offset=offset)
+    return [AuthAttemptPublic.model_validate(r) for r in rows]

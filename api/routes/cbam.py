@@ -12,9 +12,11 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
-from api.deps import CurrentUser, StateDep
+from api.deps import CurrentUser, SessionDep, StateDep
 from api.errors import InvalidInput, PayloadTooLarge
+from api.routes.jobs import accepted
 from api.schemas import Input, error_responses
+from api.services import jobs
 from api.services.access import require_role
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,14 +25,14 @@ DOCUMENT_RESPONSES = {
     422: {"description": "A malformed line (names the line and field)"},
 }
 
-router = APIRouter(prefix="/v1/cbam", tags=["cbam"], responses=error_responses(401, 403, 422))
+router = APIRouter(prefix="/v1/cbam", tags=["cbam"], responses=error_responses(401, 403, 413, 422))
 
 
 class ExposureRequest(Input):
     lines: list[dict[str, Any]] = Field(
         min_length=1,
-        max_length=5000,
-        description="Import lines with the columns of docs/cbam.md (importer_id, regime, cn_code, country_of_origin, "
+        description="Import lines (more than the inline limit run as a job: 202 + status URL; more than the "
+        "hard limit: 413; docs/service.md). Import lines with the columns of docs/cbam.md (importer_id, regime, cn_code, country_of_origin, "
         "net_mass_t, import_date, data_basis, ...)",
     )
     importer: str | None = Field(
@@ -68,10 +70,30 @@ def _document(request: Request, state: Any, report: Any, portfolio: Any = None, 
     return JSONResponse((portfolio if portfolio is not None else report).model_dump(mode="json"))
 
 
-@router.post("/exposure", responses=DOCUMENT_RESPONSES)
-def exposure(body: ExposureRequest, request: Request, user: CurrentUser, state: StateDep) -> Response:
-    """Embedded emissions, certificates needed and cost per line and per importer (runs in a worker thread)."""
+@router.post(
+    "/exposure",
+    responses={**DOCUMENT_RESPONSES, 202: {"description": "A large report queued as a job (Location: its status URL)"}},
+)
+def exposure(
+    body: ExposureRequest, request: Request, user: CurrentUser, state: StateDep, session: SessionDep
+) -> Response:
+    """Embedded emissions, certificates needed and cost per line and per importer (runs in a worker
+    thread; a large report runs as a job: 202 with its status URL)."""
     require_role(user, "trade_office", "exporter")
+    settings = state.settings
+    wants_pdf = "application/pdf" in request.headers.get("accept", "")
+    if len(body.lines) > settings.cbam_max_lines:
+        raise PayloadTooLarge(f"{len(body.lines)} lines: more than the limit of {settings.cbam_max_lines} per report")
+    if len(body.lines) > settings.cbam_inline_lines:
+        job = jobs.submit(
+            session,
+            user=user,
+            kind="cbam_exposure",
+            params={**body.model_dump(mode="json"), "pdf": wants_pdf},
+            size=len(body.lines),
+        )
+        session.commit()
+        return accepted(job)
     report = state.domain.cbam_exposure(
         body.lines, importer=body.importer, prior_mass_t=body.prior_mass_t, projection=body.projection,
         obligations=body.obligations,
@@ -84,6 +106,10 @@ def portfolio(body: PortfolioRequest, request: Request, user: CurrentUser, state
     """A trade office's portfolio: aggregates by exporter, destination, sector, CN code and year, with the
     certificate price, actual-vs-default and China carbon price sensitivities (runs in a worker thread)."""
     require_role(user, "trade_office")
+    if len(body.lines) > state.settings.cbam_max_lines:
+        raise PayloadTooLarge(
+            f"{len(body.lines)} lines: more than the limit of {state.settings.cbam_max_lines} per report"
+        )
     book = state.domain.cbam_portfolio(body.lines, projection=body.projection, obligations=body.obligations)
     return _document(request, state, book.exposure, book, "cbam-portfolio")
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
-from api.errors import Conflict, InvalidInput
+from api.errors import InvalidInput
 from api.models import Application, Certificate, Footprint, User
 from api.rendering.certificate_pdf import render_certificate_pdf
 from api.schemas import (
@@ -26,11 +26,17 @@ from api.schemas import (
 )
 from api.services import certificates as service
 from api.services.access import get_visible, organisation_scope, require_role
+from api.services.applications import ensure_independent
 from api.services.grading import grade_application
 from api.state import ServiceState
 from footprint.result import FootprintResult
 
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"], responses=error_responses(401, 403, 404, 409, 422))
+
+
+def certification_body(state: ServiceState) -> service.CertificationBody:
+    settings = state.settings
+    return service.CertificationBody(settings.certification_body or settings.issuer, settings.accreditation_number)
 
 
 def certificate_public(session: Session, state: ServiceState, certificate: Certificate) -> CertificatePublic:
@@ -111,6 +117,7 @@ def _act(
 ) -> CertificatePublic:
     require_role(user, "certifier")
     certificate = service.get_visible_by_number(session, number, user)
+    ensure_independent(user, certificate)
     service.act(session, actor=user, certificate=certificate, action=action, reason=reason)
     session.commit()
     return certificate_public(session, state, certificate)
@@ -134,10 +141,10 @@ def suspend(
 
 @router.post("/{number}/lift-suspension", response_model=CertificatePublic)
 def lift_suspension(
-    number: str, user: CurrentUser, session: SessionDep, state: StateDep, body: Reason | None = None
+    number: str, body: RequiredReason, user: CurrentUser, session: SessionDep, state: StateDep
 ) -> CertificatePublic:
-    """Certifier: lift an explicit suspension."""
-    return _act(session, state, user, number, "lift_suspension", body.reason if body else None)
+    """Certifier: lift an explicit suspension, with a reason."""
+    return _act(session, state, user, number, "lift_suspension", body.reason)
 
 
 @router.post("/{number}/revoke", response_model=CertificatePublic)
@@ -148,35 +155,56 @@ def revoke(
     return _act(session, state, user, number, "revoke", body.reason)
 
 
-@router.post("/{number}/renew", response_model=CertificatePublic, status_code=201)
+@router.post(
+    "/{number}/renew",
+    response_model=CertificatePublic,
+    status_code=201,
+    responses={202: {"model": CertificatePublic, "description": "First of two renewal approvals (four eyes)"}},
+)
 def renew(
     request: Request,
     number: str,
     user: CurrentUser,
     session: SessionDep,
     state: StateDep,
-    body: RenewRequest | None = None,
+    body: RenewRequest,
     idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> JSONResponse:
-    """Certifier: issue a new certificate that supersedes this one (graded with today's rules)."""
+    """Certifier: issue a new certificate that supersedes this one (graded with today's rules).
+    Only a valid certificate is renewed (never a suspended, revoked, superseded or expired one).
+    A four-eyes tier is renewed by two certifiers: the first records `renew_first_approval` (202),
+    a second one, with the same footprint and nothing done to the certificate in between, issues."""
     require_role(user, "certifier")
     attempt = idempotency.begin(session, user, idempotency_key, request, body)
     if attempt.replayed is not None:
         return attempt.replayed
     old = service.get_visible_by_number(session, number, user)
-    current = service.status_of(session, old)
-    if current.status in ("revoked", "superseded"):
-        raise Conflict(f"certificate {number} is {current.status}; it cannot be renewed")
+    ensure_independent(user, old)
+    current = service.check_action(session, certificate=old, action="renew", reason=body.reason)
     application = session.get(Application, old.application_id)
     assert application is not None
-    footprint_id = body.footprint_id if body and body.footprint_id else application.footprint_id
+    footprint_id = body.footprint_id or application.footprint_id
     footprint = get_visible(session, Footprint, footprint_id, user, "footprint")
     if footprint.product_id != old.product_id:
         raise InvalidInput(f"footprint {footprint_id} is not of the certificate's product")
     outcome = grade_application(session, state.domain, application, footprint)
+    approvers = service.renewal_approvers(
+        session,
+        actor=user,
+        certificate=old,
+        status=current.status,
+        footprint_id=footprint.id,
+        outcome=outcome,
+        reason=body.reason,
+        four_eyes_tiers=state.settings.four_eyes_tiers,
+    )
+    if approvers is None:  # first of two approvals recorded
+        return attempt.commit_created(202, lambda: certificate_public(session, state, old).model_dump(mode="json"))
     new = service.issue(
         session,
         actor=user,
+        approvers=approvers,
+        certification_body=certification_body(state),
         key=state.signing_key,
         issuer=state.settings.issuer,
         public_url=state.settings.public_url,
@@ -195,8 +223,8 @@ def renew(
         action="renew",
         from_state=current.status,
         to_state="superseded",
+        reason=body.reason,
         detail={"superseded_by": new.number},
-        at=new.issued_at,
     )
     return attempt.commit_created(201, lambda: certificate_public(session, state, new).model_dump(mode="json"))
 

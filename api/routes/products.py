@@ -13,7 +13,9 @@ from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
 from api.errors import InvalidInput, PayloadTooLarge
 from api.models import BomUpload, Footprint, Product
+from api.routes.jobs import accepted
 from api.schemas import BomPublic, FootprintCreate, FootprintPublic, ProductCreate, ProductPublic, error_responses
+from api.services import jobs
 from api.services import products as product_service
 from api.services.access import get_visible, require_role
 
@@ -121,7 +123,11 @@ def upload_bom(
     "/products/{product_id}/footprints",
     response_model=FootprintPublic,
     status_code=201,
-    responses={422: {"description": "BOM lines that do not link, with the linking report"}},
+    responses={
+        202: {"description": "A large Monte Carlo run queued as a job (Location: its status URL)"},
+        413: {"description": "More Monte Carlo iterations than the hard limit"},
+        422: {"description": "BOM lines that do not link, with the linking report"},
+    },
 )
 def compute_footprint(
     request: Request,
@@ -132,7 +138,8 @@ def compute_footprint(
     state: StateDep,
     idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> JSONResponse:
-    """Compute and store the footprint of an uploaded BOM (runs in a worker thread)."""
+    """Compute and store the footprint of an uploaded BOM (runs in a worker thread). A Monte Carlo
+    run above the inline limit is queued as a job (202 + status URL); above the hard limit, 413."""
     require_role(user, "exporter")
     product = get_visible(session, Product, product_id, user, "product")
     attempt = idempotency.begin(session, user, idempotency_key, request, body)
@@ -141,6 +148,22 @@ def compute_footprint(
     upload = get_visible(session, BomUpload, body.bom_id, user, "BOM")
     if upload.product_id != product.id:
         raise InvalidInput(f"BOM {upload.id} was uploaded for another product")
+    settings = state.settings
+    iterations = body.monte_carlo or 0
+    if iterations > settings.monte_carlo_max_iterations:
+        raise PayloadTooLarge(
+            f"monte_carlo {iterations}: more than the limit of {settings.monte_carlo_max_iterations} iterations"
+        )
+    if iterations > settings.monte_carlo_inline_iterations:
+        job = jobs.submit(
+            session,
+            user=user,
+            kind="footprint",
+            params={"product_id": product.id, **body.model_dump(mode="json")},
+            size=iterations,
+        )
+        session.commit()
+        return accepted(job)
     session.commit()  # release the database while the engine works
     result = state.domain.compute(
         upload.bom, method=body.method, electricity=body.electricity, monte_carlo=body.monte_carlo, seed=body.seed
@@ -153,3 +176,18 @@ def compute_footprint(
 def get_footprint(footprint_id: str, user: CurrentUser, session: SessionDep) -> FootprintPublic:
     require_role(user, "exporter", "certifier", "admin")
     return FootprintPublic.model_validate(get_visible(session, Footprint, footprint_id, user, "footprint"))
+
+
+@router.get("/boms/{bom_id}", responses={200: {"content": {"application/json": {}}, "description": "The BOM"}})
+def download_bom(bom_id: str, user: CurrentUser, session: SessionDep) -> JSONResponse:
+    """The BOM as stored (its JSON form, checked at upload; `X-Upload-SHA256` is the uploaded file's
+    hash), as a download: for the exporter and for certifiers reviewing an application."""
+    require_role(user, "exporter", "certifier", "admin")
+    upload = get_visible(session, BomUpload, bom_id, user, "BOM")
+    return JSONResponse(
+        upload.bom,
+        headers={
+            "Content-Disposition": f'attachment; filename="bom-{upload.id}.json"',
+            "X-Upload-SHA256": upload.sha256,
+        },
+    )

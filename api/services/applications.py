@@ -2,9 +2,15 @@
 
 draft -> submitted -> under_review -> information_requested -> submitted -> ...
                                    -> approved (issues the certificate, same transaction)
+                                   -> awaiting_second_approval -> approved (four eyes)
                                    -> rejected
 Every transition is a conditional UPDATE (`WHERE status = <from>`): of two concurrent requests
 for the same transition exactly one changes a row; the other sees 409.
+
+Review rules: the certifier who starts the review is assigned to it (or an administrator or
+certifier assigns one before); no certifier of the applicant's own organisation may assign, review,
+request information, reject or approve it; a grade that needs four eyes is approved by two
+different certifiers.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.errors import Conflict, Forbidden, InvalidInput
-from api.models import Application, Footprint, Product, User, utcnow
+from api.models import Application, Certificate, Footprint, Product, User, utcnow
 from api.services import history, ledger
 from api.services.access import organisation_scope
 
@@ -24,10 +30,84 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...], bool]] = {
     "submit": (("draft", "information_requested"), "submitted", ("exporter",), False),
     "start_review": (("submitted",), "under_review", ("certifier",), False),
     "request_information": (("under_review",), "information_requested", ("certifier",), True),
-    "reject": (("under_review",), "rejected", ("certifier",), True),
-    "approve": (("under_review",), "approved", ("certifier",), False),
+    "reject": (("under_review", "awaiting_second_approval"), "rejected", ("certifier",), True),
+    "first_approval": (("under_review",), "awaiting_second_approval", ("certifier",), False),
+    "approve": (("under_review", "awaiting_second_approval"), "approved", ("certifier",), False),
 }
-STATUSES = ("draft", "submitted", "under_review", "information_requested", "approved", "rejected")
+STATUSES = (
+    "draft",
+    "submitted",
+    "under_review",
+    "information_requested",
+    "awaiting_second_approval",
+    "approved",
+    "rejected",
+)
+REVIEW_ACTIONS = ("start_review", "request_information", "reject", "first_approval", "approve")
+ASSIGNABLE = ("submitted", "under_review", "information_requested", "awaiting_second_approval")
+
+
+def ensure_independent(certifier: User, record: Application | Certificate) -> None:
+    """A certifier never reviews or acts on a record of their own organisation."""
+    if certifier.organisation_id == record.organisation_id:
+        what = f"certificate {record.number}" if isinstance(record, Certificate) else f"application {record.id}"
+        raise Forbidden(
+            f"certifier {certifier.client_id} belongs to the applicant's organisation and cannot review or act on {what}"
+        )
+
+
+def assign(session: Session, *, actor: User, application: Application, certifier: User) -> Application:
+    """Assign the application to a certifier (by an administrator, or a certifier taking it)."""
+    if certifier.role != "certifier" or not certifier.active:
+        raise InvalidInput(f"account {certifier.client_id} is not an active certifier")
+    ensure_independent(certifier, application)
+    if actor.role == "certifier" and actor.id != certifier.id:
+        raise Forbidden("a certifier may assign an application only to themselves; an administrator assigns others")
+    if actor.role == "certifier" and application.assigned_to not in (None, actor.id):
+        raise Conflict(f"application {application.id} is assigned to another certifier")
+    if application.status not in ASSIGNABLE:
+        raise Conflict(f"application {application.id} is {application.status}; it cannot be assigned")
+    before = application.assigned_to
+    _move(session, actor, application, {"assigned_to": certifier.id}, action="assign",
+          detail={"assigned_to": certifier.id, "previously": before})
+    return application
+
+
+def _move(
+    session: Session,
+    actor: User,
+    application: Application,
+    values: dict[str, Any],
+    *,
+    action: str,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """One conditional UPDATE (`WHERE status = <the status read>`) and its history row: of two
+    concurrent requests exactly one changes the row; the other sees 409."""
+    changed = session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.status == application.status)
+        .values(updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        raise Conflict(f"application {application.id} changed meanwhile; reload it")
+    session.refresh(application)
+    history.record(
+        session,
+        actor=actor,
+        organisation_id=application.organisation_id,
+        entity_type="application",
+        entity_id=application.id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        detail=detail,
+    )
 
 
 def create_application(
@@ -69,7 +149,13 @@ def create_application(
 
 
 def list_applications(
-    session: Session, *, user: User, status: str | None, limit: int, offset: int
+    session: Session,
+    *,
+    user: User,
+    status: str | None,
+    limit: int,
+    offset: int,
+    assigned_to: str | None = None,
 ) -> list[Application]:
     query = select(Application)
     scope = organisation_scope(user)
@@ -77,6 +163,8 @@ def list_applications(
         query = query.where(Application.organisation_id == scope)
     if status is not None:
         query = query.where(Application.status == status)
+    if assigned_to is not None:
+        query = query.where(Application.assigned_to == assigned_to)
     return list(session.scalars(query.order_by(Application.created_at, Application.id).limit(limit).offset(offset)))
 
 
@@ -97,36 +185,37 @@ def transition(
         raise Forbidden(f"role {actor.role!r} may not {action.replace('_', ' ')} an application")
     if needs_reason and not (reason and reason.strip()):
         raise InvalidInput(f"{action.replace('_', ' ')} needs a reason")
+    if action in REVIEW_ACTIONS:
+        ensure_independent(actor, application)
+    if action == "start_review" and application.assigned_to not in (None, actor.id):
+        raise Forbidden(f"application {application.id} is assigned to another certifier")
+    if action == "start_review" and application.assigned_to is None:
+        changes = {**(changes or {}), "assigned_to": actor.id}
+        detail = {**(detail or {}), "assigned_to": actor.id}
+    if action == "approve" and application.status == "awaiting_second_approval":
+        if application.first_approval_by == actor.id:
+            raise Forbidden("four eyes: a second certifier must approve, not the one who approved first")
+        detail = {**(detail or {}), "first_approval_by": application.first_approval_by}
     from_state = application.status
     if from_state not in allowed_from:
         raise Conflict(
             f"application {application.id} is {from_state}; {action.replace('_', ' ')} needs "
             f"{' or '.join(allowed_from)}"
         )
-    changed = session.execute(
-        update(Application)
-        .where(Application.id == application.id, Application.status == from_state)
-        .values(status=to_state, status_reason=reason, updated_at=utcnow(), **(changes or {}))
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
-        raise Conflict(f"application {application.id} changed meanwhile; reload it")
-    session.refresh(application)
-    if action == "submit":  # the claim's credit lots and green certificates are held from submission on
-        ledger.hold(session, claim_id=application.id, organisation_id=application.organisation_id,
-                    evidence=application.evidence)
-    elif action == "reject":
-        ledger.release(session, claim_id=application.id)
-    history.record(
+    _move(
         session,
-        actor=actor,
-        organisation_id=application.organisation_id,
-        entity_type="application",
-        entity_id=application.id,
+        actor,
+        application,
+        {"status": to_state, "status_reason": reason, **(changes or {})},
         action=action,
         from_state=from_state,
         to_state=to_state,
         reason=reason,
         detail=detail,
     )
+    if action == "submit":  # the claim's credit lots and green certificates are held from submission on
+        ledger.hold(session, claim_id=application.id, organisation_id=application.organisation_id,
+                    evidence=application.evidence)
+    elif action == "reject":
+        ledger.release(session, claim_id=application.id)
     return application

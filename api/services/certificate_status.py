@@ -32,7 +32,7 @@ def derive_status(
     grace_days: int,
     superseded_at: datetime | None = None,
 ) -> StatusView:
-    events = sorted(events, key=lambda e: (e.at, e.id))
+    events = sorted(events, key=lambda e: e.seq)  # the chain order, never the clock
     revoked = next((e for e in events if e.action == "revoke" and e.at <= now), None)
     last_surveillance: datetime | None = None
     suspended_event: HistoryEntry | None = None

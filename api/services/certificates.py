@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.domain import CertifiedFootprint, GradeOutcome
-from api.errors import Conflict, InvalidInput, NotFound
+from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.models import Application, Certificate, Footprint, HistoryEntry, Organisation, Product, User, utcnow
 from api.services import history
 from api.services.access import organisation_scope
@@ -53,8 +53,11 @@ def build_payload(
     outcome: GradeOutcome,
     supersedes: str | None,
     application_id: str,
+    certification_body: CertificationBody | None = None,
+    approvers: list[User] | None = None,
 ) -> dict[str, Any]:
     """The certificate document. Every number becomes a decimal string when canonicalised."""
+    body = certification_body or CertificationBody(name=issuer, accreditation_number="")
     return {
         "schema_version": CERTIFICATE_SCHEMA_VERSION,
         "certificate_number": number,
@@ -105,13 +108,26 @@ def build_payload(
         "application_id": application_id,
         "supersedes": supersedes,
         "verification_url": f"{public_url}/verify/{number}",
+        "certification_body": {"name": body.name, "accreditation_number": body.accreditation_number},
+        # the certifiers who approved it, in order (two when the grade needed four eyes)
+        "approved_by": [{"id": a.id, "name": a.name} for a in approvers or []],
     }
+
+
+@dataclass(frozen=True)
+class CertificationBody:
+    """The body that certifies (settings), named on every certificate with its accreditation."""
+
+    name: str
+    accreditation_number: str
 
 
 def issue(
     session: Session,
     *,
     actor: User,
+    certification_body: CertificationBody | None = None,
+    approvers: list[User] | None = None,
     key: SigningKey,
     issuer: str,
     public_url: str,
@@ -143,6 +159,8 @@ def issue(
         outcome=outcome,
         supersedes=supersedes.number if supersedes else None,
         application_id=application.id,
+        certification_body=certification_body,
+        approvers=approvers if approvers is not None else [actor],
     )
     canonical = canonical_bytes(payload)
     certificate = Certificate(
@@ -187,7 +205,6 @@ def issue(
             "grade": outcome.grade,
             "supersedes": supersedes.number if supersedes else None,
         },
-        at=issued_at,
     )
     return certificate
 
@@ -220,7 +237,7 @@ def status_of(session: Session, certificate: Certificate, *, now: datetime | Non
     grace = int(payload_of(certificate)["surveillance"]["grace_days"])
     return derive_status(
         certificate,
-        history.entries_for(session, entity_type="certificate", entity_id=certificate.id),
+        history.effective_entries(session, entity_type="certificate", entity_id=certificate.id),
         now=now or utcnow(),
         grace_days=grace,
         superseded_at=successor.issued_at if successor else None,
@@ -251,13 +268,38 @@ def check_signature(certificate: Certificate, public_keys: dict[str, Ed25519Publ
     return SignatureCheck(True, certificate.key_id, None)
 
 
-# action -> (allowed current statuses, needs reason)
+# action -> (statuses the scheme allows it from, needs a reason). Renewal happens before expiry
+# (labels.md: "renewal (before expiry)"), never on a suspended, revoked or superseded certificate.
 CERTIFICATE_ACTIONS: dict[str, tuple[tuple[str, ...], bool]] = {
     "surveillance": (("valid", "suspended"), False),
     "suspend": (("valid",), True),
-    "lift_suspension": (("suspended",), False),
+    "lift_suspension": (("suspended",), True),
     "revoke": (("valid", "suspended", "expired"), True),
+    "renew": (("valid",), True),
 }
+
+
+def check_action(session: Session, *, certificate: Certificate, action: str, reason: str | None) -> StatusView:
+    """Lock the certificate, refuse an action its state or a missing reason does not allow; return
+    the current status."""
+    allowed, needs_reason = CERTIFICATE_ACTIONS[action]
+    if needs_reason and not (reason and reason.strip()):
+        raise InvalidInput(f"{action.replace('_', ' ')} needs a reason")
+    # lock the certificate row for the rest of the transaction (PostgreSQL; SQLite's BEGIN
+    # IMMEDIATE already serialises writers) so two concurrent actions see each other's rows
+    session.execute(select(Certificate.id).where(Certificate.id == certificate.id).with_for_update())
+    current = status_of(session, certificate)
+    if current.status not in allowed:
+        raise Conflict(
+            f"certificate {certificate.number} is {current.status}; {action.replace('_', ' ')} is allowed only "
+            f"when it is {' or '.join(allowed)}"
+        )
+    if action == "lift_suspension" and not current.explicitly_suspended:
+        raise Conflict(
+            f"certificate {certificate.number} is suspended because surveillance is overdue; "
+            "record a surveillance instead of lifting"
+        )
+    return current
 
 
 def act(
@@ -269,20 +311,7 @@ def act(
     reason: str | None,
     detail: dict[str, Any] | None = None,
 ) -> HistoryEntry:
-    allowed, needs_reason = CERTIFICATE_ACTIONS[action]
-    if needs_reason and not (reason and reason.strip()):
-        raise InvalidInput(f"{action.replace('_', ' ')} needs a reason")
-    # lock the certificate row for the rest of the transaction (PostgreSQL; SQLite's BEGIN
-    # IMMEDIATE already serialises writers) so two concurrent actions see each other's rows
-    session.execute(select(Certificate.id).where(Certificate.id == certificate.id).with_for_update())
-    current = status_of(session, certificate)
-    if current.status not in allowed:
-        raise Conflict(f"certificate {certificate.number} is {current.status}; cannot {action.replace('_', ' ')}")
-    if action == "lift_suspension" and not current.explicitly_suspended:
-        raise Conflict(
-            f"certificate {certificate.number} is suspended because surveillance is overdue; "
-            "record a surveillance instead of lifting"
-        )
+    current = check_action(session, certificate=certificate, action=action, reason=reason)
     to_state = {"suspend": "suspended", "revoke": "revoked", "lift_suspension": "valid"}.get(action)
     entry = history.record(
         session,
@@ -298,6 +327,44 @@ def act(
     )
     session.flush()
     return entry
+
+
+def renewal_approvers(
+    session: Session,
+    *,
+    actor: User,
+    certificate: Certificate,
+    status: str,
+    footprint_id: str,
+    outcome: GradeOutcome,
+    reason: str,
+    four_eyes_tiers: tuple[str, ...],
+) -> list[User] | None:
+    """Who approves this renewal: the actor alone, or (a four-eyes tier) the certifier whose
+    `renew_first_approval` is the certificate's last row, for the same footprint, and the actor.
+    None when this call recorded the first of the two approvals (the caller commits it)."""
+    if outcome.tier not in four_eyes_tiers:
+        return [actor]
+    last = history.effective_entries(session, entity_type="certificate", entity_id=certificate.id)[-1]
+    pending = last.action == "renew_first_approval" and last.detail.get("footprint_id") == footprint_id
+    if pending and last.actor_id == actor.id:
+        raise Forbidden("four eyes: a second certifier must approve the renewal, not the one who approved first")
+    if pending:
+        first = session.get(User, last.actor_id) if last.actor_id else None
+        return [a for a in (first, actor) if a is not None]
+    history.record(
+        session,
+        actor=actor,
+        organisation_id=certificate.organisation_id,
+        entity_type="certificate",
+        entity_id=certificate.id,
+        action="renew_first_approval",
+        from_state=status,
+        to_state=status,
+        reason=reason,
+        detail={"footprint_id": footprint_id, "tier": outcome.tier, "grade": outcome.grade},
+    )
+    return None
 
 
 class RegistryBenchmarks:

@@ -121,11 +121,12 @@ class StandInDomain(EngineDomain):
                 reasons=["G5: primary data missing"],
             )
         peers = benchmarks.members(self.benchmark_key(footprint), on)
+        tier = evidence.get("tier", "T1")  # {"tier": "T3"}: a graded label (four eyes)
         return GradeOutcome(
             scheme=scheme,
             eligible=True,
-            tier="T1",
-            grade=None,
+            tier=tier,
+            grade="A" if tier == "T3" else None,
             label={"zh-CN": "碳足迹标识", "zh-TW": "碳足跡標識", "en": "Footprint certified"},
             rule_set_version="test@1",
             validity_days=self.validity_days,

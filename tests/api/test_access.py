@@ -93,9 +93,10 @@ def test_exporters_see_only_their_organisation(client, actors) -> None:
         assert client.get(path, headers=lamp).status_code == 200, path
         assert client.get(path, headers=certifier).status_code == 200, path
     assert client.get("/v1/products", headers=fan).json() == []
-    # Fan Co's audit holds only its own client's creation, nothing of Lamp Co's
+    # Fan Co's audit holds only its own organisation's and client's creation, nothing of Lamp Co's
     assert [(r["entity_type"], r["action"]) for r in client.get("/v1/audit", headers=fan).json()] == [
-        ("user", "create")
+        ("organisation", "create"),
+        ("user", "create"),
     ]
     assert {row["organisation_id"] for row in client.get("/v1/audit", headers=lamp).json()} == {
         certificate["document"]["organisation"]["id"]

@@ -44,6 +44,9 @@ def test_no_server_errors_for_any_role(client, actors, live_server, tmp_path: Pa
                 "--no-color",
                 "--workers",
                 "1",
+                # PDF routes render in a worker thread; on a loaded 2-core machine one can take >10 s
+                "--request-timeout",
+                "60",
                 "-H",
                 f"Authorization:{headers['Authorization']}",
             ],

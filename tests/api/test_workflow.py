@@ -117,12 +117,13 @@ def test_certificate_actions_each_leave_a_history_row(client, actors) -> None:
         == "suspended"
     )
     assert client.post(f"{base}/suspend", json={"reason": "again"}, headers=certifier).status_code == 409
-    assert client.post(f"{base}/lift-suspension", headers=certifier).json()["status"]["status"] == "valid"
+    lifted = client.post(f"{base}/lift-suspension", json={"reason": "PCF re-verified"}, headers=certifier)
+    assert lifted.json()["status"]["status"] == "valid"
     assert client.post(f"{base}/revoke", json={}, headers=certifier).status_code == 422
     revoked = client.post(f"{base}/revoke", json={"reason": "misrepresentation"}, headers=certifier).json()
     assert revoked["status"]["status"] == "revoked"
     assert revoked["status"]["reason"] == "misrepresentation"
-    assert client.post(f"{base}/renew", headers=certifier).status_code == 409
+    assert client.post(f"{base}/renew", json={"reason": "cycle"}, headers=certifier).status_code == 409
     history = client.get(f"{base}/history", headers=exporter).json()
     assert [(h["action"], h["from_state"], h["to_state"]) for h in history] == [
         ("issue", None, "valid"),
@@ -138,12 +139,12 @@ def test_renewal_supersedes_the_old_certificate(client, actors) -> None:
     exporter = actors.add("exporter", "exporter", "Lamp Co")
     certifier = actors.add("certifier", "certifier", "GD Cert Body")
     old = certified(client, exporter, certifier)["number"]
-    renewed = client.post(f"/v1/certificates/{old}/renew", headers=certifier)
+    renewed = client.post(f"/v1/certificates/{old}/renew", json={"reason": "second cycle"}, headers=certifier)
     assert renewed.status_code == 201, renewed.text
     new = renewed.json()
     assert new["document"]["supersedes"] == old
     assert new["status"]["status"] == "valid"
-    assert client.post(f"/v1/certificates/{old}/renew", headers=certifier).status_code == 409
+    assert client.post(f"/v1/certificates/{old}/renew", json={"reason": "again"}, headers=certifier).status_code == 409
     verification = client.get(f"/verify/{old}", headers={"Accept": "application/json"}).json()
     assert verification["status"] == "superseded"
     assert verification["superseded_by"] == new["number"]
