@@ -40,8 +40,11 @@ def _parse(model: type[M], raw: Any, where: str) -> M:
 def claim_holdings(claim_id: str, evidence: dict[str, Any]) -> tuple[list[Holding], list[dict[str, Any]]]:
     """The holdings an application's evidence asks for, with the document of each (lot or certificate)."""
     neutrality = _parse(Neutrality, evidence.get("neutrality"), "neutrality") if evidence.get("neutrality") else None
+    raw_instruments = evidence.get("electricity_instruments") or []
+    if not isinstance(raw_instruments, list):
+        raise InvalidInput(f"evidence field 'electricity_instruments': a list is needed, got {raw_instruments!r:.60}")
     instruments = [_parse(ElectricityInstrument, raw, f"electricity_instruments.{i}")
-                   for i, raw in enumerate(evidence.get("electricity_instruments") or [])]
+                   for i, raw in enumerate(raw_instruments)]
     out: list[tuple[Holding, dict[str, Any]]] = []
     if neutrality is not None:
         out += [(lot_holding(claim_id, lot), lot.model_dump(mode="json")) for lot in neutrality.lots]
@@ -60,13 +63,7 @@ def _lock(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LEDGER_LOCK})
 
 
-def hold(session: Session, *, claim_id: str, organisation_id: str, evidence: dict[str, Any]) -> list[LedgerHolding]:
-    """Take the claim's holdings, or refuse (409) naming the claim that already holds a lot. The caller commits."""
-    new, documents = claim_holdings(claim_id, evidence)
-    _lock(session)
-    session.execute(delete(LedgerHolding).where(LedgerHolding.claim_id == claim_id))  # a re-submission replaces
-    if not new:
-        return []
+def _refuse_held(session: Session, new: list[Holding]) -> None:
     blocks = {(h.programme, h.block) for h in new if h.block is not None}
     records = {(h.programme, h.record_id) for h in new if h.record_id is not None}
     projects = {h.project_id for h in new if h.project_id}
@@ -79,6 +76,23 @@ def hold(session: Session, *, claim_id: str, organisation_id: str, evidence: dic
     if found:
         raise Conflict("refused: " + "; ".join(c.message() for c in found),
                        extra={"held_by": sorted({c.held.claim for c in found})})
+
+
+def check(session: Session, *, evidence: dict[str, Any]) -> None:
+    """Refuse (409) as `hold` would, without holding anything."""
+    new, _ = claim_holdings("(this request)", evidence)
+    if new:
+        _refuse_held(session, new)
+
+
+def hold(session: Session, *, claim_id: str, organisation_id: str, evidence: dict[str, Any]) -> list[LedgerHolding]:
+    """Take the claim's holdings, or refuse (409) naming the claim that already holds a lot. The caller commits."""
+    new, documents = claim_holdings(claim_id, evidence)
+    _lock(session)
+    session.execute(delete(LedgerHolding).where(LedgerHolding.claim_id == claim_id))  # a re-submission replaces
+    if not new:
+        return []
+    _refuse_held(session, new)
     rows = [LedgerHolding(claim_id=claim_id, organisation_id=organisation_id, programme=h.programme, block=h.block,
                           first_unit=h.first, last_unit=h.last, record_id=h.record_id, project_id=h.project_id,
                           vintage=h.vintage, document=doc) for h, doc in zip(new, documents)]
