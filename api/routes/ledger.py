@@ -1,7 +1,10 @@
-"""The retirement ledger over HTTP (issue 16): what a claim holds, and a dry-run check of lots."""
+"""Issue 16 over HTTP: the retirement ledger (a claim's holdings, a dry-run check of lots) and the public
+procurement check."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
@@ -10,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from api.deps import CurrentUser, SessionDep
 from api.models import Application
 from api.schemas import error_responses
-from api.services import ledger
+from api.services import ledger, procurement
 from api.services.access import get_visible, require_role
 
 router = APIRouter(prefix="/v1", tags=["ledger"], responses=error_responses(401, 403, 404, 409, 422))
@@ -51,3 +54,12 @@ def check_lots(body: LedgerCheck, user: CurrentUser, session: SessionDep) -> dic
     require_role(user, "exporter")
     ledger.check(session, evidence=body.evidence)
     return {"free": True}
+
+
+@router.get("/procurement-check/{number}", tags=["public"])
+def procurement_check(number: str, on: date, grade: str, session: SessionDep) -> dict[str, Any]:
+    """Public: is certificate `number` valid on `on` (the whole day, UTC) with at least `grade` (T1..T4 or a
+    T3 grade such as B)? The signed document and its signature come with the answer as proof; check them
+    against GET /v1/keys."""
+    answer = procurement.check(session, number=number, on=on, grade=grade)
+    return asdict(answer) | {"on": answer.on.isoformat()}
