@@ -17,7 +17,7 @@ from api.errors import NotAuthenticated, ServiceError
 from api.routes import admin, applications, audit, auth, cbam, certificates, jobs, products, public, recognitions, registry
 from api.services.history import PUBLIC_KEYS_INFO, SIGNING_KEY_INFO
 from api.services.jobs import Worker
-from api.routes import label_artwork, ledger, screening
+from api.routes import label_artwork, ledger, screening, shared
 from api.settings import Settings
 from api.signing import key_id_of, load_public_key, load_signing_key
 from api.state import ServiceState
@@ -148,6 +148,6 @@ def create_app(
 
     for module in (auth, admin, products, applications, certificates, audit, cbam, recognitions, public, registry, jobs):
         app.include_router(module.router)
-    for module in (label_artwork, screening, ledger):  # issue 10: label artwork, screening; issue 16: ledger
+    for module in (label_artwork, screening, ledger, shared):  # issue 10: label artwork, screening; issue 16: ledger
         app.include_router(module.router)
     return app

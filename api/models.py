@@ -311,3 +311,19 @@ class LedgerHolding(Base):
     vintage: Mapped[int | None] = mapped_column(Integer, nullable=True)
     document: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the lot or certificate as submitted
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReadGrant(Base):
+    """An exporter's consent that a bank's or buyer's organisation reads one product's certificates, footprint
+    series and retirement records (issue 16). Revoking sets `revoked_at`; the next read answers 404."""
+
+    __tablename__ = "read_grants"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)  # the exporter's
+    grantee_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))  # bank | buyer
+    granted_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,4 +1,5 @@
-"""neutral: the retirement ledger (credit lots and green certificates held by carbon-neutral claims).
+"""neutral: the retirement ledger (credit lots and green certificates held by carbon-neutral claims) and
+read grants (an exporter's consent that a bank or buyer reads one product).
 
 Revision ID: 0003_neutral
 Revises: 0002
@@ -43,5 +44,30 @@ def upgrade() -> None:
         batch.create_index("ix_ledger_holdings_project_id", ["project_id"])
 
 
+    op.create_table(
+        "read_grants",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("product_id", sa.String(length=32), nullable=False),
+        sa.Column("organisation_id", sa.String(length=32), nullable=False),
+        sa.Column("grantee_organisation_id", sa.String(length=32), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("granted_by", sa.String(length=32), nullable=False),
+        sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_by", sa.String(length=32), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["product_id"], ["products.id"]),
+        sa.ForeignKeyConstraint(["organisation_id"], ["organisations.id"]),
+        sa.ForeignKeyConstraint(["grantee_organisation_id"], ["organisations.id"]),
+        sa.ForeignKeyConstraint(["granted_by"], ["users.id"]),
+        sa.ForeignKeyConstraint(["revoked_by"], ["users.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("read_grants") as batch:
+        batch.create_index("ix_read_grants_product_id", ["product_id"])
+        batch.create_index("ix_read_grants_organisation_id", ["organisation_id"])
+        batch.create_index("ix_read_grants_grantee_organisation_id", ["grantee_organisation_id"])
+
+
 def downgrade() -> None:
+    op.drop_table("read_grants")
     op.drop_table("ledger_holdings")
