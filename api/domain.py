@@ -27,6 +27,7 @@ class GradeOutcome(BaseModel):
     tier: str | None = None
     grade: str | None = None
     label: dict[str, str] = Field(default_factory=dict)  # "zh-CN" / "zh-TW" / "en" -> label text
+    neutral_claim: dict[str, str] = Field(default_factory=dict)  # T4: what was offset and how, same languages
     rule_set_version: str
     validity_days: int
     surveillance_interval_days: int

@@ -111,6 +111,8 @@ def build_payload(
         "certification_body": {"name": body.name, "accreditation_number": body.accreditation_number},
         # the certifiers who approved it, in order (two when the grade needed four eyes)
         "approved_by": [{"id": a.id, "name": a.name} for a in approvers or []],
+        # T4 only (issue 16): what was offset and how, in three languages; other documents stay as they were
+        **({"neutral_claim": outcome.neutral_claim} if outcome.neutral_claim else {}),
     }
 
 
