@@ -327,3 +327,32 @@ class ReadGrant(Base):
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class WebhookSubscription(Base):
+    """An organisation's endpoint for certificate events (suspended, revoked, renewed, expired; issue 16)."""
+
+    __tablename__ = "webhook_subscriptions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One signed event for one subscription, stored until delivered (retried with back-off)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("subscription_id", "event_key", name="uq_webhook_event"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("webhook_subscriptions.id"), index=True)
+    event_key: Mapped[str] = mapped_column(String(200))  # e.g. "revoked:CL-2026-XXXX": one event, once
+    body: Mapped[str] = mapped_column(Text)  # RFC 8785 canonical JSON, exactly what was signed
+    signature: Mapped[str] = mapped_column(String(200))
+    key_id: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict
 
 from api.deps import CurrentUser, SessionDep
 from api.schemas import error_responses
-from api.services import shared
+from api.services import shared, webhooks
+from api.services.access import require_role
 
 router = APIRouter(prefix="/v1", tags=["shared"], responses=error_responses(401, 403, 404, 409, 422))
 
@@ -76,3 +77,28 @@ def retirements(product_id: str, user: CurrentUser, session: SessionDep) -> list
     records = shared.retirement_records(session, product)
     session.commit()
     return records
+
+
+class SubscriptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+
+
+@router.post("/webhooks", status_code=201)
+def subscribe(body: SubscriptionIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    """Exporter, bank, buyer: receive signed certificate events (suspended, revoked, renewed, expired) of the
+    organisation's own certificates and of the products granted to it."""
+    row = webhooks.subscribe(session, actor=user, url=body.url)
+    session.commit()
+    return {"id": row.id, "url": row.url, "events": list(webhooks.EVENTS)}
+
+
+@router.post("/webhooks/deliver")
+def deliver(user: CurrentUser, session: SessionDep) -> dict[str, int]:
+    """Admin: enqueue expiries and POST every due event now (the same the delivery loop does)."""
+    require_role(user, "admin")
+    expired = webhooks.enqueue_expiries(session)
+    delivered, failed = webhooks.deliver_due(session, post=webhooks.httpx_poster())
+    session.commit()
+    return {"expired_enqueued": expired, "delivered": delivered, "failed": failed}

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from api.domain import CertifiedFootprint, GradeOutcome
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.models import Application, Certificate, Footprint, HistoryEntry, Organisation, Product, User, utcnow
-from api.services import history
+from api.services import history, webhooks
 from api.services.access import organisation_scope
 from api.services.certificate_status import StatusView, derive_status
 from api.signing import SigningKey, canonical_bytes, verify_signature
@@ -208,6 +208,9 @@ def issue(
             "supersedes": supersedes.number if supersedes else None,
         },
     )
+    if supersedes is not None:  # issue 16: the renewed certificate's subscribers hear of its successor
+        webhooks.enqueue(session, certificate=supersedes, event="renewed", at=issued_at,
+                         detail={"superseded_by": number})
     return certificate
 
 
@@ -328,6 +331,9 @@ def act(
         detail=detail,
     )
     session.flush()
+    if action in ("suspend", "revoke"):  # issue 16: subscribers hear of it, in the same transaction
+        webhooks.enqueue(session, certificate=certificate, event=f"{to_state}", at=entry.at,
+                         detail={"reason": reason})
     return entry
 
 

@@ -1,5 +1,6 @@
 """neutral: the retirement ledger (credit lots and green certificates held by carbon-neutral claims) and
-read grants (an exporter's consent that a bank or buyer reads one product).
+read grants (an exporter's consent that a bank or buyer reads one product), webhook subscriptions and
+deliveries.
 
 Revision ID: 0003_neutral
 Revises: 0002
@@ -68,6 +69,43 @@ def upgrade() -> None:
         batch.create_index("ix_read_grants_grantee_organisation_id", ["grantee_organisation_id"])
 
 
+    op.create_table(
+        "webhook_subscriptions",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("organisation_id", sa.String(length=32), nullable=False),
+        sa.Column("url", sa.String(length=500), nullable=False),
+        sa.Column("created_by", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["organisation_id"], ["organisations.id"]),
+        sa.ForeignKeyConstraint(["created_by"], ["users.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("webhook_subscriptions") as batch:
+        batch.create_index("ix_webhook_subscriptions_organisation_id", ["organisation_id"])
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("subscription_id", sa.String(length=32), nullable=False),
+        sa.Column("event_key", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("signature", sa.String(length=200), nullable=False),
+        sa.Column("key_id", sa.String(length=64), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["subscription_id"], ["webhook_subscriptions.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("subscription_id", "event_key", name="uq_webhook_event"),
+    )
+    with op.batch_alter_table("webhook_deliveries") as batch:
+        batch.create_index("ix_webhook_deliveries_subscription_id", ["subscription_id"])
+        batch.create_index("ix_webhook_deliveries_next_attempt_at", ["next_attempt_at"])
+
+
 def downgrade() -> None:
+    op.drop_table("webhook_deliveries")
+    op.drop_table("webhook_subscriptions")
     op.drop_table("read_grants")
     op.drop_table("ledger_holdings")
