@@ -89,3 +89,24 @@ def test_events_are_signed_stored_and_redelivered_after_a_restart(app, client, a
         restarted.state.service.engine.dispose()
     finally:
         subscriber.server.shutdown()
+
+
+def test_a_renewal_tells_the_subscribers_of_the_old_certificate_its_successor(app, client, actors) -> None:
+    exporter = actors.add("exporter", "exporter", "Lamp Co")
+    certifier = actors.add("certifier", "certifier", "GD Cert Body")
+    subscriber = Subscriber()
+    subscriber.up = True
+    try:
+        number = certified(client, exporter, certifier)["number"]
+        assert client.post("/v1/webhooks", json={"url": subscriber.url}, headers=exporter).status_code == 201
+        renewed = client.post(f"/v1/certificates/{number}/renew", json={"reason": "new cycle"}, headers=certifier)
+        assert renewed.status_code == 201, renewed.text
+        with app.state.service.sessions() as s:
+            assert webhooks.deliver_due(s, post=webhooks.httpx_poster()) == (1, 0)
+            s.commit()
+        [(body, _)] = subscriber.received
+        event = json.loads(body)
+        assert (event["event"], event["certificate_number"], event["superseded_by"]) == (
+            "renewed", number, renewed.json()["number"])
+    finally:
+        subscriber.server.shutdown()
