@@ -7,37 +7,20 @@ netted) and the claim text in three languages, which the public verification pag
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 
-from tests.api.test_e2e_http import evidence_for, real_server, token  # noqa: F401  (fixture)
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.api.real_steps import desk_lamp_footprint, exporter_and_certifier
+from tests.api.test_e2e_http import evidence_for, real_server  # noqa: F401  (fixture)
 
 
 def test_a_t4_certificate_carries_its_claim_and_an_unnetted_total(real_server) -> None:  # noqa: F811
     server, application = real_server
-    from api.services import accounts
-
-    with application.state.service.sessions() as session:
-        exp = accounts.create_user(session, organisation=accounts.get_or_create_organisation(session, name="Lamp Co"),
-                                   name="exporter", role="exporter", actor=None)
-        cer = accounts.create_user(session, organisation=accounts.get_or_create_organisation(session, name="GD Cert"),
-                                   name="certifier", role="certifier", actor=None)
-        session.commit()
-    bom_path = FIXTURES / "desk_lamp.bom.json"
-    bom = json.loads(bom_path.read_text(encoding="utf-8"))
     with httpx.Client(base_url=server.url, timeout=120) as http:
-        exporter, certifier = token(http, exp.client_id, exp.client_secret), token(http, cer.client_id, cer.client_secret)
+        exporter, certifier = exporter_and_certifier(application, http)
         assert "gd-carbon-label+carbon-neutral" in http.get("/v1/schemes", headers=exporter).json()["schemes"]
-        product_id = http.post("/v1/products", json={"name": "lamp", "category": "lighting"}, headers=exporter).json()["id"]
-        upload = http.post(f"/v1/products/{product_id}/boms",
-                           files={"file": (bom_path.name, bom_path.read_bytes(), "application/json")}, headers=exporter)
-        footprint = http.post(f"/v1/products/{product_id}/footprints", json={"bom_id": upload.json()["id"]},
-                              headers=exporter).json()
+        bom, product_id, footprint = desk_lamp_footprint(http, exporter)
         total = Decimal(repr(footprint["result"]["total_kgco2e"]))
         # T2: the previous footprint re-baselined at total / 0.9 on the same snapshot (a 10 % cut); stated
         # uncertainty 1 % of the PCF, well under the cut. T4: 1000 pieces x total kg = total t, retired as the

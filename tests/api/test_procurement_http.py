@@ -10,17 +10,14 @@ against the published key.
 from __future__ import annotations
 
 import base64
-import json
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from tests.api.test_e2e_http import evidence_for, real_server, token  # noqa: F401  (fixture)
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.api.real_steps import desk_lamp_footprint, exporter_and_certifier
+from tests.api.test_e2e_http import evidence_for, real_server  # noqa: F401  (fixture)
 
 
 def _b64(text: str) -> bytes:
@@ -29,24 +26,10 @@ def _b64(text: str) -> bytes:
 
 def test_procurement_check_at_the_validity_boundaries(real_server) -> None:  # noqa: F811
     server, application = real_server
-    from api.services import accounts
-
-    with application.state.service.sessions() as session:
-        exp = accounts.create_user(session, organisation=accounts.get_or_create_organisation(session, name="Lamp Co"),
-                                   name="exporter", role="exporter", actor=None)
-        cer = accounts.create_user(session, organisation=accounts.get_or_create_organisation(session, name="GD Cert"),
-                                   name="certifier", role="certifier", actor=None)
-        session.commit()
-    bom_path = FIXTURES / "desk_lamp.bom.json"
-    bom = json.loads(bom_path.read_text(encoding="utf-8"))
     with httpx.Client(base_url=server.url, timeout=120) as http:
-        exporter, certifier = token(http, exp.client_id, exp.client_secret), token(http, cer.client_id, cer.client_secret)
-        product_id = http.post("/v1/products", json={"name": "lamp", "category": "lighting"}, headers=exporter).json()["id"]
-        upload = http.post(f"/v1/products/{product_id}/boms",
-                           files={"file": (bom_path.name, bom_path.read_bytes(), "application/json")}, headers=exporter)
-        footprint = http.post(f"/v1/products/{product_id}/footprints", json={"bom_id": upload.json()["id"]},
-                              headers=exporter)
-        applied = http.post("/v1/applications", json={"product_id": product_id, "footprint_id": footprint.json()["id"],
+        exporter, certifier = exporter_and_certifier(application, http)
+        bom, product_id, footprint = desk_lamp_footprint(http, exporter)
+        applied = http.post("/v1/applications", json={"product_id": product_id, "footprint_id": footprint["id"],
                                                       "scheme": "gd-carbon-label", "evidence": evidence_for(bom)},
                             headers=exporter).json()["id"]
         assert http.post(f"/v1/applications/{applied}/submit", headers=exporter).status_code == 200
