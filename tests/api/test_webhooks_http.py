@@ -110,3 +110,23 @@ def test_a_renewal_tells_the_subscribers_of_the_old_certificate_its_successor(ap
             "renewed", number, renewed.json()["number"])
     finally:
         subscriber.server.shutdown()
+
+
+def test_the_job_worker_delivers_due_webhooks(app, client, actors) -> None:
+    from api.services.jobs import Worker
+
+    exporter = actors.add("exporter", "exporter", "Lamp Co")
+    certifier = actors.add("certifier", "certifier", "GD Cert Body")
+    subscriber = Subscriber()
+    subscriber.up = True
+    try:
+        number = certified(client, exporter, certifier)["number"]
+        assert client.post("/v1/webhooks", json={"url": subscriber.url}, headers=exporter).status_code == 201
+        assert client.post(f"/v1/certificates/{number}/revoke", json={"reason": "fraud"},
+                           headers=certifier).status_code == 200
+        worker = Worker(app.state.service.sessions, app.state.service.domain)
+        assert worker.deliver_webhooks() == (0, 1, 0)
+        assert worker.deliver_webhooks() == (0, 0, 0)  # delivered once
+        assert [json.loads(b)["event"] for b, _ in subscriber.received] == ["revoked"]
+    finally:
+        subscriber.server.shutdown()
