@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
+    JSON,
     DateTime,
     Float,
     ForeignKey,
@@ -323,51 +323,6 @@ class PactConnection(Base):
     client_id: Mapped[str] = mapped_column(String(200))
     client_secret: Mapped[str] = mapped_column(String(500))  # needed in clear to authenticate with it
     partner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
-class LedgerHolding(Base):
-    """One credit lot or green certificate held by one carbon-neutral claim (issue 16; labels/ledger.py).
-
-    The same lot, an overlapping serial range or the same retirement record backs one claim only,
-    across the whole service: api/services/ledger.py checks under a lock before it inserts."""
-
-    __tablename__ = "ledger_holdings"
-    __table_args__ = (UniqueConstraint("programme", "record_id", name="uq_ledger_record"),)
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    claim_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
-    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
-    programme: Mapped[str] = mapped_column(String(40))
-    block: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
-    first_unit: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    last_unit: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    record_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    project_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
-    vintage: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    document: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the lot or certificate as submitted
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class ReadGrant(Base):
-    """An exporter's consent that a bank's or buyer's organisation reads one product's certificates, footprint
-    series and retirement records (issue 16). Revoking sets `revoked_at`; the next read answers 404."""
-
-    __tablename__ = "read_grants"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)
-    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)  # the exporter's
-    grantee_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
-    role: Mapped[str] = mapped_column(String(20))  # bank | buyer
-    granted_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
-    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
-class WebhookSubscription(Base):
-    """An organisation's endpoint for certificate events (suspended, revoked, renewed, expired; issue 16)."""
-
-    __tablename__ = "webhook_subscriptions"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
-    url: Mapped[str] = mapped_column(String(500))
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -431,6 +386,61 @@ class PactFootprintRecord(Base):
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     report: Mapped[list[str]] = mapped_column(JSON, default=list)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --------------------------------------------------------------------------- carbon-neutral claims, read access, webhooks
+# (migration 0004_neutral; docs/neutral.md)
+
+
+class LedgerHolding(Base):
+    """One credit lot or green certificate held by one carbon-neutral claim (issue 16; labels/ledger.py).
+
+    The same lot, an overlapping serial range or the same retirement record backs one claim only,
+    across the whole service: api/services/ledger.py checks under a lock before it inserts."""
+
+    __tablename__ = "ledger_holdings"
+    __table_args__ = (UniqueConstraint("programme", "record_id", name="uq_ledger_record"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    programme: Mapped[str] = mapped_column(String(40))
+    block: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    first_unit: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_unit: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    record_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    project_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    vintage: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the lot or certificate as submitted
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReadGrant(Base):
+    """An exporter's consent that a bank's or buyer's organisation reads one product's certificates, footprint
+    series and retirement records (issue 16). Revoking sets `revoked_at`; the next read answers 404."""
+
+    __tablename__ = "read_grants"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)  # the exporter's
+    grantee_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))  # bank | buyer
+    granted_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class WebhookSubscription(Base):
+    """An organisation's endpoint for certificate events (suspended, revoked, renewed, expired; issue 16)."""
+
+    __tablename__ = "webhook_subscriptions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class WebhookDelivery(Base):
     """One signed event for one subscription, stored until delivered (retried with back-off)."""
 

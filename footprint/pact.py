@@ -412,7 +412,10 @@ def export_footprint(
     # the comment
     fossil = _non_negative(pid, "fossilGhgEmissions",
                            _dec(result.fossil_kgco2e) + _dec(result.co2e_unsplit_kgco2e), "fossil + unsplit")
-    luc = _non_negative(pid, "landUseChangeGhgEmissions", _dec(result.land_use_change_kgco2e), "land-use change")
+    # null in our result = some factor did not assess land-use change: the optional PACT field stays
+    # absent rather than claiming 0
+    luc = (None if result.land_use_change_kgco2e is None else
+           _non_negative(pid, "landUseChangeGhgEmissions", _dec(result.land_use_change_kgco2e), "land-use change"))
     biogenic_non_co2 = result.by_gas.get("ch4_biogenic")
 
     rules = None

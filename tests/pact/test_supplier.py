@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from footprint.engine import compute
+from tests.footprint.test_engine import NETTED  # the hand totals net the fixture's credits
 from footprint.errors import PactFootprintUnusable
 from footprint.pact import read_pact_document
 from footprint.pact_supplier import supplier_pcf_from_pact, use_pact_in_bom
@@ -23,21 +24,26 @@ def _pf(name: str, **changes):
     return pf.model_copy(update=changes) if changes else pf
 
 
-@pytest.mark.parametrize("name, unit, per_unit, fossil, biogenic", [
-    # example-1: per 1 kilogram: -1.23 total, 0.35 fossil, 0.002 + 0.004 biogenic
-    ("example-1.json", "kg", -1.23, 0.35, 0.006),
-    ("example-1.json", "g", -0.00123, 0.00035, 0.000006),
-    ("example-1.json", "t", -1230.0, 350.0, 6.0),
-    # example-2: per 12 liter: -14.22 / 12 = -1.185 per L; fossil 4.78 / 12; biogenic 0.024 / 12 (+ no land management)
-    ("example-2.json", "L", -1.185, 4.78 / 12, 0.024 / 12),
-    ("example-2.json", "mL", -0.001185, 4.78 / 12000, 0.024 / 12000),
-    # example-3: 77 per piece of 25 kg: 77 per piece, 77 / 25 = 3.08 per kg
-    ("example-3.json", "piece", 77.0, 77.0, 0.0),
-    ("example-3.json", "kg", 3.08, 3.08, 0.0),
+@pytest.mark.parametrize("name, unit, emissions, per_unit, fossil, biogenic", [
+    # example-1: per 1 kilogram: pcfExcludingBiogenicUptake 0.384 (the emissions), pcfIncludingBiogenicUptake
+    # -1.23 (what the line books: emissions + uptake -1.614), 0.35 fossil, 0.002 + 0.004 biogenic
+    ("example-1.json", "kg", 0.384, -1.23, 0.35, 0.006),
+    ("example-1.json", "g", 0.000384, -0.00123, 0.00035, 0.000006),
+    ("example-1.json", "t", 384.0, -1230.0, 350.0, 6.0),
+    # example-2: per 12 liter: 5.14 / 12 emitted, -14.22 / 12 = -1.185 booked per L; fossil 4.78 / 12; biogenic 0.024 / 12
+    ("example-2.json", "L", 5.14 / 12, -1.185, 4.78 / 12, 0.024 / 12),
+    ("example-2.json", "mL", 5.14 / 12000, -0.001185, 4.78 / 12000, 0.024 / 12000),
+    # example-3: 77 per piece of 25 kg, no uptake: 77 per piece, 77 / 25 = 3.08 per kg
+    ("example-3.json", "piece", 77.0, 77.0, 77.0, 0.0),
+    ("example-3.json", "kg", 3.08, 3.08, 3.08, 0.0),
 ])
-def test_declared_unit_conversion_and_split(name, unit, per_unit, fossil, biogenic) -> None:
+def test_declared_unit_conversion_and_split(name, unit, emissions, per_unit, fossil, biogenic) -> None:
+    """The line books pcfIncludingBiogenicUptake in the BOM's PACT-style parts: emissions >= 0 and the
+    uptake (<= 0) in its own field, so the label gate sees what is netted (issue 9)."""
     line = supplier_pcf_from_pact(_pf(name), unit, on=ON)
-    assert math.isclose(line.supplier_pcf.kgco2e_per_unit, per_unit, rel_tol=1e-12)
+    assert math.isclose(line.supplier_pcf.kgco2e_per_unit, emissions, rel_tol=1e-12)
+    assert math.isclose(line.supplier_pcf.net_per_unit, per_unit, rel_tol=1e-12)
+    assert line.supplier_pcf.removals is None  # the examples report no removals (0 or absent)
     assert math.isclose(line.supplier_pcf.fossil, fossil, rel_tol=1e-12)
     assert math.isclose(line.supplier_pcf.biogenic, biogenic, rel_tol=1e-12, abs_tol=1e-18)
     # example-3's verification covers the "PCF calculation model", not this product's figure
@@ -76,7 +82,7 @@ def test_the_bom_books_the_supplier_footprint(mini_snapshot, mini_bom) -> None:
     bom = use_pact_in_bom(mini_bom, "seat", _pf("example-1.json"), on=ON)
     seat = bom.line("seat")
     assert seat.factor_id is None and seat.supplier_pcf is not None and seat.quantity == 500
-    result = compute(bom, mini_snapshot)
+    result = compute(bom, mini_snapshot, net_credits_rule=NETTED)
     assert math.isclose(result.total_kgco2e, TOTAL - LINES["seat"] - 0.615, rel_tol=1e-12)
     flat = {c.line_id: c for top in result.lines for c in [top, *top.children]}
     assert math.isclose(flat["seat"].kgco2e, -0.615, rel_tol=1e-12)
@@ -98,14 +104,14 @@ def test_a_newer_supplier_footprint_shows_the_change_it_would_make(mini_snapshot
     old = _pf("example-1.json")
     bom = use_pact_in_bom(mini_bom, "seat", old, on=ON)
     assert bom.line("seat").supplier_pcf.pact_pf_id == str(old.id)
-    before = compute(bom, mini_snapshot)
+    before = compute(bom, mini_snapshot, net_credits_rule=NETTED)
     newer = old.model_copy(update={
         "id": UUID("a1b2c3d4-0000-4000-8000-000000000001"), "preceding_pf_ids": [old.id],
         "pcf": old.pcf.model_copy(update={"pcf_including_biogenic_uptake": Decimal("-1.00")})})
     change = change_from_new_version(bom, before, newer, on=ON)
     assert [c.line_id for c in change.lines] == ["seat"]
     assert math.isclose(change.lines[0].delta_kgco2e, 0.115, rel_tol=1e-9)
-    after = compute(use_pact_in_bom(bom, "seat", newer, on=ON), mini_snapshot)
+    after = compute(use_pact_in_bom(bom, "seat", newer, on=ON), mini_snapshot, net_credits_rule=NETTED)
     assert math.isclose(change.total_after, after.total_kgco2e, rel_tol=1e-12)
     # a footprint that replaces something else changes nothing here
     unrelated = newer.model_copy(update={"preceding_pf_ids": [UUID("a1b2c3d4-0000-4000-8000-000000000002")]})
