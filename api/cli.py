@@ -14,6 +14,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def _options(quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars.")) -> None:
+    """Progress bars show on a terminal only; --quiet hides them there too."""
+    from lcidb.progress import set_quiet
+
+    set_quiet(quiet)
+
+
 # One module per command group; each exposes `register(app: typer.Typer) -> None`.
 COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.db",

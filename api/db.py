@@ -11,7 +11,9 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+from lcidb.home import package_path
+
+MIGRATIONS_DIR = package_path("api", "migrations")
 
 
 def make_engine(url: str, *, connect_args: dict[str, Any] | None = None, read_only: bool = False) -> Engine:

@@ -18,6 +18,7 @@ from api.models import BomUpload, Product, User
 from api.services import accounts, products
 from api.settings import Settings
 from api.state import ServiceState
+from lcidb.home import package_path
 
 DEMO_ROLES = (
     ("exporter", "exporter", "Demo Lamp Works 示范灯具厂"),
@@ -25,7 +26,7 @@ DEMO_ROLES = (
     ("trade_office", "trade_office", "Demo Trade Office 示范贸易办公室"),
     ("admin", "admin", "carbonlabel operator"),
 )
-SAMPLE_BOM = Path(__file__).resolve().parent / "demo_data" / "desk_lamp.bom.json"
+SAMPLE_BOM = package_path("api", "demo_data", "desk_lamp.bom.json")
 
 
 def ensure_default_database() -> str:

@@ -94,10 +94,10 @@ def run_size(n: int, n_boms: int, cli_boms: int) -> dict:
 
     import bw2calc as bc
 
-    from lcidb.brightway import method_key, open_project
+    from lcidb.brightway import export_snapshot, method_key, open_project
 
+    database = export_snapshot(snapshot).database  # `db build` writes no Brightway project any more
     bd = open_project()
-    database = snapshot.manifest["brightway"]["database"]
     node_ids = {a.id: bd.get_node(database=database, code=a.id).id for a in snapshot.activities}
 
     def demand_of(bom):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -82,11 +83,15 @@ def write_background(folder: Path, n: int, seed: int = 42) -> Path:
 
 def bom_dicts(n_activities: int, count: int, seed: int = 7) -> list[dict]:
     """BOMs of 1-30 lines (mean ~15.5); one in five has a sub-assembly with 2-5 children."""
+    return list(iter_bom_dicts(n_activities, count, seed))
+
+
+def iter_bom_dicts(n_activities: int, count: int, seed: int = 7) -> Iterator[dict]:
+    """bom_dicts one at a time (a million BOMs do not fit in memory as dicts)."""
     rng = np.random.default_rng(seed)
     product = {"id": "", "name": "synthetic product", "category": "synthetic",
                "declared_unit": {"unit": "piece", "amount": 1}, "boundary": "cradle-to-gate",
                "reference_period": {"start": "2025-01-01", "end": "2025-12-31"}, "site_region": "CN-GD"}
-    boms = []
     for b in range(count):
         n_lines = int(rng.integers(1, 31))
         lines = []
@@ -101,12 +106,11 @@ def bom_dicts(n_activities: int, count: int, seed: int = 7) -> list[dict]:
                 lines.append({"line_id": f"asm{c}", "parent_id": "asm", "name": f"part {c}",
                               "quantity": float(rng.uniform(0.01, 1.0)), "unit": "kg", "stage": "manufacturing",
                               "data_type": "primary", "factor_id": f"a{int(rng.integers(n_activities)):06d}"})
-        boms.append({"product": {**product, "id": f"bom-{b}"}, "lines": lines})
-    return boms
+        yield {"product": {**product, "id": f"bom-{b}"}, "lines": lines}
 
 
 def write_bom_jsonl(path: Path, n_activities: int, count: int, seed: int = 7) -> Path:
     with path.open("w") as handle:
-        for bom in bom_dicts(n_activities, count, seed):
+        for bom in iter_bom_dicts(n_activities, count, seed):
             handle.write(json.dumps(bom) + "\n")
     return path

@@ -296,6 +296,8 @@ def compute(
     hotspots: bool = True,
     net_credits_rule: str | None = None,
     samples: bool = False,
+    scheduler: str | None = None,
+    workers: int | None = None,
 ) -> FootprintResult:
     """The footprint of one declared unit of `bom`'s product on `snapshot`.
 
@@ -482,7 +484,7 @@ def compute(
         from footprint.montecarlo import run_monte_carlo
 
         uncertainty = run_monte_carlo(bom, compiled, engine, method, monte_carlo, seed if seed is not None else 0,
-                                      keep_samples=samples)
+                                      keep_samples=samples, scheduler=scheduler, workers=workers)
     credits_total = sum(credit_parts.values()) + bom_credit_kg
     method_share = by_gwp_basis.get(method, 0.0) / denominator
     return FootprintResult.model_validate(dict(

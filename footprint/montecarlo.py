@@ -5,7 +5,8 @@ lcidb.pedigree) is sampled as amount x exp(sigma z) (median = the stored amount,
 lognormal with loc = ln|amount|). Each iteration solves the adjoint system of the sampled matrix,
 A_i^T y_i = B_i^T cf, by GMRES preconditioned with the LU of the deterministic A^T (reference/perf.md
 section 2.3): a handful of cheap solves instead of a factorization. BOM line sigmas multiply the line
-and everything below it. Same seed, same numbers.
+and everything below it. Same seed, same numbers, whatever the number of Dask workers the draw
+blocks run on (see SAMPLING_SCHEME).
 
 Convergence is judged on the footprint, not on the residual relative to ||b||: with per-tonne rows
 in b, ||b|| is dominated by them and a relative tolerance let draws come back unsolved. The error of
@@ -20,6 +21,8 @@ triangular solve per step), then GMRES if that stalls.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,6 +30,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from footprint.result import Uncertainty
+from lcidb.solve import factorize
 
 if TYPE_CHECKING:
     from footprint.bom import BOM
@@ -58,7 +62,6 @@ class SampledAdjoint:
         self.tech_uncertain = np.flatnonzero(self.tech_sigma)
         self.bio_uncertain = np.flatnonzero(self.bio_sigma)
         self.preconditioner = spla.LinearOperator((n, n), matvec=self.lu.solve, dtype=np.float64)
-        self.direct_solves = 0
 
     def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         tech_values = self.tech.amounts.copy()
@@ -77,10 +80,13 @@ class SampledAdjoint:
         rhs = np.bincount(self.bio.cols, weights=bio_values * cf[self.bio.rows], minlength=self.n)
         return at, rhs
 
-    def solve(self, at: sp.csr_matrix, rhs: np.ndarray, guess: np.ndarray, residual_limit: float) -> np.ndarray:
-        """y with ||rhs - at y|| <= residual_limit (the bound that keeps the footprint's error small)."""
+    def solve(self, at: sp.csr_matrix, rhs: np.ndarray, guess: np.ndarray,
+              residual_limit: float) -> tuple[np.ndarray, bool]:
+        """y with ||rhs - at y|| <= residual_limit (the bound that keeps the footprint's error small),
+        and whether it took a direct solve (returned, not counted here: a worker's sampler is shared
+        by every block it runs)."""
         if not self.tech_uncertain.size:
-            return self.lu.solve(rhs)  # the technosphere is not sampled: the stored factor is exact
+            return self.lu.solve(rhs), False  # the technosphere is not sampled: the stored factor is exact
         # Iterative refinement with the deterministic factor (y += A_0^-T r) converges when the draw is
         # near the deterministic matrix and costs one product and one triangular solve per step;
         # GMRES with the same preconditioner takes over when it stalls.
@@ -90,7 +96,7 @@ class SampledAdjoint:
             residual = rhs - at @ solution
             size = float(np.linalg.norm(residual))
             if size <= residual_limit:
-                return solution
+                return solution, False
             if size > 0.5 * previous:  # slow or diverging: leave it to GMRES
                 break
             previous = size
@@ -99,9 +105,8 @@ class SampledAdjoint:
                                  restart=50, maxiter=20)
         if not np.linalg.norm(rhs - at @ solution) <= residual_limit:
             # not settled: solve this sample directly, never return a draw unsolved
-            self.direct_solves += 1
-            solution = spla.splu(at.tocsc()).solve(rhs)
-        return solution
+            return factorize(at.tocsc()).solve(rhs), True
+        return solution, False
 
 
 def _pattern(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -116,15 +121,20 @@ def _pattern(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> tu
     return pattern, inverse
 
 
+# Draws are made in fixed blocks; block k draws from SeedSequence(seed, spawn_key=(k,)) (what
+# SeedSequence(seed).spawn(n)[k] gives for any n), so the draws, and the result, do not depend
+# on how many workers run the blocks. Scheme 1 drew all iterations from one default_rng(seed)
+# stream: results seeded before this change differ once (same distribution, other draws).
+SAMPLING_SCHEME = "seedsequence-blocks-64/2"
+DRAW_BLOCK = 64
+
+
 def run_monte_carlo(
     bom: BOM, compiled: Compiled, engine: SnapshotEngine, method: str, iterations: int, seed: int,
-    keep_samples: bool = False,
+    keep_samples: bool = False, *, scheduler: str | None = None, workers: int | None = None,
 ) -> Uncertainty:
     if iterations < 2:
         raise ValueError("Monte Carlo needs at least 2 iterations")
-    vectors = engine.vectors(method)
-    sampler = SampledAdjoint(engine)
-    rng = np.random.default_rng(seed)
 
     # BOM line sigmas: a line's multiplier applies to it and to every line below it
     sigma_lines = [i for i, line in enumerate(bom.lines) if line.uncertainty_sigma]
@@ -139,49 +149,103 @@ def run_monte_carlo(
             current = bom.lines[index_of[current.parent_id]]
         ancestors.append(chain)
     sigma_position = {line_index: k for k, line_index in enumerate(sigma_lines)}
-    line_sigmas = np.array([bom.lines[i].uncertainty_sigma for i in sigma_lines], dtype=np.float64)
 
     # under cut-off, BOM credit lines are outside the total (footprint.engine.compute)
-    terms = [t for t in compiled.terms if not (engine.cutoff and t.bom_credit)]
-    columns = np.array([t.column for t in terms], dtype=np.int64)
-    amounts = np.array([t.amount for t in terms], dtype=np.float64)
-    supplier = np.array([t.supplier_kg for t in terms], dtype=np.float64)
+    booked = [t for t in compiled.terms if not (engine.cutoff and t.bom_credit)]
+    columns = np.array([t.column for t in booked], dtype=np.int64)
     is_activity = columns >= 0
     safe_columns = np.where(is_activity, columns, 0)
-    term_ancestors = [[sigma_position[a] for a in ancestors[t.line_index] if a in sigma_position] for t in terms]
-
-    scores = np.empty(iterations)
-    y0 = vectors.scores
     # ||A_0^-1 e_c|| per booked activity, once: by the triangle inequality sum_t |w_t| ||A_0^-1 e_c(t)||
     # bounds ||s0|| of any draw's demand without a solve per draw
+    n = engine.snapshot.size
     unique_columns = np.unique(columns[is_activity])
-    unit_supply_norm = np.zeros(sampler.n)
+    unit_supply_norm = np.zeros(n)
     if unique_columns.size:
-        unit_demands = np.zeros((sampler.n, unique_columns.size))
+        unit_demands = np.zeros((n, unique_columns.size))
         unit_demands[unique_columns, np.arange(unique_columns.size)] = 1.0
-        unit_supply_norm[unique_columns] = np.linalg.norm(sampler.lu.solve(unit_demands, trans="T"), axis=0)
-    term_supply_norm = np.where(is_activity, unit_supply_norm[safe_columns], 0.0)
-    for k in range(iterations):
+        unit_supply_norm[unique_columns] = np.linalg.norm(engine.factorized.lu.solve(unit_demands, trans="T"), axis=0)
+    terms = _Terms(
+        columns=columns,
+        amounts=np.array([t.amount for t in booked], dtype=np.float64),
+        supplier=np.array([t.supplier_kg for t in booked], dtype=np.float64),
+        line_sigmas=np.array([bom.lines[i].uncertainty_sigma for i in sigma_lines], dtype=np.float64),
+        ancestors=[[sigma_position[a] for a in ancestors[t.line_index] if a in sigma_position] for t in booked],
+        supply_norm=np.where(is_activity, unit_supply_norm[safe_columns], 0.0),
+    )
+    from footprint.scale import ordered_map
+    from lcidb.progress import progress
+
+    blocks = [(k, min(DRAW_BLOCK, iterations - k * DRAW_BLOCK)) for k in range(-(-iterations // DRAW_BLOCK))]
+    snapshot = engine.snapshot
+    args = (seed, terms, str(snapshot.path), snapshot.hash, engine.scenario, engine.cutoff, method)
+    parts: list[np.ndarray] = []
+    direct_solves = 0
+    with progress(iterations, desc="Monte Carlo", unit="draw") as bar:
+        for (_, count), (drawn, direct) in ordered_map(draw_block, blocks, args, scheduler, workers):
+            parts.append(drawn)
+            direct_solves += direct
+            bar.update(count)
+    scores = np.concatenate(parts)  # the blocks in order: the draws 0 ... iterations-1
+    return Uncertainty(
+        iterations=iterations, seed=seed, mean=float(scores.mean()), median=float(np.median(scores)),
+        std=float(scores.std(ddof=1)), p2_5=float(np.percentile(scores, 2.5)),
+        p97_5=float(np.percentile(scores, 97.5)), sampling_scheme=SAMPLING_SCHEME, score_rtol=SCORE_RTOL,
+        direct_solves=direct_solves, samples=scores.tolist() if keep_samples else None,
+    )
+
+
+@dataclass
+class _Terms:
+    """The BOM side of every draw: its bookings, the line sigmas above each booking and the bound
+    on each booking's supply norm (for the score-based convergence test)."""
+
+    columns: np.ndarray
+    amounts: np.ndarray
+    supplier: np.ndarray
+    line_sigmas: np.ndarray
+    ancestors: list[list[int]]
+    supply_norm: np.ndarray
+
+
+def draw_block(block: int, count: int, seed: int, terms: _Terms, snapshot_path: str, snapshot_hash: str,
+               scenario: str | None, cutoff: bool, method: str) -> tuple[np.ndarray, int]:
+    """Scores of draws block*DRAW_BLOCK ... + count and how many took a direct solve: a pure
+    function of its arguments, run here or on a Dask worker (which loads the snapshot and
+    factorizes once per process)."""
+    from footprint.engine import engine_for
+    from lcidb.snapshot import snapshot_at
+
+    engine = engine_for(snapshot_at(snapshot_path, snapshot_hash), scenario, cutoff)
+    vectors = engine.vectors(method)
+    sampler = _sampler(engine)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
+    is_activity = terms.columns >= 0
+    safe_columns = np.where(is_activity, terms.columns, 0)
+    y0 = vectors.scores
+    scores = np.empty(count)
+    direct_solves = 0
+    for k in range(count):
         tech_values, bio_values = sampler.sample(rng)
-        multipliers = np.ones(len(terms))
-        if sigma_lines:
-            log_factor = line_sigmas * rng.standard_normal(len(sigma_lines))
-            multipliers = np.exp([log_factor[positions].sum() if positions else 0.0 for positions in term_ancestors])
-        weights = np.where(is_activity, amounts * multipliers, 0.0)
+        multipliers = np.ones(len(terms.columns))
+        if terms.line_sigmas.size:
+            log_factor = terms.line_sigmas * rng.standard_normal(terms.line_sigmas.size)
+            multipliers = np.exp([log_factor[positions].sum() if positions else 0.0 for positions in terms.ancestors])
+        weights = np.where(is_activity, terms.amounts * multipliers, 0.0)
         demand = np.bincount(safe_columns, weights=weights, minlength=sampler.n)
         if demand.any():
             at, rhs = sampler.system(tech_values, bio_values, vectors.cf)
             scale = float(np.abs(demand * y0).sum()) or float(np.abs(demand).sum())
-            supply_norm = float(np.abs(weights) @ term_supply_norm)
+            supply_norm = float(np.abs(weights) @ terms.supply_norm)
             limit = SCORE_RTOL * scale / (SAFETY * max(supply_norm, 1e-300))
-            y = sampler.solve(at, rhs, y0, limit)
+            y, direct = sampler.solve(at, rhs, y0, limit)
+            direct_solves += direct
         else:
             y = y0
-        booked = np.where(is_activity, amounts * y[safe_columns], supplier)
+        booked = np.where(is_activity, terms.amounts * y[safe_columns], terms.supplier)
         scores[k] = float(np.sum(booked * multipliers))
-    return Uncertainty(
-        iterations=iterations, seed=seed, mean=float(scores.mean()), median=float(np.median(scores)),
-        std=float(scores.std(ddof=1)), p2_5=float(np.percentile(scores, 2.5)),
-        p97_5=float(np.percentile(scores, 97.5)), score_rtol=SCORE_RTOL, direct_solves=sampler.direct_solves,
-        samples=scores.tolist() if keep_samples else None,
-    )
+    return scores, direct_solves
+
+
+@lru_cache(maxsize=4)
+def _sampler(engine: SnapshotEngine) -> SampledAdjoint:
+    return SampledAdjoint(engine)

@@ -140,6 +140,8 @@ class Uncertainty(_Model):
     std: float
     p2_5: float
     p97_5: float
+    # how draws are seeded (footprint.montecarlo.SAMPLING_SCHEME); None: before it was recorded
+    sampling_scheme: str | None = None
     # every draw is solved until the error bound of the footprint itself is below this (relative)
     score_rtol: float | None = None
     direct_solves: int = 0  # draws the iterative solver did not settle, solved directly instead

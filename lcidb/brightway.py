@@ -1,5 +1,9 @@
 """The Brightway 2.5 side: the project under CARBONLABEL_HOME, the biosphere flows, the methods.
 
+The engine never reads Brightway: it computes on published snapshots. Brightway is written only
+when asked (`carbonlabel db export-brightway`), for Activity Browser users and as the test oracle
+(plain bw2calc on the exported database), and read by the bw2io importers.
+
 bw2data reads BRIGHTWAY2_DIR when it is imported, so this module sets it first and switches the
 base directory when CARBONLABEL_HOME changes within one process (tests do that).
 """
@@ -10,14 +14,16 @@ import contextlib
 import math
 import os
 import sys
-
-os.environ.setdefault("TQDM_DISABLE", "1")  # Database.write draws a progress bar on stderr otherwise
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from lcidb.flows import FLOW_UNIT, METHODS, flow_table
 from lcidb.home import carbonlabel_home
 from lcidb.template import Activity, Exchange
+
+if TYPE_CHECKING:
+    from lcidb.snapshot import Snapshot
 
 PROJECT = "carbonlabel"
 BIOSPHERE_DB = "biosphere3"  # the subset of biosphere3 flows the template uses, with their uuids
@@ -51,6 +57,22 @@ def open_project() -> Any:
             bd.projects.change_base_directories(target, base_logs_dir=target / "logs", project_name=PROJECT)
             _current_dir = target
     return bd
+
+
+@contextlib.contextmanager
+def _bw2data_progress(desc: str) -> Iterator[None]:
+    """bw2data draws its own tqdm bar on every Database.write, terminal or not; route it through
+    lcidb.progress (a bar on a terminal, quiet otherwise) for this call only."""
+    from bw2data.backends import base
+
+    from lcidb.progress import progress
+
+    original = base.tqdm_wrapper
+    base.tqdm_wrapper = lambda iterable, is_test: progress(desc=desc, unit="activity", iterable=iterable)
+    try:
+        yield
+    finally:
+        base.tqdm_wrapper = original
 
 
 def method_key(method: str) -> tuple[str, str, str]:
@@ -110,3 +132,41 @@ def write_database(
             "reference product": activity.name, "categories": (activity.category,), "exchanges": rows,
         }
     bd.Database(database).write(data, searchable=False)
+
+
+@dataclass(frozen=True)
+class BrightwayExport:
+    directory: Path  # BRIGHTWAY2_DIR to point bw2data or the Activity Browser at
+    project: str
+    database: str
+    exchanges: int
+
+
+def database_name(snapshot: Snapshot) -> str:
+    return f"{snapshot.name}@{snapshot.hash[:16]}"
+
+
+def export_snapshot(snapshot: Snapshot) -> BrightwayExport:
+    """Write a published snapshot (base, no scenario overlays) as a bw2data database with the
+    biosphere flows and the GWP100 methods, in the carbonlabel project under CARBONLABEL_HOME.
+    Read from the snapshot itself, so any published snapshot can be exported, any time."""
+    activities: dict[str, Activity] = {}
+    for record in snapshot.activities:
+        activities[record.id] = record  # type: ignore[assignment]  # same fields as template.Activity
+    ids = [a.id for a in snapshot.activities]
+    exchanges: list[Exchange] = []
+    tech, bio = snapshot.tech, snapshot.bio
+    for row, col, amount, sigma in zip(tech.rows.tolist(), tech.cols.tolist(), tech.amounts.tolist(),
+                                       tech.sigmas.tolist()):
+        exchanges.append(Exchange(ids[col], ids[row], -amount, "technosphere",
+                                  None if sigma != sigma else sigma, None, None))
+    for row, col, amount, sigma in zip(bio.rows.tolist(), bio.cols.tolist(), bio.amounts.tolist(),
+                                       bio.sigmas.tolist()):
+        exchanges.append(Exchange(ids[col], snapshot.flows[row], amount, "biosphere",
+                                  None if sigma != sigma else sigma, None, None))
+    bd = open_project()
+    database = database_name(snapshot)
+    with brightway_output_to_stderr(), _bw2data_progress(f"export {database}"):
+        write_biosphere_and_methods(bd)
+        write_database(bd, database, activities, exchanges)
+    return BrightwayExport(_brightway_dir(), PROJECT, database, len(exchanges))

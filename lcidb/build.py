@@ -1,4 +1,4 @@
-"""`carbonlabel db build`: template folders -> validated data -> Brightway database + snapshot.
+"""`carbonlabel db build`: template folders -> validated data -> snapshot (Brightway: `db export-brightway`).
 
 The hash is sha256 over canonical content only (rows sorted by id, values, method factors,
 scenario overlays, source file hashes), never over times, paths or Brightway ids. A failed build
@@ -22,6 +22,7 @@ import scipy.sparse.linalg as spla
 from lcidb.errors import LcidbError, SingularTechnosphere, TemplateError
 from lcidb.flows import METHODS, UNSPLIT_FLOW, flow_table
 from lcidb.home import shipped_data_dir
+from lcidb.progress import progress
 from lcidb.snapshot import (
     NAME_RE, Triplets, publish_lock, read_index, snapshot_path, technosphere_matrix, write_index,
 )
@@ -203,17 +204,10 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
             return BuildOutcome(name, digest, False, counts, data.replaced, snapshot_path(name, digest))
 
         check_solvable(len(ids), tech, f"snapshot {name}", ids, data.exchanges)
-        for scenario, rows in content["scenarios"].items():
+        for scenario, rows in progress(desc="db build: check scenarios", unit="scenario",
+                                       iterable=content["scenarios"].items()):
             check_solvable(len(ids), _overlay_tech(tech, rows, index), f"snapshot {name}, scenario {scenario}", ids,
                            data.exchanges + data.scenarios[scenario])
-
-        from lcidb.brightway import brightway_output_to_stderr, open_project, write_biosphere_and_methods, write_database
-
-        bd = open_project()
-        database = f"{name}@{digest[:16]}"
-        with brightway_output_to_stderr():
-            write_biosphere_and_methods(bd)
-            write_database(bd, database, data.activities, data.exchanges)
 
         created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         manifest = {
@@ -223,7 +217,6 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
             "counts": counts, "methods": list(METHODS), "default_method": METHODS[0],
             "flows": flows, "scenarios": sorted(data.scenarios), "replaced": data.replaced,
             "gwp_bases": bases, "credit_types": list(CREDIT_TYPES), "uncertainty": content["uncertainty"],
-            "brightway": {"project": "carbonlabel", "database": database},
         }
         final = snapshot_path(name, digest)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -257,12 +250,12 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
 
 def _store_adjoint_results(folder: Path, scenarios: list[str | None]) -> None:
     """Solve the adjoint systems once, at publication, and keep them with the snapshot."""
-    from lcidb.snapshot import DERIVED_FILE, Snapshot, derived_key
+    from lcidb.snapshot import DERIVED_FILE, Snapshot
     from lcidb.solve import FactorizedSnapshot
 
     snapshot = Snapshot(folder)
     arrays: dict[str, np.ndarray] = {}
-    for scenario in scenarios:
+    for scenario in progress(desc="db build: factorize and solve", unit="scenario", iterable=scenarios):
         netted = FactorizedSnapshot(snapshot, scenario)
         variants = [netted]
         if snapshot.has_credits(scenario):

@@ -298,6 +298,15 @@ def _load_cached(path: str, digest: str) -> Snapshot:
     return Snapshot(Path(path))
 
 
+def snapshot_at(path: str, digest: str) -> Snapshot:
+    """A snapshot by its folder, as a Dask worker or a forked process is given it; refuses a
+    folder whose content hash is not `digest` (another version behind the same path)."""
+    snapshot = _load_cached(path, digest)
+    if snapshot.hash != digest:
+        raise SnapshotNotFound(f"{path}: holds snapshot {snapshot.hash[:12]}, expected {digest[:12]}")
+    return snapshot
+
+
 def first_available(*refs: str | None) -> Snapshot | None:
     """The first of `refs` that resolves to a published snapshot here, or None."""
     for ref in refs:

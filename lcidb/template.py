@@ -295,9 +295,11 @@ def read_layers(folders: list[Path]) -> TemplateData:
                 raw_scenarios.setdefault(scenario_dir.name, []).extend((str(path), r, rec) for r, rec in rows)
         source_hashes.append(dict(sorted(hashes.items())))
 
+    from lcidb.progress import progress
+
     exchanges = [
         _resolve(file, row, rec, activities)
-        for owner in raw_exchanges
+        for owner in progress(desc="read exchanges", unit="activity", iterable=raw_exchanges)
         for file, row, rec in raw_exchanges[owner]
     ]
     _refuse_duplicate_keys(exchanges)

@@ -4,8 +4,7 @@ before linking; an unknown or incompatible unit is an error, never a silent zero
 from __future__ import annotations
 
 from functools import lru_cache
-
-import pint
+from typing import TYPE_CHECKING
 
 from lcidb.errors import IncompatibleUnit, UnknownUnit
 
@@ -26,6 +25,12 @@ _ALIASES: dict[str, str] = {
     "h": "hour", "hour": "hour",
 }
 
+if TYPE_CHECKING:
+    import pint
+
+# pint is imported on first need, not with this module: importing it costs ~1 s when dask is
+# installed (pint.compat imports dask), and most runs only look spellings up in _ALIASES.
+
 CANONICAL: dict[str, str] = {
     # the spelling written into results for each accepted alias family
     "kilogram": "kg", "tonne": "t", "kilowatt_hour": "kWh", "megajoule": "MJ", "meter**3": "m3",
@@ -36,6 +41,8 @@ CANONICAL: dict[str, str] = {
 
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
+    import pint
+
     ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     # Counted things are their own dimension, so 1 piece never converts to 1 kg.
     ureg.define("piece = [count] = pcs")
@@ -48,13 +55,21 @@ def registry() -> pint.UnitRegistry:
 
 
 @lru_cache(maxsize=4096)
-def parse_unit(text: str) -> pint.Unit:
-    """The pint unit for a template/BOM unit string; UnknownUnit when it is not in the vocabulary."""
+def unit_expression(text: str) -> str | None:
+    """The pint expression of a vocabulary spelling, None when it is not in the vocabulary. No
+    pint registry is built for this (building one takes ~1 s; batches ask it for every line)."""
     key = text.strip()
     expr = _ALIASES.get(key)
     if expr is None:
         lowered = {k.lower(): v for k, v in _ALIASES.items()}
         expr = lowered.get(key.lower())
+    return expr
+
+
+@lru_cache(maxsize=4096)
+def parse_unit(text: str) -> pint.Unit:
+    """The pint unit for a template/BOM unit string; UnknownUnit when it is not in the vocabulary."""
+    expr = unit_expression(text)
     if expr is None:
         raise UnknownUnit(f"unknown unit {text!r}; known units: {', '.join(sorted(_ALIASES))}")
     return registry().parse_units(expr)
@@ -71,9 +86,14 @@ def is_known_unit(text: str) -> bool:
 @lru_cache(maxsize=4096)
 def conversion_factor(from_unit: str, to_unit: str) -> float:
     """How many `to_unit` one `from_unit` is (e.g. t -> kg = 1000)."""
+    same = unit_expression(from_unit)
+    if same is not None and same == unit_expression(to_unit):
+        return 1.0  # the same unit under two spellings: no registry needed
     src, dst = parse_unit(from_unit), parse_unit(to_unit)
     if src == dst:
         return 1.0
+    import pint
+
     try:
         return float(registry().Quantity(1.0, src).to(dst).magnitude)
     except pint.DimensionalityError as exc:

@@ -23,7 +23,7 @@ def build(
     name: Optional[str] = typer.Option(None, "--name", help="Snapshot name (required with --source)."),
     with_default: bool = typer.Option(False, "--with-default", help="Layer the sources on the shipped data."),
 ) -> None:
-    """Build a Brightway database and publish an immutable snapshot."""
+    """Validate template folders and publish an immutable snapshot (no Brightway: see export-brightway)."""
     from lcidb.build import build_snapshot
     from lcidb.errors import LcidbError
 
@@ -34,6 +34,26 @@ def build(
         return
     for line in outcome.report_lines():
         typer.echo(line)
+
+
+@db_app.command("export-brightway")
+def export_brightway(
+    snapshot: str = typer.Option("default", "--snapshot", help="NAME (latest), NAME@HEX or the full hash."),
+) -> None:
+    """Write a snapshot as a Brightway (bw2data) database, for the Activity Browser or bw2calc."""
+    from lcidb.brightway import export_snapshot
+    from lcidb.errors import LcidbError
+    from lcidb.snapshot import load_snapshot
+
+    try:
+        done = export_snapshot(load_snapshot(snapshot))
+    except LcidbError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(f"exported {done.exchanges} exchanges to Brightway project {done.project!r}, "
+               f"database {done.database!r}, with biosphere3 flows and the carbonlabel GWP100 methods")
+    typer.echo(f"open it with BRIGHTWAY2_DIR={done.directory}")
+    typer.echo(done.database)
 
 
 @db_app.command("list")

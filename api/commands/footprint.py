@@ -25,6 +25,9 @@ def footprint(
     linking_report: Optional[Path] = typer.Option(
         None, "--linking-report", help="Where to write the linking report (.json, .csv or .xlsx) if lines do not link."
     ),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Monte Carlo on Dask: 'local' (a LocalCluster on 127.0.0.1) or a scheduler ADDRESS."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Workers of --scheduler local."),
     net_credits: Optional[str] = typer.Option(
         None, "--net-credits", help="Net recycling credits and avoided burdens into the total, citing the product "
         "rule that requires it (default: cut-off, credits reported beside the total).",
@@ -36,6 +39,7 @@ def footprint(
     from footprint.engine import compute
     from footprint.errors import FootprintError, UnlinkedLines
     from footprint.linking import report_json, write_linking_report
+    from footprint.scale import SchedulerError
     from lcidb.errors import LcidbError
     from lcidb.snapshot import load_snapshot
 
@@ -46,6 +50,7 @@ def footprint(
         result = compute(
             bom, load_snapshot(snapshot), method=method, electricity=electricity,  # type: ignore[arg-type]
             scenario=scenario, monte_carlo=monte_carlo, seed=seed, net_credits_rule=net_credits, samples=samples,
+            scheduler=scheduler, workers=workers,
         )
     except UnlinkedLines as exc:
         if linking_report is not None:
@@ -56,7 +61,7 @@ def footprint(
         typer.echo(f"error: {exc}", err=True)
         typer.echo("the footprint is not complete: fill in factor_id in the linking report and re-submit", err=True)
         raise typer.Exit(code=3) from None
-    except (FootprintError, LcidbError, OSError) as exc:
+    except (FootprintError, LcidbError, OSError, SchedulerError) as exc:
         _fail(str(exc))
         return
     if as_json:
@@ -117,16 +122,23 @@ def footprint_batch(
     snapshot: str = typer.Option("default", "--snapshot", help=SNAPSHOT_HELP),
     hotspots: bool = typer.Option(False, "--hotspots", help="Add background hotspots (one forward solve per BOM)."),
     method: str = typer.Option("AR6", "--method", help="AR6 | AR5"),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Dask: 'local' starts a LocalCluster on 127.0.0.1, or a scheduler ADDRESS."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Workers of --scheduler local."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", min=1, help="Processes without --scheduler (default: all cores)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Footprints of many BOMs; exits non-zero if any line failed."""
     from footprint.batch import run_batch
     from footprint.errors import FootprintError
+    from footprint.scale import SchedulerError
     from lcidb.errors import LcidbError
     from lcidb.snapshot import load_snapshot
 
     try:
-        outcome = run_batch(boms, out, load_snapshot(snapshot), method, hotspots)
-    except (FootprintError, LcidbError, OSError) as exc:
+        outcome = run_batch(boms, out, load_snapshot(snapshot), method, hotspots, scheduler=scheduler,
+                            workers=workers, jobs=jobs, quiet=quiet)
+    except (FootprintError, LcidbError, OSError, SchedulerError) as exc:
         _fail(str(exc))
         return
     typer.echo(f"{outcome.total - outcome.failed} of {outcome.total} BOMs computed; results in {out}")

@@ -12,18 +12,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from lcidb.home import package_path
 from tariffs.models import ExposureReport
 from tariffs.report import key_figures
 from tariffs.obligations import Obligations, scenario_prices
 from tariffs.portfolio import Portfolio
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES_DIR = package_path("api", "templates")
 SCENARIO_COLOURS = ("#9ecae1", "#4292c6", "#2171b5", "#08306b", "#6a51a3", "#cb181d")
 # rows of a summary table before the rest goes to the detail (keeps the summary on two pages)
 SUMMARY_ROWS = 14

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+from lcidb.home import package_path
+
+TEMPLATES_DIR = package_path("api", "templates")
 
 
 # Values are shown to people rounded, and exactly in JSON. No rule set in data/rules carries a

@@ -314,7 +314,9 @@ def import_bw(
             by_key[key] = item
 
     writer_rows: dict[str, list[tuple]] = {}
-    for item in activities:
+    from lcidb.progress import progress
+
+    for item in progress(desc=f"import {path.name}", unit="activity", iterable=activities):
         writer_rows[item.id] = _convert(item, db_name, by_key, parameters, report)
         raw_year = item.data.get("year", year)
         try:

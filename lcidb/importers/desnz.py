@@ -146,7 +146,9 @@ def import_desnz(path: Path | str, out_dir: Path | str) -> ImportReport:
         report.skip(number, reason)
 
     families: dict[str, _Family] = {}
-    for row in rows:
+    from lcidb.progress import progress
+
+    for row in progress(desc=f"import {Path(path).name}", unit="row", iterable=rows):
         key = row.id.rsplit("_", 1)[0] if "_" in row.id else row.id
         families.setdefault(key, _Family(key)).rows.append(row)
 

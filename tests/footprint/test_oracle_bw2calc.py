@@ -1,5 +1,6 @@
-"""Plain bw2calc is the oracle: a fresh LCA on the Brightway database the build wrote, with the
-same demand, must agree with the engine within 1e-6 (Brightway stores float32)."""
+"""Plain bw2calc is the oracle: a fresh LCA on the Brightway export of the snapshot
+(`carbonlabel db export-brightway`), with the same demand, must agree with the engine within 1e-6
+(Brightway stores float32)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ def _bw2calc_score(snapshot: Snapshot, home: Path, bom, method: str = "AR6", ele
     compiled = compile_bom(bom, snapshot, electricity)  # type: ignore[arg-type]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CARBONLABEL_HOME", str(home))
+        database = _exported(snapshot)
         bd = open_project()
-        database = snapshot.manifest["brightway"]["database"]
         demand: dict[int, float] = {}
         supplier = 0.0
         for term in compiled.terms:
@@ -42,6 +43,16 @@ def _bw2calc_score(snapshot: Snapshot, home: Path, bom, method: str = "AR6", ele
         lca.lci()
         lca.lcia()
         return float(lca.score) + supplier
+
+
+def _exported(snapshot: Snapshot) -> str:
+    """The snapshot's Brightway database under the current CARBONLABEL_HOME (written once)."""
+    from lcidb.brightway import database_name, export_snapshot, open_project
+
+    name = database_name(snapshot)
+    if name not in open_project().databases:
+        export_snapshot(snapshot)
+    return name
 
 
 # bw2calc computes the database as written, credits netted; the engine's default (cut-off) total
@@ -90,8 +101,9 @@ def test_monte_carlo_agrees_with_bw2calc_sampling(mini_snapshot_and_home) -> Non
     ours = compute(bom, snapshot, monte_carlo=2000, seed=7).uncertainty
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CARBONLABEL_HOME", str(home))
+        database = _exported(snapshot)
         bd = open_project()
-        node = bd.get_node(database=snapshot.manifest["brightway"]["database"], code="steel")
+        node = bd.get_node(database=database, code="steel")
         lca = bc.LCA({node.id: 1}, method_key("AR6"), use_distributions=True, seed_override=11)
         lca.lci()
         lca.lcia()

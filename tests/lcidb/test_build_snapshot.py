@@ -205,15 +205,25 @@ def test_scenario_overlay_replaces_the_named_exchange(home: Path, tmp_path: Path
     assert (base, low) == (pytest.approx(6.0, rel=1e-12), pytest.approx(3.0, rel=1e-12))
 
 
-def test_brightway_database_agrees_with_the_snapshot(home: Path) -> None:
-    """Plain bw2calc on the Brightway database written by the build (float32 inside: rtol 1e-6)."""
+def test_build_writes_no_brightway_project(home: Path) -> None:
+    """The engine reads snapshots only: a build leaves no Brightway folder behind."""
+    build_snapshot([FIXTURES / "heijungs_loop"], name="hsloop")
+    assert not (home / "brightway").exists()
+
+
+def test_brightway_export_agrees_with_the_snapshot(home: Path) -> None:
+    """`db export-brightway`, then plain bw2data + bw2calc on the export (float32 inside: rtol 1e-6).
+    heijungs_loop: 1000 kWh of electricity through the loop gives 12000/99 kg CO2e (hand solved)."""
     import bw2calc as bc
 
     from lcidb.brightway import method_key, open_project
 
-    outcome = build_snapshot([FIXTURES / "heijungs_loop"], name="hsloop")
+    build_snapshot([FIXTURES / "heijungs_loop"], name="hsloop")
+    exported = CliRunner().invoke(app, ["db", "export-brightway", "--snapshot", "hsloop"])
+    assert exported.exit_code == 0, exported.output
+    database = exported.output.strip().splitlines()[-1]
     bd = open_project()
-    database = json.loads((outcome.path / "manifest.json").read_text())["brightway"]["database"]
+    assert database in bd.databases and len(bd.Database(database)) == 2
     node = bd.get_node(database=database, code="electricity")
     lca = bc.LCA({node: 1000}, method_key("AR6"))
     lca.lci()
@@ -236,3 +246,14 @@ def test_cli_build_list_search_show(home: Path) -> None:
     assert json.loads(shown.output)["cradle_to_gate"]["AR6"]["total_kgco2e"] == pytest.approx(0.12, rel=1e-12)
     missing = runner.invoke(app, ["factors", "show", "nothing", "--snapshot", "hs"])
     assert missing.exit_code == 2 and "nothing" in missing.output
+
+
+def test_snapshot_at_refuses_another_hash(home: Path) -> None:
+    """What a Dask worker or forked process loads by folder must be the snapshot the client meant."""
+    from lcidb.errors import SnapshotNotFound
+    from lcidb.snapshot import snapshot_at
+
+    outcome = build_snapshot([FIXTURES / "heijungs_loop"], name="hsloop")
+    assert snapshot_at(str(outcome.path), outcome.hash).hash == outcome.hash
+    with pytest.raises(SnapshotNotFound, match="expected 000000000000"):
+        snapshot_at(str(outcome.path), "0" * 64)
