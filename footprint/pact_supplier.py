@@ -149,6 +149,8 @@ class LineChange:
     old_pf_id: str
     new_pf_id: str
     amount_per_declared_unit: float  # line units per declared unit of our product
+    # what the line books per unit: the supplier's net figure (emissions + uptake + removals,
+    # SupplierPCF.net_per_unit), not its emissions part, since the total moves by the net figure
     old_kgco2e_per_unit: float
     new_kgco2e_per_unit: float
 
@@ -194,8 +196,8 @@ def change_from_new_version(bom: BOM, result: FootprintResult, new_pf: ProductFo
             continue
         changes.append(LineChange(line_id=line.line_id, old_pf_id=pcf.pact_pf_id, new_pf_id=str(new_pf.id),
                                   amount_per_declared_unit=amounts[line.line_id],
-                                  old_kgco2e_per_unit=pcf.kgco2e_per_unit,
-                                  new_kgco2e_per_unit=new.kgco2e_per_unit))
+                                  old_kgco2e_per_unit=pcf.net_per_unit,
+                                  new_kgco2e_per_unit=new.net_per_unit))
     if not changes and not refused:
         return None
     return FootprintChange(product_id=result.product_id, total_before=result.total_kgco2e,

@@ -69,7 +69,10 @@ def test_deprecated_and_expired_footprints_are_refused() -> None:
         supplier_pcf_from_pact(_pf("example-1.json"), "kg", on=date(2028, 1, 1))
     # no validity period: three years from the reference period end (2024-12-31 -> 2027-12-31)
     open_ended = _pf("example-1.json", validity_period_start=None, validity_period_end=None)
-    assert supplier_pcf_from_pact(open_ended, "kg", on=date(2027, 12, 31)).supplier_pcf.kgco2e_per_unit == -1.23
+    # the booked figure is the net one (emissions 0.384 + uptake -1.614): kgco2e_per_unit now holds
+    # the emissions part only (footprint/bom.py SupplierPCF, PACT-style parts)
+    assert math.isclose(supplier_pcf_from_pact(open_ended, "kg", on=date(2027, 12, 31)).supplier_pcf.net_per_unit,
+                        -1.23, rel_tol=1e-12)
     with pytest.raises(PactFootprintUnusable, match="3 years after its reference period"):
         supplier_pcf_from_pact(open_ended, "kg", on=date(2028, 1, 2))
     with pytest.raises(PactFootprintUnusable, match="specVersion 4.0.0"):
