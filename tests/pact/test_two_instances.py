@@ -6,9 +6,11 @@ the host in the event's source, with the credentials that host issued to the sup
 customer's BOM books the answer and the numbers agree. Then the supplier recomputes the stool,
 the customer fetches the newer version by product id and sees what it would change.
 
-Hand calculation (tests/footprint/test_engine.py): the stool's footprint is TOTAL per piece; the
-customer's bench books 2 stools: 2 x TOTAL. The second version of the stool has a 600 g seat
-instead of 500 g: + 0.1 W per stool (W = -1.223), so the bench changes by 2 x 0.1 x W = -0.2446.
+Hand calculation (tests/footprint/test_engine.py, test_credits_and_pools.py): the supplier computes
+with the engine's default, cut-off (its recycling credits stay out of the total), so the stool's
+footprint is CUTOFF_TOTAL = TOTAL + 0.1 S per piece; the customer's bench books 2 stools:
+2 x CUTOFF_TOTAL. The second version of the stool has a 600 g seat instead of 500 g: + 0.1 W per
+stool (W = -1.223), so the bench changes by 2 x 0.1 x W = -0.2446.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from footprint.pact import read_pact_document
 from footprint.pact_supplier import use_pact_in_bom
 from tests.api.conftest import free_port
 from tests.api.standin import StandInDomain
-from tests.footprint.test_engine import TOTAL, W
+from tests.footprint.test_credits_and_pools import CUTOFF_TOTAL
+from tests.footprint.test_engine import W
 from tests.pact.service import exportable_bom, make_account, store_product_footprints
 from tests.pact.tls import make_tls
 
@@ -156,11 +159,11 @@ def test_request_fulfil_use_and_newer_version(tmp_path: Path, tls, home, mini_sn
 
         # --- the customer's BOM books the answer; the numbers agree
         pf = read_pact_document(record["document"]).footprints[0]
-        assert math.isclose(float(pf.pcf.pcf_including_biogenic_uptake), TOTAL, rel_tol=1e-12)
+        assert math.isclose(float(pf.pcf.pcf_including_biogenic_uptake), CUTOFF_TOTAL, rel_tol=1e-12)
         bench = use_pact_in_bom(BOM.model_validate(BENCH), "stools", pf, on=today)
         result = compute(bench, mini_snapshot)
         lines = {c.line_id: c for c in result.lines}
-        assert math.isclose(lines["stools"].kgco2e, 2 * TOTAL, rel_tol=1e-12)
+        assert math.isclose(lines["stools"].kgco2e, 2 * CUTOFF_TOTAL, rel_tol=1e-12)
         assert bench.line("stools").supplier_pcf.pact_pf_id == str(pf_v1_uuid)
         with customer.app.state.service.sessions() as session:
             actor = session.get(User, buyer.id)
