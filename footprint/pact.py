@@ -434,6 +434,14 @@ def export_footprint(
     if result.co2e_unsplit_kgco2e:
         comment += (f" fossilGhgEmissions includes {decimal_text(_dec(result.co2e_unsplit_kgco2e))} kg CO2e "
                     "that the sources published only as aggregate CO2e (not split by origin).")
+    # our removals are the suppliers' technologicalCO2Removals + landManagementBiogenicCO2Removals summed
+    # into one figure (footprint/bom.py SupplierPCF.removals): which field each part came from is not
+    # kept, so claiming either v3 field could misstate the kind of removal; both stay absent and the
+    # figure (already inside both pcf totals) is stated in the comment
+    if result.removals_kgco2e:
+        comment += (f" The totals include {decimal_text(_dec(result.removals_kgco2e))} kg CO2e of CO2 removals "
+                    "that suppliers reported as technological or land-management removals (not attributed "
+                    "to either).")
 
     pcf = CarbonFootprint(
         declared_unit_of_measurement=unit,  # type: ignore[arg-type]

@@ -73,6 +73,13 @@ def test_every_mandatory_field_from_engine_and_product(result, mini_bom) -> None
     assert result.carbon_pools.land_use_change_found_kgco2e == pytest.approx(0.025, rel=1e-12)
     assessed = _export(result.model_copy(update={"land_use_change_kgco2e": 0.025}), _product(mini_bom)).wire()
     assert float(assessed["pcf"]["landUseChangeGhgEmissions"]) == pytest.approx(0.025, rel=1e-12)
+    # supplier removals (technological + land management, summed): neither v3 field is claimed, the
+    # comment states the figure
+    assert "technologicalCO2Removals" not in pcf and "landManagementBiogenicCO2Removals" not in pcf
+    assert "CO2 removals" not in wire["comment"]
+    removed = _export(result.model_copy(update={"removals_kgco2e": -0.05}), _product(mini_bom)).wire()
+    assert "technologicalCO2Removals" not in removed["pcf"] and "landManagementBiogenicCO2Removals" not in removed["pcf"]
+    assert "include -0.05 kg CO2e of CO2 removals that suppliers reported" in removed["comment"]
     assert float(pcf["biogenicNonCO2Emissions"]) == pytest.approx(0.0135, rel=1e-12)
     assert float(pcf["fossilGhgEmissions"]) == pytest.approx(TOTAL + 0.75 - 0.1285 - 0.025, rel=1e-12)
     assert pcf["fossilCarbonContent"] == "0" and pcf["biogenicCarbonContent"] == "0.21"
