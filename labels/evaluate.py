@@ -395,10 +395,9 @@ def _evaluate(
                               for o in t4_out if o.status == "failed")
         else:
             granted["T4"] = _validity("T4", rules, on)
-            unit_name = rules.label.unit_names.get(fp.declared_unit.unit)
+            # the dated unit names (data/labels/unit_names.yaml) the label prints; a unit not listed as written
             neutral_claim = LabelText.model_validate(claim_text(
-                nctx, unit_name.as_dict() if unit_name else {lang: fp.declared_unit.unit for lang in LANGUAGES},
-                programme_names()))
+                nctx, unit_name(fp.declared_unit.unit, on), programme_names()))
 
     # label, triggers ---------------------------------------------------------------------------
     tier = next((t for t in reversed(TIER_ORDER) if t in granted), None)
