@@ -14,11 +14,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.db import make_engine, make_session_factory, upgrade_to_head
 from api import guards
 from api.domain import Domain
-from api.routes import admin, applications, audit, auth, cbam, certificates, jobs, products, public, recognitions, registry
+from api.routes import admin, applications, audit, auth, cbam, certificates, jobs, pact, products, public, recognitions, registry
 from api.routes import label_artwork, screening
 from api.services import verification
 from api.services.history import PUBLIC_KEYS_INFO, SIGNING_KEY_INFO
 from api.services.jobs import Worker
+from api.routes import label_artwork, ledger, screening, shared
 from api.settings import Settings
 from api.signing import key_id_of, load_public_key, load_signing_key
 from api.state import ServiceState
@@ -139,7 +140,8 @@ def create_app(
 
     for module in (auth, admin, products, applications, certificates, audit, cbam, recognitions, public, registry, jobs):
         app.include_router(module.router)
-    for module in (label_artwork, screening):  # issue 10: label artwork, screening
+    for module in (label_artwork, screening, ledger, shared):  # issue 10: label artwork, screening; issue 16: ledger
         app.include_router(module.router)
+    pact.install(app)
     install_web_pages(app)
     return app

@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.labels",
     "api.commands.label_artwork",
     "api.commands.screening",
+    "api.commands.pact",
     "api.commands.service",
     "api.commands.admin",
     "api.commands.tariffs",

@@ -30,6 +30,7 @@ class GradeOutcome(BaseModel):
     # T2's reduction (labels.decision.Reduction as JSON: percent, base_year, base_period, re-baselined previous
     # value, ...) so the certificate document and the on-pack label carry it as a field, not only inside a text
     reduction: dict[str, Any] | None = None
+    neutral_claim: dict[str, str] = Field(default_factory=dict)  # T4: what was offset and how, same languages
     rule_set_version: str
     validity_days: int
     surveillance_interval_days: int

@@ -101,8 +101,11 @@ class EngineDomain:
     def schemes(self) -> list[str]:
         from labels import list_schemes
 
-        # only graded schemes issue certificates here; the others are for recognition or display
-        return [info.id for info in list_schemes(date.today()) if info.kind == "graded"]
+        # only graded schemes issue certificates here; the others are for recognition or display; a variant in
+        # force (e.g. gd-carbon-label+carbon-neutral, issue 16) is offered as `<id>+<variant>`
+        graded = [info for info in list_schemes(date.today()) if info.kind == "graded"]
+        return [info.id for info in graded] + [f"{info.id}+{name}" for info in graded
+                                               for name, version in info.variants.items() if version]
 
     def benchmark_key(self, footprint: FootprintResult) -> str:
         from labels import benchmark_key
@@ -189,6 +192,8 @@ class EngineDomain:
             grade=decision.grade,
             label={lang: getattr(label, attr) for lang, attr in LABEL_LANGUAGES.items()} if label else {},
             reduction=decision.reduction.model_dump(mode="json") if decision.reduction else None,
+            neutral_claim=({lang: getattr(decision.neutral_claim, attr) for lang, attr in LABEL_LANGUAGES.items()}
+                           if decision.neutral_claim else {}),
             rule_set_version=version,
             validity_days=validity,
             surveillance_interval_days=interval,

@@ -30,6 +30,7 @@ from footprint.strict_json import InvalidJSON, JSONLimits, check_document, loads
 log = logging.getLogger("carbonlabel.api")
 
 TOKEN_PATH = "/auth/token"
+PACT_API_PREFIX = "/3/"  # the PACT v3 host API (api/routes/pact.py) answers in its own error format
 
 # A request body: no route takes JSON nested deeper than a few levels beyond its evidence (whose
 # own limit is below) or more than a CBAM request's 5,000 lines of ~15 fields.
@@ -170,6 +171,9 @@ def replaying(body: bytes, receive: Receive) -> Receive:
 async def _respond(scope: Scope, receive: Receive, send: Send, status: int, payload: dict[str, Any]) -> None:
     if scope.get("path") == TOKEN_PATH:  # RFC 6749 §5.2: a malformed request is 400 invalid_request
         payload = {"error": "invalid_request", "error_description": payload["detail"]}
+        status = 400 if status == 422 else status
+    elif scope.get("path", "").startswith(PACT_API_PREFIX):  # PACT v3 errors: {"code", "message"}, 400 BadRequest
+        payload = {"code": "BadRequest", "message": payload["detail"]}
         status = 400 if status == 422 else status
     await JSONResponse(payload, status_code=status)(scope, receive, send)
 

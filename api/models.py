@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     JSON,
     DateTime,
     Float,
@@ -287,4 +288,172 @@ class IdempotencyRecord(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --------------------------------------------------------------------------- PACT data exchange
+# (migration 0003_pact; docs/pact.md)
+
+
+class PactShare(Base):
+    """An exporter lets one partner account see the footprints of one product over PACT; revoking
+    sets `revoked_at` (the row stays, so who shared what and when is kept)."""
+
+    __tablename__ = "pact_shares"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class PactConnection(Base):
+    """A partner's PACT host we talk to, with the client credentials that host issued to us.
+    `partner_id` links the partner's account here (their events arrive with its tokens)."""
+
+    __tablename__ = "pact_connections"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    base_url: Mapped[str] = mapped_column(String(500))
+    auth_base_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    client_id: Mapped[str] = mapped_column(String(200))
+    client_secret: Mapped[str] = mapped_column(String(500))  # needed in clear to authenticate with it
+    partner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PactRequest(Base):
+    """An asynchronous footprint request: `outgoing` (we asked a supplier) or `incoming` (a
+    partner asked us). `event_id` is the RequestCreatedEvent's id; status pending -> fulfilled |
+    rejected."""
+
+    __tablename__ = "pact_requests"
+    __table_args__ = (UniqueConstraint("direction", "source", "event_id", name="uq_pact_requests_event"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    direction: Mapped[str] = mapped_column(String(10))
+    event_id: Mapped[str] = mapped_column(String(200), index=True)
+    source: Mapped[str] = mapped_column(String(500))
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"), nullable=True, index=True)
+    connection_id: Mapped[str | None] = mapped_column(ForeignKey("pact_connections.id"), nullable=True)
+    partner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    query: Mapped[dict[str, Any]] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(20))
+    answer: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class PactDelivery(Base):
+    """An event waiting to be delivered (the outbox): retried with back-off until delivered or
+    the retry period (72 h) is over. Stored, so a restart loses nothing."""
+
+    __tablename__ = "pact_deliveries"
+    __table_args__ = (Index("ix_pact_deliveries_due", "status", "next_attempt_at"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    event_id: Mapped[str] = mapped_column(String(200))
+    event_type: Mapped[str] = mapped_column(String(100))
+    target_url: Mapped[str] = mapped_column(String(500))
+    # the connection whose credentials (issued to us by the target host) authenticate the delivery
+    connection_id: Mapped[str | None] = mapped_column(ForeignKey("pact_connections.id"), nullable=True)
+    event: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))  # pending | delivered | abandoned
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PactFootprintRecord(Base):
+    """A supplier's footprint as we received it, with provenance: from which connection, by which
+    call or event, when, and what the reader converted or ignored."""
+
+    __tablename__ = "pact_footprints"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    pf_id: Mapped[str] = mapped_column(String(36), index=True)
+    connection_id: Mapped[str | None] = mapped_column(ForeignKey("pact_connections.id"), nullable=True)
+    request_id: Mapped[str | None] = mapped_column(ForeignKey("pact_requests.id"), nullable=True)
+    via: Mapped[str] = mapped_column(String(20))  # list | get | event | file
+    source: Mapped[str] = mapped_column(String(500))  # the URL asked, or the event's source
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    report: Mapped[list[str]] = mapped_column(JSON, default=list)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --------------------------------------------------------------------------- carbon-neutral claims, read access, webhooks
+# (migration 0004_neutral; docs/neutral.md)
+
+
+class LedgerHolding(Base):
+    """One credit lot or green certificate held by one carbon-neutral claim (issue 16; labels/ledger.py).
+
+    The same lot, an overlapping serial range or the same retirement record backs one claim only,
+    across the whole service: api/services/ledger.py checks under a lock before it inserts."""
+
+    __tablename__ = "ledger_holdings"
+    __table_args__ = (UniqueConstraint("programme", "record_id", name="uq_ledger_record"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    programme: Mapped[str] = mapped_column(String(40))
+    block: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    first_unit: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_unit: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    record_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    project_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    vintage: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the lot or certificate as submitted
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReadGrant(Base):
+    """An exporter's consent that a bank's or buyer's organisation reads one product's certificates, footprint
+    series and retirement records (issue 16). Revoking sets `revoked_at`; the next read answers 404."""
+
+    __tablename__ = "read_grants"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)  # the exporter's
+    grantee_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))  # bank | buyer
+    granted_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class WebhookSubscription(Base):
+    """An organisation's endpoint for certificate events (suspended, revoked, renewed, expired; issue 16)."""
+
+    __tablename__ = "webhook_subscriptions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One signed event for one subscription, stored until delivered (retried with back-off)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("subscription_id", "event_key", name="uq_webhook_event"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("webhook_subscriptions.id"), index=True)
+    event_key: Mapped[str] = mapped_column(String(200))  # e.g. "revoked:CL-2026-XXXX": one event, once
+    body: Mapped[str] = mapped_column(Text)  # RFC 8785 canonical JSON, exactly what was signed
+    signature: Mapped[str] = mapped_column(String(200))
+    key_id: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,7 +11,7 @@ import secrets
 # interactive logins; token requests are rare (one per hour per client), so the cost is harmless.
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 
-ROLES = ("exporter", "certifier", "trade_office", "admin")
+ROLES = ("exporter", "certifier", "trade_office", "admin", "bank", "buyer")  # bank, buyer: read what an exporter grants (issue 16)
 
 
 def new_client_id() -> str:

@@ -168,6 +168,28 @@ class ElectricityInstrument(_Input):
     vintage: int = Field(ge=2000, le=2100, strict=True)
 
 
+URN_PATTERN = r"^[uU][rR][nN]:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+$"
+
+
+class ProductExchangeData(_Input):
+    """What PACT v3 asks of a product that the footprint cannot compute (docs/pact.md).
+
+    Carbon contents are kg of carbon (C, not CO2) in one declared unit of the product, as the
+    exporter measured or declared them. Without `fossil_carbon_content_kgc` a PACT export is
+    refused: the field is mandatory in PACT v3 and is never guessed.
+    """
+
+    fossil_carbon_content_kgc: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    biogenic_carbon_content_kgc: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    description: str | None = Field(default=None, min_length=1)
+    # further identifiers of the product (GTIN, supplier part number) and classifications, as URNs
+    product_ids: list[Annotated[str, Field(pattern=URN_PATTERN)]] = Field(default_factory=list)
+    classifications: list[Annotated[str, Field(pattern=URN_PATTERN)]] = Field(default_factory=list)
+    # operator of the product rule (`product.product_rule`): "PEF", "EPD International" or the
+    # name of another programme operator; without it the rule is not exported (PACT needs both)
+    product_rule_operator: str | None = Field(default=None, min_length=1)
+
+
 class Product(_Input):
     id: NonEmpty
     name: NonEmpty
@@ -185,6 +207,8 @@ class Product(_Input):
     site_electricity_mwh: Finite | None = Field(default=None, ge=0, le=MAX_MAGNITUDE)
     production_volume: Finite | None = Field(default=None, gt=0, le=MAX_MAGNITUDE)
     electricity_instruments: list[ElectricityInstrument] = Field(default_factory=list)
+    # data for PACT exchange only; never enters the computation (nor the result's input hash)
+    pact: ProductExchangeData | None = None
 
 
 class SupplierPCF(_Input):
@@ -209,6 +233,10 @@ class SupplierPCF(_Input):
                                     description="technological and land-management CO2 removals, <= 0 (PACT "
                                                 "technologicalCO2Removals + landManagementBiogenicCO2Removals)")
     verified: bool = Field(default=False, strict=True)
+    # provenance: the PACT ProductFootprint id these figures come from (footprint.pact_supplier);
+    # a newer footprint of the supplier lists it in precedingPfIds, which is how we find the lines
+    # (and footprints, certificates) it would change
+    pact_pf_id: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
     @property
     def net_per_unit(self) -> float:

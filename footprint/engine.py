@@ -221,8 +221,11 @@ class Compiled:
 
 
 def input_hash(bom: BOM, options: dict[str, object]) -> str:
-    """sha256 over the BOM's canonical JSON (field order of the model) and the options."""
-    digest = hashlib.sha256(bom.model_dump_json().encode("utf-8"))
+    """sha256 over the BOM's canonical JSON (field order of the model) and the options.
+
+    The product's `pact` block (exchange data that never enters the computation) is left out, so
+    adding it neither changes the hash of a BOM nor makes two equal computations look different."""
+    digest = hashlib.sha256(bom.model_dump_json(exclude={"product": {"pact"}}).encode("utf-8"))
     digest.update(json.dumps(options, sort_keys=True, separators=(",", ":")).encode("utf-8"))
     return digest.hexdigest()
 

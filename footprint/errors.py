@@ -137,3 +137,40 @@ class UnlinkedLines(FootprintError):
         more = f"; ... ({n - 5} more)" if n > 5 else ""
         inside = f" against snapshot {snapshot}" if snapshot else ""
         super().__init__(f"{n} BOM line{'s' if n != 1 else ''} do not link{inside}: {first}{more}")
+
+
+class PactError(FootprintError):
+    """Base of the PACT (data exchange) errors."""
+
+
+class PactExportRefused(PactError):
+    """A footprint cannot be written as a PACT v3 ProductFootprint: a field the specification
+    requires is missing from our data, or a value breaks one of its constraints. Never filled in."""
+
+    def __init__(self, product_id: str, field: str, reason: str):
+        self.product_id, self.field, self.reason = product_id, field, reason
+        super().__init__(f"product {product_id!r}: PACT field {field!r}: {reason}")
+
+
+class InvalidPactDocument(PactError):
+    """A PACT document that does not conform; names the source, the JSON path, the value and why."""
+
+    def __init__(self, source: str, path: str, value: object, reason: str):
+        self.source, self.path, self.value, self.reason = source, path, value, reason
+        text = f"{source}, {path or '<document>'}: {reason}"
+        if value is not None and not isinstance(value, (dict, list)):
+            text += f" (value: {value!r})"
+        super().__init__(text)
+
+
+class ObsoletePactField(InvalidPactDocument):
+    """A v2-only field (or one v3 made obsolete) inside a document that says it is v3."""
+
+
+class PactFootprintUnusable(PactError):
+    """A PACT footprint cannot stand for a BOM line: unit, validity period, status or version."""
+
+    def __init__(self, pf_id: str, reason: str, line_id: str | None = None):
+        self.pf_id, self.reason, self.line_id = pf_id, reason, line_id
+        where = f"line_id {line_id!r}: " if line_id else ""
+        super().__init__(f"{where}PACT footprint {pf_id}: {reason}")

@@ -105,6 +105,9 @@ class Decision(_Out):
     granted: list[TierGrant] = Field(default_factory=list)
     label: LabelText | None = None
     reduction: Reduction | None = Field(default=None, description="T2's reduction, when T2 is granted (printed on the label)")
+    neutral_claim: LabelText | None = Field(
+        default=None, description="T4: what was offset and how (period, units, residual, lots with serials); "
+                                  "total_kgco2e is never netted")
     benchmark: Benchmark | None = None
     next_steps: list[NextStep] = Field(default_factory=list)
     reevaluation_triggers: list[Trigger] = Field(default_factory=list)

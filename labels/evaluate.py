@@ -34,6 +34,8 @@ from labels.gate import (
     yes_no,
 )
 from labels.inputs import Evidence
+from labels.neutral import NeutralContext, claim_text, run_neutral
+from labels.programmes import programme_names
 from labels.numbers import DISPLAY, dec, exact, one_decimal, plain
 from labels.params import GradedRules
 from labels.ruledata import Provenance, RuleSet, load_rule_set
@@ -361,24 +363,41 @@ def _evaluate(
                 next_steps.append(NextStep(tier="T3", grade=name, requirement=f"PCF <= {plain(factor)} x {plain(bench.value)}",
                                            threshold_kgco2e=limit, reduction_kgco2e=max(total - limit, Decimal(0))))
 
-    # T4 carbon neutral -------------------------------------------------------------------------
-    if not rules.tiers.T4.enabled:
+    # T4 carbon neutral (labels/neutral.py) ------------------------------------------------------
+    neutral_claim = None
+    t4 = rules.tiers.T4
+    if not t4.enabled:
         outcomes.append(skip("T4.carbon_neutral", "T4 is off in this rule-set version", "tiers.T4.enabled"))
         next_steps.append(NextStep(tier="T4", requirement="not offered by this rule-set version"))
     elif "T2" not in granted:
         outcomes.append(skip("T4.carbon_neutral", "T4 requires T2 in the current cycle", "tiers.T4.enabled"))
+        next_steps.append(NextStep(tier="T4", requirement="T2 (reduced carbon) in this certificate cycle"))
+    elif ev.neutrality is None:
+        outcomes.append(yes_no("T4.carbon_neutral", False, "evidence field 'neutrality' (claim period, units sold, "
+                               "management plan, retired lots) is needed for T4", cite("tiers.T4.enabled")))
+        next_steps.append(NextStep(tier="T4", requirement="a carbon-neutral claim in the evidence ('neutrality')"))
     else:
-        retired_t = sum((o.tco2e for o in ev.offsets.retired), Decimal(0))
-        if ev.sold_units is None:
-            outcomes.append(yes_no("T4.carbon_neutral", False, "evidence field 'sold_units' is needed for T4",
-                                   cite("tiers.T4.enabled")))
+        nctx = NeutralContext(
+            claim=ev.neutrality, total=total, reference_start=fp.reference_period.start,
+            reference_end=fp.reference_period.end, params=t4, on=on, cite_enabled=cite("tiers.T4.enabled"),
+            cite_deadline=cite("tiers.T4.retirement_deadline_months"), cite_lead=cite("tiers.T4.retirement_lead_months"),
+            cite_renewal=cite("tiers.T4.renewal_absolute_reduction", "tiers.T4.renewal_intensity_reduction"),
+            cite_programmes=cite("tiers.T4.accepted_programmes"), instruments=tuple(ev.electricity_instruments))
+        t4_out = run_neutral(nctx)
+        failed_t4 = [o.rule_id for o in t4_out if o.status == "failed"]
+        outcomes.extend(t4_out)
+        outcomes.append(yes_no("T4.carbon_neutral", not failed_t4,
+                               "every T4 condition met" if not failed_t4 else f"failed: {', '.join(failed_t4)}",
+                               cite("tiers.T4.enabled")))
+        if failed_t4:
+            next_steps.extend(NextStep(tier="T4", requirement=f"{o.rule_id}: {o.detail}",
+                                       threshold_kgco2e=dec(o.threshold) if o.rule_id == "T4.coverage" else None)
+                              for o in t4_out if o.status == "failed")
         else:
-            o = at_least("T4.carbon_neutral", retired_t * 1000, one, total * ev.sold_units,
-                         f"PCF x sold units {plain(total * ev.sold_units)} kg",
-                         "retired offsets (kg CO2e) must cover the residual PCF x units sold", cite("tiers.T4.enabled"))
-            outcomes.append(o)
-            if o.status == "passed":
-                granted["T4"] = _validity("T4", rules, on)
+            granted["T4"] = _validity("T4", rules, on)
+            # the dated unit names (data/labels/unit_names.yaml) the label prints; a unit not listed as written
+            neutral_claim = LabelText.model_validate(claim_text(
+                nctx, unit_name(fp.declared_unit.unit, on), programme_names()))
 
     # label, triggers ---------------------------------------------------------------------------
     tier = next((t for t in reversed(TIER_ORDER) if t in granted), None)
@@ -413,5 +432,6 @@ def _evaluate(
         rules=outcomes, gate_passed=gate_passed, tier=tier,
         grade=grade if tier == "T3" or "T3" in granted else None,
         granted=[granted[t] for t in TIER_ORDER if t in granted],
-        label=label, reduction=reduction, benchmark=bench, next_steps=next_steps, reevaluation_triggers=triggers,
+        label=label, reduction=reduction, neutral_claim=neutral_claim, benchmark=bench, next_steps=next_steps,
+        reevaluation_triggers=triggers,
     )

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from footprint.result import Boundary, DeclaredUnit, ElectricityMethod, FootprintResult, MethodName
+from labels.ledger import CreditLot, Reversal
 
 ProductRuleKind = Literal["national", "gba_group", "gd_group", "hk_pcr", "pcr"]
 
@@ -79,6 +80,8 @@ class ElectricityInstrument(_Input):
     mwh: Decimal = Field(gt=0)
     vintage: int
     serial: str
+    project_id: str | None = Field(default=None, description="the generating project (plant), for the CCER double-claim check")
+    ccer_project_id: str | None = Field(default=None, description="set when the plant is also registered as a CCER project")
 
 
 class ReductionPlan(_Input):
@@ -104,6 +107,47 @@ class DeclaredUncertainty(_Input):
     basis: str = Field(min_length=1, description="how it was derived, e.g. 'pedigree matrix, ISO 14067 6.4.6.3'")
 
 
+class Baseline(_Input):
+    period: Period
+    kgco2e: Decimal = Field(gt=0, description="the product's footprint per declared unit in the baseline period")
+
+
+class ReductionTarget(_Input):
+    by: date
+    kgco2e: Decimal = Field(ge=0, description="the footprint per declared unit to reach by that date")
+
+
+class ManagementPlan(_Input):
+    """ISO 14068-1 carbon neutrality management plan (neutral-finance.md §3: baseline, targets, timeline)."""
+
+    reference: str = Field(min_length=1)
+    adopted_on: date
+    evidence_file: str = Field(min_length=1, description="the plan document (file reference)")
+    baseline: Baseline | None = None
+    targets: list[ReductionTarget] = Field(default_factory=list)
+    timeline_end: date | None = Field(default=None, description="the end of the plan's timeline")
+
+
+class PreviousClaim(_Input):
+    """The previous carbon-neutral claim of the same product (a renewal needs absolute and intensity cuts)."""
+
+    certificate_id: str = Field(min_length=1)
+    period: Period
+    kgco2e: Decimal = Field(gt=0, description="footprint per declared unit of that claim")
+    units_sold: Decimal = Field(gt=0)
+
+
+class Neutrality(_Input):
+    """A carbon-neutral (T4) claim: the period whose sold units are covered, the plan, the retired lots."""
+
+    period: Period = Field(description="the carbon neutrality reporting period")
+    units_sold: Decimal = Field(gt=0, description="declared units sold in the period")
+    management_plan: ManagementPlan | None = None
+    lots: list[CreditLot] = Field(default_factory=list)
+    reversals: list[Reversal] = Field(default_factory=list, description="removals of earlier claims reversed since")
+    previous_claim: PreviousClaim | None = None
+
+
 class Evidence(_Input):
     product_id: str
     declared_unit: DeclaredUnit
@@ -114,7 +158,8 @@ class Evidence(_Input):
     offsets: Offsets
     electricity_instruments: list[ElectricityInstrument] = Field(default_factory=list)
     previous_certificate: PreviousCertificate | None = None
-    sold_units: Decimal | None = Field(default=None, description="declared units sold per year (T4 only)")
+    sold_units: Decimal | None = Field(default=None, description="declared units sold per year (superseded by neutrality.units_sold)")
+    neutrality: Neutrality | None = Field(default=None, description="T4: the carbon-neutral claim, its plan and retired lots")
     applicant: Applicant | None = Field(default=None, description="G11: legal entity, data procedure, reduction plan")
     own_processes: list[str] = Field(
         default_factory=list,

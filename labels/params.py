@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 LabelUse = Literal["b2b", "b2c"]
 CellKind = Literal["accept", "conditional", "not_recognised"]
@@ -120,7 +120,24 @@ class TierThree(_Strict):
 
 
 class TierFour(_Strict):
+    """Carbon neutral (labels.md P2 T4, ISO 14068-1 per neutral-finance.md §3). Off in the shipped default
+    versions, which state only `enabled: false`; a variant that switches it on states every parameter."""
+
     enabled: bool
+    claim_standard: str | None = None  # named in the claim text, e.g. "ISO 14068-1:2023"
+    retirement_deadline_months: int | None = None  # credits retired at most this long after the period ends
+    retirement_lead_months: int | None = None  # ... and at the earliest this long before the period starts
+    renewal_absolute_reduction: bool | None = None  # a renewal needs PCF x units sold below the previous claim's
+    renewal_intensity_reduction: bool | None = None  # ... and PCF per unit below the previous claim's
+    accepted_programmes: list[str] | None = None  # programme ids of data/ledger/programmes.yaml
+
+    @model_validator(mode="after")
+    def _complete_when_enabled(self) -> "TierFour":
+        if self.enabled:
+            missing = [k for k, v in self.__dict__.items() if v is None]
+            if missing:
+                raise ValueError(f"T4 is enabled but {', '.join(missing)} not given")
+        return self
 
 
 class Tiers(_Strict):

@@ -10,6 +10,12 @@ Layout: `data/rules/<scheme>/<effective-from>.yaml`, one file per scheme version
       values:
         2022-06-28: "0.01"                                   # or   {value: "0.01", source: ...}
 
+A *variant* (`variant: <name>` + `extends: <version>` in the header, e.g. `2025-12-01-t4.yaml`)
+is a version a certification body chooses to offer: it takes every rule of the version it extends
+and replaces the subtrees it states. It never takes part in the by-date choice of the default
+versions; it is chosen as `<scheme>+<variant>` (the variant's version in force on the date) or
+pinned as `<scheme>@<version>`. Its sha256 covers the base file's bytes and its own.
+
 `params(on)` resolves every leaf to the value of the latest date on or before `on`. Dates stay
 strings while parsing (no YAML timestamp magic), duplicate keys and float literals are rejected:
 numbers that feed a rule are decimal strings so they reach `Decimal` unrounded.
@@ -189,6 +195,7 @@ class RuleSet:
     effective_from: date
     effective_until: date | None
     meta: dict[str, Any]
+    variant: str | None = None  # None: a default version, chosen by date
     _leaves: dict[str, list[_DatedEntry]] = field(default_factory=dict)
     _tree: Any = None
 
@@ -227,8 +234,33 @@ class RuleSet:
         return resolve(self._tree, ""), provenance
 
 
-_HEADER_KEYS = {"scheme", "version", "kind", "status", "effective_from", "effective_until", "names", "description", "sources"}
+_HEADER_KEYS = {"scheme", "version", "kind", "status", "effective_from", "effective_until", "names", "description", "sources",
+                "variant", "extends"}
 _STATUSES = ("in_force", "proposal")  # `status: proposal` = a scheme modelled by the project, not published rules
+
+
+def _overlay(base: Any, override: Any) -> Any:
+    """A variant's rules over its base: mappings merge key by key; a dated leaf (or anything else) replaces."""
+    if isinstance(base, dict) and isinstance(override, dict) and not _is_leaf(override):
+        out = dict(base)
+        for k, v in override.items():
+            out[k] = _overlay(base[k], v) if k in base else v
+        return out
+    return override
+
+
+def _base_of(path: Path, data: dict) -> tuple[dict, bytes]:
+    """The YAML of the version a variant extends (a sibling file with that `version`), and its bytes."""
+    wanted = str(data["extends"])
+    for sibling in _version_files(path.parent):
+        if sibling == path:
+            continue
+        other = load_yaml_strict(sibling)
+        if isinstance(other, dict) and str(other.get("version")) == wanted:
+            if other.get("extends") is not None:
+                raise RuleSetInvalid(f"{path}: extends {wanted!r}, itself a variant ({sibling}); extend a default version")
+            return other, sibling.read_bytes()
+    raise RuleSetInvalid(f"{path}: extends version {wanted!r}, which no file in {path.parent} declares")
 
 
 def parse_rule_set(path: Path) -> RuleSet:
@@ -236,6 +268,16 @@ def parse_rule_set(path: Path) -> RuleSet:
     data = load_yaml_strict(path)
     if not isinstance(data, dict):
         raise RuleSetInvalid(f"{path}: top level must be a mapping")
+    if (data.get("variant") is None) != (data.get("extends") is None):
+        raise RuleSetInvalid(f"{path}: a variant needs both `variant` and `extends` (got variant="
+                             f"{data.get('variant')!r}, extends={data.get('extends')!r})")
+    if data.get("extends") is not None:
+        base, base_bytes = _base_of(path, data)
+        for key in ("kind", "names", "description", "sources", "status"):
+            if key in base:
+                data.setdefault(key, base[key])
+        data["rules"] = _overlay(base.get("rules", {}), data.get("rules", {}))
+        raw_bytes = hashlib.sha256(base_bytes).hexdigest().encode() + b"\n" + raw_bytes
     for key in ("scheme", "version", "kind", "effective_from", "rules"):
         if key not in data:
             raise RuleSetInvalid(f"{path}: missing top-level field {key!r}")
@@ -257,6 +299,7 @@ def parse_rule_set(path: Path) -> RuleSet:
         effective_from=_parse_date(data["effective_from"], f"{path}: effective_from"),
         effective_until=None if until_raw is None else _parse_date(until_raw, f"{path}: effective_until"),
         meta={k: data.get(k) for k in ("names", "description", "sources")} | {"status": status},
+        variant=None if data.get("variant") is None else str(data["variant"]),
     )
     leaves: dict[str, list[_DatedEntry]] = {}
 
@@ -298,8 +341,10 @@ def scheme_versions(scheme: str, root: Path | None = None) -> list[RuleSet]:
     for rs in versions:
         if rs.scheme != scheme:
             raise RuleSetInvalid(f"{rs.path}: scheme {rs.scheme!r} does not match its folder {scheme!r}")
-    versions.sort(key=lambda r: r.effective_from)
+    versions.sort(key=lambda r: (r.variant or "", r.effective_from))
     for earlier, later in zip(versions, versions[1:]):
+        if earlier.variant != later.variant:
+            continue  # each variant is its own chain of dated versions
         if earlier.effective_until is None or earlier.effective_until >= later.effective_from:
             raise RuleSetInvalid(
                 f"{earlier.path}: effective_until {earlier.effective_until} overlaps "
@@ -314,11 +359,20 @@ def split_scheme_ref(ref: str) -> tuple[str, str | None]:
     return scheme, (version or None)
 
 
+def split_variant(ref: str) -> tuple[str, str | None]:
+    """`gd-carbon-label+carbon-neutral` -> (`gd-carbon-label`, `carbon-neutral`); no `+` -> (ref, None)."""
+    scheme, _, variant = ref.partition("+")
+    return scheme, (variant or None)
+
+
 def load_rule_set(
     scheme: str, on: date | None = None, *, version: str | None = None, root: Path | None = None
 ) -> RuleSet:
-    """The version of `scheme` in force on `on` (or the version with id `version`, also given as `scheme@version`)."""
+    """The version of `scheme` in force on `on` (or the version with id `version`, also given as `scheme@version`).
+
+    `scheme+variant` chooses among that variant's versions; a bare id only among the default versions."""
     scheme, pinned = split_scheme_ref(scheme)
+    scheme, variant = split_variant(scheme)
     version = version or pinned
     versions = scheme_versions(scheme, root)
     if version is not None:
@@ -334,8 +388,14 @@ def load_rule_set(
         raise UnknownVersion(f"scheme {scheme!r} has no version {version!r} (versions: {known})")
     if on is None:
         raise NoVersionInForce(f"scheme {scheme!r}: give a date or a version")
+    if variant is not None and not any(rs.variant == variant for rs in versions):
+        offered = sorted({rs.variant for rs in versions if rs.variant}) or ["none"]
+        raise UnknownVersion(f"scheme {scheme!r} has no variant {variant!r} (variants: {', '.join(offered)})")
+    versions = [rs for rs in versions if rs.variant == variant]
     for rs in versions:
         if rs.in_force(on):
             return rs
+    if variant is not None:
+        scheme = f"{scheme}+{variant}"
     spans = "; ".join(f"{rs.version}: {rs.effective_from}..{rs.effective_until or 'open'}" for rs in versions)
     raise NoVersionInForce(f"scheme {scheme!r} has no version in force on {on.isoformat()} ({spans})")

@@ -21,14 +21,22 @@ class SchemeInfo(BaseModel):
     effective_until: date | None
     sha256: str | None
     versions: list[str]
+    variants: dict[str, str | None] = {}  # variant name -> its version in force on the date (chosen as `id+variant`)
 
 
 def list_schemes(on: date) -> list[SchemeInfo]:
     out = []
     for scheme in scheme_ids():
-        versions = scheme_versions(scheme)
+        every = scheme_versions(scheme)
+        versions = [v for v in every if v.variant is None]
         current = next((v for v in versions if v.in_force(on)), None)
         shown = current or versions[-1]
+        variants: dict[str, str | None] = {}
+        for v in every:
+            if v.variant is not None:
+                variants.setdefault(v.variant, None)
+                if v.in_force(on):
+                    variants[v.variant] = v.version
         out.append(SchemeInfo(
             id=scheme, kind=shown.kind, status=shown.status, names=dict(shown.meta.get("names") or {}),
             version=current.version if current else None,
@@ -36,5 +44,6 @@ def list_schemes(on: date) -> list[SchemeInfo]:
             effective_until=current.effective_until if current else None,
             sha256=current.sha256 if current else None,
             versions=[v.version for v in versions],
+            variants=variants,
         ))
     return out

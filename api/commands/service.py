@@ -22,6 +22,10 @@ def serve(
         False, "--dev", help="Embedded development mode: SQLite and a key under CARBONLABEL_HOME."
     ),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="uvicorn worker processes (production)."),
+    ssl_certfile: str = typer.Option("", "--ssl-certfile", envvar="CARBONLABEL_TLS_CERT",
+                                     help="Serve HTTPS with this certificate chain (PEM); PACT partners need HTTPS."),
+    ssl_keyfile: str = typer.Option("", "--ssl-keyfile", envvar="CARBONLABEL_TLS_KEY",
+                                    help="The private key (PEM) of --ssl-certfile."),
 ) -> None:
     """Serve the HTTP API. Production needs CARBONLABEL_DATABASE_URL, _PUBLIC_URL and _SIGNING_KEY."""
     import uvicorn
@@ -35,9 +39,27 @@ def serve(
         preflight(settings)  # and certificates whose signing key this service cannot verify
     except InsecureConfiguration as exc:
         _fail(exc.message)
+    tls = _tls_options(ssl_certfile, ssl_keyfile)
     os.environ["CARBONLABEL_EMBEDDED"] = "1" if dev else "0"
     os.environ["CARBONLABEL_PORT"] = str(port)
-    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers if not dev else 1, log_level="info")
+    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers if not dev else 1, log_level="info", **tls)
+
+
+def _tls_options(certfile: str, keyfile: str) -> dict[str, str]:
+    """uvicorn's ssl options, after checking that the pair loads (a bad pair fails here, named,
+    rather than as a TLS handshake error for every client)."""
+    import ssl
+
+    if not certfile and not keyfile:
+        return {}
+    if not certfile or not keyfile:
+        _fail("HTTPS needs both --ssl-certfile and --ssl-keyfile (CARBONLABEL_TLS_CERT, CARBONLABEL_TLS_KEY)")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(certfile, keyfile)
+    except (OSError, ssl.SSLError) as exc:
+        _fail(f"--ssl-certfile {certfile} / --ssl-keyfile {keyfile}: cannot load the certificate and key ({exc})")
+    return {"ssl_certfile": certfile, "ssl_keyfile": keyfile}
 
 
 def demo(port: int = typer.Option(8000, "--port", min=1, max=65535)) -> None:

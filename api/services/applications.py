@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from api import guards
 from api.errors import Conflict, Forbidden, InvalidInput
 from api.models import Application, Certificate, Footprint, Product, User, utcnow
-from api.services import history
+from api.services import history, ledger
 from api.services.access import organisation_scope
 
 # action -> (allowed from-states, to-state, roles, reason required)
@@ -217,4 +217,9 @@ def transition(
         reason=reason,
         detail=detail,
     )
+    if action == "submit":  # the claim's credit lots and green certificates are held from submission on
+        ledger.hold(session, claim_id=application.id, organisation_id=application.organisation_id,
+                    evidence=application.evidence)
+    elif action == "reject":
+        ledger.release(session, claim_id=application.id)
     return application

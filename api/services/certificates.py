@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from api.domain import CertifiedFootprint, GradeOutcome
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.models import Application, Certificate, Footprint, HistoryEntry, Organisation, Product, User, utcnow
-from api.services import history
+from api.services import history, webhooks
 from api.services.access import organisation_scope
 from api.services import verification
 from api.services.certificate_status import StatusView, derive_status
@@ -119,6 +119,8 @@ def build_payload(
         "certification_body": {"name": body.name, "accreditation_number": body.accreditation_number},
         # the certifiers who approved it, in order (two when the grade needed four eyes)
         "approved_by": [{"id": a.id, "name": a.name} for a in approvers or []],
+        # T4 only (issue 16): what was offset and how, in three languages; other documents stay as they were
+        **({"neutral_claim": outcome.neutral_claim} if outcome.neutral_claim else {}),
     }
 
 
@@ -214,6 +216,9 @@ def issue(
             "supersedes": supersedes.number if supersedes else None,
         },
     )
+    if supersedes is not None:  # issue 16: the renewed certificate's subscribers hear of its successor
+        webhooks.enqueue(session, certificate=supersedes, event="renewed", at=issued_at,
+                         detail={"superseded_by": number})
     return certificate
 
 
@@ -315,6 +320,9 @@ def act(
         detail=detail,
     )
     session.flush()
+    if action in ("suspend", "revoke"):  # issue 16: subscribers hear of it, in the same transaction
+        webhooks.enqueue(session, certificate=certificate, event=f"{to_state}", at=entry.at,
+                         detail={"reason": reason})
     return entry
 
 

@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -233,6 +234,9 @@ def _finish(session: Session, job_id: str, **values: Any) -> None:
     session.commit()
 
 
+WEBHOOK_EVERY_SECONDS = 60.0  # the worker's webhook pass (expiries, due deliveries) when idle
+
+
 class Worker:
     """Claims and runs jobs until stopped; `run_once` for tests and the CLI's --once."""
 
@@ -248,6 +252,8 @@ class Worker:
         self.sessions, self.domain, self.poll_seconds = sessions, domain, poll_seconds
         self.executor: Executor = executor or LocalExecutor(domain)
         self.stale_after_seconds = stale_after_seconds
+        self.webhook_every_seconds = WEBHOOK_EVERY_SECONDS
+        self._webhooks_due_at = 0.0  # time.monotonic() of the next webhook pass
         self.stop = threading.Event()
         self.name = worker_name()
 
@@ -257,6 +263,25 @@ class Worker:
             return False
         run_job(self.sessions, self.executor, job_id)
         return True
+
+    def deliver_webhooks(self) -> tuple[int, int, int]:
+        """Issue 16: enqueue expiry events and POST every webhook delivery that is due; (expired, sent, failed)."""
+        from api.services import webhooks
+
+        with self.sessions() as session:
+            expired = webhooks.enqueue_expiries(session)
+            delivered, failed = webhooks.deliver_due(session, post=webhooks.httpx_poster())
+            session.commit()
+        return expired, delivered, failed
+
+    def _webhooks_if_due(self) -> None:
+        if time.monotonic() < self._webhooks_due_at:
+            return
+        self._webhooks_due_at = time.monotonic() + self.webhook_every_seconds
+        try:
+            self.deliver_webhooks()
+        except Exception:  # noqa: BLE001 - a failed pass is retried on the next one; the rows stay
+            log.exception("job worker: webhook delivery failed")
 
     def run_forever(self) -> None:
         try:
@@ -270,6 +295,7 @@ class Worker:
                 log.exception("job worker: claiming failed")
                 busy = False
             if not busy:
+                self._webhooks_if_due()
                 self.stop.wait(self.poll_seconds)
 
     def start_thread(self) -> threading.Thread:

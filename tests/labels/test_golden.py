@@ -98,6 +98,11 @@ def _check_decision(d, expect: dict) -> None:
         else:
             for lang, text in expect["label"].items():
                 assert text in getattr(d.label, lang.replace("-", "_")), getattr(d.label, lang.replace("-", "_"))
+    for lang, text in (expect.get("neutral_claim") or {}).items():  # T4: what was offset and how
+        assert d.neutral_claim is not None
+        assert text in getattr(d.neutral_claim, lang.replace("-", "_")), getattr(d.neutral_claim, lang.replace("-", "_"))
+    if "total_kgco2e" in expect:  # offsets never netted: the decision carries the footprint's own total
+        assert str(d.total_kgco2e) == str(expect["total_kgco2e"])
     for lang, text in (expect.get("label_excludes") or {}).items():  # e.g. no repeated title, no "(proposal)"
         assert text not in getattr(d.label, lang.replace("-", "_")), getattr(d.label, lang.replace("-", "_"))
     if "valid_until" in expect:

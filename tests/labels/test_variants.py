@@ -8,8 +8,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from labels import evaluate
-from labels.ruledata import parse_rule_set
+from labels.errors import RuleSetInvalid, UnknownVersion
+from labels.ruledata import load_rule_set, parse_rule_set
 from tests.labels.factory import BENCHMARK_KEY, default_evidence, footprint, registry
 
 ON = date(2026, 6, 1)
@@ -36,28 +39,44 @@ def test_an_official_benchmark_wins_over_the_registry(tmp_path: Path) -> None:
     assert d.rule_set_version.sha256 != parse_rule_set(SHIPPED).sha256  # the changed file is a different version
 
 
-def test_t4_when_switched_on_needs_t2_and_enough_retired_offsets(tmp_path: Path) -> None:
+def test_t4_switched_on_without_its_parameters_is_refused(tmp_path: Path) -> None:
+    """Issue 16 replaced the old T4 (offsets x 1000 >= PCF x sold units only): a version that turns T4 on must
+    state the retirement deadline, the claim standard and the renewal rules; the conditions themselves are golden
+    cases of the variant gd-carbon-label+carbon-neutral (data/rules/gd-carbon-label/cases.yaml)."""
     rs = _variant(tmp_path,
                   'off by default (Carbon Trust stopped neutral verification 2023, §4.1 [V])"\n        values:\n          2025-03-01: false',
                   'off by default (Carbon Trust stopped neutral verification 2023, §4.1 [V])"\n        values:\n          2025-03-01: true')
-    evidence = default_evidence() | {
-        "previous_certificate": {"certificate_id": "P", "scheme": "gd-carbon-label", "certified_kgco2e": "100",
-                                 "reference_period": {"start": "2024-01-01", "end": "2024-12-31"},
-                                 "previous_footprint_rebaselined": "100", "rebaseline_snapshot_hash": "a" * 64,
-                                 "rebaseline_method": "AR6"},
-        "sold_units": "1000",
-        # 90 kg x 1000 units = 90,000 kg = 90 t needed
-        "offsets": {"netted_in_footprint": False,
-                    "retired": [{"registry": "CCER", "serial": "S1", "tco2e": "90", "retired_on": "2026-01-10"}]},
-    }
-    d = evaluate(footprint(total_kgco2e=90.0), evidence, "gd-carbon-label", ON, rule_set=rs)
-    assert d.tier == "T4" and [g.tier for g in d.granted] == ["T1", "T2", "T4"]
-    assert str(d.granted[-1].valid_until) == "2027-05-31"  # 12 months
-    assert "碳中和标识" in d.label.zh_Hans
-    short = evidence | {"offsets": {"netted_in_footprint": False, "retired": [
-        {"registry": "CCER", "serial": "S1", "tco2e": "89.999", "retired_on": "2026-01-10"}]}}
-    d2 = evaluate(footprint(total_kgco2e=90.0), short, "gd-carbon-label", ON, rule_set=rs)
-    assert d2.tier == "T2" and d2.rule("T4.carbon_neutral").status == "failed"
+    with pytest.raises(RuleSetInvalid, match=r"rules\.tiers\.T4: .*retirement_deadline_months"):
+        evaluate(footprint(total_kgco2e=90.0), default_evidence(), "gd-carbon-label", ON, rule_set=rs)
+
+
+def _copy_scheme(tmp_path: Path) -> Path:
+    folder = tmp_path / "gd-carbon-label"
+    folder.mkdir()
+    for name in ("2022-06-28.yaml", "2025-03-01.yaml", "2025-12-01-t4.yaml"):
+        (folder / name).write_bytes((SHIPPED.parent / name).read_bytes())
+    return folder
+
+
+def test_a_variant_is_chosen_only_by_name_and_hashes_its_base(tmp_path: Path) -> None:
+    folder = _copy_scheme(tmp_path)
+    assert load_rule_set("gd-carbon-label", ON, root=tmp_path).version == "2025.1"  # by date: the default chain
+    variant = load_rule_set("gd-carbon-label+carbon-neutral", ON, root=tmp_path)
+    assert (variant.version, variant.variant) == ("2025.1-t4", "carbon-neutral")
+    assert load_rule_set("gd-carbon-label@2025.1-t4", ON, root=tmp_path).sha256 == variant.sha256
+    base = folder / "2025-03-01.yaml"
+    base.write_text(base.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    assert load_rule_set("gd-carbon-label+carbon-neutral", ON, root=tmp_path).sha256 != variant.sha256
+    with pytest.raises(UnknownVersion, match="no variant 'neutral'.*carbon-neutral"):
+        load_rule_set("gd-carbon-label+neutral", ON, root=tmp_path)
+
+
+def test_a_variant_extending_a_missing_version_names_it(tmp_path: Path) -> None:
+    folder = _copy_scheme(tmp_path)
+    t4 = folder / "2025-12-01-t4.yaml"
+    t4.write_text(t4.read_text(encoding="utf-8").replace('extends: "2025.1"', 'extends: "2024.9"'), encoding="utf-8")
+    with pytest.raises(RuleSetInvalid, match=r"2025-12-01-t4\.yaml: extends version '2024\.9'"):
+        load_rule_set("gd-carbon-label+carbon-neutral", ON, root=tmp_path)
 
 
 def test_a_product_rule_kind_a_rule_set_does_not_list_fails_g1_alone(tmp_path: Path) -> None:

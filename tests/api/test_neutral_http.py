@@ -1,0 +1,69 @@
+"""A carbon-neutral (T4) certificate over real HTTP with the real engine and rules, SQLite and PostgreSQL.
+
+The exporter applies under the variant gd-carbon-label+carbon-neutral (offered as a scheme once in force);
+the lots are held from submission; the certificate's signed document carries the footprint's own total (never
+netted) and the claim text in three languages, which the public verification page shows.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import httpx
+
+from tests.api.real_steps import desk_lamp_footprint, exporter_and_certifier
+from tests.api.test_e2e_http import evidence_for, real_server  # noqa: F401  (fixture)
+
+
+def test_a_t4_certificate_carries_its_claim_and_an_unnetted_total(real_server) -> None:  # noqa: F811
+    server, application = real_server
+    with httpx.Client(base_url=server.url, timeout=120) as http:
+        exporter, certifier = exporter_and_certifier(application, http)
+        assert "gd-carbon-label+carbon-neutral" in http.get("/v1/schemes", headers=exporter).json()["schemes"]
+        bom, product_id, footprint = desk_lamp_footprint(http, exporter)
+        total = Decimal(repr(footprint["result"]["total_kgco2e"]))
+        # T2: the previous footprint re-baselined at total / 0.9 on the same snapshot (a 10 % cut); stated
+        # uncertainty 1 % of the PCF, well under the cut. T4: 1000 pieces x total kg = total t, retired as the
+        # next whole number of tonnes (one serial per tonne).
+        needed_t = int(total.to_integral_value(rounding="ROUND_CEILING"))
+        evidence = evidence_for(bom) | {
+            "previous_certificate": {"certificate_id": "GD-2024-1", "scheme": "gd-carbon-label",
+                                     "certified_kgco2e": str(total / Decimal("0.9")),
+                                     "reference_period": {"start": "2024-01-01", "end": "2024-12-31"},
+                                     "previous_footprint_rebaselined": str(total / Decimal("0.9")),
+                                     "rebaseline_snapshot_hash": footprint["snapshot_hash"], "rebaseline_method": "AR6"},
+            "declared_uncertainty": {"half_width_95_share": "0.01", "basis": "test"},
+            "neutrality": {
+                "period": bom["product"]["reference_period"], "units_sold": "1000",
+                "management_plan": {"reference": "CNMP-1", "adopted_on": "2024-03-01", "evidence_file": "cnmp.pdf",
+                                    "baseline": {"period": {"start": "2023-01-01", "end": "2023-12-31"},
+                                                 "kgco2e": str(total * 2)},
+                                    "targets": [{"by": "2030-12-31", "kgco2e": str(total / 2)}],
+                                    "timeline_end": "2035-12-31"},
+                "lots": [{"programme": "CCER", "registry": "ccer.cets.org.cn", "project_id": "CCER-44-0001",
+                          "project_name": "Test afforestation", "project_type": "forestry",
+                          "methodology": "CCER-14-001-V01", "vintage": 2024, "removal": True,
+                          "serial_range": f"BLK-T4:1-{needed_t}", "quantity_tco2e": str(needed_t),
+                          "retired_on": "2025-12-31", "evidence_file": "ccer-retirement.pdf"}]},
+        }
+        applied = http.post("/v1/applications", json={"product_id": product_id, "footprint_id": footprint["id"],
+                                                      "scheme": "gd-carbon-label+carbon-neutral", "evidence": evidence},
+                            headers=exporter)
+        assert applied.status_code == 201, applied.text
+        claim = applied.json()["id"]
+        assert http.post(f"/v1/applications/{claim}/submit", headers=exporter).status_code == 200
+        assert [h["serial_range"] for h in http.get(f"/v1/applications/{claim}/ledger", headers=exporter).json()] == [
+            f"BLK-T4:1-{needed_t}"]
+        assert http.post(f"/v1/applications/{claim}/start-review", headers=certifier).status_code == 200
+        approved = http.post(f"/v1/applications/{claim}/approve", headers=certifier)
+        assert approved.status_code == 201, approved.text
+        document = approved.json()["document"]
+        assert (document["tier"], document["rule_set_version"]) == ("T4", "gd-carbon-label@2025.1-t4")
+        assert Decimal(str(document["footprint"]["total_kgco2e"])) == total  # offsets never netted
+        claim_text = document["neutral_claim"]
+        assert set(claim_text) == {"zh-CN", "zh-TW", "en"}
+        assert f"BLK-T4:1-{needed_t}" in claim_text["en"] and "ISO 14068-1:2023" in claim_text["en"]
+        assert "碳足迹数值为抵销前数值" in claim_text["zh-CN"]
+        page = http.get(f"/verify/{document['certificate_number']}", headers={"Accept": "text/html"})
+        assert page.status_code == 200 and 'id="neutral-claim"' in page.text and "碳中和声明" in page.text
+        assert claim_text["zh-TW"] in page.text
