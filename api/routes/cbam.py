@@ -102,8 +102,13 @@ def exposure(
     return _document(request, state, report)
 
 
-@router.post("/portfolio", responses=DOCUMENT_RESPONSES)
-def portfolio(body: PortfolioRequest, request: Request, user: CurrentUser, state: StateDep) -> Response:
+@router.post(
+    "/portfolio",
+    responses={**DOCUMENT_RESPONSES, 202: {"description": "A large portfolio queued as a job (Location: its status URL)"}},
+)
+def portfolio(
+    body: PortfolioRequest, request: Request, user: CurrentUser, state: StateDep, session: SessionDep
+) -> Response:
     """A trade office's portfolio: aggregates by exporter, destination, sector, CN code and year, with the
     certificate price, actual-vs-default and China carbon price sensitivities (runs in a worker thread)."""
     require_role(user, "trade_office")
@@ -111,6 +116,18 @@ def portfolio(body: PortfolioRequest, request: Request, user: CurrentUser, state
         raise PayloadTooLarge(
             f"{len(body.lines)} lines: more than the limit of {state.settings.cbam_max_lines} per report"
         )
+    if len(body.lines) > state.settings.cbam_inline_lines:  # the same rule as /exposure: a job, never a request worker
+        accept = request.headers.get("accept", "")
+        job = jobs.submit(
+            session,
+            user=user,
+            kind="cbam_portfolio",
+            params={**body.model_dump(mode="json"),
+                    "format": "pdf" if "application/pdf" in accept else "xlsx" if XLSX in accept else "json"},
+            size=len(body.lines),
+        )
+        session.commit()
+        return accepted(job)
     book = state.domain.cbam_portfolio(body.lines, projection=body.projection, obligations=body.obligations)
     return _document(request, state, book.exposure, book, "cbam-portfolio")
 

@@ -32,7 +32,7 @@ from api.models import BomUpload, Job, Product, User, utcnow
 
 log = logging.getLogger("carbonlabel.jobs")
 
-JOB_KINDS = ("cbam_exposure", "footprint")
+JOB_KINDS = ("cbam_exposure", "cbam_portfolio", "footprint")
 # a job `running` longer than this when a worker starts lost its worker (killed): it is queued again
 STALE_AFTER_SECONDS = 3600.0
 
@@ -93,6 +93,24 @@ def _cbam(session: Session, job: Job, run: Executor) -> JobOutput:
     return run(_cbam_compute, job.params)  # type: ignore[no-any-return]
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _portfolio_compute(domain: Domain, params: dict[str, Any]) -> JobOutput:
+    book = domain.cbam_portfolio(
+        params["lines"], projection=bool(params.get("projection")), obligations=bool(params.get("obligations"))
+    )
+    if params.get("format") == "pdf":
+        return JobOutput(data=domain.cbam_portfolio_pdf(book), media_type="application/pdf")
+    if params.get("format") == "xlsx":
+        return JobOutput(data=domain.cbam_xlsx(book.exposure, book), media_type=XLSX)
+    return JobOutput(result=book.model_dump(mode="json"))
+
+
+def _portfolio(session: Session, job: Job, run: Executor) -> JobOutput:
+    return run(_portfolio_compute, job.params)  # type: ignore[no-any-return]
+
+
 def _footprint_compute(domain: Domain, params: dict[str, Any]) -> Any:
     return domain.compute(
         params["bom"],
@@ -118,7 +136,9 @@ def _footprint(session: Session, job: Job, run: Executor) -> JobOutput:
     return JobOutput(result=FootprintPublic.model_validate(row).model_dump(mode="json"))
 
 
-HANDLERS: dict[str, Callable[[Session, Job, Executor], JobOutput]] = {"cbam_exposure": _cbam, "footprint": _footprint}
+HANDLERS: dict[str, Callable[[Session, Job, Executor], JobOutput]] = {
+    "cbam_exposure": _cbam, "cbam_portfolio": _portfolio, "footprint": _footprint,
+}
 
 
 class LocalExecutor:

@@ -141,6 +141,33 @@ def test_a_large_cbam_report_runs_as_a_job_and_matches_the_synchronous_answer(li
     assert "line 4" in failed["error"]["detail"] and "cn_code" in failed["error"]["detail"]
 
 
+def test_a_large_cbam_portfolio_runs_as_a_job_with_the_synchronous_numbers(limited) -> None:
+    """A trade office's portfolio above the inline limit (2 lines here) is queued like an exposure
+    report: 202 with a status URL, computed by the worker (never in the request), and its result
+    equals the synchronous answer for the same lines; asked as PDF, the job's result is the PDF."""
+    application, client, actors = limited
+    application.state.service.domain = EngineDomain()
+    trade = actors.add("trade", "trade_office", "HK Trade Office")
+    lines = [{**LINE, "net_mass_t": mass, "exporter_id": exporter}
+             for mass, exporter in ((100, "Foshan Steel"), (200, "Foshan Steel"), (300, "Jiangmen Metal"))]
+    queued = client.post("/v1/cbam/portfolio", json={"lines": lines}, headers=trade)
+    assert queued.status_code == 202 and queued.headers["location"].startswith("/v1/jobs/")
+    pdf_job = client.post("/v1/cbam/portfolio", json={"lines": lines},
+                          headers={**trade, "Accept": "application/pdf"})
+    assert pdf_job.status_code == 202
+    worker = Worker(application.state.service.sessions, application.state.service.domain)
+    assert worker.run_once() is True and worker.run_once() is True
+    done = client.get(queued.json()["status_url"], headers=trade).json()
+    assert done["status"] == "succeeded"
+    result = client.get(done["result_url"], headers=trade).json()
+    expected = EngineDomain().cbam_portfolio(lines, projection=False, obligations=False)
+    assert result == expected.model_dump(mode="json")
+    pdf = client.get(f"/v1/jobs/{pdf_job.json()['id']}/result", headers=trade)
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    small = client.post("/v1/cbam/portfolio", json={"lines": lines[:2]}, headers=trade)
+    assert small.status_code == 200  # within the inline limit: answered at once
+
+
 def test_a_long_monte_carlo_footprint_runs_as_a_job(limited) -> None:
     application, client, actors = limited
     exporter = actors.add("exporter", "exporter", "Lamp Co")
