@@ -226,6 +226,12 @@ def _check_client(session: Session, client_id: str, client_secret: str) -> tuple
     matches = security.verify_secret(client_secret, user.secret_hash if user is not None else None)
     if user is None:
         return throttle.Verdict(None, "unknown"), None
+    return sign_in_verdict(session, user, matches)
+
+
+def sign_in_verdict(session: Session, user: User, matches: bool) -> tuple[throttle.Verdict, User | None]:
+    """The outcome of a sign-in by a known account whose secret or password was already checked (so
+    every path cost the same hashing): refused while the account or its organisation is disabled."""
     organisation = session.get(Organisation, user.organisation_id)
     if not user.active or organisation is None or not organisation.active:
         return throttle.Verdict(user.id, "disabled"), None

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import InvalidInput, NotAuthenticated
 from api.models import Organisation, User
-from api.services import history, throttle
+from api.services import accounts, history, throttle
 
 MIN_PASSWORD_LENGTH = 12  # NIST SP 800-63B §5.1.1.2 asks for >= 8; a service holding certificates asks for more
 MAX_PASSWORD_LENGTH = 256
@@ -59,12 +59,7 @@ def _check(session: Session, login: str, password: str) -> tuple[throttle.Verdic
     matches = _verify(password, stored)
     if user is None or user.kind != "person":
         return throttle.Verdict(None, "unknown"), None
-    organisation = session.get(Organisation, user.organisation_id)
-    if not user.active or organisation is None or not organisation.active:
-        return throttle.Verdict(user.id, "disabled"), None
-    if not matches:
-        return throttle.Verdict(user.id, "invalid_secret"), None
-    return throttle.Verdict(user.id, "success"), user
+    return accounts.sign_in_verdict(session, user, matches)
 
 
 def sign_in(session: Session, *, login: str, password: str, address: str, policy: throttle.ThrottlePolicy) -> User:
