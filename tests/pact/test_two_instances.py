@@ -38,6 +38,7 @@ from footprint.engine import compute
 from footprint.pact import read_pact_document
 from footprint.pact_supplier import use_pact_in_bom
 from tests.api.conftest import free_port
+from tests.api.helpers import apply, step
 from tests.api.standin import StandInDomain
 from tests.footprint.test_credits_and_pools import CUTOFF_TOTAL
 from tests.footprint.test_engine import W
@@ -176,6 +177,16 @@ def test_request_fulfil_use_and_newer_version(tmp_path: Path, tls, home, mini_sn
             session.commit()
             bench_footprint = stored.id
 
+        # --- the bench is certified on that footprint through the real workflow (an accredited body's certifier)
+        certifier = make_account(customer.app, "GBA Certification Centre", "reviewer", role="certifier")
+        r_head = customer.token(certifier)
+        application = apply(customer.http, c_head, product.id, bench_footprint)
+        assert step(customer.http, c_head, application["id"], "submit").status_code == 200
+        assert step(customer.http, r_head, application["id"], "start-review").status_code == 200
+        approved = step(customer.http, r_head, application["id"], "approve")
+        assert approved.status_code == 201, approved.text
+        bench_certificate = approved.json()["number"]
+
         # --- the supplier recomputes the stool (600 g seat): a new footprint, the old one deprecated
         v2_bom = json.loads(exportable_bom(mini_bom).model_dump_json())
         next(line for line in v2_bom["lines"] if line["line_id"] == "seat")["quantity"] = 600
@@ -209,6 +220,7 @@ def test_request_fulfil_use_and_newer_version(tmp_path: Path, tls, home, mini_sn
         assert impact.status_code == 200, impact.text
         (change,) = impact.json()
         assert change["footprint_id"] == bench_footprint and change["lines"][0]["line_id"] == "stools"
+        assert change["certificates"] == [bench_certificate]  # the certificate issued on the bench footprint
         assert math.isclose(change["total_after"] - change["total_before"], 2 * 0.1 * W, rel_tol=1e-9)
         # fetched by id gives the same document
         one = customer.http.post(f"/v1/pact/connections/{conn_id}/fetch", headers=c_head,
