@@ -102,13 +102,20 @@ def test_certificates_signed_by_the_v1_code_verify_in_their_database(v1_service:
         assert page.status_code == 200 and number in page.text
 
 
-def test_a_v1_certificate_renders_its_pdf_from_the_typed_document(v1_service: TestClient) -> None:
-    from api.rendering.certificate_pdf import certificate_html
+def test_a_v1_certificate_renders_its_pdf_from_the_typed_document(tmp_path: Path) -> None:
+    import subprocess
+
+    from api.rendering.certificate_pdf import certificate_html, render_certificate_pdf
 
     document = CertificateDocument.model_validate(_v1_documents()["CL-2026-74MY2R97"]["document"])
     html = certificate_html(document)
     assert "2026-12-01 至 2027-11-30" in html and "2026-12-01 to 2027-11-30" in html  # validity, from the datetimes
     assert "CL-2026-74MY2R97" in html and "LED 台灯" in html
+    pdf = tmp_path / "t4.pdf"
+    pdf.write_bytes(render_certificate_pdf(document))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    # one page per language, also for a T4 label (reduction and claim lines): it spilled onto 5 pages before
+    assert [line.split() for line in info.splitlines() if line.startswith("Pages:")] == [["Pages:", "3"]]
 
 
 def test_a_stored_document_is_validated_once_per_request(client, actors, monkeypatch) -> None:  # type: ignore[no-untyped-def]
