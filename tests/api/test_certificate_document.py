@@ -164,29 +164,11 @@ def real_client(settings, database):  # type: ignore[no-untyped-def]
 
 def _issue_real(client: TestClient, app: Any) -> dict[str, Any]:
     """A gd-carbon-label certificate issued by the real engine and rules through the API."""
-    from api.services import accounts
-    from tests.api.real_steps import BOM_PATH
+    from tests.api.real_steps import desk_lamp_footprint, exporter_and_certifier
     from tests.api.test_e2e_http import evidence_for
 
-    with app.state.service.sessions() as session:
-        exp = accounts.create_user(session, organisation=accounts.get_or_create_organisation(session, name="Lamp Co"),
-                                   name="exporter", role="exporter", actor=None)
-        cer = accounts.create_user(session, organisation=accounts.get_or_create_organisation(session, name="GD Cert"),
-                                   name="certifier", role="certifier", actor=None)
-        session.commit()
-
-    def bearer(user: Any) -> dict[str, str]:
-        answer = client.post("/auth/token", data={"grant_type": "client_credentials", "client_id": user.client_id,
-                                                  "client_secret": user.client_secret})
-        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-    exporter, certifier = bearer(exp), bearer(cer)
-    bom = json.loads(BOM_PATH.read_text(encoding="utf-8"))
-    product_id = client.post("/v1/products", json={"name": "lamp", "category": "lighting"}, headers=exporter).json()["id"]
-    upload = client.post(f"/v1/products/{product_id}/boms",
-                         files={"file": (BOM_PATH.name, BOM_PATH.read_bytes(), "application/json")}, headers=exporter)
-    footprint = client.post(f"/v1/products/{product_id}/footprints", json={"bom_id": upload.json()["id"]},
-                            headers=exporter).json()
+    exporter, certifier = exporter_and_certifier(app, client)  # a TestClient is an httpx.Client
+    bom, product_id, footprint = desk_lamp_footprint(client, exporter)
     applied = client.post("/v1/applications", json={"product_id": product_id, "footprint_id": footprint["id"],
                                                     "scheme": "gd-carbon-label", "evidence": evidence_for(bom)},
                           headers=exporter)
