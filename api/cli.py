@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
+from collections.abc import Callable
+from typing import Any
 
 import typer
+
+from lcidb.errors import CarbonlabelError
 
 app = typer.Typer(
     name="carbonlabel",
@@ -40,6 +45,35 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 for _module_name in COMMAND_MODULES:
     importlib.import_module(_module_name).register(app)
+
+
+def _answering_errors(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """The CLI's top-level handler: a project error a command did not catch ends the command with the
+    message and the exit code of api/errors.py's table (the same table the HTTP answers come from)."""
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except CarbonlabelError as exc:
+            from api.errors import answer_for
+
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=answer_for(exc).exit_code) from None
+
+    return run
+
+
+def _install_error_handler(group: typer.Typer) -> None:
+    for command in group.registered_commands:
+        if command.callback is not None:
+            command.callback = _answering_errors(command.callback)
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            _install_error_handler(sub.typer_instance)
+
+
+_install_error_handler(app)
 
 
 def main() -> None:

@@ -23,9 +23,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import InvalidInput, NotAuthenticated, ServiceError
+from api.errors import InvalidInput, NotAuthenticated, ServiceError, answer_for, error_body
 from footprint.bom import text_problem
 from footprint.strict_json import InvalidJSON, JSONLimits, check_document, loads_strict
+from lcidb.errors import CarbonlabelError
 
 log = logging.getLogger("carbonlabel.api")
 
@@ -209,15 +210,18 @@ def install(app: FastAPI, *, body_limit: int, cors_origins: tuple[str, ...] = ()
     app.add_middleware(StrictJSONBody, limit=body_limit)
     app.add_middleware(SecurityHeaders, cors_origins=cors_origins)
 
-    @app.exception_handler(ServiceError)
-    async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
-        if request.url.path == TOKEN_PATH:
+    @app.exception_handler(CarbonlabelError)
+    async def _project_error(request: Request, exc: CarbonlabelError) -> JSONResponse:
+        """Every error of the project (service and domain packages), answered as api/errors.py's table says."""
+        if request.url.path == TOKEN_PATH and isinstance(exc, ServiceError):
             error, status = _oauth_error(exc)
             return JSONResponse({"error": error, "error_description": exc.message}, status_code=status,
                                 headers={"WWW-Authenticate": "Basic"} if status == 401 else None)
+        answer = answer_for(exc)
+        if answer.status >= 500 and not isinstance(exc, ServiceError):
+            log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticated) else None
-        return JSONResponse({"detail": exc.message, "code": exc.code, **exc.extra}, status_code=exc.status_code,
-                            headers=headers)
+        return JSONResponse(error_body(exc), status_code=answer.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -18,7 +18,7 @@ from uuid import UUID
 
 import httpx
 
-from api.errors import ServiceError
+from api.errors import PartnerFailed
 from footprint.errors import PactError
 from footprint.pact import PactDocument, ProductFootprint, read_pact_document
 from footprint.pact_exchange import CLOUDEVENTS_MEDIA_TYPE, FootprintQuery, PactEvent
@@ -26,15 +26,13 @@ from footprint.pact_exchange import CLOUDEVENTS_MEDIA_TYPE, FootprintQuery, Pact
 MAX_PAGES = 1000  # a partner whose next links never end is cut off here, and told so
 
 
-class PactPartnerError(ServiceError):
+class PactPartnerError(PartnerFailed):
     """A partner's host refused, failed or answered something that is not PACT. Our caller gets
     424 Failed Dependency with the partner's URL, status and code: the request was fine, the
     partner was not (not a 5xx: nothing failed inside this service)."""
 
-    status_code = 424
-
     def __init__(self, url: str, message: str, *, status: int | None = None, code: str | None = None):
-        self.url, self.status, self.code = url, status, code
+        self.url, self.status, self.partner_code = url, status, code
         where = f"{url}" + (f" answered {status}" if status is not None else "")
         super().__init__(f"{where}: {message}", extra={"partner_url": url, "partner_status": status,
                                                          "partner_code": code})

@@ -18,9 +18,13 @@ from typing import Any
 import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 
 from api.errors import InsecureConfiguration
+from labels.certificate_document import decimal_string
 
 
 def b64url(data: bytes) -> str:
@@ -29,20 +33,6 @@ def b64url(data: bytes) -> str:
 
 def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def decimal_string(value: float | int | Decimal) -> str:
-    """A number as the shortest decimal string that round-trips (repr of a float), never exponent form."""
-    if isinstance(value, bool):
-        raise TypeError("booleans are not numbers here")
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"cannot sign a non-finite number: {value}")
-        value = Decimal(repr(value))
-    text = format(Decimal(value), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def numbers_as_strings(document: Any) -> Any:

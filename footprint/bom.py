@@ -36,14 +36,11 @@ import math
 import re
 from dataclasses import dataclass
 from types import SimpleNamespace
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterator, Literal
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, Strict, ValidationError,
-                      ValidationInfo, model_validator)
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, model_validator
 
 from footprint.errors import (
     BOMError,
@@ -54,6 +51,20 @@ from footprint.errors import (
     UnitMismatch,
 )
 from footprint.result import Boundary, DataType, Stage
+from footprint.values import (
+    DQR,
+    MAX_MAGNITUDE,
+    MAX_TEXT_LENGTH,  # noqa: F401 - re-exported
+    DeclaredUnit,
+    Exclusion,
+    Finite,
+    NonEmpty,
+    OptionalText,
+    ReferencePeriod,
+    check_free_text,  # noqa: F401 - re-exported
+    check_text,  # noqa: F401 - re-exported
+    text_problem,  # noqa: F401 - re-exported
+)
 from footprint.strict_json import InvalidJSON, loads_strict
 from lcidb.errors import UnknownUnit
 from lcidb.units import parse_unit, registry
@@ -82,14 +93,9 @@ MAX_PCF_PER_UNIT = 1e9
 #   no single consignment heavier than 1e9 kg (the largest ships carry ~0.5e9 kg);
 MAX_DISTANCE_KM = 50_000.0
 MAX_MASS_KG = 1e9
-# - declared units, site electricity (MWh), instruments (MWh) and production volumes: 1e12 is
-#   above any plant's yearly output in any unit the project uses;
-MAX_MAGNITUDE = 1e12
 # - the sigma of a lognormal's log: 5 is a geometric standard deviation of e**5 ~ 150, beyond the
 #   worst pedigree estimate; larger values overflow in Monte Carlo draws.
 MAX_UNCERTAINTY_SIGMA = 5.0
-# - text fields: a name longer than this is a paste accident, not a product name.
-MAX_TEXT_LENGTH = 500
 
 # "precursor:" + a CN code (4-digit heading, 6-digit subheading, 8-digit CN code or the 10-digit
 # TARIC code CBAM Annex I uses to split some goods, e.g. white clinker 2523100010), as in
@@ -97,66 +103,13 @@ MAX_TEXT_LENGTH = 500
 CBAM_ROLE_PATTERN = r"^(direct_fuel|process|electricity|excluded|precursor:\d{4}(\d{2}){0,3})$"
 _CBAM_ROLE_RE = re.compile(CBAM_ROLE_PATTERN)
 
-# Control characters (C0, DEL, C1: NUL, newlines, escapes), bidi embeddings, overrides and
-# isolates (U+202A-U+202E, U+2066-U+2069: "bolt\u202etxt.exe" displays as "bolt exe.txt") and
-# UTF-16 surrogates (a lone one cannot be encoded as UTF-8) have no place in a name or an id.
-_FORBIDDEN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-def text_problem(value: str) -> tuple[str, str] | None:
-    """(error type, message) when `value` is no acceptable name or id, else None."""
-    if not value.strip():
-        return "blank_text", "blank or whitespace-only text"
-    found = _FORBIDDEN_TEXT.search(value)
-    if found is None:
-        return None
-    char = found.group()
-    if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
-        return "bidi_control", f"a bidi override character (U+{ord(char):04X}) in text"
-    if "\ud800" <= char <= "\udfff":
-        return "lone_surrogate", f"a lone UTF-16 surrogate (U+{ord(char):04X}) in text"
-    return "control_character", f"a control character (U+{ord(char):04X}) in text"
-
-
-def check_text(value: str) -> str:
-    """A name or id: not blank, no control, bidi-override or surrogate characters (pydantic validator)."""
-    problem = text_problem(value)
-    if problem is not None:
-        raise PydanticCustomError(problem[0], problem[1])
-    return value
-
-
-_LINE_BREAKS = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
-
-
-def check_free_text(value: str) -> str:
-    """A reason or note: as check_text, but line breaks and tabs are allowed (pydantic validator)."""
-    problem = text_problem(value.translate(_LINE_BREAKS))
-    if problem is not None:
-        raise PydanticCustomError(problem[0], problem[1])
-    return value
-
-
-# strict: `true` is not 1; allow_inf_nan=False: NaN and infinity never enter a calculation
-Finite = Annotated[float, Strict(), Field(allow_inf_nan=False)]
-NonEmpty = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH), AfterValidator(check_text)]
-OptionalText = Annotated[str, Field(max_length=MAX_TEXT_LENGTH), AfterValidator(check_text)]
-
-
 class _Input(BaseModel):
     # Inputs: unknown keys are errors (a typo must not silently drop a field) and NaN/inf never
     # enter a calculation.
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
-class DeclaredUnit(_Input):
-    unit: NonEmpty
-    amount: Finite = Field(gt=0, le=MAX_MAGNITUDE)
-
-
-class ReferencePeriod(_Input):
-    start: date
-    end: date
+LineDQR = DQR  # the name the BOM format used for it
 
 
 class ElectricityInstrument(_Input):
@@ -261,14 +214,6 @@ class TransportLeg(_Input):
         return self.mass_kg / 1000.0 * self.distance_km
 
 
-class LineDQR(_Input):
-    """PACT v3 data quality ratings, 1 (best) to 5."""
-
-    technological: Finite = Field(ge=1, le=5)
-    temporal: Finite = Field(ge=1, le=5)
-    geographical: Finite = Field(ge=1, le=5)
-
-
 class BOMLine(_Input):
     line_id: NonEmpty
     parent_id: OptionalText | None = None
@@ -294,12 +239,6 @@ class BOMLine(_Input):
         if self.transport is not None:
             return "transport"
         return "children"
-
-
-class Exclusion(_Input):
-    name: NonEmpty
-    estimated_share: Finite = Field(ge=0, le=1)
-    reason: Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(check_free_text)]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from lcidb.errors import CarbonlabelError
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from footprint.linking import LinkingReport
 
@@ -28,8 +30,12 @@ def describe_line(line: int | None, line_kind: LineKind, line_id: str | None = N
     return where
 
 
-class FootprintError(Exception):
+class FootprintError(CarbonlabelError):
     """Base of every footprint error."""
+
+
+class SchedulerError(FootprintError, RuntimeError):
+    """The Dask scheduler could not be started or reached."""
 
 
 class BOMError(FootprintError):

@@ -11,6 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from footprint.values import DQR, DeclaredUnit, Exclusion, ReferencePeriod  # one definition, shared with the BOM
+
+
 RESULT_SCHEMA_VERSION = "2"  # 2: headline, by_gwp_basis, carbon_pools, credits; cut-off totals
 
 Stage = Literal[
@@ -24,24 +27,6 @@ DataType = Literal["primary", "secondary"]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class DeclaredUnit(_Model):
-    unit: str
-    amount: float = Field(gt=0)
-
-
-class ReferencePeriod(_Model):
-    start: date
-    end: date
-
-
-class DQR(_Model):
-    """PACT v3 data quality ratings, 1 (best) to 5."""
-
-    technological: float = Field(ge=1, le=5)
-    temporal: float = Field(ge=1, le=5)
-    geographical: float = Field(ge=1, le=5)
 
 
 class LineContribution(_Model):
@@ -112,12 +97,6 @@ class SankeyLink(_Model):
 class Sankey(_Model):
     nodes: list[SankeyNode]
     links: list[SankeyLink]
-
-
-class Exclusion(_Model):
-    name: str
-    estimated_share: float = Field(ge=0, le=1)
-    reason: str
 
 
 class ElectricityAccounting(_Model):

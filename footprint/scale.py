@@ -18,12 +18,10 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import chain
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
+from footprint.errors import SchedulerError as SchedulerError  # defined with the package's errors; re-exported
+
 Item = TypeVar("Item", bound=tuple)
 LOCAL = "local"
-
-
-class SchedulerError(RuntimeError):
-    """The Dask scheduler could not be started or reached."""
 
 
 @contextlib.contextmanager

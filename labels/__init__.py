@@ -3,7 +3,8 @@
 Public API (what the service and the CLI call)::
 
     evaluate(footprint, evidence, scheme, on, benchmark_provider=None, *, editions=None) -> Decision
-    recognise(certificate, target, on, benchmark_provider=None) -> RecognitionOutcome
+    recognise(certificate, target, on, benchmark_provider=None) -> RecognitionOutcome   # any scheme's, or ours
+    CertificateDocument                              # the document this service signs (labels.certificate_document)
     list_schemes(on) -> list[SchemeInfo]
     load_rule_set(scheme, on) -> RuleSet
     derive_benchmark(members, cut_off, *, policy, key) -> Benchmark | None
@@ -25,6 +26,7 @@ from labels.benchmarks import (
     derive_benchmark,
     member_problem,
 )
+from labels.certificate_document import CertificateDocument
 from labels.decision import Decision, RecognitionOutcome, RuleOutcome
 from labels.errors import LabelsError
 from labels.evaluate import evaluate
@@ -36,7 +38,7 @@ from labels.schemes import SchemeInfo, list_schemes
 from labels.triggers import fired_triggers
 
 __all__ = [
-    "Benchmark", "BenchmarkMember", "BenchmarkProvider", "CatalogueEditions", "Certificate", "DatasetEditions", "Decision", "Evidence",
+    "Benchmark", "BenchmarkMember", "BenchmarkProvider", "CatalogueEditions", "Certificate", "CertificateDocument", "DatasetEditions", "Decision", "Evidence",
     "EmissionParts", "LabelsError", "RecognitionOutcome", "RuleOutcome", "RuleSet", "SchemeInfo", "SkippedMember",
     "StaticBenchmarkProvider", "benchmark_key", "derive_benchmark", "emission_parts", "evaluate", "fired_triggers",
     "list_schemes", "load_rule_set", "member_problem", "mla_signatory", "recognise",

@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
+from labels.certificate_document import CertificateDocument
 from labels.errors import InputInvalid, LabelsError
 from labels.numbers import plain, significant
 from labels.ruledata import load_rule_set, load_yaml_strict
@@ -261,9 +262,11 @@ def _standard(standard: str, product_rule: str | None) -> str:
     return f"{standard}; {product_rule}" if product_rule else standard
 
 
-def artwork_from_document(document: Mapping[str, Any]) -> LabelArtwork:
-    """The label of a certificate the service issued (its signed document)."""
+def artwork_from_document(document: CertificateDocument | Mapping[str, Any]) -> LabelArtwork:
+    """The label of a certificate the service issued (its signed document, typed or as published JSON)."""
     what = "certificate document"
+    if isinstance(document, CertificateDocument):
+        document = document.wire()  # the signed values, as the label prints them
     data = artwork_data()
     issued = _day(_get(document, "valid_from", what), "valid_from", what)
     names = _names_of_document(document, issued)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from lcidb.errors import CarbonlabelError
 
-class LabelsError(Exception):
+
+class LabelsError(CarbonlabelError):
     """Base of every error raised by the label rules."""
 
 

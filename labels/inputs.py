@@ -75,7 +75,11 @@ class Offsets(_Input):
     retired: list[RetiredOffset] = Field(default_factory=list)
 
 
-class ElectricityInstrument(_Input):
+class InstrumentEvidence(_Input):
+    """The certificate or contract behind market-based electricity, as the dossier names it (type, serial,
+    generating project: for the double-claim checks). What it covers in the footprint (MWh, technology,
+    region) is the BOM's footprint.bom.ElectricityInstrument; this is its paper trail, not a second copy."""
+
     type: str = Field(description="e.g. GEC, green_power_trade, I-REC")
     mwh: Decimal = Field(gt=0)
     vintage: int
@@ -156,7 +160,7 @@ class Evidence(_Input):
     reference_period: Period
     verifier: Verifier
     offsets: Offsets
-    electricity_instruments: list[ElectricityInstrument] = Field(default_factory=list)
+    electricity_instruments: list[InstrumentEvidence] = Field(default_factory=list)
     previous_certificate: PreviousCertificate | None = None
     sold_units: Decimal | None = Field(default=None, description="declared units sold per year (superseded by neutrality.units_sold)")
     neutrality: Neutrality | None = Field(default=None, description="T4: the carbon-neutral claim, its plan and retired lots")

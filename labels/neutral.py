@@ -15,7 +15,7 @@ from decimal import Decimal
 from labels.dates import add_months
 from labels.decision import RuleOutcome
 from labels.gate import at_least, yes_no
-from labels.inputs import ElectricityInstrument, Neutrality
+from labels.inputs import InstrumentEvidence, Neutrality
 from labels.ledger import CreditLot
 from labels.programmes import ccer_power_conflicts, lot_eligibility
 from labels.numbers import plain, significant
@@ -45,7 +45,7 @@ class NeutralContext:
     cite_lead: list[str]
     cite_renewal: list[str]
     cite_programmes: list[str] = ()  # type: ignore[assignment]
-    instruments: tuple[ElectricityInstrument, ...] = ()
+    instruments: tuple[InstrumentEvidence, ...] = ()
 
     def counted_reversals(self) -> Decimal:
         """t CO2e of reversed removals that fall to this period: reversed on or before its end."""

@@ -7,20 +7,23 @@ Grades are never transferred: the verified value is re-graded under B's rules an
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from pydantic import ValidationError
 
 from labels.accreditation import mla_signatory
 from labels.benchmarks import BenchmarkProvider, benchmark_key
+from labels.certificate_document import CertificateDocument
 from labels.dates import add_months, period_end_after
 from labels.decision import Gap, RecognitionCellOut, RecognitionOutcome, RuleSetVersion
 from labels.errors import InputInvalid, NotGradedScheme, NoVersionInForce, ProductMismatch, RuleSetInvalid
 from labels.evaluate import evaluate, find_benchmark, graded_rules, validate_input
 from labels.gate import standards_named
-from labels.inputs import Certificate
+from labels.inputs import Certificate, Period, ProductRule
 from labels.numbers import dec, exact, plain
 from labels.params import DisplayOnlyRules, GradedRules, Recognition
-from labels.ruledata import load_rule_set, scheme_versions, split_scheme_ref
+from labels.ruledata import load_rule_set, scheme_versions, split_scheme_ref, split_variant
 from lcidb.version import code_version
 
 
@@ -97,24 +100,80 @@ def _check_dossier(cert: Certificate) -> None:
                            f"total_kgco2e is {plain(dec(fp.total_kgco2e))}")
 
 
+def certificate_from_document(document: CertificateDocument) -> Certificate:
+    """A certificate this service issued, as the recognition input; a document of a version that does not
+    carry what recognition needs (version 1: verifier, electricity method, ...) is an error naming it."""
+    what = f"certificate {document.certificate_number} (document version {document.schema_version})"
+    fp, product = document.footprint, document.product
+    needed = {"footprint.electricity_method": fp.electricity_method, "footprint.offsets_netted": fp.offsets_netted,
+              "product.national_catalogue": product.national_catalogue}
+    if product.product_rule is not None:
+        needed["product.product_rule_kind"] = product.product_rule_kind
+    missing = [field for field, value in needed.items() if value is None]
+    if missing:
+        raise InputInvalid(f"{what} does not state {', '.join(missing)}, which recognition needs; "
+                           "present it as a certificate (labels.inputs.Certificate) with those fields")
+    if document.tier not in ("T1", "T2", "T3", "T4"):
+        raise InputInvalid(f"{what}: tier {document.tier!r} is not a label tier")
+    rule = (ProductRule(id=product.product_rule, kind=product.product_rule_kind)  # type: ignore[arg-type]
+            if product.product_rule is not None else None)
+    national = bool(product.national_catalogue)
+    return validate_input(Certificate, {
+        "certificate_id": document.certificate_number,
+        # a variant (`+carbon-neutral`) is recognised as its scheme: the cells name schemes
+        "scheme": split_variant(document.scheme)[0],
+        "scheme_version": document.rule_set_version,
+        "tier": document.tier,
+        "grade": document.grade,
+        "issued": document.valid_from.date(),
+        "valid_until": document.valid_until.date(),
+        "product_id": product.id,
+        "product_rule": rule,
+        "category": product.category,
+        "declared_unit": {"amount": float(fp.declared_unit.amount), "unit": fp.declared_unit.unit},
+        "boundary": fp.boundary,
+        "standard": fp.standard,
+        "total_kgco2e": Decimal(fp.total_kgco2e),
+        "reference_period": Period(start=fp.reference_period.start, end=fp.reference_period.end),
+        "electricity_method": fp.electricity_method,
+        "offsets_netted": fp.offsets_netted,
+        "verifier": document.verifier,
+        "national_catalogue": national,
+        # in the catalogue, the gate that issued it required the national rule (G1.national_rule_first)
+        "national_product_rule": rule.id if national and rule is not None and rule.kind == "national" else None,
+    }, what)
+
+
+def _as_certificate(certificate: Certificate | CertificateDocument | dict[str, Any]) -> Certificate:
+    """Either input form; a JSON object with `certificate_number` is a document this service signed."""
+    if isinstance(certificate, CertificateDocument):
+        return certificate_from_document(certificate)
+    if isinstance(certificate, dict) and "certificate_number" in certificate:
+        return certificate_from_document(validate_input(CertificateDocument, certificate, "certificate document"))
+    return validate_input(Certificate, certificate, "certificate")
+
+
 def recognise(
-    certificate: Certificate | dict,
+    certificate: Certificate | CertificateDocument | dict[str, Any],
     target: str,
     on: date,
     benchmark_provider: BenchmarkProvider | None = None,
 ) -> RecognitionOutcome:
-    """The outcome for a certificate of scheme A presented to target B on a date, with reasons."""
+    """The outcome for a certificate of scheme A presented to target B on a date, with reasons.
+
+    `certificate` is a certificate of any scheme (labels.inputs.Certificate) or a document this service
+    signed (labels.certificate_document.CertificateDocument, or its JSON)."""
     with exact():
         return _recognise(certificate, target, on, benchmark_provider)
 
 
 def _recognise(
-    certificate: Certificate | dict,
+    certificate: Certificate | CertificateDocument | dict[str, Any],
     target: str,
     on: date,
     benchmark_provider: BenchmarkProvider | None,
 ) -> RecognitionOutcome:
-    cert = validate_input(Certificate, certificate, "certificate")
+    cert = _as_certificate(certificate)
     scheme_versions(cert.scheme)  # an unknown source scheme is an error naming it
     if cert.scheme == split_scheme_ref(target)[0]:
         raise InputInvalid(f"certificate field 'scheme' is {cert.scheme!r}, the same as the target")

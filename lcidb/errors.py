@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 
-class LcidbError(Exception):
+class CarbonlabelError(Exception):
+    """The root of every error the project raises on purpose, in the lowest layer so every package can
+    subclass it: lcidb, footprint, labels, tariffs and the service each have one root below it, and
+    api/errors.py maps each kind to an HTTP status, a stable code and a CLI exit code in one table."""
+
+
+class LcidbError(CarbonlabelError):
     """Base of every lcidb error."""
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from lcidb.errors import CarbonlabelError
 
-class TariffsError(Exception):
+
+class TariffsError(CarbonlabelError):
     """Base of every tariffs error."""
 
 

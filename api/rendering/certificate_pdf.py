@@ -1,12 +1,12 @@
 """The certificate PDF: one page each in 简体中文, 繁體中文 and English, with the on-pack label and QR code.
 
-Rendered from the signed document alone, so the PDF always shows exactly what was signed.
+Rendered from the signed document alone (labels.certificate_document), so the PDF always shows exactly
+what was signed.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from api.rendering.label import label_svg
 from api.rendering.pages import render_page
+from labels.certificate_document import CertificateDocument
 
 LANGUAGES = ("zh-CN", "zh-TW", "en")
 
@@ -114,7 +115,7 @@ def qr_svg(url: str) -> Markup:
     return Markup(svg)  # generated here from path data only; the URL is not embedded as text
 
 
-def certificate_html(document: dict[str, Any]) -> str:
+def certificate_html(document: CertificateDocument) -> str:
     from labels.artwork import artwork_from_document
 
     return render_page(
@@ -122,13 +123,13 @@ def certificate_html(document: dict[str, Any]) -> str:
         d=document,
         languages=LANGUAGES,
         text=TEXT,
-        qr=qr_svg(document["verification_url"]),
+        qr=qr_svg(document.verification_url),
         # the on-pack label (labels.md P3: number, issuer, QR code mandatory), drawn by api/rendering/label.py
         label_svg=Markup(label_svg(artwork_from_document(document), standalone=False)),
     )
 
 
-def render_certificate_pdf(document: dict[str, Any]) -> bytes:
+def render_certificate_pdf(document: CertificateDocument) -> bytes:
     from weasyprint import HTML  # imported lazily: loading Pango costs ~0.3 s at start-up
 
     return HTML(string=certificate_html(document)).write_pdf()  # type: ignore[no-any-return]

@@ -94,7 +94,7 @@ def certificate_pdf(number: str, user: CurrentUser, session: SessionDep, state: 
     """The certificate as PDF, one page per language (rendered in a worker thread)."""
     require_role(user, "exporter", "certifier", "admin")
     certificate = service.get_visible_by_number(session, number, user)
-    document = service.payload_of(certificate)
+    document = service.document_of(certificate)
     session.commit()
     pdf = render_certificate_pdf(document)
     return Response(

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from api.deps import CurrentUser, SessionDep, StateDep, get_session, oauth2_client_credentials
-from api.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound, ServiceError
+from api.errors import InvalidInput, NotAuthenticated, PactApiError, ServiceError, answer_for
 from api.models import PactConnection, PactFootprintRecord, PactRequest, User
 from api.services import accounts
 from api.services import pact as pact_service
@@ -37,25 +37,15 @@ host_router = APIRouter(tags=["pact"])
 v1_router = APIRouter(prefix="/v1/pact", tags=["pact"])
 
 
-class PactApiError(Exception):
-    """An error under /3/, answered in the spec's {code, message} form."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
 def _pact_error(exc: ServiceError) -> PactApiError:
+    """A service error in the PACT form: the code from the error table, the spec's statuses for it."""
+    answer = answer_for(exc)
     if isinstance(exc, NotAuthenticated):
-        code = "TokenExpired" if "expired" in exc.message else "AccessDenied"
-        return PactApiError(401, code, exc.message)
-    if isinstance(exc, Forbidden):
-        return PactApiError(403, "AccessDenied", exc.message)
-    if isinstance(exc, NotFound):
-        return PactApiError(404, "NotFound", exc.message)
-    if exc.status_code >= 500:
-        return PactApiError(500, "InternalError", "internal error")
-    return PactApiError(400, "BadRequest", exc.message)
+        return PactApiError(401, "TokenExpired" if "expired" in exc.message else answer.pact_code, exc.message)
+    if answer.status >= 500:
+        return PactApiError(500, answer.pact_code, "internal error")
+    return PactApiError({"AccessDenied": 403, "NotFound": 404}.get(answer.pact_code, 400), answer.pact_code,
+                        exc.message)
 
 
 def partner_caller(request: Request, session: SessionDep,

@@ -13,22 +13,43 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.domain import CertifiedFootprint, GradeOutcome
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
-from api.models import Application, Certificate, Footprint, HistoryEntry, Organisation, Product, User, utcnow
-from api.services import history, webhooks
+from api.models import (
+    Application,
+    Certificate,
+    Footprint,
+    HistoryEntry,
+    Organisation,
+    Product,
+    User,
+    utcnow,
+)
+from api.services import history, verification, webhooks
 from api.services.access import organisation_scope
-from api.services import verification
 from api.services.certificate_status import StatusView, derive_status
-from api.services.verification import Verdict
-from api.signing import SigningKey, canonical_bytes
+from api.services.verification import Verdict, document_of
+from api.signing import SigningKey
 from footprint.result import FootprintResult
+from labels.certificate_document import (
+    CURRENT_VERSION,
+    CertificateDocument,
+    CertificationBodyPart,
+    DeclaredUnitPart,
+    FootprintPart,
+    Party,
+    PeriodPart,
+    ProductPart,
+    ProvenancePart,
+    Surveillance,
+)
+from labels.inputs import Verifier
 
-CERTIFICATE_SCHEMA_VERSION = "1"
 _NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: numbers are read aloud and typed
 
 
@@ -36,11 +57,21 @@ def new_certificate_number(issued: datetime) -> str:
     return f"CL-{issued.year}-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+def _evidence_parts(evidence: dict[str, Any] | None) -> tuple[Verifier | None, str | None, bool | None]:
+    """The verifier, product-rule kind and offset netting the grading validated (None: the evidence had none)."""
+    evidence = evidence or {}
+    try:
+        verifier = Verifier.model_validate(evidence["verifier"]) if evidence.get("verifier") else None
+    except ValidationError:
+        verifier = None
+    rule = evidence.get("product_rule")
+    kind = rule.get("kind") if isinstance(rule, dict) else None
+    offsets = evidence.get("offsets")
+    netted = offsets.get("netted_in_footprint") if isinstance(offsets, dict) else None
+    return verifier, kind if isinstance(kind, str) else None, netted if isinstance(netted, bool) else None
 
 
-def build_payload(
+def build_document(
     *,
     number: str,
     key: SigningKey,
@@ -57,71 +88,62 @@ def build_payload(
     application_id: str,
     certification_body: CertificationBody | None = None,
     approvers: list[User] | None = None,
-) -> dict[str, Any]:
-    """The certificate document. Every number becomes a decimal string when canonicalised."""
+    evidence: dict[str, Any] | None = None,
+) -> CertificateDocument:
+    """The certificate document (labels.certificate_document, current version)."""
     body = certification_body or CertificationBody(name=issuer, accreditation_number="")
-    return {
-        "schema_version": CERTIFICATE_SCHEMA_VERSION,
-        "certificate_number": number,
-        "key_id": key.key_id,
-        "algorithm": "Ed25519",
-        "canonicalisation": "RFC 8785 (JCS), numbers as decimal strings",
-        "issuer": issuer,
-        "issued_at": _iso(issued_at),
-        "valid_from": _iso(issued_at),
-        "valid_until": _iso(valid_until),
-        "scheme": outcome.scheme,
-        "tier": outcome.tier,
-        "grade": outcome.grade,
-        "label": outcome.label,
-        # T2 only (optional, so the documents of other tiers are unchanged): what the label prints as
-        # "-x.x % vs <base year>", against the re-baselined previous footprint
-        **({"reduction": outcome.reduction} if outcome.reduction else {}),
-        "rule_set_version": outcome.rule_set_version,
-        "surveillance": {
-            "interval_days": outcome.surveillance_interval_days,
-            "grace_days": outcome.surveillance_grace_days,
-        },
-        "organisation": {"id": organisation.id, "name": organisation.name},
-        "product": {
-            "id": product.id,
-            "name": product.name,
-            "category": result.category,
-            "cn_code": result.cn_code,
-            "product_rule": result.product_rule,
-        },
-        "footprint": {
-            "id": footprint_id,
-            "total_kgco2e": result.total_kgco2e,
-            "pcf_excluding_biogenic_uptake": result.pcf_excluding_biogenic_uptake,
-            "declared_unit": {"amount": result.declared_unit.amount, "unit": result.declared_unit.unit},
-            "boundary": result.boundary,
-            "standard": result.standard,
-            "method": result.method,
+    verifier, rule_kind, netted = _evidence_parts(evidence)
+    # T2's reduction and T4's claim are keys only of the documents that have them
+    optional: dict[str, Any] = {}
+    if outcome.reduction:
+        optional["reduction"] = outcome.reduction
+    if outcome.neutral_claim:
+        optional["neutral_claim"] = outcome.neutral_claim
+    return CertificateDocument(
+        schema_version=CURRENT_VERSION,
+        certificate_number=number,
+        key_id=key.key_id,
+        issuer=issuer,
+        issued_at=issued_at,
+        valid_from=issued_at,
+        valid_until=valid_until,
+        scheme=outcome.scheme,
+        tier=outcome.tier,
+        grade=outcome.grade,
+        label=outcome.label,
+        rule_set_version=outcome.rule_set_version,
+        surveillance=Surveillance(interval_days=outcome.surveillance_interval_days,
+                                  grace_days=outcome.surveillance_grace_days),
+        organisation=Party(id=organisation.id, name=organisation.name),
+        product=ProductPart(id=product.id, name=product.name, category=result.category, cn_code=result.cn_code,
+                            product_rule=result.product_rule, product_rule_kind=rule_kind,
+                            national_catalogue=result.national_catalogue),
+        footprint=FootprintPart(
+            id=footprint_id,
+            total_kgco2e=result.total_kgco2e,
+            pcf_excluding_biogenic_uptake=result.pcf_excluding_biogenic_uptake,
+            declared_unit=DeclaredUnitPart(amount=result.declared_unit.amount, unit=result.declared_unit.unit),
+            boundary=result.boundary,
+            standard=result.standard,
+            method=result.method,
             # the part of the total characterised under `method`; the rest carries the GWP sets the
             # factors' sources published under (footprint.result: by_gwp_basis)
-            "method_share": result.method_share,
-            "reference_period": {
-                "start": result.reference_period.start.isoformat(),
-                "end": result.reference_period.end.isoformat(),
-            },
-            "primary_data_share": result.primary_data_share,
-        },
-        "provenance": {
-            "snapshot_name": result.provenance.snapshot_name,
-            "snapshot_hash": result.provenance.snapshot_hash,
-            "code_version": result.provenance.code_version,
-            "input_hash": result.provenance.input_hash,
-        },
-        "application_id": application_id,
-        "supersedes": supersedes,
-        "verification_url": f"{public_url}/verify/{number}",
-        "certification_body": {"name": body.name, "accreditation_number": body.accreditation_number},
+            method_share=result.method_share,
+            reference_period=PeriodPart(start=result.reference_period.start, end=result.reference_period.end),
+            primary_data_share=result.primary_data_share,
+            electricity_method=result.electricity.method,
+            offsets_netted=netted,
+        ),
+        provenance=ProvenancePart(**result.provenance.model_dump()),
+        application_id=application_id,
+        supersedes=supersedes,
+        verification_url=f"{public_url}/verify/{number}",
+        certification_body=CertificationBodyPart(name=body.name, accreditation_number=body.accreditation_number),
         # the certifiers who approved it, in order (two when the grade needed four eyes)
-        "approved_by": [{"id": a.id, "name": a.name} for a in approvers or []],
-        # T4 only (issue 16): what was offset and how, in three languages; other documents stay as they were
-        **({"neutral_claim": outcome.neutral_claim} if outcome.neutral_claim else {}),
-    }
+        approved_by=[Party(id=a.id, name=a.name) for a in approvers or []],
+        verifier=verifier,
+        **optional,
+    )
 
 
 @dataclass(frozen=True)
@@ -155,7 +177,7 @@ def issue(
     assert product is not None and organisation is not None
     result = FootprintResult.model_validate(footprint.result)
     number = new_certificate_number(issued_at)
-    payload = build_payload(
+    document = build_document(
         number=number,
         key=key,
         issuer=issuer,
@@ -171,8 +193,9 @@ def issue(
         application_id=application.id,
         certification_body=certification_body,
         approvers=approvers if approvers is not None else [actor],
+        evidence=application.evidence,
     )
-    canonical = canonical_bytes(payload)
+    canonical = document.canonical()
     certificate = Certificate(
         number=number,
         issue_key=f"renewal-of:{supersedes.id}" if supersedes else f"application:{application.id}",
@@ -223,7 +246,8 @@ def issue(
 
 
 def payload_of(certificate: Certificate) -> dict[str, Any]:
-    return json.loads(certificate.payload)
+    """The signed document as published (JSON values, numbers as decimal strings): the stored bytes, read."""
+    return json.loads(certificate.payload)  # type: ignore[no-any-return]
 
 
 def get_by_number(session: Session, number: str) -> Certificate:
@@ -247,7 +271,7 @@ def successor_of(session: Session, certificate: Certificate) -> Certificate | No
 
 def status_of(session: Session, certificate: Certificate, *, now: datetime | None = None) -> StatusView:
     successor = successor_of(session, certificate)
-    grace = int(payload_of(certificate)["surveillance"]["grace_days"])
+    grace = document_of(certificate).surveillance.grace_days
     return derive_status(
         certificate,
         history.effective_entries(session, entity_type="certificate", entity_id=certificate.id),
@@ -377,7 +401,7 @@ class RegistryBenchmarks:
         for certificate in self._session.scalars(query.order_by(Certificate.number)):
             if status_of(self._session, certificate, now=moment).status != "valid":
                 continue
-            footprint = json.loads(certificate.payload).get("footprint") or {}
+            footprint = document_of(certificate).footprint
             application = self._session.get(Application, certificate.application_id)
             verifier = ((application.evidence or {}).get("verifier") or {}) if application is not None else {}
             found.append(
@@ -387,8 +411,8 @@ class RegistryBenchmarks:
                     issued=certificate.valid_from.date(),
                     valid_until=certificate.valid_until.date(),
                     scheme=certificate.scheme,
-                    boundary=footprint.get("boundary"),
-                    method=footprint.get("method"),
+                    boundary=footprint.boundary,
+                    method=footprint.method,
                     verifier=verifier.get("name") if isinstance(verifier, dict) else None,
                 )
             )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import Conflict, InvalidInput
 from api.models import LedgerHolding
-from labels.inputs import ElectricityInstrument, Neutrality
+from labels.inputs import InstrumentEvidence, Neutrality
 from labels.ledger import GEC, Holding, certificate_holding, conflicts, lot_holding
 
 _LEDGER_LOCK = 0x4C454447  # "LEDG": the advisory lock id of ledger writes
@@ -43,7 +43,7 @@ def claim_holdings(claim_id: str, evidence: dict[str, Any]) -> tuple[list[Holdin
     raw_instruments = evidence.get("electricity_instruments") or []
     if not isinstance(raw_instruments, list):
         raise InvalidInput(f"evidence field 'electricity_instruments': a list is needed, got {raw_instruments!r:.60}")
-    instruments = [_parse(ElectricityInstrument, raw, f"electricity_instruments.{i}")
+    instruments = [_parse(InstrumentEvidence, raw, f"electricity_instruments.{i}")
                    for i, raw in enumerate(raw_instruments)]
     out: list[tuple[Holding, dict[str, Any]]] = []
     if neutrality is not None:

@@ -10,7 +10,6 @@ provenance, requests we sent, and what a newer version of a supplier's footprint
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -26,6 +25,7 @@ from api.models import (Application, BomUpload, Certificate, Footprint, Organisa
                         PactFootprintRecord, PactRequest, PactShare, Product, User, utcnow)
 from api.services import history
 from api.services.access import get_visible, require_role
+from api.services.verification import document_of
 from footprint.bom import BOM
 from footprint.errors import FootprintError, PactError
 from footprint.pact import PactCompany, PactVerification, ProductFootprint, export_footprint, read_pact_document
@@ -106,8 +106,7 @@ def _verification(session: Session, footprint_id: str) -> PactVerification | Non
         .where(Application.footprint_id == footprint_id).order_by(Certificate.issued_at.desc())).scalars().first()
     if row is None:
         return None
-    issuer = json.loads(row.payload).get("issuer")
-    return PactVerification(coverage="product level", provider_name=issuer if isinstance(issuer, str) else None,
+    return PactVerification(coverage="product level", provider_name=document_of(row).issuer,
                             completed_at=row.issued_at, standard_name=row.scheme)
 
 

@@ -46,11 +46,12 @@ def check(session: Session, *, number: str, on: date, grade: str) -> Procurement
     at_start = certificates.status_of(session, certificate, now=start)
     at_end = certificates.status_of(session, certificate, now=end)
     valid = certificate.valid_from <= start and at_start.status == "valid" and at_end.status == "valid"
-    ref = str(document.get("rule_set_version", ""))
+    typed = certificates.document_of(certificate)
+    ref = typed.rule_set_version
     try:
         issued_on = certificate.issued_at.date()
         grades = graded_rules(load_rule_set(ref, issued_on), issued_on)[0].tiers.T3.grades
-        verdict = at_least(document.get("tier"), document.get("grade"), grade, grades)
+        verdict = at_least(typed.tier, typed.grade, grade, grades)
     except LabelsError as exc:
         raise InvalidInput(f"grade {grade!r} for certificate {number} (rule set {ref!r}): {exc}") from None
     return ProcurementAnswer(

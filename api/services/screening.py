@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import InvalidInput
 from api.models import Application, BomUpload, Certificate, Footprint, utcnow
-from api.services.certificates import payload_of, status_of
+from api.services.certificates import document_of, status_of
 from footprint.result import FootprintResult
 from labels.errors import LabelsError
 from labels.screening import (
@@ -148,8 +148,7 @@ def screen_certificate(session: Session, certificate: Certificate, *, on: date,
     """A certificate screened as it stood: its own footprint, compared with the registry on `on`."""
     application = session.get(Application, certificate.application_id)
     assert application is not None
-    document = payload_of(certificate)
-    footprint = session.get(Footprint, document["footprint"]["id"])
+    footprint = session.get(Footprint, document_of(certificate).footprint.id)
     assert footprint is not None
     fp = FootprintResult.model_validate(footprint.result)
     upload = session.get(BomUpload, footprint.bom_id) if footprint.bom_id else None

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.models import Certificate, Organisation, Product, utcnow
-from api.services.certificates import payload_of, status_of
+from api.services.certificates import document_of, status_of
 
 # status filtering derives each candidate's state: at most this many candidates are examined
 MAX_STATUS_SCAN = 5000
@@ -89,24 +89,24 @@ def search_certificates(
             if skipped < offset:
                 skipped += 1
                 continue
-        document = payload_of(certificate)
-        footprint = document.get("footprint", {})
+        document = document_of(certificate)
+        signed = document.wire()  # dates and numbers as signed
         hits.append(
             CertificateHit(
                 number=certificate.number,
                 status=status.status,
                 status_since=status.since,
-                scheme=document.get("scheme", certificate.scheme),
-                tier=document.get("tier"),
-                grade=document.get("grade"),
-                exporter=document.get("organisation", {}).get("name", exporter),
-                product=document.get("product", {}).get("name", ""),
-                cn_code=document.get("product", {}).get("cn_code") or cn_code,
-                total_kgco2e=str(footprint.get("total_kgco2e", "")),
-                declared_unit=footprint.get("declared_unit", {}),
-                valid_from=document.get("valid_from", ""),
-                valid_until=document.get("valid_until", ""),
-                verification_url=document.get("verification_url", ""),
+                scheme=document.scheme,
+                tier=document.tier,
+                grade=document.grade,
+                exporter=document.organisation.name,
+                product=document.product.name,
+                cn_code=document.product.cn_code or cn_code,
+                total_kgco2e=document.footprint.total_kgco2e,
+                declared_unit=signed["footprint"]["declared_unit"],
+                valid_from=signed["valid_from"],
+                valid_until=signed["valid_until"],
+                verification_url=document.verification_url,
             )
         )
         if len(hits) >= limit:

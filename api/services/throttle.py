@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from api.errors import ServiceError
+from api.errors import TooManyAttempts as TooManyAttempts  # re-exported: defined beside the error table
 from api.models import AuthAttempt, LoginThrottle, utcnow
 
 # column widths of login_throttle / auth_attempts: longer inputs are cut (they never match anyway)
@@ -33,16 +33,6 @@ Outcome = TypeVar("Outcome")
 class ThrottlePolicy:
     max_failures: int
     window_seconds: int
-
-
-class TooManyAttempts(ServiceError):
-    """The (identifier, address) pair failed too often; try again after `retry_after` seconds."""
-
-    status_code = 429
-
-    def __init__(self, message: str, *, retry_after: int):
-        super().__init__(message, extra={"retry_after": retry_after})
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

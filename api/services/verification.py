@@ -16,8 +16,9 @@ CARBONLABEL_ACCEPT_UNKNOWN_KEYS (their certificates then show the red `unknown_k
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -27,7 +28,14 @@ from sqlalchemy.orm import Session
 from api.errors import InsecureConfiguration
 from api.models import Certificate
 from api.settings import Settings
-from api.signing import canonical_bytes, key_id_of, load_public_key, load_signing_key, verify_signature
+from api.signing import (
+    canonical_bytes,
+    key_id_of,
+    load_public_key,
+    load_signing_key,
+    verify_signature,
+)
+from labels.certificate_document import CertificateDocument
 
 # Why a certificate cannot be shown as issued; the value is the status the public page shows.
 UNKNOWN_KEY = "unknown_key"
@@ -44,54 +52,65 @@ class Verdict:
     reason: str | None  # for people: which key, which column
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
-
-
-def _number(value: Any) -> float | None:
-    try:
-        return None if value is None else float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def altered_columns(certificate: Certificate, document: dict[str, Any]) -> list[str]:
+def altered_columns(certificate: Certificate, document: CertificateDocument) -> list[str]:
     """Columns of the stored record that disagree with the signed document."""
-    footprint = document.get("footprint") or {}
-    product = document.get("product") or {}
-    surveillance = document.get("surveillance") or {}
     expected: dict[str, tuple[Any, Any]] = {
-        "number": (certificate.number, document.get("certificate_number")),
-        "key_id": (certificate.key_id, document.get("key_id")),
-        "scheme": (certificate.scheme, document.get("scheme")),
-        "tier": (certificate.tier, document.get("tier") or ""),
-        "grade": (certificate.grade, document.get("grade")),
-        "total_kgco2e": (certificate.total_kgco2e, _number(footprint.get("total_kgco2e"))),
-        "issued_at": (_iso(certificate.issued_at), document.get("issued_at")),
-        "valid_from": (_iso(certificate.valid_from), document.get("valid_from")),
-        "valid_until": (_iso(certificate.valid_until), document.get("valid_until")),
-        "organisation_id": (certificate.organisation_id, (document.get("organisation") or {}).get("id")),
-        "product_id": (certificate.product_id, product.get("id")),
-        "product_rule": (certificate.product_rule, product.get("product_rule")),
-        "application_id": (certificate.application_id, document.get("application_id")),
-        "surveillance_interval_days": (certificate.surveillance_interval_days,
-                                       _number(surveillance.get("interval_days"))),
+        "number": (certificate.number, document.certificate_number),
+        "key_id": (certificate.key_id, document.key_id),
+        "scheme": (certificate.scheme, document.scheme),
+        "tier": (certificate.tier, document.tier or ""),
+        "grade": (certificate.grade, document.grade),
+        "total_kgco2e": (certificate.total_kgco2e, float(document.footprint.total_kgco2e)),
+        "issued_at": (_utc(certificate.issued_at), document.issued_at),
+        "valid_from": (_utc(certificate.valid_from), document.valid_from),
+        "valid_until": (_utc(certificate.valid_until), document.valid_until),
+        "organisation_id": (certificate.organisation_id, document.organisation.id),
+        "product_id": (certificate.product_id, document.product.id),
+        "product_rule": (certificate.product_rule, document.product.product_rule),
+        "application_id": (certificate.application_id, document.application_id),
+        "surveillance_interval_days": (certificate.surveillance_interval_days, document.surveillance.interval_days),
     }
     return [column for column, (stored, signed) in expected.items() if stored != signed]
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+# Stored documents are immutable (a database trigger refuses updates): each loaded row's is parsed and
+# validated once, when first asked for, and shared by every reader of that row in the session.
+_documents: weakref.WeakKeyDictionary[Certificate, CertificateDocument] = weakref.WeakKeyDictionary()
+
+
+def document_of(certificate: Certificate) -> CertificateDocument:
+    """The stored document as the typed model (validated here, once per loaded row).
+
+    Raises ValueError (pydantic's ValidationError is one) for a stored document that is no
+    certificate document: only a tampered row can be one, and `verify` reports it."""
+    document = _documents.get(certificate)
+    if document is None:
+        document = _documents[certificate] = CertificateDocument.from_json(certificate.payload)
+    return document
 
 
 def verify(certificate: Certificate, public_keys: dict[str, Ed25519PublicKey]) -> Verdict:
     """The signature and the record of one certificate; see the module doc for the order of causes."""
     key_id = certificate.key_id
     try:
-        document = json.loads(certificate.payload)
-        canonical = canonical_bytes(document)
+        canonical = canonical_bytes(json.loads(certificate.payload))
     except (ValueError, TypeError) as exc:
         return Verdict(False, key_id, SIGNATURE_MISMATCH, f"stored document unreadable: {exc}")
     key = public_keys.get(key_id)
     if key is not None and not verify_signature(key, canonical, certificate.signature):
         return Verdict(False, key_id, SIGNATURE_MISMATCH, "the signature does not match the stored document")
-    altered = altered_columns(certificate, document) if isinstance(document, dict) else ["payload"]
+    try:
+        # signed and still no certificate document: only a row altered under a stolen key, or a bug
+        document = document_of(certificate)
+        if document.canonical() != canonical:  # the model would read it differently from how it was signed
+            raise ValueError("it does not read back to the bytes that were signed")
+    except (ValueError, TypeError) as exc:
+        return Verdict(False, key_id, RECORD_ALTERED, f"the stored document is no certificate document: {exc}")
+    altered = altered_columns(certificate, document)
     if altered:
         return Verdict(False, key_id, RECORD_ALTERED,
                        "the stored record disagrees with the signed document in: " + ", ".join(altered))

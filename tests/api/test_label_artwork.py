@@ -173,8 +173,7 @@ def test_t2_certificate_issued_by_the_service_prints_its_reduction(tmp_path: Pat
     from types import SimpleNamespace
 
     from api.engine_domain import EngineDomain
-    from api.services.certificates import build_payload
-    from api.signing import canonical_bytes
+    from api.services.certificates import build_document
     from footprint.result import FootprintResult
     from tests.labels.test_artwork import T2_CLAIM, T2_NOTE, t2_inputs
 
@@ -188,14 +187,15 @@ def test_t2_certificate_issued_by_the_service_prints_its_reduction(tmp_path: Pat
     assert outcome.reduction["previous_rebaselined_kgco2e"] == "98.4"
     assert outcome.reduction["base_period"] == {"start": "2023-07-01", "end": "2024-06-30"}
     issued = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
-    document = build_payload(
+    document = build_document(
         number="CL-2026-T2T2T2T2", key=SimpleNamespace(key_id="k1"), issuer="GD Certification Centre",  # type: ignore[arg-type]
         public_url="https://label.example.gd.cn", issued_at=issued, valid_until=datetime(2028, 5, 31, tzinfo=timezone.utc),
         organisation=SimpleNamespace(id="o1", name="Example Co."),  # type: ignore[arg-type]
         product=SimpleNamespace(id="p1", name="Air conditioner"),  # type: ignore[arg-type]
         footprint_id="f1", result=result, outcome=outcome, supersedes=None, application_id="a1")
-    assert document["reduction"] == outcome.reduction  # a field of the signed document, not only inside a text
-    signed = json.loads(canonical_bytes(document))
+    assert document.reduction is not None  # a field of the signed document, not only inside a text
+    assert document.reduction.model_dump(mode="json") == outcome.reduction
+    signed = json.loads(document.canonical())
     assert signed["reduction"]["percent"] == "3.5"
     art = artwork_for(signed)  # what GET /v1/certificates/{n}/label.{fmt} and `carbonlabel label` read
     assert (art.reduction, art.reduction_note) == (T2_CLAIM, T2_NOTE)
