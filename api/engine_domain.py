@@ -99,20 +99,16 @@ class EngineDomain:
 
     # ---- label rules ---------------------------------------------------------------------------
     def schemes(self) -> list[str]:
-        from labels import list_schemes
+        from api.services.labelling import graded_scheme_ids
 
         # only graded schemes issue certificates here; the others are for recognition or display; a variant in
         # force (e.g. gd-carbon-label+carbon-neutral, issue 16) is offered as `<id>+<variant>`
-        graded = [info for info in list_schemes(date.today()) if info.kind == "graded"]
-        return [info.id for info in graded] + [f"{info.id}+{name}" for info in graded
-                                               for name, version in info.variants.items() if version]
+        return graded_scheme_ids(date.today())
 
     def benchmark_key(self, footprint: FootprintResult) -> str:
-        from labels import benchmark_key
+        from api.services.labelling import benchmark_key
 
-        return benchmark_key(
-            footprint.product_rule, footprint.category, footprint.declared_unit.amount, footprint.declared_unit.unit
-        )
+        return benchmark_key(footprint)
 
     @staticmethod
     def _provider(benchmarks: BenchmarkSource) -> Any:
@@ -139,7 +135,8 @@ class EngineDomain:
     def recognise(
         self, certificate: dict[str, Any], *, target: str, on: date, benchmarks: BenchmarkSource
     ) -> dict[str, Any]:
-        from labels import LabelsError, recognise
+        from api.services.labelling import recognise
+        from labels import LabelsError
 
         try:
             outcome = recognise(certificate, target, on, self._provider(benchmarks))
@@ -156,14 +153,13 @@ class EngineDomain:
         on: date,
         benchmarks: BenchmarkSource,
     ) -> GradeOutcome:
-        from labels import CatalogueEditions, LabelsError, evaluate
-
-        from lcidb.snapshot import first_available
+        from api.services.labelling import catalogue_editions
+        from api.services.labelling import grade as evaluate
+        from labels import LabelsError
 
         # "latest edition of its dataset" is judged on the catalogue the footprint was computed on,
         # else the service's current one; with neither, on the footprint's own factors
-        catalogue = first_available(footprint.provenance.snapshot_hash, self.snapshot_ref)
-        editions = CatalogueEditions(catalogue.activities) if catalogue is not None else None
+        editions = catalogue_editions(footprint.provenance.snapshot_hash, self.snapshot_ref)
         try:
             decision = evaluate(footprint, evidence, scheme, on, self._provider(benchmarks), editions=editions)
         except LabelsError as exc:

@@ -22,11 +22,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = ("footprint", "labels", "tariffs", "lcidb")
 DOORS = ("api/routes", "api/web", "api/commands", "api/cli.py")
+# Domain functions a door may call because they are the door's own work (parse, render), not a use case.
+DOOR_WORK = {
+    ("footprint.strict_json", "loads_strict"): "strict JSON parsing of a file the user gave (the domain's parser)",
+}
 
 
 def test_import_contracts_are_kept() -> None:
     from importlinter.application import output, use_cases
+    from importlinter.configuration import configure
 
+    configure()  # what the lint-imports command does first: the config readers and the import-graph builder
     # lint-imports' own report (which contract broke, which import, which line), captured for the failure
     with output.console.capture() as captured:
         passed = use_cases.lint_imports(config_filename=str(ROOT / "pyproject.toml"), cache_dir=None, no_logo=True)
@@ -59,6 +65,8 @@ def _domain_names(tree: ast.AST) -> list[tuple[int, str, str]]:
 
 
 def _is_type_or_constant(module: str, name: str) -> bool:
+    if (module, name) in DOOR_WORK:
+        return True
     if name == "*module*":
         return False  # `import labels.evaluate` gives the door every function in it
     target = importlib.import_module(module)
