@@ -42,6 +42,23 @@ def test_import_contracts_are_kept() -> None:
         pytest.fail(report[report.find("Broken contracts"):] or report, pytrace=False)
 
 
+def test_the_contracts_would_catch_a_violation() -> None:
+    """The same machinery, with a contract the code breaks on purpose (routes do import the use
+    cases), reports it broken: a kept contract above is not an artefact of a misread configuration."""
+    from importlinter.application import use_cases
+    from importlinter.application.user_options import UserOptions
+    from importlinter.configuration import configure
+
+    configure()
+    options = UserOptions(
+        session_options={"root_packages": ["api", "footprint", "labels", "tariffs", "lcidb"]},
+        contracts_options=[{"id": "probe", "name": "probe", "type": "forbidden", "source_modules": ["api.routes"],
+                            "forbidden_modules": ["api.services"], "allow_indirect_imports": "true"}],
+    )
+    report = use_cases.create_report(options, cache_dir=None)
+    assert report.contains_failures
+
+
 def _door_files() -> list[Path]:
     files: list[Path] = []
     for door in DOORS:
@@ -106,3 +123,21 @@ def test_the_checks_would_catch_a_violation() -> None:
         ("footprint.result", "FootprintResult"): True,
         ("tariffs.report", "*module*"): False,
     }
+
+
+# A session is passed through (its type is fine); a query is built only in api/services.
+SQLALCHEMY_TYPES = {("sqlalchemy.orm", "Session")}
+
+
+@pytest.mark.parametrize("path", _door_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_doors_build_no_queries(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    bad = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "sqlalchemy":
+            bad += [f"{path.relative_to(ROOT)}:{node.lineno}: from {node.module} import {a.name}"
+                    for a in node.names if (node.module, a.name) not in SQLALCHEMY_TYPES]
+        elif isinstance(node, ast.Import):
+            bad += [f"{path.relative_to(ROOT)}:{node.lineno}: import {a.name}"
+                    for a in node.names if a.name.split(".")[0] == "sqlalchemy"]
+    assert not bad, "a door builds a query; ask a use case in api/services (e.g. api.services.records):\n" + "\n".join(bad)
