@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from api import guards
 from api.demo import SAMPLE_BOM
-from api.domain import Domain
+from api.services.domain import Domain
 from api.errors import InvalidInput, PayloadTooLarge
 from api.models import BomUpload, Footprint, Product, User
 from api.services import products as product_service

@@ -7,7 +7,7 @@ from typing import Any
 from pathlib import Path
 
 from api import guards
-from api.domain import Domain
+from api.services.domain import Domain
 from api.services.uploads import saved_upload
 
 LINE_FORMATS = (".csv", ".xlsx")

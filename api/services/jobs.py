@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.domain import Domain
+from api.services.domain import Domain
 from api.errors import NotFound, ServiceError
 from api.models import BomUpload, Job, Product, User, utcnow
 
@@ -326,7 +326,7 @@ class Worker:
 
 def engine_worker(sessions: sessionmaker[Session], *, poll_seconds: float, dask_address: str = "") -> Worker:
     """A job worker on the real engine; with `dask_address`, each job's computation runs on that Dask cluster."""
-    from api.engine_domain import EngineDomain
+    from api.services.engine import EngineDomain
 
     executor = None
     if dask_address:

@@ -176,7 +176,7 @@ def screen_document(
 
 def screen_stored_application(application_id: str, *, on: date) -> ScreeningReport:
     """Screen an application of the service database by id (NotFound when there is none)."""
-    from api.engine_domain import EngineDomain
+    from api.services.engine import EngineDomain
     from api.errors import NotFound
     from api.services.service_database import read_only_session
 

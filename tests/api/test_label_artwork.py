@@ -172,7 +172,7 @@ def test_t2_certificate_issued_by_the_service_prints_its_reduction(tmp_path: Pat
     from datetime import date, datetime, timezone
     from types import SimpleNamespace
 
-    from api.engine_domain import EngineDomain
+    from api.services.engine import EngineDomain
     from api.services.certificates import build_payload
     from api.signing import canonical_bytes
     from footprint.result import FootprintResult

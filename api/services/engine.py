@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from api.domain import BenchmarkSource, GradeOutcome
+from api.services.domain import BenchmarkSource, GradeOutcome
 from api.errors import DomainUnavailable, InvalidInput
 from footprint.result import FootprintResult
 
