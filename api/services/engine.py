@@ -1,5 +1,8 @@
 """The real domain: lcidb snapshots, the footprint engine, the label rules, the CBAM calculator.
 
+The service's adapter over the use-case modules (catalogue, footprints, labelling, cbam_reports)
+that the CLI calls too: it keeps the service's snapshot and turns domain errors into service errors.
+
 Imports are lazy so the service starts (and its own tests run) without loading Brightway or the
 rule data until a request needs them. Domain errors become InvalidInput (422) with the domain's
 message, which already names the file, line, field and value.
@@ -53,7 +56,7 @@ class EngineDomain:
 
     # ---- BOMs and footprints ----------------------------------------------------------------
     def read_bom(self, path: Path, product_path: Path | None = None) -> dict[str, Any]:
-        from footprint.bom_io import read_bom
+        from api.services.footprints import read_bom
         from footprint.errors import FootprintError
 
         try:
@@ -63,13 +66,13 @@ class EngineDomain:
         return bom.model_dump(mode="json")
 
     def snapshot(self) -> Any:
+        from api.services.catalogue import load
         from lcidb.errors import LcidbError
-        from lcidb.snapshot import load_snapshot
 
         with self._lock:
             if self._snapshot is None:
                 try:
-                    self._snapshot = load_snapshot(self.snapshot_ref)
+                    self._snapshot = load(self.snapshot_ref)
                 except LcidbError as exc:
                     raise DomainUnavailable(str(exc)) from None
             return self._snapshot
@@ -223,9 +226,9 @@ class EngineDomain:
                                code="cbam.out_of_range") from None
 
     def cbam_pdf(self, report: Any) -> bytes:
-        from api.rendering.cbam_report import render_cbam_pdf
+        from api.services.cbam_reports import report_file
 
-        return render_cbam_pdf(report)
+        return report_file(report, None, ".pdf")
 
     def cbam_portfolio(self, lines: list[dict[str, Any]] | Path, *, projection: bool, obligations: bool) -> Any:
         from tariffs import read_lines
@@ -242,14 +245,14 @@ class EngineDomain:
             raise InvalidInput(message) from None
 
     def cbam_portfolio_pdf(self, portfolio: Any) -> bytes:
-        from api.rendering.cbam_report import render_portfolio_pdf
+        from api.services.cbam_reports import report_file
 
-        return render_portfolio_pdf(portfolio)
+        return report_file(portfolio.exposure, portfolio, ".pdf")
 
     def cbam_xlsx(self, report: Any, portfolio: Any = None) -> bytes:
-        from tariffs.export import report_xlsx
+        from api.services.cbam_reports import report_file
 
-        return report_xlsx(report, portfolio)
+        return report_file(report, portfolio, ".xlsx")
 
     def cbam_indicative(self, bom: dict[str, Any], footprint: dict[str, Any], on: date) -> dict[str, Any] | None:
         from tariffs.errors import TariffsError
