@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.db import make_engine, make_session_factory, upgrade_to_head
 from api import guards
-from api.domain import Domain
+from api.services.domain import Domain
 from api.routes import admin, applications, audit, auth, cbam, certificates, jobs, pact, products, public, recognitions, registry
 from api.routes import label_artwork, screening
 from api.services import verification
@@ -72,7 +72,7 @@ def _operation_id(route: Any) -> str:
 
 
 def default_domain() -> Domain:
-    from api.engine_domain import EngineDomain
+    from api.services.engine import EngineDomain
 
     return EngineDomain()
 

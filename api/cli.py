@@ -24,9 +24,9 @@ app = typer.Typer(
 @app.callback()
 def _options(quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars.")) -> None:
     """Progress bars show on a terminal only; --quiet hides them there too."""
-    from lcidb.progress import set_quiet
+    from api.services.catalogue import set_progress_quiet
 
-    set_quiet(quiet)
+    set_progress_quiet(quiet)
 
 
 # One module per command group; each exposes `register(app: typer.Typer) -> None`.

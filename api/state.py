@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.domain import Domain
+from api.services.domain import Domain
 from api.settings import Settings
 from api.signing import SigningKey
 

@@ -43,7 +43,7 @@ def prepare(home: Path, database_url: str | None) -> dict[str, str]:
     sys.path.insert(0, str(REPO))
     from api.app import create_app
     from api.demo import ensure_default_database
-    from api.engine_domain import EngineDomain
+    from api.services.engine import EngineDomain
     from api.models import Application
     from api.services import accounts, applications, certificates, products
     from api.settings import load_settings

@@ -9,16 +9,12 @@ mode), so history rows written here are chained and their heads signed like the 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import typer
 
 from api.commands.service import users_app
+from api.services.service_database import ServiceContext, service_context
 
 orgs_app = typer.Typer(help="Manage organisations.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check the audit trail (hash-chained history, signed heads).", no_args_is_help=True)
@@ -27,38 +23,6 @@ audit_app = typer.Typer(help="Check the audit trail (hash-chained history, signe
 def _fail(message: str, code: int = 2) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code=code)
-
-
-@dataclass
-class ServiceContext:
-    sessions: Any
-    signing_key: Any
-    public_keys: dict[str, Any]
-    settings: Any
-
-
-@contextmanager
-def service_context() -> Iterator[ServiceContext]:
-    """The service's database (migrated) and keys, as the server would open them."""
-    from api.db import make_engine, make_session_factory, upgrade_to_head
-    from api.services.history import PUBLIC_KEYS_INFO, SIGNING_KEY_INFO
-    from api.settings import DATABASE_URL_ENV, SIGNING_KEY_ENV, load_settings
-    from api.signing import key_id_of, load_public_key, load_signing_key
-
-    embedded = not os.environ.get(DATABASE_URL_ENV, "").strip()
-    # the CLI reads the same settings as the server, but never needs a public URL of its own
-    settings = load_settings(embedded=True)
-    key_path = Path(os.environ[SIGNING_KEY_ENV]) if os.environ.get(SIGNING_KEY_ENV, "").strip() else None
-    signing_key = load_signing_key(key_path or settings.signing_key_path, create=embedded and key_path is None)
-    public_keys = {key_id_of(k): k for k in (load_public_key(p) for p in settings.verify_key_paths)}
-    public_keys[signing_key.key_id] = signing_key.public_key
-    engine = make_engine(settings.database_url)
-    try:
-        upgrade_to_head(engine)
-        sessions = make_session_factory(engine, info={SIGNING_KEY_INFO: signing_key, PUBLIC_KEYS_INFO: public_keys})
-        yield ServiceContext(sessions, signing_key, public_keys, settings)
-    finally:
-        engine.dispose()
 
 
 def _echo(rows: list[dict[str, Any]], as_json: bool) -> None:
@@ -255,17 +219,12 @@ def worker(
 ) -> None:
     """Run queued jobs (large CBAM reports and PDFs, long Monte Carlo footprints) outside the
     request workers. Start as many as you like: each job is taken by one."""
-    from api.engine_domain import EngineDomain
-    from api.services.jobs import DaskExecutor, Worker
+    from api.services.jobs import engine_worker
 
-    executor = None
-    if dask:
-        from distributed import Client  # the `dask` extra
-
-        executor = DaskExecutor(Client(dask), EngineDomain)
-        typer.echo(f"computations run on the Dask cluster at {dask}")
     with service_context() as context:
-        runner = Worker(context.sessions, EngineDomain(), poll_seconds=poll, executor=executor)
+        runner = engine_worker(context.sessions, poll_seconds=poll, dask_address=dask)
+        if dask:
+            typer.echo(f"computations run on the Dask cluster at {dask}")
         if once:
             done = 0
             while runner.run_once():

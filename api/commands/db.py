@@ -24,11 +24,11 @@ def build(
     with_default: bool = typer.Option(False, "--with-default", help="Layer the sources on the shipped data."),
 ) -> None:
     """Validate template folders and publish an immutable snapshot (no Brightway: see export-brightway)."""
-    from lcidb.build import build_snapshot
+    from api.services import catalogue
     from lcidb.errors import LcidbError
 
     try:
-        outcome = build_snapshot(sources=source or [], name=name, with_default=with_default)
+        outcome = catalogue.build(source or [], name, with_default)
     except LcidbError as exc:
         _fail(str(exc))
         return
@@ -41,12 +41,11 @@ def export_brightway(
     snapshot: str = typer.Option("default", "--snapshot", help="NAME (latest), NAME@HEX or the full hash."),
 ) -> None:
     """Write a snapshot as a Brightway (bw2data) database, for the Activity Browser or bw2calc."""
-    from lcidb.brightway import export_snapshot
+    from api.services import catalogue
     from lcidb.errors import LcidbError
-    from lcidb.snapshot import load_snapshot
 
     try:
-        done = export_snapshot(load_snapshot(snapshot))
+        done = catalogue.export_brightway(snapshot)
     except LcidbError as exc:
         _fail(str(exc))
         return
@@ -59,9 +58,9 @@ def export_brightway(
 @db_app.command("list")
 def list_snapshots(as_json: bool = typer.Option(False, "--json")) -> None:
     """Published snapshots: name, full hash, created, counts, latest."""
-    from lcidb.snapshot import list_published
+    from api.services import catalogue
 
-    rows = list_published()
+    rows = catalogue.published()
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -85,12 +84,11 @@ def diff(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Activities changed, added and removed between two snapshots, with the size of each change."""
-    from lcidb.diff import diff_snapshots
+    from api.services import catalogue
     from lcidb.errors import LcidbError
-    from lcidb.snapshot import load_snapshot
 
     try:
-        result = diff_snapshots(load_snapshot(old), load_snapshot(new), method)
+        result = catalogue.diff(old, new, method)
     except LcidbError as exc:
         _fail(str(exc))
         return
@@ -121,22 +119,12 @@ def impact(
 ) -> None:
     """Issued certificates whose footprints move by more than --threshold from OLD to NEW (each
     certificate's stored BOM recomputed on both), reading the service database (CARBONLABEL_DATABASE_URL)."""
-    from api.db import make_engine, make_session_factory
-    from api.services.factor_impact import certificate_moves
-    from api.settings import load_settings
+    from api.services import catalogue
     from footprint.errors import FootprintError
-    from footprint.impact import moves_as_dicts
     from lcidb.errors import LcidbError
-    from lcidb.snapshot import load_snapshot
 
     try:
-        old_snapshot, new_snapshot = load_snapshot(old), load_snapshot(new)
-        engine = make_engine(load_settings(embedded=True).database_url, read_only=True)
-        try:
-            with make_session_factory(engine)() as session:
-                moves = certificate_moves(session, old_snapshot, new_snapshot, threshold, include_retired)
-        finally:
-            engine.dispose()
+        old_snapshot, new_snapshot, moves = catalogue.certificate_impact(old, new, threshold, include_retired)
     except (LcidbError, FootprintError) as exc:
         _fail(str(exc))
         return
@@ -144,7 +132,7 @@ def impact(
     if as_json:
         typer.echo(json.dumps({"old": old_snapshot.ref, "new": new_snapshot.ref, "threshold": threshold,
                                "certificates": len(moves), "to_recheck": len(flagged),
-                               "moves": moves_as_dicts(moves)}, indent=2, ensure_ascii=False))
+                               "moves": catalogue.moves_as_dicts(moves)}, indent=2, ensure_ascii=False))
         return
     typer.echo(f"{old_snapshot.ref} -> {new_snapshot.ref}: {len(flagged)} of {len(moves)} certificates move by more "
                f"than {threshold:.2%} and need a re-check")
@@ -166,12 +154,11 @@ def factors_search(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Find factors by words in their id or name."""
+    from api.services import catalogue
     from lcidb.errors import LcidbError
-    from lcidb.search import search
-    from lcidb.snapshot import load_snapshot
 
     try:
-        hits = search(load_snapshot(snapshot), text, geography, category)
+        hits = catalogue.search_factors(snapshot, text, geography, category)
     except LcidbError as exc:
         _fail(str(exc))
         return
@@ -191,12 +178,11 @@ def factors_show(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Provenance and the cradle-to-gate kg CO2e per unit, per gas."""
+    from api.services import catalogue
     from lcidb.errors import LcidbError
-    from lcidb.search import show
-    from lcidb.snapshot import load_snapshot
 
     try:
-        record = show(load_snapshot(snapshot), activity_id)
+        record = catalogue.show_factor(snapshot, activity_id)
     except LcidbError as exc:
         _fail(str(exc))
         return

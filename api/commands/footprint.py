@@ -35,29 +35,25 @@ def footprint(
     samples: bool = typer.Option(False, "--samples", help="Include every Monte Carlo draw in the JSON result."),
 ) -> None:
     """The product carbon footprint per declared unit (ISO 14067 / GB/T 24067-2024)."""
-    from footprint.bom_io import read_bom
-    from footprint.engine import compute
+    from api.services import footprints
+    from api.services.footprints import SchedulerError
     from footprint.errors import FootprintError, UnlinkedLines
-    from footprint.linking import report_json, write_linking_report
-    from footprint.scale import SchedulerError
     from lcidb.errors import LcidbError
-    from lcidb.snapshot import load_snapshot
 
     if electricity not in ELECTRICITY_CHOICES:
         _fail(f"--electricity {electricity!r}: use location or market")
     try:
-        bom = read_bom(file, product)
-        result = compute(
-            bom, load_snapshot(snapshot), method=method, electricity=electricity,  # type: ignore[arg-type]
+        result = footprints.compute_file(
+            file, product, snapshot, method=method, electricity=electricity,  # type: ignore[arg-type]
             scenario=scenario, monte_carlo=monte_carlo, seed=seed, net_credits_rule=net_credits, samples=samples,
             scheduler=scheduler, workers=workers,
         )
     except UnlinkedLines as exc:
         if linking_report is not None:
-            write_linking_report(exc.report, linking_report)
+            footprints.write_linking_report(exc.report, linking_report)
             typer.echo(f"linking report written to {linking_report}", err=True)
         elif as_json:
-            typer.echo(report_json(exc.report))
+            typer.echo(footprints.linking_report_json(exc.report))
         typer.echo(f"error: {exc}", err=True)
         typer.echo("the footprint is not complete: fill in factor_id in the linking report and re-submit", err=True)
         raise typer.Exit(code=3) from None
@@ -129,14 +125,13 @@ def footprint_batch(
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Footprints of many BOMs; exits non-zero if any line failed."""
-    from footprint.batch import run_batch
+    from api.services import footprints
+    from api.services.footprints import SchedulerError
     from footprint.errors import FootprintError
-    from footprint.scale import SchedulerError
     from lcidb.errors import LcidbError
-    from lcidb.snapshot import load_snapshot
 
     try:
-        outcome = run_batch(boms, out, load_snapshot(snapshot), method, hotspots, scheduler=scheduler,
+        outcome = footprints.run_batch(boms, out, snapshot, method, hotspots, scheduler=scheduler,
                             workers=workers, jobs=jobs, quiet=quiet)
     except (FootprintError, LcidbError, OSError, SchedulerError) as exc:
         _fail(str(exc))

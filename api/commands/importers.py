@@ -27,11 +27,11 @@ def import_desnz_command(
     out: Path = typer.Option(..., "--out", help="Template folder to write (activities.csv, exchanges.csv)."),
 ) -> None:
     """UK DESNZ flat file -> template folder (gas parts as masses, totals as co2e_unsplit AR5)."""
+    from api.services import catalogue
     from lcidb.errors import LcidbError
-    from lcidb.importers.desnz import import_desnz
 
     try:
-        report = import_desnz(file, out)
+        report = catalogue.import_desnz(file, out)
     except LcidbError as exc:
         _fail(str(exc))
         return
@@ -48,11 +48,11 @@ def import_bw_command(
     licence: Optional[str] = typer.Option(None, "--licence", help="Licence for activities without a 'licence' field."),
 ) -> None:
     """A Brightway-readable inventory (via bw2io) -> template folder; unmapped flows are reported."""
+    from api.services import catalogue
     from lcidb.errors import LcidbError
-    from lcidb.importers.bw import import_bw
 
     try:
-        report = import_bw(fmt, path, out, year=year, licence=licence)
+        report = catalogue.import_bw(fmt, path, out, year=year, licence=licence)
     except LcidbError as exc:
         _fail(str(exc))
         return

@@ -27,8 +27,8 @@ def label(
     """Render the label per labels.md P3 at its print size (90 x 55 mm), CJK fonts embedded in the PDF."""
     from api.errors import ServiceError
     from api.rendering.label import print_size_text, render_label
-    from labels import LabelsError
-    from labels.artwork import artwork_for
+    from api.services.labelling import artwork_for
+    from labels.errors import LabelsError
 
     if fmt not in ("svg", "png", "pdf"):
         _fail(f"--format {fmt!r}: use svg, png or pdf")

@@ -54,13 +54,13 @@ def _registry(path: Optional[Path]):
         return None
     from pydantic import ValidationError
 
-    from labels import BenchmarkMember, StaticBenchmarkProvider
+    from api.services.labelling import static_registry
 
     data = _read_json(path, "registry")
     if not isinstance(data, dict):
         _fail(f"registry {path}: top level must be an object mapping benchmark key -> list of members")
     try:
-        return StaticBenchmarkProvider({k: [BenchmarkMember.model_validate(m) for m in v] for k, v in data.items()})
+        return static_registry(data)
     except (ValidationError, TypeError) as exc:
         _fail(f"registry {path}: {exc}")
 
@@ -103,27 +103,25 @@ def grade(
     ),
 ) -> None:
     """Grade a footprint under a scheme's rule set in force on a date."""
-    from labels import CatalogueEditions, LabelsError, evaluate
+    from api.services import labelling
+    from labels.errors import LabelsError
     from lcidb.errors import LcidbError
-    from lcidb.snapshot import first_available, load_snapshot
 
     fp = _read_json(footprint_file, "footprint")
     ev = _read_json(evidence_file, "evidence")
     if snapshot is not None:
         try:
-            catalogue = load_snapshot(snapshot)
+            editions = labelling.explicit_catalogue_editions(snapshot)
         except LcidbError as exc:
             _fail(f"--snapshot: {exc}")
             return
     else:
-        own = fp.get("provenance", {}).get("snapshot_hash") if isinstance(fp, dict) else None
-        catalogue = first_available(own, "default")
-    editions = CatalogueEditions(catalogue.activities) if catalogue is not None else None
-    if catalogue is None:
+        editions = labelling.catalogue_editions(labelling.own_snapshot_hash(fp), "default")
+    if editions is None:
         typer.echo("note: no factor catalogue published here; 'latest edition of its dataset' compares the "
                    "footprint's own factors only", err=True)
     try:
-        decision = evaluate(fp, ev, scheme, _on(on), _registry(registry), editions=editions)
+        decision = labelling.grade(fp, ev, scheme, _on(on), _registry(registry), editions=editions)
     except LabelsError as exc:
         _fail(_locate(str(exc), {"footprint": footprint_file, "evidence": evidence_file}))
         return
@@ -141,12 +139,12 @@ def recognise(
     as_json: bool = typer.Option(False, "--json", help="Write the outcome as JSON."),
 ) -> None:
     """May the target scheme take over this certificate, and on what terms?"""
-    from labels import LabelsError
-    from labels import recognise as do_recognise
+    from api.services import labelling
+    from labels.errors import LabelsError
 
     cert = _read_json(certificate_file, "certificate")
     try:
-        outcome = do_recognise(cert, target, _on(on), _registry(registry))
+        outcome = labelling.recognise(cert, target, _on(on), _registry(registry))
     except LabelsError as exc:
         _fail(_locate(str(exc), {"certificate": certificate_file}))
         return
@@ -172,10 +170,11 @@ def schemes(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The schemes known to the service and the rule-set version in force."""
-    from labels import LabelsError, list_schemes
+    from api.services import labelling
+    from labels.errors import LabelsError
 
     try:
-        rows = list_schemes(_on(on))
+        rows = labelling.schemes(_on(on))
     except LabelsError as exc:
         _fail(str(exc))
         return

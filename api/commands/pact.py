@@ -50,11 +50,11 @@ def export(
     out: Optional[Path] = typer.Option(None, "--out", help="Output file (default: standard output)."),
 ) -> None:
     """Write footprints as PACT v3 ProductFootprints; refused, naming the field, when a mandatory one is unknown."""
-    from footprint.bom_io import read_bom
-    from footprint.errors import FootprintError
-    from footprint.pact import PactCompany, derived_pf_id, export_footprint
-    from footprint.result import FootprintResult
     from pydantic import ValidationError
+
+    from api.services.pact_files import export_file_footprint
+    from footprint.errors import FootprintError
+    from footprint.result import FootprintResult
 
     if len(footprint) != len(bom):
         _fail(f"{len(footprint)} --footprint but {len(bom)} --bom: give one BOM per footprint")
@@ -70,7 +70,6 @@ def export(
             _fail(f"--created {created!r}: not an ISO 8601 date-time")
         if when.tzinfo is None:
             _fail(f"--created {created!r}: give the offset (e.g. 2026-01-31T12:00:00Z)")
-    company = PactCompany(name=company_name, company_ids=tuple(company_id))
     documents = []
     for k, (fp_path, bom_path) in enumerate(zip(footprint, bom)):
         try:
@@ -80,10 +79,10 @@ def export(
             _fail(f"footprint {fp_path}: field {'.'.join(map(str, first['loc']))}: {first['msg']}")
             return
         try:
-            product = read_bom(bom_path).product
-            pid = _uuid(pf_id[k], "--id") if pf_id else derived_pf_id(result, product, company)
-            pf = export_footprint(result, product, pf_id=pid, created=when, company=company, id_domain=id_domain,
-                                  preceding_pf_ids=[_uuid(p, "--preceding") for p in preceding or []])
+            document = export_file_footprint(
+                result, bom_path, company_name=company_name, company_ids=tuple(company_id), id_domain=id_domain,
+                pf_id=_uuid(pf_id[k], "--id") if pf_id else None, created=when,
+                preceding=[_uuid(p, "--preceding") for p in preceding or []])
         except (FootprintError, OSError) as exc:
             _fail(f"footprint {fp_path} with BOM {bom_path}: {exc}")
             return
@@ -91,7 +90,7 @@ def export(
             first = exc.errors(include_url=False)[0]
             _fail(f"{'.'.join(map(str, first['loc']))}: {first['msg']} (value: {first.get('input')!r})")
             return
-        documents.append(pf.wire())
+        documents.append(document)
     _write({"data": documents} if as_list or len(documents) > 1 else documents[0], out)
 
 
@@ -102,11 +101,11 @@ def import_(
     as_json: bool = typer.Option(False, "--json", help="Print the v3 footprints and the report as JSON."),
 ) -> None:
     """Read a partner's PACT file: check it, convert v2 to v3, and say what was converted or ignored."""
+    from api.services.pact_files import read_document
     from footprint.errors import PactError
-    from footprint.pact import read_pact_document
 
     try:
-        doc = read_pact_document(_read_json(file, "PACT file"), str(file))
+        doc = read_document(_read_json(file, "PACT file"), str(file))
     except PactError as exc:
         _fail(str(exc))
         return
@@ -138,10 +137,8 @@ def use(
     out: Optional[Path] = typer.Option(None, "--out", help="Where to write the BOM (default: standard output)."),
 ) -> None:
     """Put a supplier's PACT footprint into a BOM line as its supplier_pcf (unit converted, validity and status checked)."""
-    from footprint.bom_io import read_bom
+    from api.services.pact_files import read_document, use_in_bom
     from footprint.errors import FootprintError
-    from footprint.pact import read_pact_document
-    from footprint.pact_supplier import use_pact_in_bom
 
     when = date.today()
     if on is not None:
@@ -150,12 +147,12 @@ def use(
         except ValueError:
             _fail(f"--on {on!r}: not an ISO date (YYYY-MM-DD)")
     try:
-        doc = read_pact_document(_read_json(file, "PACT file"), str(file))
+        doc = read_document(_read_json(file, "PACT file"), str(file))
         chosen = [pf for pf in doc.footprints if pf_id is None or str(pf.id) == pf_id.lower()]
         if len(chosen) != 1:
             ids = ", ".join(str(pf.id) for pf in doc.footprints)
             _fail(f"{file}: {'no footprint ' + pf_id if pf_id else 'several footprints'}; choose one with --pf ({ids})")
-        updated = use_pact_in_bom(read_bom(bom), line, chosen[0], on=when)
+        updated = use_in_bom(bom, line, chosen[0], on=when)
     except (FootprintError, OSError) as exc:
         _fail(str(exc))
         return

@@ -105,15 +105,14 @@ def create_user(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Create an account; prints its client_id and client_secret (shown once)."""
-    from api.commands.admin import service_context
     from api.errors import ServiceError
     from api.services import accounts
-    from footprint.bom import text_problem
+    from api.services.service_database import service_context
 
     for option, value in (("--organisation", organisation), ("--name", name)):
-        problem = text_problem(value)  # the same rule as the API: these names appear on certificates
+        problem = accounts.name_problem(value)  # the same rule as the API: these names appear on certificates
         if problem is not None:
-            _fail(f"{option} {value!r}: {problem[1]}")
+            _fail(f"{option} {value!r}: {problem}")
 
     try:
         with service_context() as context, context.sessions() as session:

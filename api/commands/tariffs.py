@@ -29,9 +29,9 @@ def _summary(report) -> list[str]:  # type: ignore[no-untyped-def]
         )
     total = report.aggregates.total
     out.append(f"total: {total.certificates} certificates, EUR {total.cost_eur}" + (f", GBP {total.cost_gbp}" if total.cost_gbp else ""))
-    from tariffs.report import key_figures
+    from api.services.cbam_reports import key_figures
 
-    figures = key_figures(report.lines)
+    figures = key_figures(report)
     if figures["saving_verified_eur"] is not None:
         out.append(f"saving of verified actual over default data: EUR {figures['saving_verified_eur']}")
     if figures["saving_indicative_eur"] is not None:
@@ -87,7 +87,7 @@ def cbam(
     benchmarks_table: Optional[Path] = typer.Option(None, "--benchmarks-table", help="Commission Column B benchmark table instead of the curated one (with --defaults-table)."),
 ) -> None:
     """EU CBAM (definitive period) and UK CBAM exposure of import lines."""
-    from tariffs import exposure_report, read_lines
+    from api.services import cbam_reports
     from tariffs.errors import TariffsError
 
     prior: Decimal | None = None
@@ -102,49 +102,20 @@ def cbam(
         return
     plan = _read_purchase_plan(purchases) if purchases is not None else None
     try:
-        reference = None
-        if defaults_table is not None and benchmarks_table is not None:
-            from tariffs.importers import reference_from_commission
-
-            reference = reference_from_commission(defaults_table, benchmarks_table)
-        lines = read_lines(lines_csv, importer=importer)
-        derive = None
-        if any(line.data_basis == "DERIVED" for line in lines):
-            from tariffs.derived import footprint_deriver
-
-            derive = footprint_deriver(snapshot=snapshot, base_dir=lines_csv.resolve().parent, reference=reference)
-        report = exposure_report(
-            lines, importer=importer, prior_mass_t=prior, projection=projection, reference=reference, derive=derive,
-            obligations=obligations, purchase_plan=plan,
+        report = cbam_reports.exposure_from_file(
+            lines_csv, importer=importer, prior_mass_t=prior, projection=projection, obligations=obligations,
+            purchase_plan=plan, snapshot=snapshot, defaults_table=defaults_table, benchmarks_table=benchmarks_table,
         )
     except TariffsError as exc:
         _fail(str(exc))
         return
-    book = None
-    if portfolio:
-        from tariffs.portfolio import portfolio_from_report
-
-        book = portfolio_from_report(report)
+    book = cbam_reports.portfolio_of(report) if portfolio else None
     document = (book or report).model_dump(mode="json")
     if out is not None:
-        suffix = out.suffix.lower()
-        if suffix == ".pdf":
-            from api.rendering.cbam_report import render_cbam_pdf, render_portfolio_pdf
-
-            out.write_bytes(render_portfolio_pdf(book) if book is not None else render_cbam_pdf(report))
-        elif suffix == ".xlsx":
-            from tariffs.export import report_xlsx
-
-            out.write_bytes(report_xlsx(report, book))
-        elif suffix == ".csv":
-            from tariffs.export import report_csv
-
-            out.write_text(report_csv(report), encoding="utf-8")
-        elif suffix == ".json":
-            out.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
-        else:
+        if out.suffix.lower() not in cbam_reports.REPORT_SUFFIXES:
             _fail(f"--out: unknown report format {out.suffix!r} (use .pdf, .xlsx, .csv or .json)")
             return
+        out.write_bytes(cbam_reports.report_file(report, book, out.suffix))
         typer.echo(f"wrote {out}", err=True)
     if as_json:
         typer.echo(json.dumps(document, indent=2, ensure_ascii=False))

@@ -170,12 +170,12 @@ def get_factor_impact(
     """Issued certificates whose footprints move by more than `threshold` when the factors go from
     `old` to `new` (each certificate's stored BOM recomputed on both), so they can be re-checked (admin)."""
     require_role(user, "admin")
+    from api.services.catalogue import load
     from footprint.errors import FootprintError
     from lcidb.errors import LcidbError
-    from lcidb.snapshot import load_snapshot
 
     try:
-        old_snapshot, new_snapshot = load_snapshot(old), load_snapshot(new)
+        old_snapshot, new_snapshot = load(old), load(new)
         moves = factor_impact.certificate_moves(session, old_snapshot, new_snapshot, threshold)
     except (LcidbError, FootprintError) as exc:
         raise InvalidInput(str(exc)) from None

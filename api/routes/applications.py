@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
-from api.errors import InvalidInput
-from api.models import Application, BomUpload, Certificate, Footprint, Product, User
-from api.routes.certificates import certificate_public, certification_body
+from api.routes.certificates import certificate_public
 from api.routes.products import bom_public
 from api.schemas import (
     ApplicationCreate,
@@ -30,11 +27,12 @@ from api.schemas import (
     SubmitRequest,
     error_responses,
 )
-from api.services import accounts, certificates, history
+from api.services import accounts, certification, grading, history, records
 from api.services import applications as workflow
-from api.services import grading
-from api.services.access import get_visible, require_role
-from footprint.result import FootprintResult
+from api.services.access import require_role
+
+if TYPE_CHECKING:  # row types for annotations only: the routes never query them
+    from api.models import Application, User
 
 router = APIRouter(prefix="/v1", tags=["applications"], responses=error_responses(401, 403, 404, 409, 422))
 StatusFilter = Annotated[
@@ -44,7 +42,7 @@ StatusFilter = Annotated[
 
 
 def application_detail(session: Session, application: Application) -> ApplicationDetail:
-    certificate = session.scalar(select(Certificate).where(Certificate.issue_key == f"application:{application.id}"))
+    certificate = records.issued_certificate_of(session, application)
     return ApplicationDetail(
         **ApplicationPublic.model_validate(application).model_dump(),
         history=[
@@ -75,8 +73,8 @@ def create_application(
     attempt = idempotency.begin(session, user, idempotency_key, request, body)
     if attempt.replayed is not None:
         return attempt.replayed
-    product = get_visible(session, Product, body.product_id, user, "product")
-    footprint = get_visible(session, Footprint, body.footprint_id, user, "footprint")
+    product = records.visible_product(session, body.product_id, user)
+    footprint = records.visible_footprint(session, body.footprint_id, user)
     application = workflow.create_application(
         session,
         actor=user,
@@ -113,14 +111,14 @@ def list_applications(
 @router.get("/applications/{application_id}", response_model=ApplicationDetail)
 def get_application(application_id: str, user: CurrentUser, session: SessionDep) -> ApplicationDetail:
     require_role(user, "exporter", "certifier", "admin")
-    return application_detail(session, get_visible(session, Application, application_id, user, "application"))
+    return application_detail(session, records.visible_application(session, application_id, user))
 
 
 def _transition(
     session: Session, user: User, application_id: str, action: str, reason: str | None
 ) -> ApplicationDetail:
     require_role(user, *workflow.TRANSITIONS[action][2])
-    application = get_visible(session, Application, application_id, user, "application")
+    application = records.visible_application(session, application_id, user)
     workflow.transition(session, actor=user, application=application, action=action, reason=reason)
     return _commit_with(session, application)
 
@@ -141,30 +139,10 @@ def submit(
     """Exporter: submit a draft, or answer a request for information (optionally with new evidence
     or a newer footprint of the same product). The rules' full evaluation is stored with it."""
     require_role(user, "exporter")
-    application = get_visible(session, Application, application_id, user, "application")
-    changes: dict[str, Any] = {}
-    if body and body.evidence is not None:
-        changes["evidence"] = body.evidence
-    if body and body.footprint_id is not None:
-        footprint = get_visible(session, Footprint, body.footprint_id, user, "footprint")
-        if footprint.product_id != application.product_id:
-            raise InvalidInput(f"footprint {footprint.id} is not of the application's product")
-        changes["footprint_id"] = footprint.id
-    changed = sorted(changes)
-    # evaluate what is being submitted (the new evidence and footprint, if any)
-    submitted = Application(**{**{c: getattr(application, c) for c in ("evidence", "scheme")}, **changes})
-    footprint_row = session.get(Footprint, changes.get("footprint_id", application.footprint_id))
-    assert footprint_row is not None
-    changes["submitted_evaluation"] = grading.stored_evaluation(session, state.domain, submitted, footprint_row)
-    workflow.transition(
-        session,
-        actor=user,
-        application=application,
-        action="submit",
-        reason=body.reason if body else None,
-        detail={"changed": changed} if changed else None,
-        changes=changes,
-    )
+    application = records.visible_application(session, application_id, user)
+    certification.submit(session, state, actor=user, application=application,
+                         evidence=body.evidence if body else None, footprint_id=body.footprint_id if body else None,
+                         reason=body.reason if body else None)
     return _commit_with(session, application)
 
 
@@ -214,42 +192,11 @@ def approve(
     attempt = idempotency.begin(session, user, idempotency_key, request, body)
     if attempt.replayed is not None:
         return attempt.replayed
-    application = get_visible(session, Application, application_id, user, "application")
-    workflow.ensure_independent(user, application)
-    footprint = session.get(Footprint, application.footprint_id)
-    assert footprint is not None
-    outcome = grading.grade_application(session, state.domain, application, footprint)
-    changes = grading.evaluation_changes(application.submitted_evaluation, outcome.model_dump(mode="json"))
-    detail = {
-        "tier": outcome.tier,
-        "grade": outcome.grade,
-        "rule_set_version": outcome.rule_set_version,
-        "evaluation_changes": changes,
-    }
-    reason = body.reason if body else None
-    if outcome.tier in state.settings.four_eyes_tiers and application.status == "under_review":
-        workflow.transition(
-            session, actor=user, application=application, action="first_approval", reason=reason, detail=detail,
-            changes={"first_approval_by": user.id},
-        )
+    application = records.visible_application(session, application_id, user)
+    certificate = certification.approve(session, state, actor=user, application=application,
+                                        reason=body.reason if body else None)
+    if certificate is None:  # the first of two approvals (four eyes)
         return attempt.commit_created(202, lambda: application_detail(session, application).model_dump(mode="json"))
-    first = application.first_approval_by
-    workflow.transition(session, actor=user, application=application, action="approve", reason=reason, detail=detail)
-    approvers = [a for a in (session.get(User, first) if first else None, user) if a is not None]
-    certificate = certificates.issue(
-        session,
-        actor=user,
-        certification_body=certification_body(state),
-        approvers=approvers,
-        key=state.signing_key,
-        issuer=state.settings.issuer,
-        public_url=state.settings.public_url,
-        application=application,
-        footprint=footprint,
-        outcome=outcome,
-        supersedes=None,
-        benchmark_key=state.domain.benchmark_key(FootprintResult.model_validate(footprint.result)),
-    )
     return attempt.commit_created(201, lambda: certificate_public(session, state, certificate).model_dump(mode="json"))
 
 
@@ -258,7 +205,7 @@ def assign(application_id: str, body: AssignRequest, user: CurrentUser, session:
     """Administrator: assign the application to a certifier; certifier: take it (`certifier_id`
     their own id). Never to a certifier of the applicant's own organisation."""
     require_role(user, "admin", "certifier")
-    application = get_visible(session, Application, application_id, user, "application")
+    application = records.visible_application(session, application_id, user)
     certifier = accounts.get_user(session, body.certifier_id)
     workflow.assign(session, actor=user, application=application, certifier=certifier)
     session.commit()
@@ -270,9 +217,8 @@ def evaluation(application_id: str, user: CurrentUser, session: SessionDep, stat
     """The full rule evaluation stored at submit, the same rules run now, and what differs: what
     the certifier reads before approving."""
     require_role(user, "certifier", "admin", "exporter")
-    application = get_visible(session, Application, application_id, user, "application")
-    footprint = session.get(Footprint, application.footprint_id)
-    assert footprint is not None
+    application = records.visible_application(session, application_id, user)
+    footprint = records.footprint_of(session, application)
     now = grading.stored_evaluation(session, state.domain, application, footprint)
     return EvaluationPublic(
         application_id=application.id,
@@ -287,13 +233,8 @@ def documents(application_id: str, user: CurrentUser, session: SessionDep) -> Ap
     """The BOMs and footprints behind an application (every one of its product), each downloadable
     at /v1/boms/{id} and /v1/footprints/{id}."""
     require_role(user, "certifier", "admin", "exporter")
-    application = get_visible(session, Application, application_id, user, "application")
-    footprints = session.scalars(
-        select(Footprint).where(Footprint.product_id == application.product_id).order_by(Footprint.created_at)
-    ).all()
-    boms = session.scalars(
-        select(BomUpload).where(BomUpload.product_id == application.product_id).order_by(BomUpload.created_at)
-    ).all()
+    application = records.visible_application(session, application_id, user)
+    footprints, boms = records.product_documents(session, application.product_id)
     return ApplicationDocuments(
         application_id=application.id,
         footprint_id=application.footprint_id,

@@ -3,22 +3,20 @@ PDF with Accept: application/pdf, or XLSX with Accept: application/vnd.openxmlfo
 
 from __future__ import annotations
 
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
-from api import guards
 from api.deps import CurrentUser, SessionDep, StateDep
-from api.errors import InvalidInput, PayloadTooLarge
+from api.errors import PayloadTooLarge
 from api.routes.jobs import accepted
 from api.schemas import Input, error_responses
 from api.services import jobs
 from api.services.access import require_role
+from api.services.cbam_files import portfolio_of_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCUMENT_RESPONSES = {
@@ -143,15 +141,7 @@ def portfolio_upload(
 ) -> Response:
     """The portfolio of an uploaded CSV or XLSX file of many exporters' lines."""
     require_role(user, "trade_office")
-    filename = guards.check_filename(Path(file.filename or "upload").name)  # length, NUL, bidi: 422
-    if Path(filename).suffix.lower() not in (".csv", ".xlsx"):
-        raise InvalidInput(f"{filename}: unsupported lines format; use .csv or .xlsx")
     limit = state.settings.max_upload_bytes
-    raw = file.file.read(limit + 1)
-    if len(raw) > limit:
-        raise PayloadTooLarge(f"{filename}: upload larger than {limit} bytes")
-    with tempfile.TemporaryDirectory(prefix="carbonlabel-cbam-") as folder:
-        path = Path(folder) / filename
-        path.write_bytes(raw)
-        book = state.domain.cbam_portfolio(path, projection=projection, obligations=obligations)
+    book = portfolio_of_upload(state.domain, filename=file.filename or "upload", raw=file.file.read(limit + 1),
+                               limit=limit, projection=projection, obligations=obligations)
     return _document(request, state, book.exposure, book, "cbam-portfolio")

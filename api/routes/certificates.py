@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
-from api.errors import InvalidInput
-from api.models import Application, Certificate, Footprint, User
 from api.rendering.certificate_pdf import render_certificate_pdf
 from api.schemas import (
     CertificatePublic,
@@ -25,18 +22,15 @@ from api.schemas import (
     error_responses,
 )
 from api.services import certificates as service
-from api.services.access import get_visible, organisation_scope, require_role
+from api.services import certification, records
+from api.services.access import require_role
 from api.services.applications import ensure_independent
-from api.services.grading import grade_application
 from api.state import ServiceState
-from footprint.result import FootprintResult
+
+if TYPE_CHECKING:  # row types for annotations only: the routes never query them
+    from api.models import Certificate, User
 
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"], responses=error_responses(401, 403, 404, 409, 422))
-
-
-def certification_body(state: ServiceState) -> service.CertificationBody:
-    settings = state.settings
-    return service.CertificationBody(settings.certification_body or settings.issuer, settings.accreditation_number)
 
 
 def certificate_public(session: Session, state: ServiceState, certificate: Certificate) -> CertificatePublic:
@@ -71,11 +65,7 @@ def list_certificates(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[CertificatePublic]:
     require_role(user, "exporter", "certifier", "admin")
-    query = select(Certificate)
-    scope = organisation_scope(user)
-    if scope is not None:
-        query = query.where(Certificate.organisation_id == scope)
-    rows = session.scalars(query.order_by(Certificate.issued_at, Certificate.id).limit(limit).offset(offset))
+    rows = records.list_certificates(session, user, limit=limit, offset=offset)
     return [certificate_public(session, state, c) for c in rows]
 
 
@@ -181,53 +171,9 @@ def renew(
     if attempt.replayed is not None:
         return attempt.replayed
     old = service.get_visible_by_number(session, number, user)
-    ensure_independent(user, old)
-    current = service.check_action(session, certificate=old, action="renew", reason=body.reason)
-    application = session.get(Application, old.application_id)
-    assert application is not None
-    footprint_id = body.footprint_id or application.footprint_id
-    footprint = get_visible(session, Footprint, footprint_id, user, "footprint")
-    if footprint.product_id != old.product_id:
-        raise InvalidInput(f"footprint {footprint_id} is not of the certificate's product")
-    outcome = grade_application(session, state.domain, application, footprint)
-    approvers = service.renewal_approvers(
-        session,
-        actor=user,
-        certificate=old,
-        status=current.status,
-        footprint_id=footprint.id,
-        outcome=outcome,
-        reason=body.reason,
-        four_eyes_tiers=state.settings.four_eyes_tiers,
-    )
-    if approvers is None:  # first of two approvals recorded
+    new = certification.renew(session, state, actor=user, old=old, footprint_id=body.footprint_id, reason=body.reason)
+    if new is None:  # first of two approvals recorded
         return attempt.commit_created(202, lambda: certificate_public(session, state, old).model_dump(mode="json"))
-    new = service.issue(
-        session,
-        actor=user,
-        approvers=approvers,
-        certification_body=certification_body(state),
-        key=state.signing_key,
-        issuer=state.settings.issuer,
-        public_url=state.settings.public_url,
-        application=application,
-        footprint=footprint,
-        outcome=outcome,
-        supersedes=old,
-        benchmark_key=state.domain.benchmark_key(FootprintResult.model_validate(footprint.result)),
-    )
-    service.history.record(
-        session,
-        actor=user,
-        organisation_id=old.organisation_id,
-        entity_type="certificate",
-        entity_id=old.id,
-        action="renew",
-        from_state=current.status,
-        to_state="superseded",
-        reason=body.reason,
-        detail={"superseded_by": new.number},
-    )
     return attempt.commit_created(201, lambda: certificate_public(session, state, new).model_dump(mode="json"))
 
 

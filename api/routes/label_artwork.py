@@ -31,15 +31,15 @@ def certificate_label(
     dpi: Annotated[int, Query(ge=72, le=1200, description="PNG resolution")] = 300,
 ) -> Response:
     """The label printed from the signed certificate document (run in a worker thread)."""
-    from labels import LabelsError
-    from labels.artwork import artwork_from_document
+    from api.services.labelling import artwork_of_document
+    from labels.errors import LabelsError
 
     require_role(user, "exporter", "certifier", "admin")
     certificate = service.get_visible_by_number(session, number, user)
     document = service.payload_of(certificate)
     session.commit()
     try:
-        content = render_label(artwork_from_document(document), fmt, dpi=dpi)
+        content = render_label(artwork_of_document(document), fmt, dpi=dpi)
     except LabelsError as exc:
         raise InvalidInput(f"certificate {number}: {exc}") from None
     return Response(content, media_type=MEDIA_TYPES[fmt],

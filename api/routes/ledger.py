@@ -11,10 +11,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from api.deps import CurrentUser, SessionDep
-from api.models import Application
 from api.schemas import error_responses
-from api.services import ledger, procurement
-from api.services.access import get_visible, require_role
+from api.services import ledger, procurement, records
+from api.services.access import require_role
 
 router = APIRouter(prefix="/v1", tags=["ledger"], responses=error_responses(401, 403, 404, 409, 422))
 
@@ -41,7 +40,7 @@ class LedgerCheck(BaseModel):
 def claim_ledger(application_id: str, user: CurrentUser, session: SessionDep) -> list[HoldingOut]:
     """The credit lots and green certificates this claim holds (exporter of the claim, certifier, admin)."""
     require_role(user, "exporter", "certifier", "admin")
-    application = get_visible(session, Application, application_id, user, "application")
+    application = records.visible_application(session, application_id, user)
     return [HoldingOut(claim_id=r.claim_id, programme=r.programme,
                        serial_range=None if r.block is None else f"{r.block}:{r.first_unit}-{r.last_unit}",
                        record_id=r.record_id, project_id=r.project_id, vintage=r.vintage, document=r.document)

@@ -6,30 +6,28 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import ssl
-import threading
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
-from api.deps import CurrentUser, SessionDep, StateDep, get_session, oauth2_client_credentials
+from api.deps import CurrentUser, SessionDep, StateDep, oauth2_client_credentials
 from api.errors import InvalidInput, NotAuthenticated, PactApiError, ServiceError, answer_for
-from api.models import PactConnection, PactFootprintRecord, PactRequest, User
-from api.services import accounts
+from api.services import accounts, records
 from api.services import pact as pact_service
-from api.services.access import get_visible, require_role
-from api.state import ServiceState
+from api.services import pact_delivery as delivery
+from api.services.access import require_role
+from api.services.pact_delivery import CA_BUNDLE_ENV, worker  # noqa: F401 (the names tests and deployments use)
 from footprint.errors import InvalidPactDocument, PactError
-from footprint.pact_exchange import CLOUDEVENTS_MEDIA_TYPE, FootprintQuery, parse_event
+from footprint.pact_exchange import CLOUDEVENTS_MEDIA_TYPE, FootprintQuery
+
+if TYPE_CHECKING:  # row types for annotations only: the routes never query them
+    from api.models import PactConnection, PactFootprintRecord, PactRequest, User
 
 log = logging.getLogger("carbonlabel.pact")
 
-CA_BUNDLE_ENV = "CARBONLABEL_PACT_CA_BUNDLE"  # extra CA certificates to trust for partner hosts (PEM)
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
 
@@ -65,7 +63,7 @@ def partner_caller(request: Request, session: SessionDep,
     return user
 
 
-PartnerDep = Annotated[User, Depends(partner_caller)]
+PartnerDep = Annotated["User", Depends(partner_caller)]  # the row type is named, never imported at run time
 
 
 @host_router.get("/.well-known/openid-configuration", tags=["pact"])
@@ -134,48 +132,23 @@ async def post_event(request: Request, partner: PartnerDep, state: StateDep, bac
     except (ValueError, UnicodeDecodeError):
         raise PactApiError(400, "BadRequest", "the body is not JSON") from None
     try:
-        parsed = parse_event(body, "POST /3/events")
+        parsed = delivery.parse_event(body, "POST /3/events")
     except (InvalidPactDocument, PactError) as exc:
         raise PactApiError(400, "BadRequest", str(exc)) from None
     from starlette.concurrency import run_in_threadpool
 
     def accept() -> str:
-        with state.sessions() as session:
-            user = session.get(User, partner.id)
-            assert user is not None
-            try:
-                done = pact_service.receive_event(session, caller=user, parsed=parsed,
-                                                  public_url=state.settings.public_url)
-            except ServiceError as exc:
-                raise _pact_error(exc) from None
-            session.commit()
-            return done
+        try:
+            return delivery.accept_event(state, partner.id, parsed)
+        except ServiceError as exc:
+            raise _pact_error(exc) from None
 
     done = await run_in_threadpool(accept)
     log.info("PACT event %s from %s: %s", parsed.event.id, parsed.event.source, done)
     if parsed.pf_ids:
-        background.add_task(fetch_published, state, partner.id, [str(i) for i in parsed.pf_ids])
+        background.add_task(delivery.fetch_published, state, partner.id, [str(i) for i in parsed.pf_ids])
     worker(state).kick()
     return Response(status_code=200)
-
-
-def fetch_published(state: ServiceState, partner_id: str, pf_ids: list[str]) -> None:
-    """After a PublishedEvent: fetch each footprint by id from the partner's host and store it."""
-    with state.sessions() as session:
-        partner = session.get(User, partner_id)
-        conn = pact_service.published_connection(session, caller=partner) if partner else None
-        if conn is None:
-            return
-        owner = session.get(User, conn.created_by)
-        try:
-            with client_for(conn) as client:
-                for pf_id in pf_ids:
-                    fetched = client.get_footprint(pf_id)
-                    pact_service.store_fetched(session, actor=owner, connection=conn, footprints=fetched.footprints,
-                                               via="get", source=fetched.url, report=fetched.report)
-        except ServiceError as exc:
-            log.warning("fetching published footprints from %s failed: %s", conn.base_url, exc)
-        session.commit()
 
 
 # --------------------------------------------------------------------------- /v1/pact (exporters)
@@ -266,37 +239,14 @@ def create_connection(body: ConnectionCreate, user: CurrentUser, session: Sessio
 
 def _connection(session: Any, user: User, connection_id: str) -> PactConnection:
     require_role(user, "exporter")
-    return get_visible(session, PactConnection, connection_id, user, "connection")
-
-
-def client_for(conn: PactConnection) -> Any:
-    from api.pact_client import PactClient
-
-    return PactClient(conn.base_url, conn.client_id, conn.client_secret, auth_base_url=conn.auth_base_url,
-                      verify=_trust())
-
-
-def _trust() -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    bundle = os.environ.get(CA_BUNDLE_ENV, "").strip()
-    if bundle:
-        context.load_verify_locations(cafile=bundle)
-    return context
+    return records.visible_pact_connection(session, connection_id, user)
 
 
 @v1_router.post("/connections/{connection_id}/fetch")
 def fetch(connection_id: str, body: FetchRequest, user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
     """Fetch footprints from the partner now: one by id, those of a product id, or all it lets us see."""
     conn = _connection(session, user, connection_id)
-    with client_for(conn) as client:
-        if body.pf_id is not None:
-            fetched, via = client.get_footprint(body.pf_id), "get"
-        elif body.product_id is not None:
-            fetched, via = client.footprints_for_product(body.product_id), "list"
-        else:
-            fetched, via = client.list_footprints(), "list"
-    rows = pact_service.store_fetched(session, actor=user, connection=conn, footprints=fetched.footprints, via=via,
-                                      source=fetched.url, report=fetched.report)
+    rows = delivery.fetch_now(session, actor=user, connection=conn, pf_id=body.pf_id, product_id=body.product_id)
     session.commit()
     return [_record_out(r) for r in rows]
 
@@ -319,10 +269,9 @@ def request_footprints(connection_id: str, body: FootprintRequest, user: Current
 
 @v1_router.get("/requests/{request_id}")
 def get_request(request_id: str, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
-    row = get_visible(session, PactRequest, request_id, user, "request")
+    row = records.visible_pact_request(session, request_id, user)
     out = _request_out(row)
-    out["footprints"] = [_record_out(r) for r in session.scalars(
-        select(PactFootprintRecord).where(PactFootprintRecord.request_id == row.id))]
+    out["footprints"] = [_record_out(r) for r in records.pact_records_of_request(session, row.id)]
     return out
 
 
@@ -330,9 +279,7 @@ def get_request(request_id: str, user: CurrentUser, session: SessionDep) -> dict
 def received(user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
     """Footprints received from partners, with their provenance."""
     require_role(user, "exporter")
-    return [_record_out(r) for r in session.scalars(
-        select(PactFootprintRecord).where(PactFootprintRecord.organisation_id == user.organisation_id)
-        .order_by(PactFootprintRecord.received_at))]
+    return [_record_out(r) for r in records.pact_records_of_organisation(session, user.organisation_id)]
 
 
 @v1_router.get("/footprints/{record_id}/impact")
@@ -340,64 +287,6 @@ def impact(record_id: str, user: CurrentUser, session: SessionDep) -> list[dict[
     """Which of our footprints and certificates this (newer) supplier footprint would change."""
     require_role(user, "exporter")
     return [vars(i) for i in pact_service.impact_of(session, actor=user, record_id=record_id)]
-
-
-# --------------------------------------------------------------------------- delivery worker
-
-
-class DeliveryWorker:
-    """Sends due events from the outbox in a background thread; woken on every enqueue and every
-    `interval` seconds. Pending rows are in the database, so after a restart the first wake-up
-    (started at install when rows are pending) carries on where the last process stopped."""
-
-    def __init__(self, state: ServiceState, interval: float = 5.0):
-        self.state, self.interval = state, interval
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def kick(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="pact-delivery", daemon=True)
-                self._thread.start()
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-
-    def run_once(self) -> int:
-        with self.state.sessions() as session:
-            touched = pact_service.deliver_due(session, send=_send)
-            session.commit()
-            return len(touched)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                while self.run_once():
-                    pass
-            except Exception:  # never let the thread die on a database hiccup
-                log.exception("PACT delivery round failed")
-            self._wake.wait(self.interval)
-
-
-def _send(connection: PactConnection, event: dict[str, Any], url: str) -> None:
-    from footprint.pact_exchange import PactEvent
-
-    with client_for(connection) as client:
-        client.send_event(PactEvent.model_validate(event), url=url)
-
-
-def worker(state: ServiceState) -> DeliveryWorker:
-    found = getattr(state, "_pact_worker", None)
-    if found is None:
-        found = DeliveryWorker(state)
-        state._pact_worker = found  # type: ignore[attr-defined]
-    return found
 
 
 def install(app: FastAPI) -> None:
@@ -410,10 +299,4 @@ def install(app: FastAPI) -> None:
 
     app.include_router(host_router)
     app.include_router(v1_router)
-    state: ServiceState = app.state.service
-    from api.models import PactDelivery
-
-    with state.sessions() as session:
-        pending = session.scalar(select(PactDelivery.id).where(PactDelivery.status == "pending").limit(1))
-    if pending is not None:
-        worker(state).kick()
+    delivery.resume_pending(app.state.service)

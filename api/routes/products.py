@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from api import guards, idempotency
+from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
 from api.errors import InvalidInput, PayloadTooLarge
-from api.models import BomUpload, Footprint, Product
 from api.routes.jobs import accepted
 from api.schemas import BomPublic, FootprintCreate, FootprintPublic, ProductCreate, ProductPublic, error_responses
-from api.services import jobs
+from api.services import bom_intake, jobs, records
 from api.services import products as product_service
-from api.services.access import get_visible, require_role
+from api.services.access import require_role
+
+if TYPE_CHECKING:  # row types for annotations only: the routes never query them
+    from api.models import BomUpload
 
 router = APIRouter(prefix="/v1", tags=["products"], responses=error_responses(401, 403, 404, 422))
 
-BOM_FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
@@ -73,7 +73,7 @@ def list_products(
 @router.get("/products/{product_id}", response_model=ProductPublic)
 def get_product(product_id: str, user: CurrentUser, session: SessionDep) -> ProductPublic:
     require_role(user, "exporter", "certifier", "admin")
-    return ProductPublic.model_validate(get_visible(session, Product, product_id, user, "product"))
+    return ProductPublic.model_validate(records.visible_product(session, product_id, user))
 
 
 @router.post(
@@ -92,29 +92,17 @@ def upload_bom(
 ) -> BomPublic:
     """Upload a bill of materials; it is parsed and checked now, linked when a footprint is computed."""
     require_role(user, "exporter")
-    row = get_visible(session, Product, product_id, user, "product")
-    filename = guards.check_filename(Path(file.filename or "upload").name)
-    suffix = Path(filename).suffix.lower()
-    if suffix not in BOM_FORMATS:
-        raise InvalidInput(f"{filename}: unsupported BOM format {suffix or '(none)'}; use .json, .csv or .xlsx")
+    row = records.visible_product(session, product_id, user)
     limit = state.settings.max_upload_bytes
     raw = file.file.read(limit + 1)
-    if len(raw) > limit:
-        raise PayloadTooLarge(f"{filename}: upload larger than {limit} bytes")
     product_raw = product.file.read(limit + 1) if product is not None else None
-    if product_raw is not None and len(product_raw) > limit:
-        raise PayloadTooLarge(f"{product.filename}: upload larger than {limit} bytes")  # type: ignore[union-attr]
-    with tempfile.TemporaryDirectory(prefix="carbonlabel-bom-") as folder:
-        path = Path(folder) / filename
-        path.write_bytes(raw)
-        product_path = None
-        if product_raw is not None:
-            product_name = guards.check_filename(Path(product.filename or "product.json").name)  # type: ignore[union-attr]
-            product_path = Path(folder) / ("product-" + product_name)
-            product_path.write_bytes(product_raw)
-        bom = state.domain.read_bom(path, product_path)
+    file_format, bom = bom_intake.read_upload(
+        state.domain, filename=file.filename or "upload", raw=raw, product_raw=product_raw, limit=limit,
+        product_filename=product.filename if product is not None else None,
+    )
     upload = product_service.store_bom(
-        session, actor=user, product=row, filename=filename, file_format=BOM_FORMATS[suffix], raw=raw, bom=bom
+        session, actor=user, product=row, filename=Path(file.filename or "upload").name, file_format=file_format,
+        raw=raw, bom=bom,
     )
     session.commit()
     return bom_public(upload)
@@ -142,11 +130,11 @@ def compute_footprint(
     """Compute and store the footprint of an uploaded BOM (runs in a worker thread). A Monte Carlo
     run above the inline limit is queued as a job (202 + status URL); above the hard limit, 413."""
     require_role(user, "exporter")
-    product = get_visible(session, Product, product_id, user, "product")
+    product = records.visible_product(session, product_id, user)
     attempt = idempotency.begin(session, user, idempotency_key, request, body)
     if attempt.replayed is not None:
         return attempt.replayed
-    upload = get_visible(session, BomUpload, body.bom_id, user, "BOM")
+    upload = records.visible_bom(session, body.bom_id, user)
     if upload.product_id != product.id:
         raise InvalidInput(f"BOM {upload.id} was uploaded for another product")
     settings = state.settings
@@ -176,7 +164,7 @@ def compute_footprint(
 @router.get("/footprints/{footprint_id}", response_model=FootprintPublic)
 def get_footprint(footprint_id: str, user: CurrentUser, session: SessionDep) -> FootprintPublic:
     require_role(user, "exporter", "certifier", "admin")
-    return FootprintPublic.model_validate(get_visible(session, Footprint, footprint_id, user, "footprint"))
+    return FootprintPublic.model_validate(records.visible_footprint(session, footprint_id, user))
 
 
 @router.get("/boms/{bom_id}", responses={200: {"content": {"application/json": {}}, "description": "The BOM"}})
@@ -184,7 +172,7 @@ def download_bom(bom_id: str, user: CurrentUser, session: SessionDep) -> JSONRes
     """The BOM as stored (its JSON form, checked at upload; `X-Upload-SHA256` is the uploaded file's
     hash), as a download: for the exporter and for certifiers reviewing an application."""
     require_role(user, "exporter", "certifier", "admin")
-    upload = get_visible(session, BomUpload, bom_id, user, "BOM")
+    upload = records.visible_bom(session, bom_id, user)
     return JSONResponse(
         upload.bom,
         headers={

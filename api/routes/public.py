@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Request
@@ -14,9 +15,21 @@ from api.schemas import KeySet, SignaturePublic, VerificationPublic
 from api.services import certificates as service
 from api.services.cbam_indicative import indicative_for_document
 from api.signing import b64url
-from api.web.pages import verification_missing_page, verification_page
 
 router = APIRouter(tags=["public"])
+
+
+class VerificationPages(Protocol):
+    """The human page behind a certificate's QR code. The web door provides it when it is installed
+    (api.web.install puts it on app.state.verification_pages); the HTTP door never imports the web door."""
+
+    def found(self, request: Request, **context: Any) -> Response: ...
+
+    def missing(self, request: Request, number: str) -> Response: ...
+
+
+def _pages(request: Request) -> VerificationPages | None:
+    return getattr(request.app.state, "verification_pages", None)
 
 
 def _wants_json(request: Request) -> bool:
@@ -37,9 +50,10 @@ def verify(number: str, request: Request, session: SessionDep, state: StateDep) 
     try:
         certificate = service.get_by_number(session, number)
     except NotFound:
-        if _wants_json(request):
+        pages = _pages(request)
+        if _wants_json(request) or pages is None:
             raise
-        return verification_missing_page(request, number)
+        return pages.missing(request, number)
     document = service.payload_of(certificate)
     status = service.status_of(session, certificate)
     successor = service.successor_of(session, certificate)
@@ -76,10 +90,11 @@ def verify(number: str, request: Request, session: SessionDep, state: StateDep) 
         signed_document=document,
         signature_value=certificate.signature,
     )
-    if _wants_json(request):
+    pages = _pages(request)
+    if _wants_json(request) or pages is None:
         return JSONResponse(verification.model_dump(mode="json"))
     cbam = indicative_for_document(session, state.domain, document, date.today())
-    return verification_page(request, v=verification, document=document, cbam=cbam)
+    return pages.found(request, v=verification, document=document, cbam=cbam)
 
 
 @router.get("/v1/keys", response_model=KeySet, tags=["public"])

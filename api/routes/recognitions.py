@@ -9,10 +9,10 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from api.deps import CurrentUser, SessionDep, StateDep
-from api.models import utcnow
 from api.schemas import Input, error_responses
 from api.services.access import require_role
 from api.services.certificates import RegistryBenchmarks
+from api.services.records import today
 
 router = APIRouter(prefix="/v1", tags=["recognition"], responses=error_responses(401, 403, 422))
 
@@ -29,5 +29,5 @@ def recognise(body: RecognitionRequest, user: CurrentUser, session: SessionDep, 
     """The recognition outcome (accepted / conditional / not recognised) with its reasons and validity."""
     require_role(user, "exporter", "certifier", "admin")
     return state.domain.recognise(
-        body.certificate, target=body.target, on=body.on or utcnow().date(), benchmarks=RegistryBenchmarks(session)
+        body.certificate, target=body.target, on=body.on or today(), benchmarks=RegistryBenchmarks(session)
     )

@@ -9,11 +9,10 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from api.deps import CurrentUser, SessionDep, StateDep
-from api.models import Application, utcnow
 from api.schemas import Input, error_responses
-from api.services.access import get_visible, require_role
-from api.services.screening import sample_for_surveillance, screen_application
-from labels.screening import StatedChange
+from api.services.access import require_role
+from api.services.records import today, visible_application
+from api.services.screening import StatedChange, sample_for_surveillance, screen_application
 
 router = APIRouter(prefix="/v1", tags=["screening"], responses=error_responses(401, 403, 404, 422))
 
@@ -32,10 +31,10 @@ def screen(
 ) -> dict[str, Any]:
     """Certifier: findings (evidence, severity) and the risk score of an application (docs/screening.md)."""
     require_role(user, "certifier", "admin")
-    application = get_visible(session, Application, application_id, user, "application")
+    application = visible_application(session, application_id, user)
     request = body or ScreeningRequest()
     report = screen_application(session, application, key_of=state.domain.benchmark_key,
-                                on=request.on or utcnow().date(), stated_changes=request.stated_changes)
+                                on=request.on or today(), stated_changes=request.stated_changes)
     return report.model_dump(mode="json")
 
 
@@ -49,6 +48,6 @@ def surveillance_sample(
 ) -> dict[str, Any]:
     """Certifier: certificates for third-party spot checks, weighted by risk, with the reason for each pick."""
     require_role(user, "certifier", "admin")
-    day = on or utcnow().date()
+    day = on or today()
     picks, pool = sample_for_surveillance(session, n=n, seed=seed, on=day)
     return {"on": day.isoformat(), "seed": seed, "pool": pool, "picks": [p.model_dump(mode="json") for p in picks]}

@@ -300,3 +300,12 @@ def get_organisation(session: Session, organisation_id: str) -> Organisation:
 def ensure_unique_organisation_name(session: Session, name: str) -> None:
     if session.scalar(select(Organisation).where(Organisation.name == name)) is not None:
         raise Conflict(f"organisation {name!r} already exists")
+
+
+def name_problem(value: str) -> str | None:
+    """Why `value` cannot be an organisation or account name (names appear on certificates), else None;
+    the same rule as the API's text fields."""
+    from footprint.bom import text_problem
+
+    problem = text_problem(value)
+    return problem[1] if problem is not None else None

@@ -1,8 +1,7 @@
 """BOM files in and out for people: read an uploaded file, offer a template, apply the factors a
 person picked in the linking report, compute and store a footprint.
 
-The web pages call these; the HTTP routes (api/routes/products.py) still hold their own copy of
-the upload steps, to be folded into one use case by the application layer (issue 12).
+The web pages and the HTTP routes (api/routes/products.py) call these: one upload step for both.
 """
 
 from __future__ import annotations
@@ -17,8 +16,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api import guards
 from api.demo import SAMPLE_BOM
-from api.domain import Domain
+from api.services.domain import Domain
 from api.errors import InvalidInput, PayloadTooLarge
 from api.models import BomUpload, Footprint, Product, User
 from api.services import products as product_service
@@ -36,15 +36,20 @@ class TemplateFile:
 
 
 def read_upload(
-    domain: Domain, *, filename: str, raw: bytes, product_raw: bytes | None, limit: int
+    domain: Domain, *, filename: str, raw: bytes, product_raw: bytes | None, limit: int,
+    product_filename: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """(format, BOM JSON) of an uploaded file; InvalidInput names file, line, field and value."""
+    """(format, BOM JSON) of an uploaded file and, for a CSV BOM, its product JSON file; InvalidInput
+    names file, line, field and value (a product file beside a JSON or XLSX BOM is refused, named).
+    The one BOM upload step of the HTTP route and the web page."""
+    name = guards.check_filename(Path(filename or "upload").name)
+    product_name = guards.check_filename(Path(product_filename or "product.json").name)
     if product_raw is not None and len(product_raw) > limit:
-        raise PayloadTooLarge(f"product file: upload larger than {limit} bytes")
-    with saved_upload(filename, raw, allowed=tuple(BOM_FORMATS), limit=limit, what="BOM") as path:
+        raise PayloadTooLarge(f"{product_name}: upload larger than {limit} bytes")
+    with saved_upload(name, raw, allowed=tuple(BOM_FORMATS), limit=limit, what="BOM") as path:
         product_path = None
-        if product_raw and path.suffix.lower() == ".csv":
-            product_path = path.parent / "product.json"
+        if product_raw:
+            product_path = path.parent / ("product-" + product_name)
             product_path.write_bytes(product_raw)
         return BOM_FORMATS[path.suffix.lower()], domain.read_bom(path, product_path)
 

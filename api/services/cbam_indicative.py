@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.domain import Domain
+from api.services.domain import Domain
 from api.models import BomUpload, Footprint
 
 

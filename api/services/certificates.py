@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.domain import CertifiedFootprint, GradeOutcome
+from api.services.domain import CertifiedFootprint, GradeOutcome
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.models import (
     Application,

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.domain import Domain, GradeOutcome
+from api.services.domain import Domain, GradeOutcome
 from api.errors import InvalidInput
 from api.models import Application, Footprint, utcnow
 from api.services.certificates import RegistryBenchmarks

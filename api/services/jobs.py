@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.domain import Domain
+from api.services.domain import Domain
 from api.errors import NotFound, ServiceError
 from api.models import BomUpload, Job, Product, User, utcnow
 
@@ -322,3 +322,15 @@ class Worker:
         thread = threading.Thread(target=self.run_forever, name="carbonlabel-job-worker", daemon=True)
         thread.start()
         return thread
+
+
+def engine_worker(sessions: sessionmaker[Session], *, poll_seconds: float, dask_address: str = "") -> Worker:
+    """A job worker on the real engine; with `dask_address`, each job's computation runs on that Dask cluster."""
+    from api.services.engine import EngineDomain
+
+    executor = None
+    if dask_address:
+        from distributed import Client
+
+        executor = DaskExecutor(Client(dask_address), EngineDomain)
+    return Worker(sessions, EngineDomain(), poll_seconds=poll_seconds, executor=executor)

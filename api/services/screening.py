@@ -86,11 +86,9 @@ def other_boms(session: Session, organisation_id: str) -> list[OtherBom]:
 
 def _editions(fp: FootprintResult) -> Any:
     """The factor catalogue of the footprint's own snapshot (else the current one), when published here."""
-    from labels import CatalogueEditions
-    from lcidb.snapshot import first_available
+    from api.services.labelling import catalogue_editions
 
-    catalogue = first_available(fp.provenance.snapshot_hash, "default")
-    return CatalogueEditions(catalogue.activities) if catalogue is not None else None
+    return catalogue_editions(fp.provenance.snapshot_hash, "default")
 
 
 def screen_footprint(
@@ -125,6 +123,76 @@ def screen_footprint(
         other_boms=others,
         editions=_editions(fp),
     )
+
+
+APPLICATION_FIELDS = {"footprint", "bom", "evidence", "stated_changes", "previous_certificate", "organisation_id"}
+
+
+def registry_peers(members: Any, key: str, source: str = "registry") -> list[PeerCertificate]:
+    """Peers of benchmark `key` from a registry document ({"<key>": [{certificate_id, total_kgco2e}, ...]})."""
+    if not isinstance(members, dict):
+        raise InvalidInput(f"{source}: top level must map benchmark key -> list of members")
+    try:
+        return [PeerCertificate(certificate_number=str(m["certificate_id"]), total_kgco2e=float(m["total_kgco2e"]))
+                for m in members.get(key, [])]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput(f"{source}: key {key!r}: each member needs certificate_id and total_kgco2e ({exc!r})") from None
+
+
+def screen_document(
+    document: Any, *, on: date, registry: Any = None, registry_source: str = "registry", use_database: bool = True,
+) -> ScreeningReport:
+    """Screen a footprint JSON, or an application JSON {footprint, bom?, evidence?, stated_changes?,
+    previous_certificate?, organisation_id?}; peers from `registry` (a registry document) or the
+    service database when it exists, other applicants' BOMs from the database.
+
+    InvalidInput for an unknown shape; LabelsError / pydantic ValidationError for a bad footprint or change."""
+    from api.services.labelling import benchmark_key
+    from api.services.service_database import read_only_session, service_database_exists
+    from labels.screening import footprint_from_json
+
+    if not isinstance(document, dict):
+        raise InvalidInput("top level must be a footprint or an application object")
+    application = document if "footprint" in document else {"footprint": document}
+    unknown = set(application) - APPLICATION_FIELDS
+    if unknown:
+        raise InvalidInput(f"unknown field(s) {sorted(unknown)} (docs/screening.md)")
+    fp = footprint_from_json(application["footprint"])
+    changes = [StatedChange.model_validate(c) for c in application.get("stated_changes", [])]
+    previous = (PreviousCertificate.model_validate(application["previous_certificate"])
+                if application.get("previous_certificate") else None)
+    key = benchmark_key(fp)
+    peers = registry_peers(registry, key, registry_source) if registry is not None else []
+    others: list[OtherBom] = []
+    if use_database and service_database_exists():
+        with read_only_session() as session:
+            if registry is None:
+                peers = peers_of(session, key, on, product_id=fp.product_id)
+            others = other_boms(session, str(application.get("organisation_id") or ""))
+    return screen(fp, on=on, bom=application.get("bom"), evidence=application.get("evidence"), peers=peers,
+                  previous=previous, stated_changes=changes, applicant=application.get("organisation_id"),
+                  other_boms=others, editions=_editions(fp))
+
+
+def screen_stored_application(application_id: str, *, on: date) -> ScreeningReport:
+    """Screen an application of the service database by id (NotFound when there is none)."""
+    from api.services.engine import EngineDomain
+    from api.errors import NotFound
+    from api.services.service_database import read_only_session
+
+    with read_only_session("no such file, and ") as session:
+        application = session.get(Application, application_id)
+        if application is None:
+            raise NotFound("neither a file nor an application id in the service database")
+        return screen_application(session, application, key_of=EngineDomain().benchmark_key, on=on)
+
+
+def sample_stored(*, n: int, seed: int, on: date) -> tuple[list[Pick], int]:
+    """`sample_for_surveillance` on the service database (read only)."""
+    from api.services.service_database import read_only_session
+
+    with read_only_session() as session:
+        return sample_for_surveillance(session, n=n, seed=seed, on=on)
 
 
 def screen_application(

@@ -18,7 +18,8 @@ def saved_upload(filename: str, raw: bytes, *, allowed: tuple[str, ...], limit: 
     name = Path(filename or "upload").name
     suffix = Path(name).suffix.lower()
     if suffix not in allowed:
-        raise InvalidInput(f"{name}: unsupported {what} format {suffix or '(none)'}; use {', '.join(allowed)}")
+        choices = ", ".join(allowed[:-1]) + " or " + allowed[-1] if len(allowed) > 1 else allowed[0]
+        raise InvalidInput(f"{name}: unsupported {what} format {suffix or '(none)'}; use {choices}")
     if len(raw) > limit:
         raise PayloadTooLarge(f"{name}: upload larger than {limit} bytes")
     if not raw:

@@ -19,3 +19,5 @@ def install(app: FastAPI) -> None:
     auth.install_handlers(app)
     exporter.install_handlers(app)
     app.mount("/static", StaticFiles(packages=[("api.web", "static")]), name="static")
+    # /verify/{number} (an HTTP route) answers people with this page, machines with JSON
+    app.state.verification_pages = pages.VerificationPages()

@@ -7,15 +7,14 @@ the API's (the pages pass the person to the same service functions)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep, StateDep
 from api.errors import InvalidInput, NotAuthenticated
-from api.models import Organisation, User
-from api.services import throttle, web_accounts
+from api.services import records, throttle, web_accounts
 from api.state import ServiceState
 from api.web.pages import safe_next
 from api.web.rendering import render
@@ -29,6 +28,9 @@ from api.web.sessions import (
     read_session,
     write_session,
 )
+
+if TYPE_CHECKING:  # row types for annotations only: the pages never query them
+    from api.models import Organisation, User
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,7 +66,7 @@ def current_person(request: Request, session: SessionDep, web: BrowserSession) -
         raise SignInRequired(here) from None
     if password_fingerprint(user.password_hash or "") != web.version:
         raise SignInRequired(here)  # the password changed since: every other session ends
-    organisation = session.get(Organisation, user.organisation_id)
+    organisation = records.organisation_by_id(session, user.organisation_id)
     assert organisation is not None  # person_for_session checked it
     session.commit()  # end the read transaction; the page starts its own
     return Person(user, organisation, web)
@@ -161,7 +163,7 @@ def change_password(
     new: Annotated[str, Form(max_length=1024)] = "",
     repeat: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
-    user = session.get(User, person.user.id)
+    user = records.user_by_id(session, person.user.id)
     assert user is not None
     error = None
     if new != repeat:

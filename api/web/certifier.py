@@ -8,18 +8,20 @@ HTTP route and waits for the application layer (issue 12)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep, StateDep
 from api.errors import Conflict, Forbidden, InvalidInput
-from api.models import Application, Footprint, Organisation, Product
 from api.services import applications as workflow
-from api.services import grading
+from api.services import grading, records
 from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.exporter import PageNotFound, visible
+
+if TYPE_CHECKING:  # the row type for annotations only: the pages never query it
+    from api.models import Application
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,8 +35,7 @@ def _certifier(person: Person) -> None:
 
 
 def _row(session: Any, application: Application) -> dict[str, Any]:
-    product = session.get(Product, application.product_id)
-    organisation = session.get(Organisation, application.organisation_id)
+    product, organisation = records.product_and_organisation(session, application)
     return {"application": application, "product": product, "organisation": organisation}
 
 
@@ -56,7 +57,7 @@ def queue(request: Request, state: StateDep, session: SessionDep, person: Signed
 
 def _application_page(request: Request, state: Any, session: Any, person: Person, application: Application, *,
                       status_code: int = 200, error: str | None = None) -> Response:
-    footprint = session.get(Footprint, application.footprint_id)
+    footprint = records.footprint_of(session, application)
     evaluation = application.submitted_evaluation
     if person.user.role in ("certifier", "admin") and footprint is not None:
         evaluation = grading.stored_evaluation(session, state.domain, application, footprint)
@@ -72,7 +73,7 @@ def _application_page(request: Request, state: Any, session: Any, person: Person
 @router.get("/app/applications/{application_id}", response_class=HTMLResponse)
 def application_page(application_id: str, request: Request, state: StateDep, session: SessionDep,
                      person: SignedIn) -> Response:
-    application = visible(session, Application, application_id, person, "application")
+    application = visible(session, records.visible_application, application_id, person)
     return _application_page(request, state, session, person, application)
 
 
@@ -90,13 +91,13 @@ def act(
     if action not in PAGE_ACTIONS:
         raise PageNotFound("action")
     _certifier(person)
-    application = visible(session, Application, application_id, person, "application")
+    application = visible(session, records.visible_application, application_id, person)
     try:
         workflow.transition(session, actor=person.user, application=application, action=action,
                             reason=reason.strip() or None)
     except (Forbidden, Conflict, InvalidInput) as exc:
         session.rollback()
-        application = visible(session, Application, application_id, person, "application")
+        application = visible(session, records.visible_application, application_id, person)
         return _application_page(request, state, session, person, application, status_code=exc.status_code,
                                  error=exc.message)
     session.commit()

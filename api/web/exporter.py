@@ -5,34 +5,39 @@ person is passed to the same service functions (another organisation's id answer
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep, StateDep
 from api.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from api.models import BomUpload, Footprint, Product
-from api.services import bom_intake
+from api.services import bom_intake, records
 from api.services import products as product_service
-from api.services.access import get_visible, require_role
+from api.services.access import require_role
 from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.charts import footprint_charts, stage_label
 from api.web.rendering import language_of
 
+if TYPE_CHECKING:  # row types for annotations only: the pages never query them
+    from api.models import BomUpload, Product
+
 router = APIRouter(include_in_schema=False)
+Row = TypeVar("Row")
 
 
 class PageNotFound(Exception):
     """A page for a record the person may not see (or that does not exist): answered with 404."""
 
 
-def visible(session: Any, model: type[Any], row_id: str, person: Person, what: str) -> Any:
-    """The row the person may see (the API's organisation scoping), else PageNotFound."""
+def visible(session: Any, lookup: Callable[[Any, str, Any], Row], row_id: str, person: Person) -> Row:
+    """The row the person may see by a lookup of api.services.records (the API's organisation
+    scoping, e.g. `visible(session, records.visible_product, id, person)`), else PageNotFound."""
     try:
-        return get_visible(session, model, row_id, person.user, what)
-    except NotFound:
-        raise PageNotFound(what) from None
+        return lookup(session, row_id, person.user)
+    except NotFound as exc:
+        raise PageNotFound(exc.message) from None
 
 
 def _exporter(person: Person) -> None:
@@ -86,7 +91,7 @@ def _product_page(request: Request, state: Any, session: Any, person: Person, pr
 @router.get("/app/products/{product_id}", response_class=HTMLResponse)
 def product_page(product_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn) -> Response:
     _exporter(person)
-    product = visible(session, Product, product_id, person, "product")
+    product = visible(session, records.visible_product, product_id, person)
     return _product_page(request, state, session, person, product)
 
 
@@ -114,7 +119,7 @@ def upload_bom(
     """Upload, check and store the BOM, then compute its footprint at once; lines that do not link
     lead to the linking page."""
     _exporter(person)
-    product = visible(session, Product, product_id, person, "product")
+    product = visible(session, records.visible_product, product_id, person)
     limit = state.settings.max_upload_bytes
     raw = file.file.read(limit + 1)
     product_raw = product_file.file.read(limit + 1) if product_file is not None and product_file.filename else None
@@ -150,8 +155,8 @@ def _compute_or_link(session: Any, state: Any, person: Person, product: Product,
 def linking_page(bom_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn) -> Response:
     """The lines that do not link, each with the suggested factors to pick from."""
     _exporter(person)
-    upload = visible(session, BomUpload, bom_id, person, "BOM")
-    product = visible(session, Product, upload.product_id, person, "product")
+    upload = visible(session, records.visible_bom, bom_id, person)
+    product = visible(session, records.visible_product, upload.product_id, person)
     report = None
     try:
         state.domain.compute(upload.bom, method="AR6", electricity="location", monte_carlo=None, seed=None)
@@ -168,8 +173,8 @@ async def fix_links(bom_id: str, request: Request, state: StateDep, session: Ses
                     _web: CsrfChecked) -> Response:
     """The picked factors (fields `factor.<line_id>`) make a new upload, whose footprint is computed."""
     _exporter(person)
-    upload = visible(session, BomUpload, bom_id, person, "BOM")
-    product = visible(session, Product, upload.product_id, person, "product")
+    upload = visible(session, records.visible_bom, bom_id, person)
+    product = visible(session, records.visible_product, upload.product_id, person)
     form = await request.form()
     choices = {key.removeprefix("factor."): str(value) for key, value in form.items() if key.startswith("factor.")}
     try:
@@ -185,8 +190,8 @@ async def fix_links(bom_id: str, request: Request, state: StateDep, session: Ses
 @router.get("/app/footprints/{footprint_id}", response_class=HTMLResponse)
 def footprint_page(footprint_id: str, request: Request, state: StateDep, session: SessionDep,
                    person: SignedIn) -> Response:
-    footprint = visible(session, Footprint, footprint_id, person, "footprint")
-    product = visible(session, Product, footprint.product_id, person, "product")
+    footprint = visible(session, records.visible_footprint, footprint_id, person)
+    product = visible(session, records.visible_product, footprint.product_id, person)
     code = language_of(request)
     result = footprint.result
     charts = footprint_charts(result, code)

@@ -106,3 +106,13 @@ def verification_page(request: Request, **context: Any) -> HTMLResponse:
 
 def verification_missing_page(request: Request, number: str) -> HTMLResponse:
     return render(request, "verify_missing.html", status_code=404, number=number)
+
+
+class VerificationPages:
+    """The verification pages as the public /verify/{number} route asks for them (api.routes.public)."""
+
+    def found(self, request: Request, **context: Any) -> HTMLResponse:
+        return verification_page(request, **context)
+
+    def missing(self, request: Request, number: str) -> HTMLResponse:
+        return verification_missing_page(request, number)

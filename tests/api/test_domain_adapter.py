@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from api.domain import CertifiedFootprint
-from api.engine_domain import EngineDomain
+from api.services.domain import CertifiedFootprint
+from api.services.engine import EngineDomain
 from api.models import utcnow
 from api.services.certificates import RegistryBenchmarks
 from footprint.result import FootprintResult

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.engine_domain import EngineDomain
+from api.services.engine import EngineDomain
 from tests.api.conftest import LiveServer
 
 FIXTURES = Path(__file__).parent / "fixtures"

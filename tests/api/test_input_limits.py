@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from api.engine_domain import EngineDomain
+from api.services.engine import EngineDomain
 from api.models import Application, BomUpload, HistoryEntry, Product
 from tests.api.helpers import apply, compute, create_product, step, upload_bom
 from tests.api.standin import sample_bom

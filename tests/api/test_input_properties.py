@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.engine_domain import EngineDomain
+from api.services.engine import EngineDomain
 from api.errors import InvalidInput
 from api.guards import STORED_LIMITS, check_stored
 from footprint.strict_json import InvalidJSON, loads_strict

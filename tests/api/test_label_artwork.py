@@ -172,8 +172,8 @@ def test_t2_certificate_issued_by_the_service_prints_its_reduction(tmp_path: Pat
     from datetime import date, datetime, timezone
     from types import SimpleNamespace
 
-    from api.engine_domain import EngineDomain
     from api.services.certificates import build_document
+    from api.services.engine import EngineDomain
     from footprint.result import FootprintResult
     from tests.labels.test_artwork import T2_CLAIM, T2_NOTE, t2_inputs
 

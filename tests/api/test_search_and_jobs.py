@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.engine_domain import EngineDomain
+from api.services.engine import EngineDomain
 from api.services.jobs import Worker
 from tests.api.conftest import Actors
 from tests.api.helpers import apply, certified, compute, step, upload_bom

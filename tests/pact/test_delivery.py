@@ -77,7 +77,7 @@ def test_pending_deliveries_survive_a_restart(app, settings, database, monkeypat
     its delivery worker at once (install found pending work) and the worker sends it."""
     import time
 
-    import api.routes.pact as routes
+    import api.services.pact_delivery as routes  # the delivery worker (the routes only kick it)
 
     delivery_id = _queue(app)
     app.state.service.engine.dispose()

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from api.app import create_app
-from api.engine_domain import EngineDomain
+from api.services.engine import EngineDomain
 from tests.api.conftest import LiveServer
 from tests.conftest import REPO_ROOT
 from tests.web.browser import axe_serious

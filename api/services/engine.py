@@ -1,5 +1,8 @@
 """The real domain: lcidb snapshots, the footprint engine, the label rules, the CBAM calculator.
 
+The service's adapter over the use-case modules (catalogue, footprints, labelling, cbam_reports)
+that the CLI calls too: it keeps the service's snapshot and turns domain errors into service errors.
+
 Imports are lazy so the service starts (and its own tests run) without loading Brightway or the
 rule data until a request needs them. Domain errors become InvalidInput (422) with the domain's
 message, which already names the file, line, field and value.
@@ -13,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from api.domain import BenchmarkSource, GradeOutcome
+from api.services.domain import BenchmarkSource, GradeOutcome
 from api.errors import DomainUnavailable, InvalidInput
 from footprint.result import FootprintResult
 
@@ -53,7 +56,7 @@ class EngineDomain:
 
     # ---- BOMs and footprints ----------------------------------------------------------------
     def read_bom(self, path: Path, product_path: Path | None = None) -> dict[str, Any]:
-        from footprint.bom_io import read_bom
+        from api.services.footprints import read_bom
         from footprint.errors import FootprintError
 
         try:
@@ -63,13 +66,13 @@ class EngineDomain:
         return bom.model_dump(mode="json")
 
     def snapshot(self) -> Any:
+        from api.services.catalogue import load
         from lcidb.errors import LcidbError
-        from lcidb.snapshot import load_snapshot
 
         with self._lock:
             if self._snapshot is None:
                 try:
-                    self._snapshot = load_snapshot(self.snapshot_ref)
+                    self._snapshot = load(self.snapshot_ref)
                 except LcidbError as exc:
                     raise DomainUnavailable(str(exc)) from None
             return self._snapshot
@@ -99,20 +102,16 @@ class EngineDomain:
 
     # ---- label rules ---------------------------------------------------------------------------
     def schemes(self) -> list[str]:
-        from labels import list_schemes
+        from api.services.labelling import graded_scheme_ids
 
         # only graded schemes issue certificates here; the others are for recognition or display; a variant in
         # force (e.g. gd-carbon-label+carbon-neutral, issue 16) is offered as `<id>+<variant>`
-        graded = [info for info in list_schemes(date.today()) if info.kind == "graded"]
-        return [info.id for info in graded] + [f"{info.id}+{name}" for info in graded
-                                               for name, version in info.variants.items() if version]
+        return graded_scheme_ids(date.today())
 
     def benchmark_key(self, footprint: FootprintResult) -> str:
-        from labels import benchmark_key
+        from api.services.labelling import benchmark_key
 
-        return benchmark_key(
-            footprint.product_rule, footprint.category, footprint.declared_unit.amount, footprint.declared_unit.unit
-        )
+        return benchmark_key(footprint)
 
     @staticmethod
     def _provider(benchmarks: BenchmarkSource) -> Any:
@@ -139,7 +138,8 @@ class EngineDomain:
     def recognise(
         self, certificate: dict[str, Any], *, target: str, on: date, benchmarks: BenchmarkSource
     ) -> dict[str, Any]:
-        from labels import LabelsError, recognise
+        from api.services.labelling import recognise
+        from labels import LabelsError
 
         try:
             outcome = recognise(certificate, target, on, self._provider(benchmarks))
@@ -156,14 +156,13 @@ class EngineDomain:
         on: date,
         benchmarks: BenchmarkSource,
     ) -> GradeOutcome:
-        from labels import CatalogueEditions, LabelsError, evaluate
-
-        from lcidb.snapshot import first_available
+        from api.services.labelling import catalogue_editions
+        from api.services.labelling import grade as evaluate
+        from labels import LabelsError
 
         # "latest edition of its dataset" is judged on the catalogue the footprint was computed on,
         # else the service's current one; with neither, on the footprint's own factors
-        catalogue = first_available(footprint.provenance.snapshot_hash, self.snapshot_ref)
-        editions = CatalogueEditions(catalogue.activities) if catalogue is not None else None
+        editions = catalogue_editions(footprint.provenance.snapshot_hash, self.snapshot_ref)
         try:
             decision = evaluate(footprint, evidence, scheme, on, self._provider(benchmarks), editions=editions)
         except LabelsError as exc:
@@ -227,9 +226,9 @@ class EngineDomain:
                                code="cbam.out_of_range") from None
 
     def cbam_pdf(self, report: Any) -> bytes:
-        from api.rendering.cbam_report import render_cbam_pdf
+        from api.services.cbam_reports import report_file
 
-        return render_cbam_pdf(report)
+        return report_file(report, None, ".pdf")
 
     def cbam_portfolio(self, lines: list[dict[str, Any]] | Path, *, projection: bool, obligations: bool) -> Any:
         from tariffs import read_lines
@@ -246,14 +245,14 @@ class EngineDomain:
             raise InvalidInput(message) from None
 
     def cbam_portfolio_pdf(self, portfolio: Any) -> bytes:
-        from api.rendering.cbam_report import render_portfolio_pdf
+        from api.services.cbam_reports import report_file
 
-        return render_portfolio_pdf(portfolio)
+        return report_file(portfolio.exposure, portfolio, ".pdf")
 
     def cbam_xlsx(self, report: Any, portfolio: Any = None) -> bytes:
-        from tariffs.export import report_xlsx
+        from api.services.cbam_reports import report_file
 
-        return report_xlsx(report, portfolio)
+        return report_file(report, portfolio, ".xlsx")
 
     def cbam_indicative(self, bom: dict[str, Any], footprint: dict[str, Any], on: date) -> dict[str, Any] | None:
         from tariffs.errors import TariffsError
