@@ -10,116 +10,49 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Literal
 
 import msgspec
 import numpy as np
-import scipy.sparse as sp
 
 from footprint.bom import BOM, validate_bom_json
-from footprint.engine import SUPPLIER_KEY, SnapshotEngine, _hotspots, compile_bom, engine_for, link_cache
+from footprint.engine import SnapshotEngine, _hotspots, compile_bom, engine_for
+from footprint.rollup import bookings_of, concat, roll_up, summaries
 from footprint.errors import FootprintError
 from lcidb.errors import LcidbError
 from lcidb.snapshot import Snapshot
 from lcidb.version import code_version
 
+Electricity = Literal["location", "market"]
 
-def summarize(bom: BOM, engine: SnapshotEngine, method: str = "AR6", hotspots: bool = False) -> dict[str, Any]:
+
+def summarize(bom: BOM, engine: SnapshotEngine, method: str = "AR6", hotspots: bool = False,
+              electricity: Electricity = "location") -> dict[str, Any]:
+    """What footprint-batch writes for one BOM, from the one roll-up (footprint.rollup); the
+    scenario is the engine's (engine_for(snapshot, scenario))."""
     snapshot = engine.snapshot
     vectors = engine.vectors(method)
-    compiled = compile_bom(bom, snapshot)
-    lines = bom.lines
-    line_kg = [0.0] * len(lines)
-    gas = np.zeros(len(snapshot.flows))
-    supplier = 0.0
-    demand = np.zeros(snapshot.size) if hotspots else None
-    for term in compiled.terms:
-        if term.bom_credit and engine.cutoff:
-            continue  # cut-off: a BOM credit line is reported by compute(), not counted (footprint.engine)
-        if term.column < 0:
-            kg = term.supplier_kg
-            supplier += kg
-        else:
-            kg = term.amount * float(vectors.scores[term.column])
-            gas += term.amount * vectors.characterised[term.column]
-            if demand is not None:
-                demand[term.column] += term.amount
-        line_kg[term.line_index] += kg
-    by_stage: dict[str, float] = {}
-    for term_line in sorted({t.line_index for t in compiled.terms}):
-        stage = lines[term_line].stage
-        by_stage[stage] = by_stage.get(stage, 0.0) + line_kg[term_line]
-    subtree = list(line_kg)
-    index_of = {line.line_id: i for i, line in enumerate(lines)}
-    for line in reversed(bom.topological_order()):
-        if line.parent_id is not None:
-            subtree[index_of[line.parent_id]] += subtree[index_of[line.line_id]]
-    total = sum(subtree[index_of[root.line_id]] for root in bom.roots())
-    by_gas = {code: float(v) for code, v in zip(snapshot.flows, gas) if v != 0.0}
-    if supplier:
-        by_gas[SUPPLIER_KEY] = supplier
-    summary: dict[str, Any] = {
-        "product_id": bom.product.id,
-        "total_kgco2e": total,
-        "by_gas": by_gas,
-        "by_stage": dict(sorted(by_stage.items())),
-        "lines": {line.line_id: subtree[index_of[line.line_id]] for line in lines},
-    }
-    if demand is not None:
-        denominator = abs(total) if total else 1.0
-        summary["hotspots"] = _hotspots(engine, vectors, demand, denominator)
+    compiled = compile_bom(bom, snapshot, electricity)
+    booked = bookings_of(bom, compiled, engine.cutoff)
+    rolled = roll_up(booked, vectors)
+    (summary,) = summaries(rolled, booked, snapshot.flows, [line.line_id for line in bom.lines], [bom.product.id])
+    if hotspots:
+        demand = np.zeros(snapshot.size)
+        activity = booked.term_counted & (booked.term_column >= 0)
+        np.add.at(demand, booked.term_column[activity], booked.term_amount[activity])
+        total = summary["total_kgco2e"]
+        summary["hotspots"] = _hotspots(engine, vectors, demand, abs(total) if total else 1.0)
     return summary
 
 
-def totals(boms: Iterable[BOM], snapshot: Snapshot, method: str = "AR6", scenario: str | None = None) -> np.ndarray:
-    """Totals only (location-based), for many BOMs: one sparse BOM x activity matrix F, then F @ y.
-
-    The loop reads each line once with cached links; a BOM that does not link goes through
-    compile_bom, which raises UnlinkedLines with the full report.
-    """
+def totals(boms: Iterable[BOM], snapshot: Snapshot, method: str = "AR6", scenario: str | None = None,
+           electricity: Electricity = "location") -> np.ndarray:
+    """Totals only, for many BOMs: their bookings concatenated and rolled up at once."""
     engine = engine_for(snapshot, scenario)
-    y = engine.vectors(method).scores
-    cache = link_cache(snapshot)
-    factor_links = cache.factor  # (factor id, unit) -> (column, conversion); filled on first use
-    rows: list[int] = []
-    cols: list[int] = []
-    values: list[float] = []
-    supplier: list[float] = []
-    for r, bom in enumerate(boms):
-        lines = bom.lines
-        cumulative: dict[str, float] = {}
-        credit: dict[str, bool] = {}
-        extra = 0.0
-        for i in bom.topological_indices():
-            line = lines[i]
-            parent = line.parent_id
-            q = line.quantity if parent is None else line.quantity * cumulative[parent]
-            cumulative[line.line_id] = q
-            credit[line.line_id] = line.credit or (parent is not None and credit[parent])
-            if credit[line.line_id] and engine.cutoff:
-                continue  # cut-off: BOM credit lines are outside the total
-            factor_id = line.factor_id
-            if factor_id is not None:
-                key = (factor_id, line.unit)
-                found = factor_links[key] if key in factor_links else cache.factor_link(factor_id, line.unit)
-                if found is None:
-                    compile_bom(bom, snapshot)  # raises UnlinkedLines naming the line
-                rows.append(r)
-                cols.append(found[0])  # type: ignore[index]
-                values.append(q * found[1])  # type: ignore[index]
-            elif line.transport is not None:
-                leg = line.transport
-                found = cache.transport_link(leg.activity_id, leg.mode)
-                if found is None:
-                    compile_bom(bom, snapshot)
-                rows.append(r)
-                cols.append(found[0])  # type: ignore[index]
-                values.append(q * leg.tkm * found[1])  # type: ignore[index]
-            elif line.supplier_pcf is not None:
-                extra += q * line.supplier_pcf.net_per_unit
-        supplier.append(extra)
-    f = sp.csr_matrix((np.array(values), (np.array(rows), np.array(cols))), shape=(len(supplier), snapshot.size))
-    return f @ y + np.array(supplier)
+    parts = [bookings_of(bom, compile_bom(bom, snapshot, electricity), engine.cutoff) for bom in boms]
+    if not parts:
+        return np.zeros(0)
+    return roll_up(concat(parts), engine.vectors(method)).total
 
 
 @dataclass

@@ -20,6 +20,7 @@ from footprint.bom import BOM, BOMLine
 from footprint.electricity import GRID_CATEGORY, MarketSplit, market_split, serves_site
 from footprint.errors import FootprintError
 from footprint.linking import link_bom, load_transport_modes
+from footprint.rollup import bookings_of, roll_up, subtree_sums, summaries
 from footprint.result import (
     DQR, ElectricityAccounting, Exclusion, FootprintResult, Provenance,
 )
@@ -32,7 +33,6 @@ from lcidb.version import code_version
 
 STANDARD = "ISO 14067:2018 / GB/T 24067-2024"
 HOTSPOT_COUNT = 10
-SUPPLIER_KEY = "supplier_pcf"  # by_gas key for kg CO2e that suppliers reported already aggregated
 BIOGENIC_FLOWS = ("co2_biogenic", "ch4_biogenic")
 LUC_FLOWS = ("co2_luc",)
 WORST_DQR = 5.0  # a line with no rating at all counts as the worst rating (never as a good one)
@@ -314,19 +314,20 @@ def compute(
     credit_vectors = engine_for(snapshot, scenario, True).vectors(method).credits
     credit_columns = set(np.flatnonzero(sum(v != 0 for v in credit_vectors.values())).tolist()) if credit_vectors else set()
     compiled = compile_bom(bom, snapshot, electricity)
+    booked = bookings_of(bom, compiled, engine.cutoff)
+    rolled = roll_up(booked, vectors)  # lines, subtrees, total, gases, stages: the one roll-up
     lines = bom.lines
     n_lines = len(lines)
     flows = snapshot.flows
     bases = snapshot.gwp_bases
     luc_column = snapshot.flow_index.get(LUC_FLOWS[0])
 
-    line_kg = [0.0] * n_lines
+    line_kg = rolled.line_kg.tolist()
     line_unverified = [0.0] * n_lines
     line_credit = [0.0] * n_lines
     # per line: kg under the method's own GWP set, kg of each aggregated basis, kg supplier-declared
     line_basis = np.zeros((n_lines, len(bases) + 2))
-    gas_kg = np.zeros(len(flows))
-    supplier_total = supplier_fossil = supplier_biogenic = supplier_unsplit = 0.0
+    supplier_fossil = supplier_biogenic = supplier_unsplit = 0.0
     credit_parts = {credit_type: 0.0 for credit_type in snapshot.credit_types}
     bom_credit_kg = 0.0
     biogenic_content = 0.0
@@ -359,7 +360,6 @@ def compute(
                 credit_parts[credit_type] += value
                 line_credit[term.line_index] += value
         if term.column < 0:
-            supplier_total += kg
             fossil = term.supplier_fossil or 0.0
             biogenic = term.supplier_biogenic or 0.0
             supplier_fossil += fossil
@@ -373,7 +373,6 @@ def compute(
             luc_missing.add(f"supplier_pcf:{line.line_id}")
         else:
             activity = snapshot.activities[term.column]
-            gas_kg += term.amount * vectors.characterised[term.column]
             aggregated = term.amount * vectors.basis[term.column]
             line_basis[term.line_index, 1:-1] += aggregated
             line_basis[term.line_index, 0] += kg - float(aggregated.sum())
@@ -390,29 +389,21 @@ def compute(
                 luc_assessed = luc_column is not None and engine.factorized.gas_intensity[term.column, luc_column] != 0
             if not luc_assessed:
                 luc_missing.add(activity.id)
-        line_kg[term.line_index] += kg
         if term.line_index in grid_set:
             grid_kg += kg
 
     index_of = {line.line_id: i for i, line in enumerate(lines)}
     order = [index_of[line.line_id] for line in bom.topological_order()]
-    subtree_kg = list(line_kg)
-    subtree_credit = list(line_credit)
-    subtree_basis = line_basis.copy()
-    for i in reversed(order):
-        parent = lines[i].parent_id
-        if parent is not None:
-            subtree_kg[index_of[parent]] += subtree_kg[i]
-            subtree_credit[index_of[parent]] += subtree_credit[i]
-            subtree_basis[index_of[parent]] += subtree_basis[i]
+    subtree_kg = rolled.subtree.tolist()
+    subtree_credit = subtree_sums(np.array(line_credit), booked.parent, booked.depth).tolist()
+    subtree_basis = subtree_sums(line_basis, booked.parent, booked.depth)
     roots = [index_of[line.line_id] for line in bom.roots()]
-    total = sum(subtree_kg[i] for i in roots)
+    total = float(rolled.total[0])
     basis_labels = (method, *bases, SUPPLIER_BASIS)
     by_gwp_basis = _by_basis(basis_labels, subtree_basis[roots].sum(axis=0) if roots else np.zeros(len(basis_labels)))
 
-    by_gas = {code: float(value) for code, value in zip(flows, gas_kg) if value != 0.0}
-    if supplier_total != 0.0:
-        by_gas[SUPPLIER_KEY] = supplier_total
+    (record,) = summaries(rolled, booked, flows, (), (bom.product.id,))
+    by_gas, by_stage = record["by_gas"], record["by_stage"]
     uptake = by_gas.get(UPTAKE_FLOW, 0.0) + supplier_uptake
     removals = supplier_removals
     biogenic = sum(by_gas.get(code, 0.0) for code in BIOGENIC_FLOWS) + supplier_biogenic
@@ -421,7 +412,6 @@ def compute(
     fossil = total - uptake - removals - biogenic - luc - unsplit
     denominator = abs(total) if total != 0 else 1.0
 
-    by_stage: dict[str, float] = {}
     leaf_abs = primary_abs = dqr_weight = 0.0
     dqr_sum = np.zeros(3)
     contributions: dict[int, dict[str, Any]] = {}
@@ -431,7 +421,6 @@ def compute(
         dqr = _line_dqr(line, link, snapshot) if line.kind != "children" else None
         if line.kind != "children":
             kg = line_kg[i]
-            by_stage[line.stage] = by_stage.get(line.stage, 0.0) + kg
             leaf_abs += abs(kg)
             if line.data_type == "primary":
                 primary_abs += abs(kg)
