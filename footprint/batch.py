@@ -65,12 +65,12 @@ CHUNK_LINES = 10_000  # JSONL lines per unit of work: one columnar pass, one Das
 
 
 def ordinary_record(raw: bytes, number: int, engine: SnapshotEngine, method: str, hotspots: bool,
-                    source_name: str) -> dict[str, Any]:
+                    source_name: str, electricity: Electricity = "location") -> dict[str, Any]:
     """One line the ordinary way: pydantic validation, then summarize; an error record names the
     file line, and the BOM's own line and field."""
     try:
         bom = validate_bom_json(raw)
-        return {"line": number, **summarize(bom, engine, method, hotspots)}
+        return {"line": number, **summarize(bom, engine, method, hotspots, electricity)}
     except (FootprintError, LcidbError) as exc:
         return {"line": number, "error": f"{source_name}, line {number}: {exc}",
                 "code": getattr(exc, "code", type(exc).__name__),
@@ -78,7 +78,8 @@ def ordinary_record(raw: bytes, number: int, engine: SnapshotEngine, method: str
 
 
 def batch_chunk(raws: list[bytes], numbers: list[int], snapshot_path: str, snapshot_hash: str, method: str,
-                hotspots: bool, source_name: str) -> tuple[bytes, int]:
+                hotspots: bool, source_name: str, electricity: Electricity = "location",
+                scenario: str | None = None) -> tuple[bytes, int]:
     """Results of one chunk of JSONL lines as encoded JSONL, and how many failed.
 
     A pure function of its arguments (each BOM's record depends on that BOM only), so a Dask worker
@@ -86,9 +87,11 @@ def batch_chunk(raws: list[bytes], numbers: list[int], snapshot_path: str, snaps
     """
     from lcidb.snapshot import snapshot_at
 
-    engine = engine_for(snapshot_at(snapshot_path, snapshot_hash))
+    engine = engine_for(snapshot_at(snapshot_path, snapshot_hash), scenario)
     records: list[dict[str, Any] | None]
-    if hotspots:  # hotspots need a forward solve per BOM: the ordinary path
+    # hotspots need a forward solve per BOM, market-based electricity the BOM's instruments and
+    # site data (footprint.electricity): the ordinary path, with the same roll-up
+    if hotspots or electricity != "location":
         records, delegated = [None] * len(raws), list(range(len(raws)))
     else:
         from footprint.columnar import columnar_batch
@@ -96,7 +99,7 @@ def batch_chunk(raws: list[bytes], numbers: list[int], snapshot_path: str, snaps
         done = columnar_batch(engine, method).run(raws, numbers)
         records, delegated = done.records, done.delegated
     for k in delegated:
-        records[k] = ordinary_record(raws[k], numbers[k], engine, method, hotspots, source_name)
+        records[k] = ordinary_record(raws[k], numbers[k], engine, method, hotspots, source_name, electricity)
     if delegated and not gc.isenabled():
         gc.collect()  # error tracebacks hold reference cycles through this chunk's frames
     failed = sum(1 for k in delegated if "error" in records[k])  # type: ignore[operator]
@@ -131,7 +134,8 @@ def _chunks(source: Path, size: int) -> Iterator[tuple[list[bytes], list[int]]]:
 
 
 def run_batch(source: Path, target: Path, snapshot: Snapshot, method: str = "AR6", hotspots: bool = False,
-              *, scheduler: str | None = None, workers: int | None = None, jobs: int | None = None,
+              *, electricity: Electricity = "location", scenario: str | None = None,
+              scheduler: str | None = None, workers: int | None = None, jobs: int | None = None,
               quiet: bool = False, chunk_lines: int = CHUNK_LINES) -> BatchOutcome:
     """One JSON BOM per input line -> one JSON result per output line (or an error naming the line).
 
@@ -139,11 +143,14 @@ def run_batch(source: Path, target: Path, snapshot: Snapshot, method: str = "AR6
     address of a Dask scheduler whose workers can read the snapshot folder (footprint.scale).
     Without one, `jobs` processes of this machine share the chunks (default: every core).
     """
-    engine = engine_for(snapshot)
-    engine.vectors(method)  # an unknown method fails here, before any output
+    if electricity not in ("location", "market"):
+        raise FootprintError(f"electricity {electricity!r}: use location or market")
+    engine = engine_for(snapshot, scenario)  # an unknown scenario fails here, before any output
+    engine.vectors(method)  # and an unknown method
     provenance = {"snapshot_name": snapshot.name, "snapshot_hash": snapshot.hash, "method": method,
-                  "code_version": code_version(), "credits": "cut-off"}
-    args = (str(snapshot.path), snapshot.hash, method, hotspots, source.name)
+                  "electricity": electricity, "scenario": scenario, "code_version": code_version(),
+                  "credits": "cut-off"}
+    args = (str(snapshot.path), snapshot.hash, method, hotspots, source.name, electricity, scenario)
     total = failed = 0
     tmp = target.with_name(target.name + ".partial")
     from footprint.scale import default_jobs, ordered_map
