@@ -10,18 +10,20 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Literal
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal
 
 import msgspec
 import numpy as np
 
-from footprint.bom import BOM, validate_bom_json
-from footprint.engine import SnapshotEngine, _hotspots, compile_bom, engine_for
-from footprint.rollup import bookings_of, concat, roll_up, summaries
 from footprint.errors import FootprintError
+from footprint.rollup import bookings_of, concat, roll_up, summaries
+from footprint.vectors import SnapshotEngine, engine_for
 from lcidb.errors import LcidbError
 from lcidb.snapshot import Snapshot
 from lcidb.version import code_version
+
+if TYPE_CHECKING:  # the ordinary path's pydantic models are imported when a BOM takes it
+    from footprint.bom import BOM
 
 Electricity = Literal["location", "market"]
 
@@ -30,6 +32,8 @@ def summarize(bom: BOM, engine: SnapshotEngine, method: str = "AR6", hotspots: b
               electricity: Electricity = "location") -> dict[str, Any]:
     """What footprint-batch writes for one BOM, from the one roll-up (footprint.rollup); the
     scenario is the engine's (engine_for(snapshot, scenario))."""
+    from footprint.engine import _hotspots, compile_bom
+
     snapshot = engine.snapshot
     vectors = engine.vectors(method)
     compiled = compile_bom(bom, snapshot, electricity)
@@ -48,6 +52,8 @@ def summarize(bom: BOM, engine: SnapshotEngine, method: str = "AR6", hotspots: b
 def totals(boms: Iterable[BOM], snapshot: Snapshot, method: str = "AR6", scenario: str | None = None,
            electricity: Electricity = "location") -> np.ndarray:
     """Totals only, for many BOMs: their bookings concatenated and rolled up at once."""
+    from footprint.engine import compile_bom
+
     engine = engine_for(snapshot, scenario)
     parts = [bookings_of(bom, compile_bom(bom, snapshot, electricity), engine.cutoff) for bom in boms]
     if not parts:
@@ -68,6 +74,8 @@ def ordinary_record(raw: bytes, number: int, engine: SnapshotEngine, method: str
                     source_name: str, electricity: Electricity = "location") -> dict[str, Any]:
     """One line the ordinary way: pydantic validation, then summarize; an error record names the
     file line, and the BOM's own line and field."""
+    from footprint.bom import validate_bom_json
+
     try:
         bom = validate_bom_json(raw)
         return {"line": number, **summarize(bom, engine, method, hotspots, electricity)}

@@ -35,13 +35,12 @@ from typing import Annotated, Any, Iterator, Literal
 import msgspec
 import numpy as np
 
-from footprint.bom import (
+from footprint.limits import (
     CBAM_ROLE_PATTERN, MAX_AMOUNT_PER_DECLARED_UNIT, MAX_DEPTH, MAX_LINES, MAX_MAGNITUDE, MAX_MASS_KG, MAX_QUANTITY,
-    MAX_TEXT_LENGTH, MAX_UNCERTAINTY_SIGMA, _unit_dimensionality,
+    MAX_TEXT_LENGTH, MAX_UNCERTAINTY_SIGMA,
 )
-from footprint.engine import SnapshotEngine
 from footprint.rollup import STAGE_CODE as _STAGE_CODE, Bookings, Stage as _Stage, roll_up, summaries
-from footprint.linking import _conversion
+from footprint.vectors import SnapshotEngine
 from lcidb.units import unit_expression
 
 UNSET = msgspec.UNSET
@@ -378,9 +377,12 @@ class ColumnarBatch:
             source, target = unit_expression(line_unit), unit_expression(activity_unit)
             if source is not None and source == target:
                 found = 1.0
-            elif source is not None and target is not None \
-                    and _unit_dimensionality(line_unit) == _unit_dimensionality(activity_unit):
-                found = _conversion(line_unit, activity_unit)
+            elif source is not None and target is not None:
+                from footprint.bom import _unit_dimensionality  # pint, for the few unit pairs that differ
+                from footprint.linking import _conversion
+
+                if _unit_dimensionality(line_unit) == _unit_dimensionality(activity_unit):
+                    found = _conversion(line_unit, activity_unit)
             self.conversion_cache[key] = found
         return found
 
