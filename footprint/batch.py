@@ -8,6 +8,7 @@ contributions; hotspots on request) without building the full FootprintResult, b
 from __future__ import annotations
 
 import gc
+import mmap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal
@@ -114,6 +115,41 @@ def batch_chunk(raws: list[bytes], numbers: list[int], snapshot_path: str, snaps
     return _ENCODER.encode_lines(records), failed
 
 
+def range_chunk(path: str, start: int, end: int, first: int, *args: Any) -> tuple[bytes, int, int]:
+    """batch_chunk on the lines of bytes start:end of `path` (file lines first, first + 1, ...),
+    read here: a forked worker reads its own range instead of receiving it through a pipe.
+    Also returns how many BOM lines the range held."""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        block = handle.read(end - start)
+    pieces = block.split(b"\n")
+    if block.endswith(b"\n"):
+        pieces.pop()  # the empty text after the range's last newline belongs to the next range
+    if b"\r" in block:
+        pieces = [piece.rstrip(b"\r") for piece in pieces]
+    numbers = [first + k for k, raw in enumerate(pieces) if raw and not raw.isspace()]
+    raws = [pieces[n - first] for n in numbers]
+    encoded, failed = batch_chunk(raws, numbers, *args) if raws else (b"", 0)
+    return encoded, failed, len(raws)
+
+
+def _ranges(source: Path, size: int) -> Iterator[tuple[str, int, int, int]]:
+    """(path, start, end, first file line number) of runs of `size` physical lines of `source`."""
+    length = source.stat().st_size
+    if not length:
+        return
+    with source.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        start, number, find = 0, 1, view.find
+        while start < length:
+            end, lines = start, 0
+            while lines < size and end < length:
+                newline = find(b"\n", end)
+                end = length if newline < 0 else newline + 1
+                lines += 1
+            yield str(source), start, end, number
+            start, number = end, number + lines
+
+
 def _chunks(source: Path, size: int) -> Iterator[tuple[list[bytes], list[int]]]:
     """Non-blank lines of `source` with their 1-based file line numbers, `size` at a time."""
     raws: list[bytes] = []
@@ -161,7 +197,7 @@ def run_batch(source: Path, target: Path, snapshot: Snapshot, method: str = "AR6
     args = (str(snapshot.path), snapshot.hash, method, hotspots, source.name, electricity, scenario)
     total = failed = 0
     tmp = target.with_name(target.name + ".partial")
-    from footprint.scale import default_jobs, ordered_map
+    from footprint.scale import default_jobs
     from lcidb.progress import progress, progress_enabled
 
     from footprint.columnar import gc_paused
@@ -171,18 +207,31 @@ def run_batch(source: Path, target: Path, snapshot: Snapshot, method: str = "AR6
             progress(count, unit="BOM", desc="footprint-batch", quiet=quiet) as bar:
         writer.write(_ENCODER.encode({"header": provenance}) + b"\n")
         try:
-            for (raws, _numbers), (encoded, chunk_failed) in ordered_map(
-                    batch_chunk, _chunks(source, chunk_lines), args, scheduler, workers, jobs or default_jobs()):
+            for _item, (encoded, chunk_failed, chunk_total) in _chunk_results(
+                    source, chunk_lines, args, scheduler, workers, jobs or default_jobs()):
                 writer.write(encoded)
-                total += len(raws)
+                total += chunk_total
                 failed += chunk_failed
-                bar.update(len(raws))
+                bar.update(chunk_total)
         except BaseException:
             writer.close()
             tmp.unlink(missing_ok=True)
             raise
     tmp.replace(target)  # never leave a half-written results file under the requested name
     return BatchOutcome(total, failed)
+
+
+def _chunk_results(source: Path, chunk_lines: int, args: tuple, scheduler: str | None, workers: int | None,
+                   jobs: int) -> Iterator[tuple[Any, tuple[bytes, int, int]]]:
+    """Here and on forked processes, each chunk is a byte range its worker reads itself; a Dask
+    cluster's workers may not see this file system, so they are sent the lines."""
+    from footprint.scale import ordered_map
+
+    if scheduler is None:
+        yield from ordered_map(range_chunk, _ranges(source, chunk_lines), args, None, None, jobs)
+        return
+    for item, (encoded, failed) in ordered_map(batch_chunk, _chunks(source, chunk_lines), args, scheduler, workers):
+        yield item, (encoded, failed, len(item[0]))
 
 
 def _count_lines(source: Path) -> int | None:
