@@ -158,20 +158,21 @@ def summaries(r: RollUp, b: Bookings, flows: Sequence[str], line_ids: Sequence[s
     stage_rows = r.stage_kg[:, _STAGE_ORDER].tolist()
     seen_rows = r.stage_seen[:, _STAGE_ORDER].tolist()
     bounds = b.starts.tolist()
+    any_supplier = bool(r.supplier.any())
     out = []
+    append = out.append
     for k in range(b.n_boms) if which is None else which:
         s, e = bounds[k], bounds[k + 1]
         gases = gas_rows[k]
         by_gas = dict(zip(flows, gases)) if dense[k] else {c: v for c, v in zip(flows, gases) if v != 0.0}
-        if supplier[k] != 0.0:
+        if any_supplier and supplier[k] != 0.0:
             by_gas[SUPPLIER_KEY] = supplier[k]
-        record: dict[str, Any] = {} if numbers is None else {"line": numbers[k]}
-        record.update({
-            "product_id": product_ids[k],
-            "total_kgco2e": totals[k],
-            "by_gas": by_gas,
-            "by_stage": dict(compress(zip(_STAGE_NAMES, stage_rows[k]), seen_rows[k])),
-            "lines": dict(zip(line_ids[s:e], subtree[s:e])),
-        })
-        out.append(record)
+        by_stage = dict(compress(zip(_STAGE_NAMES, stage_rows[k]), seen_rows[k]))
+        lines = dict(zip(line_ids[s:e], subtree[s:e]))
+        if numbers is None:
+            append({"product_id": product_ids[k], "total_kgco2e": totals[k], "by_gas": by_gas, "by_stage": by_stage,
+                    "lines": lines})
+        else:
+            append({"line": numbers[k], "product_id": product_ids[k], "total_kgco2e": totals[k], "by_gas": by_gas,
+                    "by_stage": by_stage, "lines": lines})
     return out
