@@ -8,118 +8,58 @@ contributions; hotspots on request) without building the full FootprintResult, b
 from __future__ import annotations
 
 import gc
+import mmap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal
 
 import msgspec
 import numpy as np
-import scipy.sparse as sp
 
-from footprint.bom import BOM, validate_bom_json
-from footprint.engine import SUPPLIER_KEY, SnapshotEngine, _hotspots, compile_bom, engine_for, link_cache
 from footprint.errors import FootprintError
+from footprint.rollup import bookings_of, concat, roll_up, summaries
+from footprint.vectors import SnapshotEngine, engine_for
 from lcidb.errors import LcidbError
 from lcidb.snapshot import Snapshot
 from lcidb.version import code_version
 
+if TYPE_CHECKING:  # the ordinary path's pydantic models are imported when a BOM takes it
+    from footprint.bom import BOM
 
-def summarize(bom: BOM, engine: SnapshotEngine, method: str = "AR6", hotspots: bool = False) -> dict[str, Any]:
+Electricity = Literal["location", "market"]
+
+
+def summarize(bom: BOM, engine: SnapshotEngine, method: str = "AR6", hotspots: bool = False,
+              electricity: Electricity = "location") -> dict[str, Any]:
+    """What footprint-batch writes for one BOM, from the one roll-up (footprint.rollup); the
+    scenario is the engine's (engine_for(snapshot, scenario))."""
+    from footprint.engine import _hotspots, compile_bom
+
     snapshot = engine.snapshot
     vectors = engine.vectors(method)
-    compiled = compile_bom(bom, snapshot)
-    lines = bom.lines
-    line_kg = [0.0] * len(lines)
-    gas = np.zeros(len(snapshot.flows))
-    supplier = 0.0
-    demand = np.zeros(snapshot.size) if hotspots else None
-    for term in compiled.terms:
-        if term.bom_credit and engine.cutoff:
-            continue  # cut-off: a BOM credit line is reported by compute(), not counted (footprint.engine)
-        if term.column < 0:
-            kg = term.supplier_kg
-            supplier += kg
-        else:
-            kg = term.amount * float(vectors.scores[term.column])
-            gas += term.amount * vectors.characterised[term.column]
-            if demand is not None:
-                demand[term.column] += term.amount
-        line_kg[term.line_index] += kg
-    by_stage: dict[str, float] = {}
-    for term_line in sorted({t.line_index for t in compiled.terms}):
-        stage = lines[term_line].stage
-        by_stage[stage] = by_stage.get(stage, 0.0) + line_kg[term_line]
-    subtree = list(line_kg)
-    index_of = {line.line_id: i for i, line in enumerate(lines)}
-    for line in reversed(bom.topological_order()):
-        if line.parent_id is not None:
-            subtree[index_of[line.parent_id]] += subtree[index_of[line.line_id]]
-    total = sum(subtree[index_of[root.line_id]] for root in bom.roots())
-    by_gas = {code: float(v) for code, v in zip(snapshot.flows, gas) if v != 0.0}
-    if supplier:
-        by_gas[SUPPLIER_KEY] = supplier
-    summary: dict[str, Any] = {
-        "product_id": bom.product.id,
-        "total_kgco2e": total,
-        "by_gas": by_gas,
-        "by_stage": dict(sorted(by_stage.items())),
-        "lines": {line.line_id: subtree[index_of[line.line_id]] for line in lines},
-    }
-    if demand is not None:
-        denominator = abs(total) if total else 1.0
-        summary["hotspots"] = _hotspots(engine, vectors, demand, denominator)
+    compiled = compile_bom(bom, snapshot, electricity)
+    booked = bookings_of(bom, compiled, engine.cutoff)
+    rolled = roll_up(booked, vectors)
+    (summary,) = summaries(rolled, booked, snapshot.flows, [line.line_id for line in bom.lines], [bom.product.id])
+    if hotspots:
+        demand = np.zeros(snapshot.size)
+        activity = booked.term_counted & (booked.term_column >= 0)
+        np.add.at(demand, booked.term_column[activity], booked.term_amount[activity])
+        total = summary["total_kgco2e"]
+        summary["hotspots"] = _hotspots(engine, vectors, demand, abs(total) if total else 1.0)
     return summary
 
 
-def totals(boms: Iterable[BOM], snapshot: Snapshot, method: str = "AR6", scenario: str | None = None) -> np.ndarray:
-    """Totals only (location-based), for many BOMs: one sparse BOM x activity matrix F, then F @ y.
+def totals(boms: Iterable[BOM], snapshot: Snapshot, method: str = "AR6", scenario: str | None = None,
+           electricity: Electricity = "location") -> np.ndarray:
+    """Totals only, for many BOMs: their bookings concatenated and rolled up at once."""
+    from footprint.engine import compile_bom
 
-    The loop reads each line once with cached links; a BOM that does not link goes through
-    compile_bom, which raises UnlinkedLines with the full report.
-    """
     engine = engine_for(snapshot, scenario)
-    y = engine.vectors(method).scores
-    cache = link_cache(snapshot)
-    factor_links = cache.factor  # (factor id, unit) -> (column, conversion); filled on first use
-    rows: list[int] = []
-    cols: list[int] = []
-    values: list[float] = []
-    supplier: list[float] = []
-    for r, bom in enumerate(boms):
-        lines = bom.lines
-        cumulative: dict[str, float] = {}
-        credit: dict[str, bool] = {}
-        extra = 0.0
-        for i in bom.topological_indices():
-            line = lines[i]
-            parent = line.parent_id
-            q = line.quantity if parent is None else line.quantity * cumulative[parent]
-            cumulative[line.line_id] = q
-            credit[line.line_id] = line.credit or (parent is not None and credit[parent])
-            if credit[line.line_id] and engine.cutoff:
-                continue  # cut-off: BOM credit lines are outside the total
-            factor_id = line.factor_id
-            if factor_id is not None:
-                key = (factor_id, line.unit)
-                found = factor_links[key] if key in factor_links else cache.factor_link(factor_id, line.unit)
-                if found is None:
-                    compile_bom(bom, snapshot)  # raises UnlinkedLines naming the line
-                rows.append(r)
-                cols.append(found[0])  # type: ignore[index]
-                values.append(q * found[1])  # type: ignore[index]
-            elif line.transport is not None:
-                leg = line.transport
-                found = cache.transport_link(leg.activity_id, leg.mode)
-                if found is None:
-                    compile_bom(bom, snapshot)
-                rows.append(r)
-                cols.append(found[0])  # type: ignore[index]
-                values.append(q * leg.tkm * found[1])  # type: ignore[index]
-            elif line.supplier_pcf is not None:
-                extra += q * line.supplier_pcf.net_per_unit
-        supplier.append(extra)
-    f = sp.csr_matrix((np.array(values), (np.array(rows), np.array(cols))), shape=(len(supplier), snapshot.size))
-    return f @ y + np.array(supplier)
+    parts = [bookings_of(bom, compile_bom(bom, snapshot, electricity), engine.cutoff) for bom in boms]
+    if not parts:
+        return np.zeros(0)
+    return roll_up(concat(parts), engine.vectors(method)).total
 
 
 @dataclass
@@ -132,12 +72,14 @@ CHUNK_LINES = 10_000  # JSONL lines per unit of work: one columnar pass, one Das
 
 
 def ordinary_record(raw: bytes, number: int, engine: SnapshotEngine, method: str, hotspots: bool,
-                    source_name: str) -> dict[str, Any]:
+                    source_name: str, electricity: Electricity = "location") -> dict[str, Any]:
     """One line the ordinary way: pydantic validation, then summarize; an error record names the
     file line, and the BOM's own line and field."""
+    from footprint.bom import validate_bom_json
+
     try:
         bom = validate_bom_json(raw)
-        return {"line": number, **summarize(bom, engine, method, hotspots)}
+        return {"line": number, **summarize(bom, engine, method, hotspots, electricity)}
     except (FootprintError, LcidbError) as exc:
         return {"line": number, "error": f"{source_name}, line {number}: {exc}",
                 "code": getattr(exc, "code", type(exc).__name__),
@@ -145,7 +87,8 @@ def ordinary_record(raw: bytes, number: int, engine: SnapshotEngine, method: str
 
 
 def batch_chunk(raws: list[bytes], numbers: list[int], snapshot_path: str, snapshot_hash: str, method: str,
-                hotspots: bool, source_name: str) -> tuple[bytes, int]:
+                hotspots: bool, source_name: str, electricity: Electricity = "location",
+                scenario: str | None = None) -> tuple[bytes, int]:
     """Results of one chunk of JSONL lines as encoded JSONL, and how many failed.
 
     A pure function of its arguments (each BOM's record depends on that BOM only), so a Dask worker
@@ -153,9 +96,11 @@ def batch_chunk(raws: list[bytes], numbers: list[int], snapshot_path: str, snaps
     """
     from lcidb.snapshot import snapshot_at
 
-    engine = engine_for(snapshot_at(snapshot_path, snapshot_hash))
+    engine = engine_for(snapshot_at(snapshot_path, snapshot_hash), scenario)
     records: list[dict[str, Any] | None]
-    if hotspots:  # hotspots need a forward solve per BOM: the ordinary path
+    # hotspots need a forward solve per BOM, market-based electricity the BOM's instruments and
+    # site data (footprint.electricity): the ordinary path, with the same roll-up
+    if hotspots or electricity != "location":
         records, delegated = [None] * len(raws), list(range(len(raws)))
     else:
         from footprint.columnar import columnar_batch
@@ -163,11 +108,46 @@ def batch_chunk(raws: list[bytes], numbers: list[int], snapshot_path: str, snaps
         done = columnar_batch(engine, method).run(raws, numbers)
         records, delegated = done.records, done.delegated
     for k in delegated:
-        records[k] = ordinary_record(raws[k], numbers[k], engine, method, hotspots, source_name)
+        records[k] = ordinary_record(raws[k], numbers[k], engine, method, hotspots, source_name, electricity)
     if delegated and not gc.isenabled():
         gc.collect()  # error tracebacks hold reference cycles through this chunk's frames
     failed = sum(1 for k in delegated if "error" in records[k])  # type: ignore[operator]
     return _ENCODER.encode_lines(records), failed
+
+
+def range_chunk(path: str, start: int, end: int, first: int, *args: Any) -> tuple[bytes, int, int]:
+    """batch_chunk on the lines of bytes start:end of `path` (file lines first, first + 1, ...),
+    read here: a forked worker reads its own range instead of receiving it through a pipe.
+    Also returns how many BOM lines the range held."""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        block = handle.read(end - start)
+    pieces = block.split(b"\n")
+    if block.endswith(b"\n"):
+        pieces.pop()  # the empty text after the range's last newline belongs to the next range
+    if b"\r" in block:
+        pieces = [piece.rstrip(b"\r") for piece in pieces]
+    numbers = [first + k for k, raw in enumerate(pieces) if raw and not raw.isspace()]
+    raws = [pieces[n - first] for n in numbers]
+    encoded, failed = batch_chunk(raws, numbers, *args) if raws else (b"", 0)
+    return encoded, failed, len(raws)
+
+
+def _ranges(source: Path, size: int) -> Iterator[tuple[str, int, int, int]]:
+    """(path, start, end, first file line number) of runs of `size` physical lines of `source`."""
+    length = source.stat().st_size
+    if not length:
+        return
+    with source.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        start, number, find = 0, 1, view.find
+        while start < length:
+            end, lines = start, 0
+            while lines < size and end < length:
+                newline = find(b"\n", end)
+                end = length if newline < 0 else newline + 1
+                lines += 1
+            yield str(source), start, end, number
+            start, number = end, number + lines
 
 
 def _chunks(source: Path, size: int) -> Iterator[tuple[list[bytes], list[int]]]:
@@ -198,7 +178,8 @@ def _chunks(source: Path, size: int) -> Iterator[tuple[list[bytes], list[int]]]:
 
 
 def run_batch(source: Path, target: Path, snapshot: Snapshot, method: str = "AR6", hotspots: bool = False,
-              *, scheduler: str | None = None, workers: int | None = None, jobs: int | None = None,
+              *, electricity: Electricity = "location", scenario: str | None = None,
+              scheduler: str | None = None, workers: int | None = None, jobs: int | None = None,
               quiet: bool = False, chunk_lines: int = CHUNK_LINES) -> BatchOutcome:
     """One JSON BOM per input line -> one JSON result per output line (or an error naming the line).
 
@@ -206,14 +187,17 @@ def run_batch(source: Path, target: Path, snapshot: Snapshot, method: str = "AR6
     address of a Dask scheduler whose workers can read the snapshot folder (footprint.scale).
     Without one, `jobs` processes of this machine share the chunks (default: every core).
     """
-    engine = engine_for(snapshot)
-    engine.vectors(method)  # an unknown method fails here, before any output
+    if electricity not in ("location", "market"):
+        raise FootprintError(f"electricity {electricity!r}: use location or market")
+    engine = engine_for(snapshot, scenario)  # an unknown scenario fails here, before any output
+    engine.vectors(method)  # and an unknown method
     provenance = {"snapshot_name": snapshot.name, "snapshot_hash": snapshot.hash, "method": method,
-                  "code_version": code_version(), "credits": "cut-off"}
-    args = (str(snapshot.path), snapshot.hash, method, hotspots, source.name)
+                  "electricity": electricity, "scenario": scenario, "code_version": code_version(),
+                  "credits": "cut-off"}
+    args = (str(snapshot.path), snapshot.hash, method, hotspots, source.name, electricity, scenario)
     total = failed = 0
     tmp = target.with_name(target.name + ".partial")
-    from footprint.scale import default_jobs, ordered_map
+    from footprint.scale import default_jobs
     from lcidb.progress import progress, progress_enabled
 
     from footprint.columnar import gc_paused
@@ -223,18 +207,31 @@ def run_batch(source: Path, target: Path, snapshot: Snapshot, method: str = "AR6
             progress(count, unit="BOM", desc="footprint-batch", quiet=quiet) as bar:
         writer.write(_ENCODER.encode({"header": provenance}) + b"\n")
         try:
-            for (raws, _numbers), (encoded, chunk_failed) in ordered_map(
-                    batch_chunk, _chunks(source, chunk_lines), args, scheduler, workers, jobs or default_jobs()):
+            for _item, (encoded, chunk_failed, chunk_total) in _chunk_results(
+                    source, chunk_lines, args, scheduler, workers, jobs or default_jobs()):
                 writer.write(encoded)
-                total += len(raws)
+                total += chunk_total
                 failed += chunk_failed
-                bar.update(len(raws))
+                bar.update(chunk_total)
         except BaseException:
             writer.close()
             tmp.unlink(missing_ok=True)
             raise
     tmp.replace(target)  # never leave a half-written results file under the requested name
     return BatchOutcome(total, failed)
+
+
+def _chunk_results(source: Path, chunk_lines: int, args: tuple, scheduler: str | None, workers: int | None,
+                   jobs: int) -> Iterator[tuple[Any, tuple[bytes, int, int]]]:
+    """Here and on forked processes, each chunk is a byte range its worker reads itself; a Dask
+    cluster's workers may not see this file system, so they are sent the lines."""
+    from footprint.scale import ordered_map
+
+    if scheduler is None:
+        yield from ordered_map(range_chunk, _ranges(source, chunk_lines), args, None, None, jobs)
+        return
+    for item, (encoded, failed) in ordered_map(batch_chunk, _chunks(source, chunk_lines), args, scheduler, workers):
+        yield item, (encoded, failed, len(item[0]))
 
 
 def _count_lines(source: Path) -> int | None:

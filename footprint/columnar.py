@@ -28,19 +28,19 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date
-from itertools import chain, compress, count, repeat
+from itertools import chain, count, repeat
 from operator import attrgetter, is_, is_not
 from typing import Annotated, Any, Iterator, Literal
 
 import msgspec
 import numpy as np
 
-from footprint.bom import (
+from footprint.limits import (
     CBAM_ROLE_PATTERN, MAX_AMOUNT_PER_DECLARED_UNIT, MAX_DEPTH, MAX_LINES, MAX_MAGNITUDE, MAX_MASS_KG, MAX_QUANTITY,
-    MAX_TEXT_LENGTH, MAX_UNCERTAINTY_SIGMA, _unit_dimensionality,
+    MAX_TEXT_LENGTH, MAX_UNCERTAINTY_SIGMA,
 )
-from footprint.engine import SnapshotEngine
-from footprint.linking import _conversion
+from footprint.rollup import STAGE_CODE as _STAGE_CODE, Bookings, Stage as _Stage, roll_up, summaries
+from footprint.vectors import SnapshotEngine
 from lcidb.units import unit_expression
 
 UNSET = msgspec.UNSET
@@ -55,9 +55,6 @@ def _positive(limit: float) -> Any:
 
 
 _Rating = Annotated[float, msgspec.Meta(ge=1, le=5)]
-_Stage = Literal["raw_materials", "manufacturing", "transport", "packaging", "distribution", "use", "end_of_life"]
-STAGES: tuple[str, ...] = _Stage.__args__  # type: ignore[attr-defined]
-_STAGE_CODE = {name: k for k, name in enumerate(STAGES)}
 
 
 class _Strict(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -195,15 +192,16 @@ def _scan(raws: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     np.cumsum(lengths[:-1] + 1, out=starts[1:])
     buf = np.frombuffer(b"\n".join(raws) + b"\n", dtype=np.uint8)
     quote, after = buf[:-1] == 34, buf[1:]
-    keys = np.bincount(np.searchsorted(starts, np.flatnonzero(quote & (after == 58)), side="right") - 1,
-                       minlength=n)
+    # per line (its bytes and the newline after it): sums and ors over segments, no Python loop
+    keys = np.add.reduceat(quote & (after == 58), starts, dtype=np.int64)
     # a quote followed by a space, '!' or a quote: a string that may be blank (or starts with '!');
-    # a tab there is a raw control character, which the decoder refuses anyway
-    blank = np.flatnonzero(quote & (after - np.uint8(32) <= 2))
-    flagged = set((np.searchsorted(starts, blank, side="right") - 1).tolist())
-    flagged.update(k for k, raw in enumerate(raws) if b"\\" in raw or b"\x7f" in raw or not raw.isascii())
+    # a tab there is a raw control character, which the decoder refuses anyway. And any
+    # backslash, DEL or non-ASCII byte.
+    flag = buf >= 127
+    flag |= buf == 92
+    flag[:-1] |= quote & (after - np.uint8(32) <= 2)
     suspect = np.zeros(n, dtype=bool)
-    for k in flagged:
+    for k in np.flatnonzero(np.logical_or.reduceat(flag, starts)).tolist():
         suspect[k] = _suspect(raws[k])
     return suspect, keys
 
@@ -240,9 +238,7 @@ class ColumnarBatch:
     def __init__(self, engine: SnapshotEngine, method: str):
         self.engine = engine
         self.snapshot = engine.snapshot
-        vectors = engine.vectors(method)
-        self.scores = vectors.scores
-        self.characterised = vectors.characterised
+        self.vectors = engine.vectors(method)
         self.flows = list(self.snapshot.flows)
         self.index = self.snapshot.index
         self.conversion_cache: dict[tuple[str, str], float] = {}
@@ -368,8 +364,8 @@ class ColumnarBatch:
                 bad[b] = True
         bad |= np.bincount(bom_of, weights=line_bad, minlength=n_boms) > 0
         keep_line = ~bad[bom_of]
-        self._roll_up(n_boms, starts, bom_of, bad, keep_line, ids, parent, depth, has_factor, quantity, column,
-                      per_unit, stage, credit, boms, numbers, records, positions)
+        self._book(n_boms, starts, bom_of, bad, keep_line, ids, parent, depth, has_factor, quantity, column,
+                   per_unit, stage, credit, boms, numbers, records, positions)
 
     def _conversion(self, line_unit: str, activity_unit: str) -> float:
         """Activity units per line unit, NaN where they do not convert; asked only for the pairs
@@ -382,17 +378,21 @@ class ColumnarBatch:
             source, target = unit_expression(line_unit), unit_expression(activity_unit)
             if source is not None and source == target:
                 found = 1.0
-            elif source is not None and target is not None \
-                    and _unit_dimensionality(line_unit) == _unit_dimensionality(activity_unit):
-                found = _conversion(line_unit, activity_unit)
+            elif source is not None and target is not None:
+                from footprint.bom import _unit_dimensionality  # pint, for the few unit pairs that differ
+                from footprint.linking import _conversion
+
+                if _unit_dimensionality(line_unit) == _unit_dimensionality(activity_unit):
+                    found = _conversion(line_unit, activity_unit)
             self.conversion_cache[key] = found
         return found
 
-    def _roll_up(self, n_boms: int, starts: np.ndarray, bom_of: np.ndarray, bad: np.ndarray,
-                 keep_line: np.ndarray, ids: list[str], parent: np.ndarray, depth: np.ndarray,
-                 has_factor: np.ndarray, quantity: np.ndarray, column: np.ndarray, per_unit: np.ndarray,
-                 stage: np.ndarray, credit: np.ndarray, boms: list[_BOM], numbers: list[int],
-                 records: list[dict[str, Any] | None], positions: list[int]) -> None:
+    def _book(self, n_boms: int, starts: np.ndarray, bom_of: np.ndarray, bad: np.ndarray,
+              keep_line: np.ndarray, ids: list[str], parent: np.ndarray, depth: np.ndarray,
+              has_factor: np.ndarray, quantity: np.ndarray, column: np.ndarray, per_unit: np.ndarray,
+              stage: np.ndarray, credit: np.ndarray, boms: list[_BOM], numbers: list[int],
+              records: list[dict[str, Any] | None], positions: list[int]) -> None:
+        """The accepted BOMs' bookings (footprint.rollup.Bookings), rolled up into records."""
         # cumulative amounts per declared unit, level by level (parent x quantity, as compile_bom),
         # and whether the line or an assembly above it is a credit
         cumulative = np.where(parent < 0, quantity, 0.0)
@@ -409,55 +409,31 @@ class ColumnarBatch:
         if over.any():
             bad[bom_of[over]] = True
             keep_line = ~bad[bom_of]
-            by_level = [np.flatnonzero(keep_line & (depth == d)) for d in range(max_depth + 1)]
 
         booked = np.flatnonzero(keep_line & has_factor)
-        amount = cumulative[booked] * per_unit[booked]
+        # terms in pre-order of each BOM's lines (compile_bom's order), so the gases add up as
+        # they do on the ordinary path
+        booked = booked[_preorder(booked, parent, depth, max_depth)]
         # cut-off (footprint.engine): a BOM credit line and the lines below it book nothing; their
-        # stage is still listed, as summarize lists the stage of every booked line
+        # stage is still listed
         counted = ~credit_chain[booked] if self.engine.cutoff else np.ones(booked.size, dtype=bool)
-        line_kg = np.zeros(len(parent))
-        line_kg[booked[counted]] = amount[counted] * self.scores[column[booked[counted]]]
-        # subtrees from the deepest level up; within a parent, children in reverse file order
-        # (the ordinary roll-up's order, so both give the same bits)
-        subtree = line_kg.copy()
-        for d in range(max_depth, 1, -1):
-            idx = by_level[d][::-1]
-            np.add.at(subtree, parent[idx], subtree[idx])
-        roots = np.flatnonzero(keep_line & (parent < 0))
-        total = np.bincount(bom_of[roots], weights=subtree[roots], minlength=n_boms)
-        stage_key = bom_of[booked] * len(STAGES) + stage[booked]
-        stage_kg = np.bincount(stage_key, weights=line_kg[booked], minlength=n_boms * len(STAGES))
-        stage_seen = np.bincount(stage_key, minlength=n_boms * len(STAGES)) > 0
-        # gases: each booked line's amount x its activity's intensities, summed per BOM in the
-        # ordinary path's order (pre-order of the line tree), so both give the same bits
-        order = _preorder(booked, parent, depth, max_depth)
-        order = order[counted[order]]
-        gas = np.zeros((n_boms, len(self.flows)))
-        np.add.at(gas, bom_of[booked][order], self.characterised[column[booked][order]]
-                  * amount[order][:, None])
-
-        stage_order = sorted(range(len(STAGES)), key=STAGES.__getitem__)
-        stage_names = [STAGES[k] for k in stage_order]
-        flows = self.flows
-        subtree_list = subtree.tolist()
-        totals = total.tolist()
-        gas_rows = gas.tolist()
-        dense = (gas != 0.0).all(axis=1).tolist()
-        stage_rows = stage_kg.reshape(n_boms, len(STAGES))[:, stage_order].tolist()
-        seen_rows = stage_seen.reshape(n_boms, len(STAGES))[:, stage_order].tolist()
-        bounds = starts.tolist()
-        for b in np.flatnonzero(~bad).tolist():
-            s, e = bounds[b], bounds[b + 1]
-            stages, seen, gases = stage_rows[b], seen_rows[b], gas_rows[b]
-            records[positions[b]] = {
-                "line": numbers[b],
-                "product_id": boms[b].product.id,
-                "total_kgco2e": totals[b],
-                "by_gas": dict(zip(flows, gases)) if dense[b] else {c: v for c, v in zip(flows, gases) if v != 0.0},
-                "by_stage": dict(compress(zip(stage_names, stages), seen)),
-                "lines": dict(zip(ids[s:e], subtree_list[s:e])),
-            }
+        kept = np.flatnonzero(~bad)
+        # the kept BOMs' lines, renumbered; parents stay inside their BOM
+        line_map = np.full(len(parent), -1, dtype=np.int64)
+        kept_lines = np.flatnonzero(keep_line)
+        line_map[kept_lines] = np.arange(kept_lines.size)
+        kept_parent = parent[kept_lines]
+        sizes = np.diff(starts)[kept]
+        bookings = Bookings(
+            np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+            np.where(kept_parent >= 0, line_map[np.maximum(kept_parent, 0)], -1), depth[kept_lines],
+            stage[kept_lines], line_map[booked], column[booked], cumulative[booked] * per_unit[booked], counted)
+        rolled = roll_up(bookings, self.vectors)
+        kept_list = kept.tolist()
+        done = summaries(rolled, bookings, self.flows, [ids[i] for i in kept_lines.tolist()],
+                         [boms[b].product.id for b in kept_list], numbers=[numbers[b] for b in kept_list])
+        for b, record in zip(kept_list, done):
+            records[positions[b]] = record
 
 
 def _preorder(lines: np.ndarray, parent: np.ndarray, depth: np.ndarray, max_depth: int) -> np.ndarray:

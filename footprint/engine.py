@@ -20,19 +20,19 @@ from footprint.bom import BOM, BOMLine
 from footprint.electricity import GRID_CATEGORY, MarketSplit, market_split, serves_site
 from footprint.errors import FootprintError
 from footprint.linking import link_bom, load_transport_modes
+from footprint.vectors import MethodVectors, ScenarioNotFound, SnapshotEngine, UnknownMethod, engine_for
+from footprint.rollup import bookings_of, roll_up, subtree_sums, summaries
 from footprint.result import (
     DQR, ElectricityAccounting, Exclusion, FootprintResult, Provenance,
 )
 from lcidb.errors import LcidbError
-from lcidb.flows import METHODS, UNSPLIT_FLOW, UPTAKE_FLOW
+from lcidb.flows import UNSPLIT_FLOW, UPTAKE_FLOW
 from lcidb.snapshot import Snapshot
 from lcidb.units import conversion_factor
-from lcidb.solve import FactorizedSnapshot, factorized
 from lcidb.version import code_version
 
 STANDARD = "ISO 14067:2018 / GB/T 24067-2024"
 HOTSPOT_COUNT = 10
-SUPPLIER_KEY = "supplier_pcf"  # by_gas key for kg CO2e that suppliers reported already aggregated
 BIOGENIC_FLOWS = ("co2_biogenic", "ch4_biogenic")
 LUC_FLOWS = ("co2_luc",)
 WORST_DQR = 5.0  # a line with no rating at all counts as the worst rating (never as a good one)
@@ -43,70 +43,6 @@ CUTOFF_RULE = (
     "cut-off (the default of this engine for ISO 14067:2018 / GB/T 24067-2024 totals): recycling credits and "
     "avoided burdens are reported beside the total, not netted"
 )
-
-
-class UnknownMethod(FootprintError):
-    """A method that is neither AR6 nor AR5."""
-
-
-class ScenarioNotFound(FootprintError):
-    """A scenario name that the snapshot does not carry."""
-
-
-@dataclass
-class MethodVectors:
-    """Per (snapshot, scenario, method): the score vectors every BOM is a dot product with."""
-
-    characterised: np.ndarray  # n x F: kg CO2e of each flow per unit of each activity (cradle-to-gate)
-    scores: np.ndarray  # n: total kg CO2e per unit
-    unverified: np.ndarray  # n: kg CO2e occurring in unverified activities per unit
-    direct: np.ndarray  # n: kg CO2e emitted by the activity itself per unit
-    cf: np.ndarray  # F
-    # n x K: kg CO2e of the aggregated (co2e_unsplit) rows per GWP basis (snapshot.gwp_bases)
-    basis: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-    # credit type -> n: kg CO2e the database's credit exchanges of that type add per unit (cut-off
-    # system only; the netted score is scores + their sum)
-    credits: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-class SnapshotEngine:
-    """A warm engine for one snapshot, scenario and system: factorization and score vectors cached.
-
-    `cutoff` (the default, ISO 14067): the database's credit exchanges (recycling credits, avoided
-    burdens) are left out of the scores and reported beside them; `cutoff=False`: netted in."""
-
-    def __init__(self, snapshot: Snapshot, scenario: str | None = None, cutoff: bool = True):
-        if scenario is not None and scenario not in snapshot.scenarios:
-            raise ScenarioNotFound(
-                f"no scenario {scenario!r} in snapshot {snapshot.ref}; known: {', '.join(snapshot.scenarios) or 'none'}"
-            )
-        self.snapshot = snapshot
-        self.scenario = scenario
-        self.cutoff = cutoff
-        self.factorized: FactorizedSnapshot = factorized(snapshot, scenario, cutoff)
-        self._vectors: dict[str, MethodVectors] = {}
-
-    def vectors(self, method: str) -> MethodVectors:
-        if method not in METHODS:
-            raise UnknownMethod(f"unknown method {method!r}; known: {', '.join(METHODS)}")
-        cached = self._vectors.get(method)
-        if cached is None:
-            cf = self.snapshot.method_cf(method)
-            characterised = self.factorized.gas_intensity * cf
-            direct = self.factorized.direct_emissions(method)
-            # emissions occurring in unverified activities, background included (the adjoint of
-            # the unverified activities' own emissions), so the share is a dot product per BOM
-            unverified = self.factorized.unverified_intensity @ cf
-            credits = {t: part @ cf for t, part in self.factorized.credit_intensity.items()}
-            cached = MethodVectors(characterised, characterised.sum(axis=1), unverified, direct, cf,
-                                   self.factorized.basis_intensity, credits)
-            self._vectors[method] = cached
-        return cached
-
-
-@lru_cache(maxsize=16)
-def engine_for(snapshot: Snapshot, scenario: str | None = None, cutoff: bool = True) -> SnapshotEngine:
-    return SnapshotEngine(snapshot, scenario, cutoff)
 
 
 @dataclass
@@ -314,19 +250,20 @@ def compute(
     credit_vectors = engine_for(snapshot, scenario, True).vectors(method).credits
     credit_columns = set(np.flatnonzero(sum(v != 0 for v in credit_vectors.values())).tolist()) if credit_vectors else set()
     compiled = compile_bom(bom, snapshot, electricity)
+    booked = bookings_of(bom, compiled, engine.cutoff)
+    rolled = roll_up(booked, vectors)  # lines, subtrees, total, gases, stages: the one roll-up
     lines = bom.lines
     n_lines = len(lines)
     flows = snapshot.flows
     bases = snapshot.gwp_bases
     luc_column = snapshot.flow_index.get(LUC_FLOWS[0])
 
-    line_kg = [0.0] * n_lines
+    line_kg = rolled.line_kg.tolist()
     line_unverified = [0.0] * n_lines
     line_credit = [0.0] * n_lines
     # per line: kg under the method's own GWP set, kg of each aggregated basis, kg supplier-declared
     line_basis = np.zeros((n_lines, len(bases) + 2))
-    gas_kg = np.zeros(len(flows))
-    supplier_total = supplier_fossil = supplier_biogenic = supplier_unsplit = 0.0
+    supplier_fossil = supplier_biogenic = supplier_unsplit = 0.0
     credit_parts = {credit_type: 0.0 for credit_type in snapshot.credit_types}
     bom_credit_kg = 0.0
     biogenic_content = 0.0
@@ -359,7 +296,6 @@ def compute(
                 credit_parts[credit_type] += value
                 line_credit[term.line_index] += value
         if term.column < 0:
-            supplier_total += kg
             fossil = term.supplier_fossil or 0.0
             biogenic = term.supplier_biogenic or 0.0
             supplier_fossil += fossil
@@ -373,7 +309,6 @@ def compute(
             luc_missing.add(f"supplier_pcf:{line.line_id}")
         else:
             activity = snapshot.activities[term.column]
-            gas_kg += term.amount * vectors.characterised[term.column]
             aggregated = term.amount * vectors.basis[term.column]
             line_basis[term.line_index, 1:-1] += aggregated
             line_basis[term.line_index, 0] += kg - float(aggregated.sum())
@@ -390,29 +325,21 @@ def compute(
                 luc_assessed = luc_column is not None and engine.factorized.gas_intensity[term.column, luc_column] != 0
             if not luc_assessed:
                 luc_missing.add(activity.id)
-        line_kg[term.line_index] += kg
         if term.line_index in grid_set:
             grid_kg += kg
 
     index_of = {line.line_id: i for i, line in enumerate(lines)}
     order = [index_of[line.line_id] for line in bom.topological_order()]
-    subtree_kg = list(line_kg)
-    subtree_credit = list(line_credit)
-    subtree_basis = line_basis.copy()
-    for i in reversed(order):
-        parent = lines[i].parent_id
-        if parent is not None:
-            subtree_kg[index_of[parent]] += subtree_kg[i]
-            subtree_credit[index_of[parent]] += subtree_credit[i]
-            subtree_basis[index_of[parent]] += subtree_basis[i]
+    subtree_kg = rolled.subtree.tolist()
+    subtree_credit = subtree_sums(np.array(line_credit), booked.parent, booked.depth).tolist()
+    subtree_basis = subtree_sums(line_basis, booked.parent, booked.depth)
     roots = [index_of[line.line_id] for line in bom.roots()]
-    total = sum(subtree_kg[i] for i in roots)
+    total = float(rolled.total[0])
     basis_labels = (method, *bases, SUPPLIER_BASIS)
     by_gwp_basis = _by_basis(basis_labels, subtree_basis[roots].sum(axis=0) if roots else np.zeros(len(basis_labels)))
 
-    by_gas = {code: float(value) for code, value in zip(flows, gas_kg) if value != 0.0}
-    if supplier_total != 0.0:
-        by_gas[SUPPLIER_KEY] = supplier_total
+    (record,) = summaries(rolled, booked, flows, (), (bom.product.id,))
+    by_gas, by_stage = record["by_gas"], record["by_stage"]
     uptake = by_gas.get(UPTAKE_FLOW, 0.0) + supplier_uptake
     removals = supplier_removals
     biogenic = sum(by_gas.get(code, 0.0) for code in BIOGENIC_FLOWS) + supplier_biogenic
@@ -421,7 +348,6 @@ def compute(
     fossil = total - uptake - removals - biogenic - luc - unsplit
     denominator = abs(total) if total != 0 else 1.0
 
-    by_stage: dict[str, float] = {}
     leaf_abs = primary_abs = dqr_weight = 0.0
     dqr_sum = np.zeros(3)
     contributions: dict[int, dict[str, Any]] = {}
@@ -431,7 +357,6 @@ def compute(
         dqr = _line_dqr(line, link, snapshot) if line.kind != "children" else None
         if line.kind != "children":
             kg = line_kg[i]
-            by_stage[line.stage] = by_stage.get(line.stage, 0.0) + kg
             leaf_abs += abs(kg)
             if line.data_type == "primary":
                 primary_abs += abs(kg)

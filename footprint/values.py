@@ -13,12 +13,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
-# Magnitudes (footprint/bom.py has the others):
-# - declared units, site electricity (MWh), instruments (MWh) and production volumes: 1e12 is
-#   above any plant's yearly output in any unit the project uses;
-MAX_MAGNITUDE = 1e12
-# - text fields: a name longer than this is a paste accident, not a product name.
-MAX_TEXT_LENGTH = 500
+from footprint.limits import MAX_MAGNITUDE, MAX_TEXT_LENGTH
 
 # Control characters (C0, DEL, C1: NUL, newlines, escapes), bidi embeddings, overrides and
 # isolates (U+202A-U+202E, U+2066-U+2069: "bolt\u202etxt.exe" displays as "bolt exe.txt") and

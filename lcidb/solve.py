@@ -17,7 +17,6 @@ from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from lcidb.errors import SingularTechnosphere
 from lcidb.flows import UNSPLIT_FLOW
@@ -50,6 +49,8 @@ def factorize(matrix: sp.spmatrix) -> Factorization:
     RuntimeError for a singular matrix with either."""
     if solver_name() == "pardiso":
         return _Pardiso(matrix)
+    import scipy.sparse.linalg as spla  # on first factorization: most processes read derived.npz
+
     return spla.splu(sp.csc_matrix(matrix))
 
 

@@ -118,6 +118,8 @@ def footprint_batch(
     snapshot: str = typer.Option("default", "--snapshot", help=SNAPSHOT_HELP),
     hotspots: bool = typer.Option(False, "--hotspots", help="Add background hotspots (one forward solve per BOM)."),
     method: str = typer.Option("AR6", "--method", help="AR6 | AR5"),
+    electricity: str = typer.Option("location", "--electricity", help="location | market"),
+    scenario: Optional[str] = typer.Option(None, "--scenario", help="A scenario overlay of the snapshot."),
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", help="Dask: 'local' starts a LocalCluster on 127.0.0.1, or a scheduler ADDRESS."),
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Workers of --scheduler local."),
@@ -130,9 +132,11 @@ def footprint_batch(
     from footprint.errors import FootprintError
     from lcidb.errors import LcidbError
 
+    if electricity not in ELECTRICITY_CHOICES:
+        _fail(f"--electricity {electricity!r}: use location or market")
     try:
-        outcome = footprints.run_batch(boms, out, snapshot, method, hotspots, scheduler=scheduler,
-                            workers=workers, jobs=jobs, quiet=quiet)
+        outcome = footprints.run_batch(boms, out, snapshot, method, hotspots, electricity=electricity,
+                                       scenario=scenario, scheduler=scheduler, workers=workers, jobs=jobs, quiet=quiet)
     except (FootprintError, LcidbError, OSError, SchedulerError) as exc:
         _fail(str(exc))
         return

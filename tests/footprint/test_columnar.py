@@ -73,3 +73,21 @@ def test_hand_computed_nested_bom(mini_snapshot: Snapshot) -> None:
         assert record["lines"]["f"] == pytest.approx(0.6 * steel, rel=1e-12)
         assert record["lines"]["r"] == pytest.approx(credit_kg * steel, rel=1e-12, abs=0.0)
     assert record["by_stage"] == {"raw_materials": pytest.approx(record["total_kgco2e"], rel=1e-12)}
+
+
+@pytest.mark.parametrize("chunk_lines", [1, 2, 3, 100])
+def test_byte_ranges_keep_file_line_numbers(mini_snapshot: Snapshot, tmp_path: Path, chunk_lines: int) -> None:
+    """Forked workers read their own byte ranges (footprint.batch.range_chunk): blank lines, CRLF
+    endings and a last line without a newline keep their file line numbers, whatever the chunking."""
+    raws = VALID.read_bytes().splitlines()
+    text = b"\n" + raws[0] + b"\r\n \n" + raws[1] + b"\n\n" + raws[2] + b"\r\n" + b"{not json\n" + raws[0]
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(text)
+    out = tmp_path / "out.jsonl"
+    outcome = run_batch(source, out, mini_snapshot, jobs=2, chunk_lines=chunk_lines)
+    records = _records(out)
+    assert [r["line"] for r in records] == [2, 4, 6, 7, 8]
+    assert (outcome.total, outcome.failed) == (5, 1) and "error" in records[3]
+    engine = engine_for(mini_snapshot)
+    for record, raw, number in zip(records[:3] + records[4:], raws[:3] + raws[:1], [2, 4, 6, 8]):
+        assert record == json.loads(json.dumps(ordinary_record(raw, number, engine, "AR6", False, source.name)))
