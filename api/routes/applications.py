@@ -13,7 +13,7 @@ from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
 from api.errors import InvalidInput
 from api.models import Application, BomUpload, Certificate, Footprint, Product, User
-from api.routes.certificates import certificate_public, certification_body
+from api.routes.certificates import certificate_public
 from api.routes.products import bom_public
 from api.schemas import (
     ApplicationCreate,
@@ -30,11 +30,9 @@ from api.schemas import (
     SubmitRequest,
     error_responses,
 )
-from api.services import accounts, certificates, history
+from api.services import accounts, decisions, grading, history
 from api.services import applications as workflow
-from api.services import grading
 from api.services.access import get_visible, require_role
-from footprint.result import FootprintResult
 
 router = APIRouter(prefix="/v1", tags=["applications"], responses=error_responses(401, 403, 404, 409, 422))
 StatusFilter = Annotated[
@@ -214,42 +212,12 @@ def approve(
     attempt = idempotency.begin(session, user, idempotency_key, request, body)
     if attempt.replayed is not None:
         return attempt.replayed
-    application = get_visible(session, Application, application_id, user, "application")
-    workflow.ensure_independent(user, application)
-    footprint = session.get(Footprint, application.footprint_id)
-    assert footprint is not None
-    outcome = grading.grade_application(session, state.domain, application, footprint)
-    changes = grading.evaluation_changes(application.submitted_evaluation, outcome.model_dump(mode="json"))
-    detail = {
-        "tier": outcome.tier,
-        "grade": outcome.grade,
-        "rule_set_version": outcome.rule_set_version,
-        "evaluation_changes": changes,
-    }
-    reason = body.reason if body else None
-    if outcome.tier in state.settings.four_eyes_tiers and application.status == "under_review":
-        workflow.transition(
-            session, actor=user, application=application, action="first_approval", reason=reason, detail=detail,
-            changes={"first_approval_by": user.id},
-        )
-        return attempt.commit_created(202, lambda: application_detail(session, application).model_dump(mode="json"))
-    first = application.first_approval_by
-    workflow.transition(session, actor=user, application=application, action="approve", reason=reason, detail=detail)
-    approvers = [a for a in (session.get(User, first) if first else None, user) if a is not None]
-    certificate = certificates.issue(
-        session,
-        actor=user,
-        certification_body=certification_body(state),
-        approvers=approvers,
-        key=state.signing_key,
-        issuer=state.settings.issuer,
-        public_url=state.settings.public_url,
-        application=application,
-        footprint=footprint,
-        outcome=outcome,
-        supersedes=None,
-        benchmark_key=state.domain.benchmark_key(FootprintResult.model_validate(footprint.result)),
+    application, certificate = decisions.approve(
+        session, actor=user, application_id=application_id, reason=body.reason if body else None,
+        domain=state.domain, settings=state.settings, signing_key=state.signing_key,
     )
+    if certificate is None:  # first of two approvals recorded
+        return attempt.commit_created(202, lambda: application_detail(session, application).model_dump(mode="json"))
     return attempt.commit_created(201, lambda: certificate_public(session, state, certificate).model_dump(mode="json"))
 
 

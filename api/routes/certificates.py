@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
-from api.errors import InvalidInput
-from api.models import Application, Certificate, Footprint, User
+from api.models import Certificate, User
 from api.rendering.certificate_pdf import render_certificate_pdf
 from api.schemas import (
     CertificatePublic,
@@ -25,18 +24,11 @@ from api.schemas import (
     error_responses,
 )
 from api.services import certificates as service
-from api.services.access import get_visible, organisation_scope, require_role
-from api.services.applications import ensure_independent
-from api.services.grading import grade_application
+from api.services import decisions
+from api.services.access import organisation_scope, require_role
 from api.state import ServiceState
-from footprint.result import FootprintResult
 
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"], responses=error_responses(401, 403, 404, 409, 422))
-
-
-def certification_body(state: ServiceState) -> service.CertificationBody:
-    settings = state.settings
-    return service.CertificationBody(settings.certification_body or settings.issuer, settings.accreditation_number)
 
 
 def certificate_public(session: Session, state: ServiceState, certificate: Certificate) -> CertificatePublic:
@@ -117,10 +109,7 @@ def certificate_history(number: str, user: CurrentUser, session: SessionDep) -> 
 def _act(
     session: Session, state: ServiceState, user: User, number: str, action: str, reason: str | None
 ) -> CertificatePublic:
-    require_role(user, "certifier")
-    certificate = service.get_visible_by_number(session, number, user)
-    ensure_independent(user, certificate)
-    service.act(session, actor=user, certificate=certificate, action=action, reason=reason)
+    certificate = decisions.act(session, actor=user, number=number, action=action, reason=reason)
     session.commit()
     return certificate_public(session, state, certificate)
 
@@ -180,54 +169,12 @@ def renew(
     attempt = idempotency.begin(session, user, idempotency_key, request, body)
     if attempt.replayed is not None:
         return attempt.replayed
-    old = service.get_visible_by_number(session, number, user)
-    ensure_independent(user, old)
-    current = service.check_action(session, certificate=old, action="renew", reason=body.reason)
-    application = session.get(Application, old.application_id)
-    assert application is not None
-    footprint_id = body.footprint_id or application.footprint_id
-    footprint = get_visible(session, Footprint, footprint_id, user, "footprint")
-    if footprint.product_id != old.product_id:
-        raise InvalidInput(f"footprint {footprint_id} is not of the certificate's product")
-    outcome = grade_application(session, state.domain, application, footprint)
-    approvers = service.renewal_approvers(
-        session,
-        actor=user,
-        certificate=old,
-        status=current.status,
-        footprint_id=footprint.id,
-        outcome=outcome,
-        reason=body.reason,
-        four_eyes_tiers=state.settings.four_eyes_tiers,
+    old, new = decisions.renew(
+        session, actor=user, number=number, reason=body.reason, footprint_id=body.footprint_id,
+        domain=state.domain, settings=state.settings, signing_key=state.signing_key,
     )
-    if approvers is None:  # first of two approvals recorded
+    if new is None:  # first of two approvals recorded
         return attempt.commit_created(202, lambda: certificate_public(session, state, old).model_dump(mode="json"))
-    new = service.issue(
-        session,
-        actor=user,
-        approvers=approvers,
-        certification_body=certification_body(state),
-        key=state.signing_key,
-        issuer=state.settings.issuer,
-        public_url=state.settings.public_url,
-        application=application,
-        footprint=footprint,
-        outcome=outcome,
-        supersedes=old,
-        benchmark_key=state.domain.benchmark_key(FootprintResult.model_validate(footprint.result)),
-    )
-    service.history.record(
-        session,
-        actor=user,
-        organisation_id=old.organisation_id,
-        entity_type="certificate",
-        entity_id=old.id,
-        action="renew",
-        from_state=current.status,
-        to_state="superseded",
-        reason=body.reason,
-        detail={"superseded_by": new.number},
-    )
     return attempt.commit_created(201, lambda: certificate_public(session, state, new).model_dump(mode="json"))
 
 
