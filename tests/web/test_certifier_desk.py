@@ -28,13 +28,14 @@ DESKTOP = {"width": 1280, "height": 900}
 
 def renewal_application(client: Any, actors: Any) -> dict[str, Any]:
     """A product certified once (2 kg x 8.6 + 0.5 kg x 40 = 37.2 kg CO2e, by the API certifier of
-    BODY), then a new BOM (3 kg aluminium: 25.8 + 20 = 45.8) submitted for a new certificate."""
+    BODY), then a new BOM (1 kg aluminium: 8.6 + 20 = 28.6, -23.1 %, no change stated) submitted for a new
+    certificate."""
     exporter = actors.add("exporter-client", "exporter", "Foshan Fastener Co")
     certifier = actors.add("body-client", "certifier", BODY)
     first = certified(client, exporter, certifier, name="M8 steel bolt")
     assert float(first["document"]["footprint"]["total_kgco2e"]) == pytest.approx(37.2)
     product_id = first["document"]["product"]["id"]
-    bom = upload_bom(client, exporter, product_id, sample_bom("M8 steel bolt", quantities=(3.0, 0.5)))
+    bom = upload_bom(client, exporter, product_id, sample_bom("M8 steel bolt", quantities=(1.0, 0.5)))
     footprint = compute(client, exporter, product_id, bom["id"])
     application = apply(client, exporter, product_id, footprint["id"],
                         evidence={"verifier": {"name": "SGS Guangzhou", "statement": "VS-2026-001"}})
@@ -56,15 +57,17 @@ def test_certifier_desk_journey(app, client, actors, page: Page, database) -> No
         page.get_by_role("link", name="Unassigned").click()
         row = page.locator("#unassigned tbody tr", has_text="M8 steel bolt")
         expect(row.locator(".risk")).to_have_count(1)  # the screening's verdict on every row
+        # 23.1 % below the previous certificate with no change stated: the history_drop check flags it
+        expect(row.locator(".flag", has_text="history_drop")).to_contain_text("23.1")
         row.get_by_role("link", name="M8 steel bolt").click()
         expect(page.locator("#application-status")).to_have_attribute("data-status", "submitted")
-        # the diff to the previous certificate: 37.2 -> 45.8 kg CO2e, +8.6 (+23.1 %), same tier
+        # the diff to the previous certificate: 37.2 -> 28.6 kg CO2e, -8.6 (-23.1 %), same tier
         expect(page.locator("#previous-number")).to_have_text(setup["previous"]["number"])
         total = page.locator('#previous-diff tr[data-what="total"]')
         expect(total.locator("td").nth(0)).to_have_text("37.2")
-        expect(total.locator("td").nth(1)).to_have_text("45.8")
-        expect(total.locator("td").nth(2)).to_contain_text("+8.6")
-        expect(total.locator("td").nth(2)).to_contain_text("+23.1")
+        expect(total.locator("td").nth(1)).to_have_text("28.6")
+        expect(total.locator("td").nth(2)).to_contain_text("-8.6")
+        expect(total.locator("td").nth(2)).to_contain_text("(-23.1 %)")
         expect(page.locator('#previous-diff tr[data-what="tier"] td').nth(2)).to_have_text("unchanged")
         expect(page.locator("#bom-lines tbody tr")).to_have_count(2)
         expect(page.locator("#evidence")).to_contain_text("VS-2026-001")
