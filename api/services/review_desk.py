@@ -17,9 +17,18 @@ from sqlalchemy.orm import Session
 
 from api.domain import Domain
 from api.errors import InvalidInput
-from api.models import Application, BomUpload, Certificate, Footprint, Organisation, Product, User, utcnow
-from api.services import certificates, grading, screening
+from api.models import (
+    Application,
+    BomUpload,
+    Certificate,
+    Footprint,
+    Organisation,
+    Product,
+    User,
+    utcnow,
+)
 from api.services import applications as workflow
+from api.services import certificates, grading, screening
 from api.services.certificate_status import StatusView
 from footprint.result import FootprintResult
 
@@ -211,6 +220,7 @@ class Review:
     previous: PreviousDiff | None
     evidence: list[tuple[str, Any]]  # every stated value by its path (verifier.name, ...)
     body_elsewhere: bool  # a certifier of another body reviews it
+    risk: Risk | None = None  # the screening's flags (certifiers and administrators only)
 
 
 def review(session: Session, domain: Domain, user: User, application: Application) -> Review:
@@ -227,5 +237,10 @@ def review(session: Session, domain: Domain, user: User, application: Applicatio
     previous = diff_to_previous(session, application, footprint, evaluation) if footprint is not None else None
     body = workflow.body_of(session, application)
     evidence = sorted(grading.leaves(application.evidence or {}).items()) if application.evidence else []
+    risk = None
+    if user.role in ("certifier", "admin") and footprint is not None:
+        risk = _screen(lambda: screening.screen_application(session, application, key_of=domain.benchmark_key,
+                                                            on=utcnow().date()))
     return Review(product, organisation, footprint, result, bom, evaluation, rules, previous, evidence,
-                  body_elsewhere=user.role == "certifier" and body is not None and body != user.organisation_id)
+                  body_elsewhere=user.role == "certifier" and body is not None and body != user.organisation_id,
+                  risk=risk)

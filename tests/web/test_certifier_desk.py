@@ -14,7 +14,13 @@ from playwright.sync_api import Page, expect
 
 from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from tests.api.conftest import LiveServer
-from tests.api.helpers import apply, certified, compute, create_product, step, upload_bom
+from tests.api.helpers import (
+    apply,
+    certified,
+    compute,
+    step,
+    upload_bom,
+)
 from tests.api.standin import sample_bom
 from tests.conftest import REPO_ROOT
 from tests.web.browser import axe_serious, sign_in_page
@@ -69,6 +75,7 @@ def test_certifier_desk_journey(app, client, actors, page: Page, database) -> No
         expect(total.locator("td").nth(2)).to_contain_text("-8.6")
         expect(total.locator("td").nth(2)).to_contain_text("(-23.1 %)")
         expect(page.locator('#previous-diff tr[data-what="tier"] td').nth(2)).to_have_text("unchanged")
+        expect(page.locator("#screening .flag", has_text="history_drop")).to_have_count(1)
         expect(page.locator("#bom-lines tbody tr")).to_have_count(2)
         expect(page.locator("#evidence")).to_contain_text("VS-2026-001")
         expect(page.locator("#rules, #no-rules")).to_have_count(1)  # the stand-in rules explain nothing
@@ -159,7 +166,7 @@ def test_calendar_and_overdue_tab(app, client, actors, monkeypatch) -> None:  # 
     setup = renewal_application(client, actors)
     previous = setup["previous"]
     document = previous["document"]
-    issued = datetime.fromisoformat(document["valid_from"].replace("Z", "+00:00"))
+    issued = datetime.fromisoformat(document["valid_from"])
     due = issued + timedelta(days=int(document["surveillance"]["interval_days"]))
     reviewer = add_person(app, "certifier", BODY, name="Dr Lee")
     assert sign_in(client, reviewer).status_code == 303
