@@ -237,3 +237,69 @@ def test_new_pages_in_each_language(app, client, actors, page: Page, database) -
                 page.keyboard.press("Tab")
                 assert page.evaluate("document.activeElement.textContent") == "Approve and issue the certificate"
     assert problems == []
+
+
+def test_renew_and_four_eyes_from_the_pages(app, client, actors) -> None:  # type: ignore[no-untyped-def]
+    """Renew on the certificate page issues a successor (the old one superseded, as through the API);
+    a four-eyes tier (stand-in: evidence tier T3) needs two certifiers of the body on the page."""
+    setup = renewal_application(client, actors)
+    number = setup["previous"]["number"]
+    first = add_person(app, "certifier", BODY, name="Dr Lee")
+    assert sign_in(client, first).status_code == 303
+    form = csrf_of(client.get(f"/app/certificates/{number}").text)
+    assert client.post(f"/app/certificates/{number}/renew", data={"csrf_token": form, "reason": " "}).status_code == 422
+    renewed = client.post(f"/app/certificates/{number}/renew", data={"csrf_token": form, "reason": "Annual renewal"},
+                          follow_redirects=False)
+    assert renewed.status_code == 303
+    successor = renewed.headers["location"].rsplit("/", 1)[1]
+    assert successor != number
+    reader = actors.add("body-reader", "certifier", BODY)
+    assert client.get(f"/v1/certificates/{number}", headers=reader).json()["status"]["superseded_by"] == successor
+    assert [e["action"] for e in client.get(f"/v1/certificates/{number}/history", headers=reader).json()][-1] == "renew"
+
+    # four eyes: a T3 application is approved first by one certifier, then issued by a second one
+    exporter = setup["exporter"]
+    product_id = setup["previous"]["document"]["product"]["id"]
+    footprint_id = setup["application"]["footprint_id"]
+    graded = apply(client, exporter, product_id, footprint_id, evidence={"tier": "T3"})
+    assert step(client, exporter, graded["id"], "submit").status_code == 200
+    url = f"/app/applications/{graded['id']}"
+    token = csrf_of(client.get(url).text)
+    assert client.post(f"{url}/start_review", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    once = client.post(f"{url}/approve", data={"csrf_token": token}, follow_redirects=True)
+    assert 'data-status="awaiting_second_approval"' in once.text
+    again = client.post(f"{url}/approve", data={"csrf_token": token})
+    assert again.status_code == 403 and "four eyes" in again.text
+    client.post("/logout", data={"csrf_token": token})
+    second = add_person(app, "certifier", BODY, name="Dr Wong")
+    assert sign_in(client, second).status_code == 303
+    token = csrf_of(client.get(url).text)
+    issued = client.post(f"{url}/approve", data={"csrf_token": token}, follow_redirects=True)
+    assert 'data-status="valid"' in issued.text and "/app/certificates/" in str(issued.url)
+
+
+def test_rules_table_shows_value_threshold_and_source() -> None:
+    """The application page's rule table, rendered from a gate explanation (the stand-in rules of the
+    browser tests explain nothing): every rule's value, threshold and source reach the page."""
+    from types import SimpleNamespace
+
+    from api.web.rendering import environment
+
+    rules = [
+        {"rule_id": "G7", "status": "fail", "detail": "DQR above the limit", "value": "3.4",
+         "comparison": "≤ 3.0", "threshold": "3.0", "source": ["GB/T 24067-2024 §6.3", "rules 2026-01-01"]},
+        {"rule_id": "G2", "status": "pass", "detail": "boundary", "value": "cradle-to-gate", "comparison": None,
+         "threshold": "cradle-to-gate", "source": ["scheme rules §2"]},
+    ]
+    review = SimpleNamespace(
+        product=SimpleNamespace(name="Bolt"), organisation=SimpleNamespace(name="Foshan"), footprint=None, result=None,
+        bom=None, evaluation={}, rules=rules, previous=None, evidence=[], body_elsewhere=False, risk=None,
+    )
+    application = SimpleNamespace(id="a1", scheme="gd-carbon-label", status="under_review", status_reason=None)
+    html = environment("zh-Hant").get_template("certifier/application.html").render(
+        request=None, here="", person=SimpleNamespace(user=SimpleNamespace(role="certifier", name="Lee")),
+        error=None, application=application, review=review, can_act=False, csrf_field="csrf_token", csrf_token="t",
+    )
+    for text in ("G7", "3.4", "≤ 3.0", "GB/T 24067-2024 §6.3; rules 2026-01-01", "G2", "cradle-to-gate",
+                 "scheme rules §2", "規則"):
+        assert text in html, text
