@@ -28,7 +28,8 @@ from api.models import (
     utcnow,
 )
 from api.services import applications as workflow
-from api.services import certificates, grading, screening
+from api.services import certificates, grading, history, screening
+from api.services.access import get_visible
 from api.services.certificate_status import StatusView
 from footprint.result import FootprintResult
 
@@ -221,6 +222,7 @@ class Review:
     evidence: list[tuple[str, Any]]  # every stated value by its path (verifier.name, ...)
     body_elsewhere: bool  # a certifier of another body reviews it
     risk: Risk | None = None  # the screening's flags (certifiers and administrators only)
+    may_act: bool = False  # a certifier independent of the applicant, of the reviewing body
 
 
 def review(session: Session, domain: Domain, user: User, application: Application) -> Review:
@@ -236,11 +238,46 @@ def review(session: Session, domain: Domain, user: User, application: Applicatio
     bom = session.get(BomUpload, footprint.bom_id) if footprint is not None and footprint.bom_id else None
     previous = diff_to_previous(session, application, footprint, evaluation) if footprint is not None else None
     body = workflow.body_of(session, application)
+    elsewhere = user.role == "certifier" and body is not None and body != user.organisation_id
     evidence = sorted(grading.leaves(application.evidence or {}).items()) if application.evidence else []
     risk = None
     if user.role in ("certifier", "admin") and footprint is not None:
         risk = _screen(lambda: screening.screen_application(session, application, key_of=domain.benchmark_key,
                                                             on=utcnow().date()))
     return Review(product, organisation, footprint, result, bom, evaluation, rules, previous, evidence,
-                  body_elsewhere=user.role == "certifier" and body is not None and body != user.organisation_id,
-                  risk=risk)
+                  body_elsewhere=elsewhere, risk=risk,
+                  may_act=user.role == "certifier" and user.organisation_id != application.organisation_id
+                  and not elsewhere)
+
+
+def application_for(session: Session, user: User, application_id: str) -> Application:
+    """The application the user may see (NotFound otherwise, also for another organisation's)."""
+    return get_visible(session, Application, application_id, user, "application")
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    """A certificate as its certifier reads it: the document, the state today, the history."""
+
+    certificate: Certificate
+    document: dict[str, Any]
+    status: StatusView
+    successor: Certificate | None
+    overdue: bool  # surveillance due date passed and the certificate still under surveillance
+    events: list[Any]
+    may_act: bool  # a certifier independent of the applicant, of the body that oversees it
+
+
+def certificate_view(session: Session, user: User, number: str) -> CertificateView:
+    _require_certifier(user)
+    certificate = certificates.get_visible_by_number(session, number, user)
+    now = utcnow()
+    status = certificates.status_of(session, certificate, now=now)
+    body = workflow.body_of(session, certificate)
+    return CertificateView(
+        certificate, certificates.payload_of(certificate), status, certificates.successor_of(session, certificate),
+        overdue=status.status in SURVEILLED and status.surveillance_due < now,
+        events=history.entries_for(session, entity_type="certificate", entity_id=certificate.id),
+        may_act=(user.role == "certifier" and user.organisation_id != certificate.organisation_id
+                 and body in (None, user.organisation_id)),
+    )

@@ -18,11 +18,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep, StateDep
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
-from api.models import Application, utcnow
 from api.services import applications as workflow
-from api.services import certificates, decisions, history, review_desk
+from api.services import decisions, review_desk
 from api.web.auth import CsrfChecked, Person, SignedIn, page
-from api.web.exporter import PageNotFound, visible
+from api.web.exporter import PageNotFound
 from api.web.i18n import Formats
 from api.web.rendering import language_of
 
@@ -48,25 +47,28 @@ def queue(request: Request, state: StateDep, session: SessionDep, person: Signed
     return page(request, state, "certifier/queue.html", person=person, tab=tab, tabs=review_desk.TABS, rows=rows)
 
 
-def _application_page(request: Request, state: Any, session: Any, person: Person, application: Application, *,
+def _application(session: Any, person: Person, application_id: str) -> Any:
+    try:
+        return review_desk.application_for(session, person.user, application_id)
+    except NotFound:
+        raise PageNotFound("application") from None
+
+
+def _application_page(request: Request, state: Any, session: Any, person: Person, application: Any, *,
                       status_code: int = 200, error: str | None = None) -> Response:
     review = review_desk.review(session, state.domain, person.user, application)
-    independent = person.user.organisation_id != application.organisation_id
-    return page(
-        request, state, "certifier/application.html", status_code=status_code, person=person, error=error,
-        application=application, review=review,
-        can_act=person.user.role == "certifier" and independent and not review.body_elsewhere,
-    )
+    return page(request, state, "certifier/application.html", status_code=status_code, person=person, error=error,
+                application=application, review=review, can_act=review.may_act)
 
 
 @router.get("/app/applications/{application_id}", response_class=HTMLResponse)
 def application_page(application_id: str, request: Request, state: StateDep, session: SessionDep,
                      person: SignedIn) -> Response:
-    application = visible(session, Application, application_id, person, "application")
+    application = _application(session, person, application_id)
     return _application_page(request, state, session, person, application)
 
 
-def _decide(session: Any, state: Any, person: Person, application: Application, action: str, reason: str) -> str:
+def _decide(session: Any, state: Any, person: Person, application: Any, action: str, reason: str) -> str:
     """Run the action through its use case; the page to go to afterwards."""
     if action == "approve":
         _, certificate = decisions.approve(
@@ -86,40 +88,27 @@ def act(application_id: str, action: str, request: Request, state: StateDep, ses
     if action not in (*TRANSITIONS, "approve"):
         raise PageNotFound("action")
     _certifier(person)
-    application = visible(session, Application, application_id, person, "application")
+    application = _application(session, person, application_id)
     try:
         target = _decide(session, state, person, application, action, reason.strip())
     except REFUSED as exc:
         session.rollback()
-        application = visible(session, Application, application_id, person, "application")
+        application = _application(session, person, application_id)
         return _application_page(request, state, session, person, application, status_code=exc.status_code,
                                  error=exc.message)
     session.commit()
     return RedirectResponse(target, status_code=303)
 
 
-def _visible_certificate(session: Any, person: Person, number: str) -> Any:
-    _certifier(person)
-    try:
-        return certificates.get_visible_by_number(session, number, person.user)
-    except NotFound:
-        raise PageNotFound("certificate") from None
-
-
 def _certificate_page(request: Request, state: Any, session: Any, person: Person, number: str, *,
                       status_code: int = 200, error: str | None = None) -> Response:
-    certificate = _visible_certificate(session, person, number)
-    status = certificates.status_of(session, certificate)
-    successor = certificates.successor_of(session, certificate)
-    independent = person.user.organisation_id != certificate.organisation_id
-    body = workflow.body_of(session, certificate)
-    return page(
-        request, state, "certifier/certificate.html", status_code=status_code, person=person, error=error,
-        certificate=certificate, document=certificates.payload_of(certificate), status=status, successor=successor,
-        overdue=status.surveillance_due < utcnow(),
-        events=history.entries_for(session, entity_type="certificate", entity_id=certificate.id),
-        can_act=person.user.role == "certifier" and independent and body in (None, person.user.organisation_id),
-    )
+    _certifier(person)
+    try:
+        view = review_desk.certificate_view(session, person.user, number)
+    except NotFound:
+        raise PageNotFound("certificate") from None
+    return page(request, state, "certifier/certificate.html", status_code=status_code, person=person, error=error,
+                view=view, certificate=view.certificate)
 
 
 @router.get("/app/certificates/{number}", response_class=HTMLResponse)
@@ -133,7 +122,7 @@ def certificate_action(number: str, action: str, request: Request, state: StateD
                        person: SignedIn, _web: CsrfChecked, reason: Reason = "") -> Response:
     if action not in CERTIFICATE_ACTIONS:
         raise PageNotFound("action")
-    _visible_certificate(session, person, number)
+    _certifier(person)
     target = number
     try:
         if action == "renew":
@@ -144,6 +133,8 @@ def certificate_action(number: str, action: str, request: Request, state: StateD
             target = new.number if new is not None else old.number
         else:
             decisions.act(session, actor=person.user, number=number, action=action, reason=reason.strip() or None)
+    except NotFound:
+        raise PageNotFound("certificate") from None
     except REFUSED as exc:
         session.rollback()
         return _certificate_page(request, state, session, person, number, status_code=exc.status_code,
