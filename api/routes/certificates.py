@@ -24,7 +24,6 @@ from api.schemas import (
 from api.services import certificates as service
 from api.services import certification, records
 from api.services.access import require_role
-from api.services.applications import ensure_independent
 from api.state import ServiceState
 
 if TYPE_CHECKING:  # row types for annotations only: the routes never query them
@@ -107,10 +106,7 @@ def certificate_history(number: str, user: CurrentUser, session: SessionDep) -> 
 def _act(
     session: Session, state: ServiceState, user: User, number: str, action: str, reason: str | None
 ) -> CertificatePublic:
-    require_role(user, "certifier")
-    certificate = service.get_visible_by_number(session, number, user)
-    ensure_independent(user, certificate)
-    service.act(session, actor=user, certificate=certificate, action=action, reason=reason)
+    certificate = certification.act(session, actor=user, number=number, action=action, reason=reason)
     session.commit()
     return certificate_public(session, state, certificate)
 

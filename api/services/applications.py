@@ -57,6 +57,24 @@ def ensure_independent(certifier: User, record: Application | Certificate) -> No
         )
 
 
+def body_of(session: Session, record: Application | Certificate) -> str | None:
+    """The organisation (certification body) of the certifier who reviews the application, or
+    reviewed the one the certificate came from; None while nobody has taken it."""
+    application = record if isinstance(record, Application) else session.get(Application, record.application_id)
+    if application is None or application.assigned_to is None:
+        return None
+    reviewer = session.get(User, application.assigned_to)
+    return reviewer.organisation_id if reviewer is not None else None
+
+
+def ensure_same_body(session: Session, actor: User, record: Application | Certificate) -> None:
+    """A certifier of another certification body never acts on a record this body reviews."""
+    body = body_of(session, record)
+    if actor.role == "certifier" and body is not None and body != actor.organisation_id:
+        what = f"certificate {record.number}" if isinstance(record, Certificate) else f"application {record.id}"
+        raise Forbidden(f"{what} is reviewed by another certification body; certifier {actor.client_id} cannot act on it")
+
+
 def assign(session: Session, *, actor: User, application: Application, certifier: User) -> Application:
     """Assign the application to a certifier (by an administrator, or a certifier taking it)."""
     if certifier.role != "certifier" or not certifier.active:
@@ -191,6 +209,7 @@ def transition(
         guards.check_stored("evidence", changes["evidence"])  # before the UPDATE: nothing half-written
     if action in REVIEW_ACTIONS:
         ensure_independent(actor, application)
+        ensure_same_body(session, actor, application)
     if action == "start_review" and application.assigned_to not in (None, actor.id):
         raise Forbidden(f"application {application.id} is assigned to another certifier")
     if action == "start_review" and application.assigned_to is None:

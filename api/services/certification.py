@@ -14,6 +14,7 @@ from api.errors import InvalidInput
 from api.models import Application, Certificate, User
 from api.services import applications as workflow
 from api.services import certificates, grading, records
+from api.services.access import require_role
 from api.state import ServiceState
 from footprint.result import FootprintResult
 
@@ -68,7 +69,9 @@ def approve(session: Session, state: ServiceState, *, actor: User, application: 
     """Approve: the rules are re-run and what changed since submit is recorded. A tier that needs
     four eyes is first approved (None: awaiting the second certifier), then approved by a second
     certifier, whose approval issues the certificate (returned)."""
+    require_role(actor, "certifier")
     workflow.ensure_independent(actor, application)
+    workflow.ensure_same_body(session, actor, application)
     footprint = records.footprint_of(session, application)
     outcome = grading.grade_application(session, state.domain, application, footprint)
     changes = grading.evaluation_changes(application.submitted_evaluation, outcome.model_dump(mode="json"))
@@ -90,7 +93,9 @@ def renew(session: Session, state: ServiceState, *, actor: User, old: Certificat
     """A new certificate that supersedes `old`, graded with today's rules; only a valid certificate is
     renewed. A four-eyes tier needs two certifiers: the first records its approval (None), the second
     - same footprint, nothing done to the certificate in between - issues (returned)."""
+    require_role(actor, "certifier")
     workflow.ensure_independent(actor, old)
+    workflow.ensure_same_body(session, actor, old)
     current = certificates.check_action(session, certificate=old, action="renew", reason=reason)
     application = session.get(Application, old.application_id)
     assert application is not None
@@ -113,3 +118,21 @@ def renew(session: Session, state: ServiceState, *, actor: User, old: Certificat
         detail={"superseded_by": new.number},
     )
     return new
+
+
+def renew_by_number(session: Session, state: ServiceState, *, actor: User, number: str, footprint_id: str | None,
+                    reason: str | None) -> Certificate | None:
+    """`renew` for a certificate named by its number (another organisation's is NotFound)."""
+    old = certificates.get_visible_by_number(session, number, actor)
+    return renew(session, state, actor=actor, old=old, footprint_id=footprint_id, reason=reason)
+
+
+def act(session: Session, *, actor: User, number: str, action: str, reason: str | None) -> Certificate:
+    """Surveillance, suspend, lift_suspension or revoke, with its history row (the caller commits).
+    Checks in order: role, organisation scoping (NotFound), independence, certification body."""
+    require_role(actor, "certifier")
+    certificate = certificates.get_visible_by_number(session, number, actor)
+    workflow.ensure_independent(actor, certificate)
+    workflow.ensure_same_body(session, actor, certificate)
+    certificates.act(session, actor=actor, certificate=certificate, action=action, reason=reason)
+    return certificate

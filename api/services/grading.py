@@ -50,23 +50,23 @@ def grade_application(session: Session, domain: Domain, application: Application
     return outcome
 
 
-def _leaves(value: Any, path: str = "") -> dict[str, Any]:
+def leaves(value: Any, path: str = "") -> dict[str, Any]:
     if isinstance(value, dict):
         found: dict[str, Any] = {}
         for key, item in value.items():
-            found.update(_leaves(item, f"{path}.{key}" if path else str(key)))
+            found.update(leaves(item, f"{path}.{key}" if path else str(key)))
         return found or {path: {}}
     if isinstance(value, list):
         found = {}
         for index, item in enumerate(value):
-            found.update(_leaves(item, f"{path}[{index}]"))
+            found.update(leaves(item, f"{path}[{index}]"))
         return found or {path: []}
     return {path: value}
 
 
 def evaluation_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[str, Any]]:
     """Every value that differs between two stored evaluations, by JSON path (sorted)."""
-    old, new = _leaves(before or {}), _leaves(after)
+    old, new = leaves(before or {}), leaves(after)
     changed = [
         {"path": path, "at_submit": old.get(path), "now": new.get(path)}
         for path in sorted(set(old) | set(new))

@@ -197,7 +197,7 @@ def sample_stored(*, n: int, seed: int, on: date) -> tuple[list[Pick], int]:
 
 def screen_application(
     session: Session, application: Application, *, key_of: BenchmarkKeyOf, on: date,
-    stated_changes: Sequence[StatedChange] = (),
+    stated_changes: Sequence[StatedChange] = (), all_boms: Sequence[OtherBom] | None = None,
 ) -> ScreeningReport:
     footprint = session.get(Footprint, application.footprint_id)
     assert footprint is not None
@@ -207,7 +207,7 @@ def screen_application(
     return screen_footprint(
         session, fp, key=key_of(fp), on=on, organisation_id=application.organisation_id,
         product_id=application.product_id, bom=upload.bom if upload else None, evidence=application.evidence,
-        stated_changes=stated_changes, exclude_number=issued.number if issued else None,
+        stated_changes=stated_changes, exclude_number=issued.number if issued else None, all_boms=all_boms,
     )
 
 

@@ -38,6 +38,7 @@ def test_certifier_journey_in_a_browser(app, client, actors, page: Page, databas
         sign_in_page(page, server.url, certifier)
         page.get_by_role("link", name="Review queue").click()
         expect(page.locator("#none-assigned")).to_be_visible()
+        page.get_by_role("link", name="Unassigned").click()
         page.locator("#unassigned").get_by_role("link", name="M8 steel bolt").click()
         expect(page.locator("#application-status")).to_have_attribute("data-status", "submitted")
         page.get_by_role("button", name="Start the review").click()
@@ -82,7 +83,8 @@ def test_reject_needs_a_reason_and_own_organisation_cannot_act(app, client, acto
     done = client.post(f"{url}/reject", data={"csrf_token": csrf_of(form), "reason": "G7: DQR above 3.0"},
                        follow_redirects=True)
     assert 'data-status="rejected"' in done.text and "G7: DQR above 3.0" in done.text
-    assert client.post(f"{url}/approve", data={"csrf_token": csrf_of(form)}).status_code == 404  # not on the pages yet
+    late = client.post(f"{url}/approve", data={"csrf_token": csrf_of(form)})  # the approval's use case refuses
+    assert late.status_code == 409 and "rejected" in late.text
 
 
 def test_another_exporter_never_sees_the_application(app, client, actors) -> None:  # type: ignore[no-untyped-def]
