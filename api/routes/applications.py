@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
-from api.errors import InvalidInput
 from api.models import Application, BomUpload, Certificate, Footprint, Product, User
 from api.routes.certificates import certificate_public, certification_body
 from api.routes.products import bom_public
@@ -30,9 +29,8 @@ from api.schemas import (
     SubmitRequest,
     error_responses,
 )
-from api.services import accounts, certificates, history
+from api.services import accounts, applying, certificates, grading, history
 from api.services import applications as workflow
-from api.services import grading
 from api.services.access import get_visible, require_role
 from footprint.result import FootprintResult
 
@@ -140,30 +138,10 @@ def submit(
 ) -> ApplicationDetail:
     """Exporter: submit a draft, or answer a request for information (optionally with new evidence
     or a newer footprint of the same product). The rules' full evaluation is stored with it."""
-    require_role(user, "exporter")
-    application = get_visible(session, Application, application_id, user, "application")
-    changes: dict[str, Any] = {}
-    if body and body.evidence is not None:
-        changes["evidence"] = body.evidence
-    if body and body.footprint_id is not None:
-        footprint = get_visible(session, Footprint, body.footprint_id, user, "footprint")
-        if footprint.product_id != application.product_id:
-            raise InvalidInput(f"footprint {footprint.id} is not of the application's product")
-        changes["footprint_id"] = footprint.id
-    changed = sorted(changes)
-    # evaluate what is being submitted (the new evidence and footprint, if any)
-    submitted = Application(**{**{c: getattr(application, c) for c in ("evidence", "scheme")}, **changes})
-    footprint_row = session.get(Footprint, changes.get("footprint_id", application.footprint_id))
-    assert footprint_row is not None
-    changes["submitted_evaluation"] = grading.stored_evaluation(session, state.domain, submitted, footprint_row)
-    workflow.transition(
-        session,
-        actor=user,
-        application=application,
-        action="submit",
+    application = applying.submit(
+        session, state.domain, actor=user, application_id=application_id,
+        evidence=body.evidence if body else None, footprint_id=body.footprint_id if body else None,
         reason=body.reason if body else None,
-        detail={"changed": changed} if changed else None,
-        changes=changes,
     )
     return _commit_with(session, application)
 
