@@ -107,14 +107,15 @@ def histogram_chart(histogram: dict[str, list[float]], uncertainty: dict[str, An
              (gettext("97.5th percentile"), uncertainty["p97_5"])]
     return {
         "title": {"text": gettext("Uncertainty: Monte Carlo draws"), "left": 0, "textStyle": {"fontSize": 14}},
-        "grid": {"left": 8, "right": 24, "top": 36, "bottom": 8, "containLabel": True},
+        "grid": {"left": 8, "right": 16, "top": 64, "bottom": 28, "containLabel": True},
         "tooltip": {"trigger": "axis"},
-        "xAxis": {"type": "category", "data": [_short(c) for c in centres], "name": "kg CO₂e"},
-        "yAxis": {"type": "value", "name": gettext("Draws")},
+        "xAxis": {"type": "category", "data": [_short(c) for c in centres], "name": "kg CO₂e",
+                  "nameLocation": "middle", "nameGap": 26},
+        "yAxis": {"type": "value", "name": gettext("Draws"), "nameLocation": "end", "nameGap": 10},
         "series": [{
             "type": "bar", "data": counts, "barCategoryGap": "4%", "itemStyle": {"color": BRAND},
             "markLine": {"symbol": "none", "lineStyle": {"color": SECOND, "type": "dashed"},
-                         "label": {"formatter": "{b}", "position": "insideEndTop"},
+                         "label": {"formatter": "{b}", "position": "insideEndTop", "fontSize": 10},
                          "data": [{"name": name, "xAxis": bin_of(value)} for name, value in marks]},
         }],
         "aria": {"enabled": True},
