@@ -129,10 +129,10 @@ def scenario_chart(stages: list[tuple[str, float, float]], code: str, scenario_n
     names = [stage_label(code, s) for s, _, _ in stages]
     return {
         "title": {"text": gettext("Today's grid and the 2030 scenario"), "left": 0, "textStyle": {"fontSize": 14}},
-        "grid": {"left": 8, "right": 24, "top": 56, "bottom": 8, "containLabel": True},
-        "legend": {"top": 26, "left": 0},
+        "grid": {"left": 8, "right": 16, "top": 68, "bottom": 28, "containLabel": True},
+        "legend": {"top": 32, "left": 0},
         "tooltip": {"trigger": "axis"},
-        "xAxis": {"type": "value", "name": "kg CO₂e"},
+        "xAxis": {"type": "value", "name": "kg CO₂e", "nameLocation": "middle", "nameGap": 26},
         "yAxis": {"type": "category", "data": names, "inverse": True},
         "series": [
             {"type": "bar", "name": gettext("Today"), "data": [round(a, 6) for _, a, _ in stages],

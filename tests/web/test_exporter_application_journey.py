@@ -15,8 +15,10 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from api.services import accounts
+from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from tests.api.test_e2e_http import evidence_for
 from tests.web.browser import axe_serious
+from tests.web.test_browser import DESKTOP, PHONE, _translated_phrases
 from tests.web.test_auth import add_person
 from tests.web.test_exporter_journey import (  # noqa: F401  (fixtures)
     SCREENSHOTS,
@@ -52,6 +54,35 @@ def approve_through_api(url: str, application: Any, application_id: str) -> dict
         approved = http.post(f"/v1/applications/{application_id}/approve", headers=headers)
         assert approved.status_code == 201, approved.text
         return approved.json()  # type: ignore[no-any-return]
+
+
+def sweep_languages(page: Page, url: str, pages: dict[str, str]) -> None:
+    """Each page in zh-Hans, zh-Hant and en at 360 px: screenshot, no untranslated message, no
+    horizontal overflow, no serious axe violation (as tests/web/test_browser.py checks the others)."""
+    problems: list[str] = []
+    for code in LANGUAGES:
+        page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": code, "url": url}])
+        phrases = _translated_phrases(code) if code != "en" else []
+        for name, address in pages.items():
+            page.set_viewport_size(PHONE)
+            answer = page.goto(address)
+            assert answer is not None and answer.status == 200, (name, code)
+            page.wait_for_load_state("load")
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{code}-360.png"), full_page=True)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                problems.append(f"{name} {code}: {width} px wide at 360 px")
+            text = page.locator("body").inner_text()
+            untranslated = [phrase for phrase in phrases if phrase in text]
+            if untranslated:
+                problems.append(f"{name} {code}: untranslated {untranslated}")
+            serious = axe_serious(page)
+            if serious:
+                problems.append(f"{name} {code}: axe {serious}")
+            page.set_viewport_size(DESKTOP)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{code}-1280.png"), full_page=True)
+    page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": "en", "url": url}])
+    assert problems == []
 
 
 def shoot(page: Page, name: str, kind: str) -> None:
@@ -101,7 +132,9 @@ def test_exporter_gets_a_certificate(engine_server, page: Page, tmp_path: Path, 
     shoot(page, "exporter-uncertainty", database.kind)
 
     # the two versions side by side
+    uncertainty_version = page.url.split("#")[0]
     page.get_by_role("button", name="Compare side by side").click()
+    compare_url = page.url
     expect(page.locator("#older-total")).to_have_text(f"{expected.total_kgco2e:,.3f}")
     expect(page.locator("#total-difference")).to_have_text("0.000")
     expect(page.locator("#no-changed-lines")).to_be_visible()
@@ -110,6 +143,7 @@ def test_exporter_gets_a_certificate(engine_server, page: Page, tmp_path: Path, 
 
     # apply: the pre-check names what is missing, then passes with the evidence filled in
     page.locator("#apply-link").click()
+    apply_url = "/app/" + page.url.split("/app/", 1)[1]
     page.get_by_label("Label scheme").select_option("gd-carbon-label")
     page.get_by_role("button", name="Check against the rules").click()
     expect(page.locator("#precheck-error")).to_contain_text("verifier.name")
@@ -155,6 +189,16 @@ def test_exporter_gets_a_certificate(engine_server, page: Page, tmp_path: Path, 
     assert axe_serious(page) == []
     shoot(page, "exporter-application-approved", database.kind)
     (SCREENSHOTS / f"exporter-certificate-{database.kind}.pdf").write_bytes(pdf_bytes)
+
+    if database.kind == "sqlite":  # the language sweep of the new pages runs on one database
+        sweep_languages(page, server.url, {
+            "exporter-footprint-2030": first_version + "?grid=2030",
+            "exporter-footprint-uncertainty": uncertainty_version,
+            "exporter-compare": compare_url,
+            "exporter-apply": page.url.split("/app/")[0] + apply_url,
+            "exporter-application": page.url,
+            "exporter-applications": server.url + "/app/my-applications",
+        })
 
     # another organisation: the application, its evidence file and the certificate answer 404
     file_url = page.url.replace("/app/my-applications/", "/app/applications/")
