@@ -97,7 +97,7 @@ def compare(older: Footprint, newer: Footprint) -> dict[str, Any]:
     for line_id in sorted(set(lines_a) | set(lines_b)):
         old, new = lines_a.get(line_id), lines_b.get(line_id)
         what = [field for field in ("quantity", "unit", "factor_id", "kgco2e")
-                if (old or {}).get(field) != (new or {}).get(field)]
+                if old is not None and new is not None and old.get(field) != new.get(field)]
         if old is None or new is None or what:
             changed.append({"line_id": line_id, "name": (new or old or {}).get("name", line_id),
                             "change": "added" if old is None else "removed" if new is None else "changed",

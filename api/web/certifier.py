@@ -17,7 +17,7 @@ from api.deps import SessionDep, StateDep
 from api.errors import Conflict, Forbidden, InvalidInput
 from api.models import Application, Footprint, Organisation, Product
 from api.services import applications as workflow
-from api.services import grading
+from api.services import evidence_files, grading
 from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.exporter import PageNotFound, visible
 
@@ -66,6 +66,7 @@ def _application_page(request: Request, state: Any, session: Any, person: Person
         request, state, "certifier/application.html", status_code=status_code, person=person,
         error=error, footprint=footprint, evaluation=evaluation or {}, rules=rules,
         can_act=person.user.role == "certifier" and independent, **_row(session, application),
+        files=evidence_files.files_of(session, user=person.user, application_id=application.id),
     )
 
 
