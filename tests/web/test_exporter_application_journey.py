@@ -179,11 +179,12 @@ def test_exporter_gets_a_certificate(engine_server, page: Page, tmp_path: Path, 
     page.reload()
     expect(page.locator("#application-status")).to_have_attribute("data-status", "approved")
     expect(page.locator("#certificate-number")).to_have_text(certificate["number"])
-    with page.expect_download() as download:
+    # rendering the three-language PDF takes seconds, more on a loaded machine
+    with page.expect_download(timeout=240_000) as download:
         page.locator("#certificate-pdf").click()
     pdf_bytes = Path(download.value.path()).read_bytes()
     assert download.value.suggested_filename == f"{certificate['number']}.pdf" and pdf_bytes.startswith(b"%PDF-")
-    with page.expect_download() as download:
+    with page.expect_download(timeout=120_000) as download:
         page.locator(".label-artwork").first.click()
     assert Path(download.value.path()).read_bytes().lstrip().startswith(b"<")  # the SVG label
     assert axe_serious(page) == []
