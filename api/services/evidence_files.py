@@ -78,10 +78,13 @@ def sniff(raw: bytes) -> str | None:
 def safe_name(client_name: str | None, kind: str) -> str:
     """The client's file name as harmless metadata: its last path part only, normalised (NFC),
     without control, separator or quote characters, at most NAME_LIMIT characters, ending with
-    the kind's suffix. Never used as a path."""
+    the kind's suffix, without invisible (bidi, format) characters. Never used as a path."""
     name = unicodedata.normalize("NFC", client_name or "")
     name = PurePosixPath(name.replace("\\", "/")).name
-    name = UNSAFE_NAME.sub("_", name).strip(" .")
+    name = UNSAFE_NAME.sub("_", name)
+    # no invisible characters: bidi overrides (U+202E turns "gnp.pdf" into "fdp.png" on screen),
+    # format, private-use, unassigned or surrogate code points
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Co", "Cn", "Cs")).strip(" .")
     suffixes = KINDS[kind].suffixes
     stem, dot, suffix = name.rpartition(".")
     if not dot or f".{suffix.lower()}" not in suffixes:

@@ -160,6 +160,7 @@ def test_size_limit_is_twenty_mebibytes(client, actors, app) -> None:  # type: i
     # httpx sends a quote in a part's file name as %22; the ';' that could end the header goes
     ('x"; filename="evil.html.pdf', "x%22_ filename=%22evil.html.pdf"),
     ("<script>alert(1)</script>.pdf", "script_.pdf"),  # the last path part only, '>' replaced
+    ("invoice\u202egnp.pdf", "invoicegnp.pdf"),  # a right-to-left override would show "fdp.png"
     ("...", "evidence.pdf"),
     ("meter", "meter.pdf"),
 ])
