@@ -17,8 +17,7 @@ from playwright.sync_api import Page, expect
 from api.services import accounts
 from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from tests.api.test_e2e_http import evidence_for
-from tests.web.browser import axe_serious
-from tests.web.test_browser import DESKTOP, PHONE, _translated_phrases
+from tests.web.browser import axe_serious, sweep_page, translated_phrases
 from tests.web.test_auth import add_person
 from tests.web.test_exporter_journey import (  # noqa: F401  (fixtures)
     SCREENSHOTS,
@@ -62,25 +61,9 @@ def sweep_languages(page: Page, url: str, pages: dict[str, str]) -> None:
     problems: list[str] = []
     for code in LANGUAGES:
         page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": code, "url": url}])
-        phrases = _translated_phrases(code) if code != "en" else []
+        phrases = translated_phrases(code) if code != "en" else []
         for name, address in pages.items():
-            page.set_viewport_size(PHONE)
-            answer = page.goto(address)
-            assert answer is not None and answer.status == 200, (name, code)
-            page.wait_for_load_state("load")
-            page.screenshot(path=str(SCREENSHOTS / f"{name}-{code}-360.png"), full_page=True)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > PHONE["width"]:
-                problems.append(f"{name} {code}: {width} px wide at 360 px")
-            text = page.locator("body").inner_text()
-            untranslated = [phrase for phrase in phrases if phrase in text]
-            if untranslated:
-                problems.append(f"{name} {code}: untranslated {untranslated}")
-            serious = axe_serious(page)
-            if serious:
-                problems.append(f"{name} {code}: axe {serious}")
-            page.set_viewport_size(DESKTOP)
-            page.screenshot(path=str(SCREENSHOTS / f"{name}-{code}-1280.png"), full_page=True)
+            problems.extend(sweep_page(page, address, name, code, phrases))
     page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": "en", "url": url}])
     assert problems == []
 
@@ -89,7 +72,7 @@ def shoot(page: Page, name: str, kind: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{kind}-{page.viewport_size['width']}.png"), full_page=True)
 
 
-def test_exporter_gets_a_certificate(engine_server, page: Page, tmp_path: Path, database) -> None:  # type: ignore[no-untyped-def]
+def test_exporter_gets_a_certificate(engine_server, page: Page, tmp_path: Path, database) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     server, application = engine_server
     domain = application.state.service.domain
     login = add_person(application, "exporter", "Foshan Lamp Works 佛山灯具厂", name="Chen Jing")
