@@ -202,18 +202,22 @@ def footprint_page(footprint_id: str, request: Request, state: StateDep, session
     histogram = footprint_views.histogram(result.get("uncertainty"))
     if histogram is not None:
         charts["uncertainty"] = histogram_chart(histogram, result["uncertainty"], code)
-    scenario, scenario_stages = None, []
+    scenario, scenario_stages, scenario_error = None, [], None
     if grid == "2030" and footprint.bom_id is not None:
-        scenario = footprint_views.grid_scenario(session, state.domain, footprint)
-        scenario_stages = footprint_views.compare_stages(result.get("by_stage", {}), scenario.by_stage)
-        charts["scenario"] = scenario_chart(scenario_stages, code, footprint_views.GRID_SCENARIO)
+        try:
+            scenario = footprint_views.grid_scenario(session, state.domain, footprint)
+        except InvalidInput as exc:  # e.g. a snapshot without the scenario overlay
+            scenario_error = exc.message
+        else:
+            scenario_stages = footprint_views.compare_stages(result.get("by_stage", {}), scenario.by_stage)
+            charts["scenario"] = scenario_chart(scenario_stages, code, footprint_views.GRID_SCENARIO)
     cbam = footprint_views.cbam_estimate(session, state.domain, product, footprint, date.today())
     versions = [f for f in bom_intake.footprints_of(session, product) if f.id != footprint.id]
     return page(
         request, state, "exporter/footprint.html", person=person, product=product, footprint=footprint,
         result=result, stages=stages, charts={name: json_for_script(option) for name, option in charts.items()},
         scenario=scenario, scenario_stages=[(stage_label(code, s), a, b) for s, a, b in scenario_stages],
-        grid_scenario=footprint_views.GRID_SCENARIO, cbam=cbam, versions=versions,
+        grid_scenario=footprint_views.GRID_SCENARIO, scenario_error=scenario_error, cbam=cbam, versions=versions,
         is_exporter=person.user.role == "exporter", draws=footprint_views.UNCERTAINTY_DRAWS,
         seed=footprint_views.UNCERTAINTY_SEED,
     )
