@@ -117,3 +117,39 @@ def test_the_certifier_page_lists_the_evidence_files(client, actors, app) -> Non
     assert sign_in(client, other).status_code == 303
     assert client.get(link).status_code == 404
     assert client.get(f"/app/my-applications/{application['id']}").status_code == 404
+
+
+def test_the_exporter_answers_a_request_for_information(client, actors, app) -> None:  # type: ignore[no-untyped-def]
+    exporter = actors.add("exporter", "exporter", "Lamp Co")
+    certifier = actors.add("certifier", "certifier", "GD Cert Body")
+    product = create_product(client, exporter)
+    bom = upload_bom(client, exporter, product["id"])
+    footprint = compute(client, exporter, product["id"], bom["id"])
+    application = apply(client, exporter, product["id"], footprint["id"])
+    assert step(client, exporter, application["id"], "submit").status_code == 200
+    assert step(client, certifier, application["id"], "start-review").status_code == 200
+    asked = "请提供 2025 年电表读数 (meter readings)"
+    assert step(client, certifier, application["id"], "request-information", asked).status_code == 200
+    person = add_person(app, "exporter", "Lamp Co", name="Chen Jing")
+    assert sign_in(client, person).status_code == 303
+    url = f"/app/my-applications/{application['id']}"
+    html = client.get(url, headers={"Accept-Language": "zh-CN"}).text
+    assert "审核员要求补充信息" in html and asked in html
+    token = csrf_of(html)
+    attached = client.post(url + "/evidence-files", data={"csrf_token": token},
+                           files={"file": ("meter.pdf", b"%PDF-1.7\n% meters\n%%EOF\n", "application/pdf")},
+                           follow_redirects=False)
+    assert attached.status_code == 303
+    # an answer needs no new evidence JSON; without the CSRF token nothing happens
+    refused = client.post(url + "/submit", data={"reason": "meter readings attached", "evidence": ""},
+                          follow_redirects=False)
+    assert refused.status_code == 403
+    answered = client.post(url + "/submit", data={"csrf_token": token, "reason": "meter readings attached",
+                                                  "evidence": ""}, follow_redirects=False)
+    assert answered.status_code == 303
+    detail = client.get(f"/v1/applications/{application['id']}", headers=exporter).json()
+    assert detail["status"] == "submitted"
+    assert [h["action"] for h in detail["history"]][-2:] == ["attach_evidence", "submit"]
+    assert detail["history"][-1]["reason"] == "meter readings attached"
+    html = client.get(url).text
+    assert "meter.pdf" in html and 'id="submit-form"' not in html  # nothing to send while it is reviewed
