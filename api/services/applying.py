@@ -98,7 +98,7 @@ def label_artwork(session: Session, *, user: User, number: str, fmt: str, dpi: i
     document = certificates.payload_of(certificate)
     session.commit()
     try:
-        content = render_label(artwork_from_document(document), fmt, dpi=dpi)
+        content = render_label(artwork_from_document(document), fmt, dpi=dpi)  # type: ignore[arg-type]  # checked above
     except LabelsError as exc:
         raise InvalidInput(f"certificate {number}: {exc}") from None
     return DownloadFile(f"{certificate.number}.label.{fmt}", LABEL_FORMATS[fmt], content)
