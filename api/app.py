@@ -15,7 +15,7 @@ from api.db import make_engine, make_session_factory, upgrade_to_head
 from api import guards
 from api.services.domain import Domain
 from api.routes import admin, applications, audit, auth, cbam, certificates, jobs, pact, products, public, recognitions, registry
-from api.routes import label_artwork, screening
+from api.routes import evidence_files, label_artwork, screening
 from api.services import verification
 from api.services.history import PUBLIC_KEYS_INFO, SIGNING_KEY_INFO
 from api.services.jobs import Worker
@@ -29,23 +29,30 @@ log = logging.getLogger("carbonlabel.api")
 
 # multipart framing around a BOM file; the file itself is limited by Settings.max_upload_bytes
 _MULTIPART_OVERHEAD = 64 * 1024
+# the evidence-file uploads (API and pages) end with this and may carry Settings.evidence_max_bytes
+EVIDENCE_UPLOAD_SUFFIX = "/evidence-files"
 
 
 class BodySizeLimit:
     """Refuse bodies above the limit (413): at once when Content-Length says so; a chunked body is
     read up to the limit before the app sees it (so no route ever parses an oversized body)."""
 
-    def __init__(self, app: ASGIApp, limit: int):
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, wider: tuple[tuple[str, int], ...] = ()):
+        # wider: (path suffix, limit) for the uploads allowed more (evidence files)
+        self.app, self.default_limit, self.wider = app, limit, wider
+
+    def limit_for(self, path: str) -> int:
+        return next((limit for suffix, limit in self.wider if path.endswith(suffix)), self.default_limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope.get("path", ""))
         length = dict(scope.get("headers", [])).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
+        if length is not None and length.isdigit() and int(length) > limit:
             response = JSONResponse(
-                {"detail": f"request body larger than {self.limit} bytes", "code": "request.too_large"}, status_code=413
+                {"detail": f"request body larger than {limit} bytes", "code": "request.too_large"}, status_code=413
             )
             await response(scope, receive, send)
             return
@@ -53,12 +60,12 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         # no Content-Length (chunked): read the body up to the limit first, then replay it
-        body = await guards.buffer_body(receive, self.limit)
+        body = await guards.buffer_body(receive, limit)
         if body is guards.DISCONNECTED:
             await self.app(scope, receive, send)  # let the app see the disconnect
         elif body is None:
             response = JSONResponse(
-                {"detail": f"request body larger than {self.limit} bytes", "code": "request.too_large"},
+                {"detail": f"request body larger than {limit} bytes", "code": "request.too_large"},
                 status_code=413,
             )
             await response(scope, receive, send)
@@ -131,7 +138,8 @@ def create_app(
     # strict JSON bodies and every error as JSON with a code (api/guards.py); the size limit is the
     # outer middleware, so no oversized body is ever buffered
     guards.install(app, body_limit=settings.max_upload_bytes + _MULTIPART_OVERHEAD, cors_origins=settings.cors_origins)
-    app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes + _MULTIPART_OVERHEAD)
+    app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes + _MULTIPART_OVERHEAD,
+                       wider=((EVIDENCE_UPLOAD_SUFFIX, settings.evidence_max_bytes + _MULTIPART_OVERHEAD),))
 
     @app.get("/healthz", tags=["public"])
     def healthz() -> dict[str, str]:
@@ -140,7 +148,7 @@ def create_app(
 
     for module in (auth, admin, products, applications, certificates, audit, cbam, recognitions, public, registry, jobs):
         app.include_router(module.router)
-    for module in (label_artwork, screening, ledger, shared):  # issue 10: label artwork, screening; issue 16: ledger
+    for module in (label_artwork, screening, ledger, shared, evidence_files):  # issue 10: label artwork, screening; issue 16: ledger
         app.include_router(module.router)
     pact.install(app)
     install_web_pages(app)

@@ -362,3 +362,17 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         422: "Invalid input (names the line, field and value)",
     }
     return {code: ({"model": ErrorBody} if code != 422 else {}) | {"description": described[code]} for code in codes}
+
+
+class EvidenceFilePublic(Output):
+    """An evidence file of a label application (the bytes at `download`)."""
+
+    id: str
+    application_id: str
+    original_name: str = Field(description="the client's file name, sanitised (metadata only)")
+    kind: Literal["pdf", "xlsx", "png", "jpeg"] = Field(description="the type read from the content")
+    media_type: str
+    size_bytes: int
+    sha256: str = Field(description="sha256 of the bytes as uploaded (hex)")
+    created_at: datetime
+    download: str

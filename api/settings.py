@@ -30,6 +30,11 @@ LOGIN_MAX_FAILURES_ENV = "CARBONLABEL_LOGIN_MAX_FAILURES"
 ACCEPT_UNKNOWN_KEYS_ENV = "CARBONLABEL_ACCEPT_UNKNOWN_KEYS"
 # origins (comma-separated, or "*") allowed to read the public verification JSON from a browser
 CORS_ORIGINS_ENV = "CARBONLABEL_CORS_ORIGINS"
+# where evidence files of label applications are stored (a folder; when API workers run on several
+# machines, a shared mount every instance reaches); default $CARBONLABEL_HOME/evidence
+EVIDENCE_DIR_ENV = "CARBONLABEL_EVIDENCE_DIR"
+EVIDENCE_MAX_BYTES_ENV = "CARBONLABEL_EVIDENCE_MAX_BYTES"
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024  # one evidence file: 20 MiB
 
 DEV_HOST = "127.0.0.1"
 DEV_PORT = 8000
@@ -64,6 +69,13 @@ class Settings:
     embedded_worker: bool = False
     accept_unknown_key_ids: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()
+    # evidence files: the store's folder (None: home / "evidence") and the size limit of one file
+    evidence_dir: Path | None = None
+    evidence_max_bytes: int = EVIDENCE_MAX_BYTES
+
+    @property
+    def evidence_folder(self) -> Path:
+        return self.evidence_dir or self.home / "evidence"
 
     @property
     def is_sqlite(self) -> bool:
@@ -116,6 +128,8 @@ def load_settings(*, embedded: bool, port: int = DEV_PORT) -> Settings:
         embedded_worker=embedded,
         accept_unknown_key_ids=_listed(ACCEPT_UNKNOWN_KEYS_ENV),
         cors_origins=_listed(CORS_ORIGINS_ENV),
+        evidence_dir=Path(os.environ[EVIDENCE_DIR_ENV]) if os.environ.get(EVIDENCE_DIR_ENV, "").strip() else None,
+        evidence_max_bytes=int(os.environ.get(EVIDENCE_MAX_BYTES_ENV, "").strip() or EVIDENCE_MAX_BYTES),
     )
 
 

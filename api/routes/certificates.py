@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
-from api.rendering.certificate_pdf import render_certificate_pdf
 from api.schemas import (
     CertificatePublic,
     HistoryPublic,
@@ -21,6 +20,7 @@ from api.schemas import (
     StatusPublic,
     error_responses,
 )
+from api.services import applying
 from api.services import certificates as service
 from api.services import certification, records
 from api.services.access import require_role
@@ -81,16 +81,9 @@ def get_certificate(number: str, user: CurrentUser, session: SessionDep, state: 
 )
 def certificate_pdf(number: str, user: CurrentUser, session: SessionDep, state: StateDep) -> Response:
     """The certificate as PDF, one page per language (rendered in a worker thread)."""
-    require_role(user, "exporter", "certifier", "admin")
-    certificate = service.get_visible_by_number(session, number, user)
-    document = service.document_of(certificate)
-    session.commit()
-    pdf = render_certificate_pdf(document)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{certificate.number}.pdf"'},
-    )
+    pdf = applying.certificate_pdf(session, user=user, number=number)
+    return Response(pdf.content, media_type=pdf.media_type,
+                    headers={"Content-Disposition": f'inline; filename="{pdf.filename}"'})
 
 
 @router.get("/{number}/history", response_model=list[HistoryPublic])

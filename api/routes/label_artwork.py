@@ -8,11 +8,9 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from api.deps import CurrentUser, SessionDep
-from api.errors import InvalidInput
-from api.rendering.label import MEDIA_TYPES, render_label
+from api.rendering.label import MEDIA_TYPES
 from api.schemas import error_responses
-from api.services import certificates as service
-from api.services.access import require_role
+from api.services import applying
 
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"], responses=error_responses(401, 403, 404, 422))
 
@@ -31,16 +29,6 @@ def certificate_label(
     dpi: Annotated[int, Query(ge=72, le=1200, description="PNG resolution")] = 300,
 ) -> Response:
     """The label printed from the signed certificate document (run in a worker thread)."""
-    from api.services.labelling import artwork_of_document
-    from labels.errors import LabelsError
-
-    require_role(user, "exporter", "certifier", "admin")
-    certificate = service.get_visible_by_number(session, number, user)
-    document = service.payload_of(certificate)
-    session.commit()
-    try:
-        content = render_label(artwork_of_document(document), fmt, dpi=dpi)
-    except LabelsError as exc:
-        raise InvalidInput(f"certificate {number}: {exc}") from None
-    return Response(content, media_type=MEDIA_TYPES[fmt],
-                    headers={"Content-Disposition": f'inline; filename="{certificate.number}.label.{fmt}"'})
+    label = applying.label_artwork(session, user=user, number=number, fmt=fmt, dpi=dpi)
+    return Response(label.content, media_type=label.media_type,
+                    headers={"Content-Disposition": f'inline; filename="{label.filename}"'})

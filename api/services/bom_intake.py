@@ -109,13 +109,18 @@ def store_fixed_bom(
 
 def compute_footprint(
     session: Session, domain: Domain, *, actor: User, product: Product, upload: BomUpload,
-    method: str = "AR6", electricity: str = "location",
+    method: str = "AR6", electricity: str = "location", monte_carlo: int | None = None, seed: int | None = None,
 ) -> Footprint:
     """Compute and store the footprint of an upload; InvalidInput with `linking_report` in `extra`
-    when lines do not link (the page shows them with the suggested factors)."""
+    when lines do not link (the page shows them with the suggested factors). A Monte Carlo run
+    keeps its draws in the result (the page's histogram)."""
     bom = upload.bom
     session.commit()  # release the database while the engine works
-    result = domain.compute(bom, method=method, electricity=electricity, monte_carlo=None, seed=None)
+    if monte_carlo:
+        result = domain.compute(bom, method=method, electricity=electricity, monte_carlo=monte_carlo, seed=seed,
+                                samples=True)
+    else:
+        result = domain.compute(bom, method=method, electricity=electricity, monte_carlo=None, seed=None)
     return product_service.store_footprint(session, actor=actor, product=product, bom=upload, result=result)
 
 

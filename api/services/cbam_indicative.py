@@ -18,9 +18,13 @@ def indicative_for_document(session: Session, domain: Domain, document: dict[str
     """None when the certificate's product is not a CBAM good with cbam_role BOM lines."""
     footprint_id = (document.get("footprint") or {}).get("id")
     footprint = session.get(Footprint, footprint_id) if footprint_id else None
-    if footprint is None or footprint.bom_id is None:
-        return None
-    upload = session.get(BomUpload, footprint.bom_id)
+    return indicative_for_footprint(session, domain, footprint, on) if footprint is not None else None
+
+
+def indicative_for_footprint(session: Session, domain: Domain, footprint: Footprint, on: date) -> dict[str, Any] | None:
+    """The same estimate for a stored footprint (certified or not): None when its product is not a
+    CBAM good with cbam_role BOM lines, or it has no BOM."""
+    upload = session.get(BomUpload, footprint.bom_id) if footprint.bom_id is not None else None
     if upload is None:
         return None
     return domain.cbam_indicative(upload.bom, footprint.result, on)

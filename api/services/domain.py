@@ -77,7 +77,10 @@ class Domain(Protocol):
         electricity: str,
         monte_carlo: int | None,
         seed: int | None,
-    ) -> FootprintResult: ...
+        scenario: str | None = None,
+        samples: bool = False,
+    ) -> FootprintResult:
+        """`scenario`: an overlay of the snapshot (e.g. gd-2030-targets); `samples`: keep the Monte Carlo draws."""
 
     def benchmark_key(self, footprint: FootprintResult) -> str:
         """The key under which the rules compare like with like (product rule or category + unit)."""

@@ -78,7 +78,8 @@ class EngineDomain:
             return self._snapshot
 
     def compute(
-        self, bom: dict[str, Any], *, method: str, electricity: str, monte_carlo: int | None, seed: int | None
+        self, bom: dict[str, Any], *, method: str, electricity: str, monte_carlo: int | None, seed: int | None,
+        scenario: str | None = None, samples: bool = False,
     ) -> FootprintResult:
         from footprint import compute
         from footprint.bom import validate_bom
@@ -88,7 +89,7 @@ class EngineDomain:
         try:
             return compute(
                 validate_bom(bom), self.snapshot(), method=method, electricity=electricity,  # type: ignore[arg-type]
-                monte_carlo=monte_carlo, seed=seed,
+                monte_carlo=monte_carlo, seed=seed, scenario=scenario, samples=samples,
             )
         except FootprintError as exc:
             report = getattr(exc, "report", None)

@@ -7,12 +7,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import auth, certifier, exporter, pages, trade
+from api.web import applying, auth, certifier, exporter, pages, trade
 
 
 def install(app: FastAPI) -> None:
     app.include_router(auth.router)
     app.include_router(exporter.router)
+    app.include_router(applying.router)
     app.include_router(certifier.router)
     app.include_router(trade.router)
     app.include_router(pages.router)

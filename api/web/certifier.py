@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import SessionDep, StateDep
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.services import applications as workflow
-from api.services import certification, review_desk
+from api.services import certification, evidence_files, review_desk
 from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.exporter import PageNotFound
 from api.web.i18n import Formats
@@ -58,7 +58,8 @@ def _application_page(request: Request, state: Any, session: Any, person: Person
                       status_code: int = 200, error: str | None = None) -> Response:
     review = review_desk.review(session, state.domain, person.user, application)
     return page(request, state, "certifier/application.html", status_code=status_code, person=person, error=error,
-                application=application, review=review, can_act=review.may_act)
+                application=application, review=review, can_act=review.may_act,
+                files=evidence_files.files_of(session, user=person.user, application_id=application.id))
 
 
 @router.get("/app/applications/{application_id}", response_class=HTMLResponse)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -13,11 +14,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep, StateDep
 from api.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from api.services import bom_intake, records
+from api.services import bom_intake, footprint_views, records
 from api.services import products as product_service
 from api.services.access import require_role
 from api.web.auth import CsrfChecked, Person, SignedIn, page
-from api.web.charts import footprint_charts, stage_label
+from api.web.charts import (
+    footprint_charts,
+    gas_label,
+    histogram_chart,
+    scenario_chart,
+    stage_label,
+)
 from api.web.rendering import language_of
 
 if TYPE_CHECKING:  # row types for annotations only: the pages never query them
@@ -40,7 +47,7 @@ def visible(session: Any, lookup: Callable[[Any, str, Any], Row], row_id: str, p
         raise PageNotFound(exc.message) from None
 
 
-def _exporter(person: Person) -> None:
+def exporter_only(person: Person) -> None:
     try:
         require_role(person.user, "exporter")
     except Forbidden:
@@ -49,7 +56,7 @@ def _exporter(person: Person) -> None:
 
 @router.get("/app/products", response_class=HTMLResponse)
 def products_page(request: Request, state: StateDep, session: SessionDep, person: SignedIn) -> Response:
-    _exporter(person)
+    exporter_only(person)
     rows = product_service.list_products(session, user=person.user, limit=500, offset=0)
     return page(request, state, "exporter/products.html", person=person, products=rows, error=None, form={})
 
@@ -65,7 +72,7 @@ def create_product(
     category: Annotated[str, Form(max_length=200)] = "",
     cn_code: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    _exporter(person)
+    exporter_only(person)
     form = {"name": name, "category": category, "cn_code": cn_code}
     if not name.strip():
         rows = product_service.list_products(session, user=person.user, limit=500, offset=0)
@@ -90,7 +97,7 @@ def _product_page(request: Request, state: Any, session: Any, person: Person, pr
 
 @router.get("/app/products/{product_id}", response_class=HTMLResponse)
 def product_page(product_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn) -> Response:
-    _exporter(person)
+    exporter_only(person)
     product = visible(session, records.visible_product, product_id, person)
     return _product_page(request, state, session, person, product)
 
@@ -118,7 +125,7 @@ def upload_bom(
 ) -> Response:
     """Upload, check and store the BOM, then compute its footprint at once; lines that do not link
     lead to the linking page."""
-    _exporter(person)
+    exporter_only(person)
     product = visible(session, records.visible_product, product_id, person)
     limit = state.settings.max_upload_bytes
     raw = file.file.read(limit + 1)
@@ -154,7 +161,7 @@ def _compute_or_link(session: Any, state: Any, person: Person, product: Product,
 @router.get("/app/boms/{bom_id}/linking", response_class=HTMLResponse)
 def linking_page(bom_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn) -> Response:
     """The lines that do not link, each with the suggested factors to pick from."""
-    _exporter(person)
+    exporter_only(person)
     upload = visible(session, records.visible_bom, bom_id, person)
     product = visible(session, records.visible_product, upload.product_id, person)
     report = None
@@ -172,7 +179,7 @@ def linking_page(bom_id: str, request: Request, state: StateDep, session: Sessio
 async def fix_links(bom_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn,
                     _web: CsrfChecked) -> Response:
     """The picked factors (fields `factor.<line_id>`) make a new upload, whose footprint is computed."""
-    _exporter(person)
+    exporter_only(person)
     upload = visible(session, records.visible_bom, bom_id, person)
     product = visible(session, records.visible_product, upload.product_id, person)
     form = await request.form()
@@ -189,17 +196,65 @@ async def fix_links(bom_id: str, request: Request, state: StateDep, session: Ses
 
 @router.get("/app/footprints/{footprint_id}", response_class=HTMLResponse)
 def footprint_page(footprint_id: str, request: Request, state: StateDep, session: SessionDep,
-                   person: SignedIn) -> Response:
+                   person: SignedIn, grid: str | None = None) -> Response:
+    """The footprint; `grid=2030` adds the same BOM on the 2030 grid scenario beside it."""
     footprint = visible(session, records.visible_footprint, footprint_id, person)
     product = visible(session, records.visible_product, footprint.product_id, person)
     code = language_of(request)
     result = footprint.result
     charts = footprint_charts(result, code)
     stages = [(stage_label(code, stage), value) for stage, value in result.get("by_stage", {}).items() if value]
+    histogram = footprint_views.histogram(result.get("uncertainty"))
+    if histogram is not None:
+        charts["uncertainty"] = histogram_chart(histogram, result["uncertainty"], code)
+    scenario, scenario_stages, scenario_error = None, [], None
+    if grid == "2030" and footprint.bom_id is not None:
+        try:
+            scenario = footprint_views.grid_scenario(session, state.domain, footprint)
+        except InvalidInput as exc:  # e.g. a snapshot without the scenario overlay
+            scenario_error = exc.message
+        else:
+            scenario_stages = footprint_views.compare_stages(result.get("by_stage", {}), scenario.by_stage)
+            charts["scenario"] = scenario_chart(scenario_stages, code, footprint_views.GRID_SCENARIO)
+    cbam = footprint_views.cbam_estimate(session, state.domain, product, footprint, date.today())
+    versions = [f for f in bom_intake.footprints_of(session, product) if f.id != footprint.id]
     return page(
         request, state, "exporter/footprint.html", person=person, product=product, footprint=footprint,
         result=result, stages=stages, charts={name: json_for_script(option) for name, option in charts.items()},
+        scenario=scenario, scenario_stages=[(stage_label(code, s), a, b) for s, a, b in scenario_stages],
+        grid_scenario=footprint_views.GRID_SCENARIO, scenario_error=scenario_error, cbam=cbam, versions=versions,
+        is_exporter=person.user.role == "exporter", draws=footprint_views.UNCERTAINTY_DRAWS,
+        seed=footprint_views.UNCERTAINTY_SEED,
     )
+
+
+@router.post("/app/footprints/{footprint_id}/uncertainty", response_class=HTMLResponse)
+def estimate_uncertainty(footprint_id: str, state: StateDep, session: SessionDep, person: SignedIn,
+                         _web: CsrfChecked) -> Response:
+    """A new version of the footprint with a seeded Monte Carlo run (the histogram's draws)."""
+    exporter_only(person)
+    footprint = visible(session, records.visible_footprint, footprint_id, person)
+    version = footprint_views.with_uncertainty(session, state.domain, actor=person.user, footprint=footprint)
+    session.commit()
+    return RedirectResponse(f"/app/footprints/{version.id}#uncertainty", status_code=303)
+
+
+@router.get("/app/footprints/{footprint_id}/compare", response_class=HTMLResponse)
+def compare_versions(footprint_id: str, request: Request, state: StateDep, session: SessionDep,
+                     person: SignedIn, other: str = "") -> Response:
+    """Two footprint versions of the same product side by side (the older one first)."""
+    footprint = visible(session, records.visible_footprint, footprint_id, person)
+    second = visible(session, records.visible_footprint, other, person) if other else None
+    if second is None or second.product_id != footprint.product_id:
+        raise PageNotFound("footprint")
+    product = visible(session, records.visible_product, footprint.product_id, person)
+    older, newer = sorted((footprint, second), key=lambda f: (f.created_at, f.id))
+    code = language_of(request)
+    diff = footprint_views.compare(older, newer)
+    diff["stages"] = [(stage_label(code, s), a, b) for s, a, b in diff["stages"]]
+    diff["gases"] = [(gas_label(code, g), a, b) for g, a, b in diff["gases"]]
+    return page(request, state, "exporter/compare.html", person=person, product=product, older=older, newer=newer,
+                diff=diff)
 
 
 def json_for_script(value: Any) -> str:

@@ -210,7 +210,7 @@ def test_pdf_rendering_does_not_block_other_requests(client, actors, live_server
     certifier = actors.add("certifier", "certifier", "GD Cert Body")
     number = certified(client, exporter, certifier)["number"]
     rendering_started = threading.Event()
-    import api.routes.certificates as routes
+    import api.rendering.certificate_pdf as routes  # the use case (api.services.applying) looks it up per call
 
     real_render = routes.render_certificate_pdf
     release = threading.Event()

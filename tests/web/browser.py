@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel.messages.pofile import read_po
 from playwright.sync_api import ConsoleMessage, Page, Route
 
+from api.web.i18n import LANGUAGES, catalogue_path
 from tests.web.test_auth import PASSWORD
 
 
@@ -58,4 +61,48 @@ def watch_for_page_errors(page: Page) -> list[str]:
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"{page.url}: script error {error}"))
+    return problems
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def translated_phrases(code: str) -> list[str]:
+    """English message ids of several words whose translation differs: seen on a Chinese page,
+    one of them means a message was not translated."""
+    with catalogue_path(code).open("rb") as po:
+        catalogue = read_po(po)
+    phrases = []
+    for message in catalogue:
+        if message.id and message.string and message.string != message.id and " " in message.id:
+            # the text around placeholders is what would show
+            phrases.extend(part.strip() for part in re.split(r"%\(\w+\)s|%%", message.id) if len(part.strip()) > 12)
+    return phrases
+
+
+def sweep_page(page: Page, address: str, name: str, code: str, phrases: list[str],
+               statuses: tuple[int, ...] = (200,)) -> list[str]:
+    """One page in one language: screenshots at 360 and 1280 px; the problems found (wider than a
+    phone, an untranslated message, a serious axe violation)."""
+    page.set_viewport_size(PHONE)
+    answer = page.goto(address)
+    assert answer is not None and answer.status in statuses, (name, answer and answer.status)
+    assert page.locator("html").get_attribute("lang") == LANGUAGES[code].html
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{code}-360.png"), full_page=True)
+    problems = []
+    # nothing wider than a 360 px phone (tables scroll inside their own box)
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    if overflow > PHONE["width"]:
+        problems.append(f"{name}: page is {overflow} px wide at 360 px")
+    text = page.locator("body").inner_text()
+    untranslated = [phrase for phrase in phrases if phrase in text]
+    if untranslated:
+        problems.append(f"{name}: untranslated {untranslated}")
+    serious = axe_serious(page)
+    if serious:
+        problems.append(f"{name}: axe {serious}")
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{code}-1280.png"), full_page=True)
     return problems

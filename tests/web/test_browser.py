@@ -5,29 +5,37 @@ The app is served by uvicorn on a free 127.0.0.1 port (SQLite) for the whole mod
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
-from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 from playwright.sync_api import BrowserContext, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from api.app import create_app
 from api.settings import Settings
-from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES, catalogue_path
+from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from tests.api.conftest import LiveServer
-from tests.api.helpers import apply, certified, compute, create_product, step, upload_bom
-from tests.api.standin import sample_bom
-from tests.web.browser import axe_serious, sign_in_page, watch_for_page_errors
-from tests.web.test_auth import add_person
-from tests.api.standin import StandInDomain
+from tests.api.helpers import (
+    apply,
+    certified,
+    compute,
+    create_product,
+    step,
+    upload_bom,
+)
+from tests.api.standin import StandInDomain, sample_bom
 from tests.conftest import REPO_ROOT
+from tests.web.browser import (
+    PHONE,
+    sign_in_page,
+    sweep_page,
+    translated_phrases,
+    watch_for_page_errors,
+)
+from tests.web.test_auth import add_person
 
 SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 class Site:
@@ -96,45 +104,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     application.state.service.engine.dispose()
 
 
-def _translated_phrases(code: str) -> list[str]:
-    """English message ids of several words whose translation differs: seen on a Chinese page,
-    one of them means a message was not translated."""
-    with catalogue_path(code).open("rb") as po:
-        catalogue = read_po(po)
-    phrases = []
-    for message in catalogue:
-        if message.id and message.string and message.string != message.id and " " in message.id:
-            # the text around placeholders is what would show
-            phrases.extend(part.strip() for part in re.split(r"%\(\w+\)s|%%", message.id) if len(part.strip()) > 12)
-    return phrases
-
-
 @pytest.mark.parametrize("code", list(LANGUAGES))
 def test_every_page_in_each_language(site: Site, page: Page, code: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": code, "url": site.url}])
-    phrases = _translated_phrases(code) if code != "en" else []
+    phrases = translated_phrases(code) if code != "en" else []
     problems: list[str] = []
 
     def sweep(name: str, path: str) -> None:
-        page.set_viewport_size(PHONE)
-        answer = page.goto(site.url + path)
-        assert answer is not None and answer.status in (200, 404), (name, answer and answer.status)
-        assert page.locator("html").get_attribute("lang") == LANGUAGES[code].html
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{code}-360.png"), full_page=True)
-        # nothing wider than a 360 px phone (tables scroll inside their own box)
-        overflow = page.evaluate("document.documentElement.scrollWidth")
-        if overflow > PHONE["width"]:
-            problems.append(f"{name}: page is {overflow} px wide at 360 px")
-        text = page.locator("body").inner_text()
-        untranslated = [phrase for phrase in phrases if phrase in text]
-        if untranslated:
-            problems.append(f"{name}: untranslated {untranslated}")
-        serious = axe_serious(page)
-        if serious:
-            problems.append(f"{name}: axe {serious}")
-        page.set_viewport_size(DESKTOP)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{code}-1280.png"), full_page=True)
+        problems.extend(sweep_page(page, site.url + path, name, code, phrases, statuses=(200, 404)))
 
     for name, path in site.pages().items():
         sweep(name, path)

@@ -1,0 +1,236 @@
+"""The exporter's label applications: apply (scheme, footprint, evidence, the gate pre-check with
+what is missing), track the application, attach evidence files, submit or answer a request for
+information, download the certificate PDF and the label artwork. Evidence files are read by the
+exporter's organisation and by certifiers (the certifier's page links the same downloads).
+
+Pages call api/services only (applying, evidence_files, applications, bom_intake)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import SessionDep, StateDep
+from api.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from api.services import applications as workflow
+from api.services import applying, bom_intake, certification, evidence_files, records
+from api.web.auth import CsrfChecked, Person, SignedIn, page
+from api.web.exporter import PageNotFound, exporter_only, visible
+
+if TYPE_CHECKING:  # row types for annotations only: the pages never query them
+    from api.models import Application, Footprint, Product
+
+router = APIRouter(include_in_schema=False)
+EVIDENCE_ACCEPT = ".pdf,.xlsx,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
+LABEL_FORMATS = ("svg", "png", "pdf")
+
+
+def evidence_template(footprint: Footprint) -> dict[str, Any]:
+    """A starting point for the evidence the rules read: what the footprint already says, and the
+    verifier and applicant fields to fill in (the pre-check names what is still missing)."""
+    result = footprint.result
+    rule = result.get("product_rule")
+    return {
+        "product_id": result.get("product_id"),
+        "declared_unit": result.get("declared_unit"),
+        "product_rule": {"id": rule, "kind": "gd_group"} if rule else None,
+        "label_use": "b2b",
+        "reference_period": result.get("reference_period"),
+        "verifier": {"name": "", "accreditation_body": "", "accreditation_standard": "ISO 14065",
+                     "accreditation_valid_until": "", "cnca_approved": False, "on_site_inspection": True,
+                     "statement_id": ""},
+        "offsets": {"netted_in_footprint": False, "retired": []},
+        "applicant": {"legal_entity_name": "", "registration_id": "", "data_procedure_since": "",
+                      "reduction_plan": {"reference": "", "adopted_on": ""}},
+    }
+
+
+def parse_evidence(text: str) -> dict[str, Any]:
+    """The evidence JSON typed in the page; InvalidInput names the line and column of a mistake."""
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"evidence: not JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    if not isinstance(value, dict):
+        raise InvalidInput("evidence: a JSON object {...} is expected")
+    return value
+
+
+def rules_of(evaluation: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(((evaluation or {}).get("explanation") or {}).get("rules") or [])
+
+
+def _apply_page(request: Request, state: Any, session: Any, person: Person, product: Product, *,
+                footprint_id: str | None, scheme: str | None, evidence_text: str | None, checked: bool,
+                status_code: int = 200, error: str | None = None) -> Response:
+    footprints = bom_intake.footprints_of(session, product)
+    footprint = next((f for f in footprints if f.id == footprint_id), footprints[0] if footprints else None)
+    schemes = sorted(state.domain.schemes())
+    scheme = scheme if scheme in schemes else (schemes[0] if schemes else None)
+    if evidence_text is None and footprint is not None:
+        evidence_text = json.dumps(evidence_template(footprint), ensure_ascii=False, indent=2)
+    evaluation: dict[str, Any] | None = None
+    if checked and footprint is not None and scheme is not None and error is None:
+        try:
+            evaluation = applying.precheck(session, state.domain, product=product, footprint=footprint,
+                                           scheme=scheme, evidence=parse_evidence(evidence_text or ""))
+        except InvalidInput as exc:
+            error, status_code = exc.message, 422
+    rules = rules_of(evaluation or {})
+    return page(request, state, "exporter/apply.html", status_code=status_code, person=person, product=product,
+                footprints=footprints, footprint=footprint, schemes=schemes, scheme=scheme,
+                evidence_text=evidence_text or "{}", evaluation=evaluation, rules=rules,
+                missing=[r for r in rules if r.get("status") not in ("pass", "not_applicable")], error=error)
+
+
+@router.get("/app/products/{product_id}/apply", response_class=HTMLResponse)
+def apply_page(product_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn,
+               footprint: str | None = None) -> Response:
+    """Choose a scheme and a footprint, fill in the evidence."""
+    exporter_only(person)
+    product = visible(session, records.visible_product, product_id, person)
+    return _apply_page(request, state, session, person, product, footprint_id=footprint, scheme=None,
+                       evidence_text=None, checked=False)
+
+
+@router.post("/app/products/{product_id}/apply", response_class=HTMLResponse)
+def create_application(
+    product_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn, _web: CsrfChecked,
+    footprint: Annotated[str, Form(max_length=32)], scheme: Annotated[str, Form(max_length=100)],
+    evidence: Annotated[str, Form(max_length=200_000)] = "", action: Annotated[str, Form(max_length=10)] = "create",
+) -> Response:
+    """`action=check`: the gate pre-check of what is typed (nothing stored); `create`: the draft."""
+    exporter_only(person)
+    product = visible(session, records.visible_product, product_id, person)
+    if action == "check":
+        return _apply_page(request, state, session, person, product, footprint_id=footprint, scheme=scheme,
+                           evidence_text=evidence, checked=True)
+    try:
+        footprint_row = visible(session, records.visible_footprint, footprint, person)
+        application = workflow.create_application(
+            session, actor=person.user, product=product, footprint=footprint_row, scheme=scheme,
+            known_schemes=state.domain.schemes(), evidence=parse_evidence(evidence))
+    except InvalidInput as exc:
+        session.rollback()
+        return _apply_page(request, state, session, person, product, footprint_id=footprint, scheme=scheme,
+                           evidence_text=evidence, checked=False, status_code=422, error=exc.message)
+    session.commit()
+    return RedirectResponse(f"/app/my-applications/{application.id}", status_code=303)
+
+
+@router.get("/app/my-applications", response_class=HTMLResponse)
+def my_applications(request: Request, state: StateDep, session: SessionDep, person: SignedIn) -> Response:
+    exporter_only(person)
+    rows = workflow.list_applications(session, user=person.user, status=None, limit=500, offset=0)
+    return page(request, state, "exporter/applications.html", person=person,
+                rows=[(a, records.product_and_organisation(session, a)[0]) for a in reversed(rows)])
+
+
+def _track_page(request: Request, state: Any, session: Any, person: Person, application: Application, *,
+                status_code: int = 200, error: str | None = None, evidence_text: str | None = None) -> Response:
+    product, _ = records.product_and_organisation(session, application)
+    footprint = records.footprint_of(session, application)
+    evaluation = application.submitted_evaluation or {}
+    if application.status in evidence_files.ATTACHABLE_STATES and footprint is not None:
+        evaluation = applying.precheck(session, state.domain, product=product, footprint=footprint,
+                                       scheme=application.scheme, evidence=application.evidence or {})
+    rules = rules_of(evaluation)
+    certificate = applying.certificate_of(session, application)
+    return page(
+        request, state, "exporter/application.html", status_code=status_code, person=person,
+        application=application, product=product, footprint=footprint, evaluation=evaluation, rules=rules,
+        missing=[r for r in rules if r.get("status") not in ("pass", "not_applicable")],
+        files=evidence_files.files_of(session, user=person.user, application_id=application.id),
+        timeline=applying.timeline(session, application), certificate=certificate, error=error,
+        attachable=application.status in evidence_files.ATTACHABLE_STATES,
+        evidence_text=evidence_text or json.dumps(application.evidence or {}, ensure_ascii=False, indent=2),
+        evidence_limit=state.settings.evidence_max_bytes, evidence_accept=EVIDENCE_ACCEPT,
+        label_formats=LABEL_FORMATS, today=date.today(),
+    )
+
+
+@router.get("/app/my-applications/{application_id}", response_class=HTMLResponse)
+def track(application_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn) -> Response:
+    exporter_only(person)
+    application = visible(session, records.visible_application, application_id, person)
+    return _track_page(request, state, session, person, application)
+
+
+@router.post("/app/my-applications/{application_id}/evidence-files", response_class=HTMLResponse)
+def upload_evidence(
+    application_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn, _web: CsrfChecked,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    exporter_only(person)
+    application = visible(session, records.visible_application, application_id, person)
+    limit = state.settings.evidence_max_bytes
+    raw = file.file.read(limit + 1)
+    try:
+        evidence_files.attach(session, evidence_files.evidence_store(state.settings), actor=person.user,
+                              application_id=application.id, client_name=file.filename, raw=raw, limit=limit)
+    except (InvalidInput, PayloadTooLarge, Conflict) as exc:
+        application = visible(session, records.visible_application, application_id, person)
+        return _track_page(request, state, session, person, application, status_code=exc.status_code,
+                           error=exc.message)
+    return RedirectResponse(f"/app/my-applications/{application.id}#evidence-files", status_code=303)
+
+
+@router.post("/app/my-applications/{application_id}/submit", response_class=HTMLResponse)
+def submit(
+    application_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn, _web: CsrfChecked,
+    evidence: Annotated[str, Form(max_length=200_000)] = "", reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Submit the draft, or send the answer to a request for information (with the evidence as edited)."""
+    exporter_only(person)
+    application = visible(session, records.visible_application, application_id, person)
+    try:
+        certification.submit(session, state, actor=person.user, application=application,
+                             evidence=parse_evidence(evidence) if evidence.strip() else None, footprint_id=None,
+                             reason=reason.strip() or None)
+    except (InvalidInput, Conflict, Forbidden) as exc:
+        session.rollback()
+        application = visible(session, records.visible_application, application_id, person)
+        return _track_page(request, state, session, person, application, status_code=exc.status_code,
+                           error=exc.message, evidence_text=evidence)
+    session.commit()
+    return RedirectResponse(f"/app/my-applications/{application.id}", status_code=303)
+
+
+@router.get("/app/applications/{application_id}/evidence-files/{file_id}")
+def download_evidence(application_id: str, file_id: str, state: StateDep, session: SessionDep,
+                      person: SignedIn) -> Response:
+    """An evidence file for the applicant's organisation and the certifiers (another organisation: 404)."""
+    try:
+        row = evidence_files.file_of(session, user=person.user, application_id=application_id, file_id=file_id)
+    except (NotFound, Forbidden):
+        raise PageNotFound("evidence file") from None
+    raw = evidence_files.content_of(evidence_files.evidence_store(state.settings), row)
+    return Response(raw, media_type=row.media_type, headers=evidence_files.download_headers(row))
+
+
+@router.get("/app/certificates/{number}.pdf")
+def certificate_pdf(number: str, session: SessionDep, person: SignedIn) -> Response:
+    try:
+        pdf = applying.certificate_pdf(session, user=person.user, number=number)
+    except (NotFound, Forbidden):
+        raise PageNotFound("certificate") from None
+    return Response(pdf.content, media_type=pdf.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"'})
+
+
+@router.get("/app/certificates/{number}/label.{fmt}")
+def label_artwork(number: str, fmt: str, session: SessionDep, person: SignedIn) -> Response:
+    if fmt not in LABEL_FORMATS:
+        raise PageNotFound("label")
+    try:
+        label = applying.label_artwork(session, user=person.user, number=number, fmt=fmt)
+    except (NotFound, Forbidden):
+        raise PageNotFound("certificate") from None
+    return Response(label.content, media_type=label.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{label.filename}"'})
