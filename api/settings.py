@@ -64,6 +64,9 @@ class Settings:
     embedded_worker: bool = False
     accept_unknown_key_ids: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()
+    # CARBONLABEL_PUBLIC_URL was given (not the development default): behind a proxy the browser's
+    # Origin is this address, not the Host header the proxy forwards (api/web/sessions.py)
+    public_url_configured: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -106,6 +109,7 @@ def load_settings(*, embedded: bool, port: int = DEV_PORT) -> Settings:
         home=home,
         database_url=normalise_database_url(database_url) or f"sqlite:///{home / 'service.sqlite3'}",
         public_url=(public_url or f"http://{DEV_HOST}:{port}").rstrip("/"),
+        public_url_configured=bool(public_url),
         signing_key_path=Path(signing_key) if signing_key else home / "keys" / "signing-ed25519.pem",
         embedded=embedded,
         issuer=issuer,
