@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep, StateDep
 from api.errors import InvalidInput, NotFound, PayloadTooLarge
-from api.services import cbam_files, cbam_scenarios, jobs
+from api.services import cbam_files, cbam_scenarios, jobs, recognition_check, search
 from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.charts import BRAND, SECOND
 from api.web.exporter import PageNotFound, json_for_script
@@ -157,3 +157,91 @@ def job_result(job_id: str, session: SessionDep, person: SignedIn) -> Response:
     suffix = "pdf" if job.media_type == "application/pdf" else "xlsx"
     return _download(job.result_bytes, job.media_type or "application/octet-stream", f"cbam-portfolio.{suffix}")
 
+
+
+RECOGNITION_ROLES = TRADE_ROLES
+
+
+def _recognition_page(request: Request, state: Any, person: Person, *, status_code: int = 200,
+                      **context: Any) -> Response:
+    defaults: dict[str, Any] = {"results": None, "error": None, "number": "", "target": "", "presented": None}
+    return page(request, state, "trade/recognition.html", status_code=status_code, person=person,
+                targets=recognition_check.targets(date.today()), **{**defaults, **context})
+
+
+@router.get("/app/recognition", response_class=HTMLResponse)
+def recognition_form(request: Request, state: StateDep, person: SignedIn, number: str = "") -> Response:
+    trade_office(person)
+    return _recognition_page(request, state, person, number=number[:40])
+
+
+@router.post("/app/recognition", response_class=HTMLResponse)
+def recognition_check_page(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    person: SignedIn,
+    _web: CsrfChecked,
+    number: Annotated[str, Form(max_length=40)] = "",
+    target: Annotated[str, Form(max_length=100)] = "",
+    certificate: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """A certificate number of this registry, or an uploaded certificate JSON -> outcome and gaps."""
+    trade_office(person)
+    if target and target not in recognition_check.targets(date.today()):
+        target = ""
+    kept = {"number": number, "target": target}
+    try:
+        if certificate is not None and certificate.filename:
+            limit = state.settings.max_upload_bytes
+            presented = recognition_check.uploaded_certificate(certificate.filename,
+                                                               certificate.file.read(limit + 1), limit)
+        elif number.strip():
+            presented = recognition_check.presented_certificate(session, number)
+        else:
+            raise InvalidInput("give a certificate number or a certificate JSON file")
+        results = recognition_check.check(session, state.domain, presented, target=target or None,
+                                          on=date.today())
+    except NotFound:
+        return _recognition_page(request, state, person, status_code=404, error="not_found", **kept)
+    except InvalidInput as exc:
+        return _recognition_page(request, state, person, status_code=422, error=exc.message, **kept)
+    finally:
+        session.rollback()  # read only
+    return _recognition_page(request, state, person, results=results, presented=presented, **kept)
+
+
+CERTIFICATE_STATES = ("valid", "suspended", "revoked", "expired", "superseded")
+SEARCH_PAGE_SIZE = 25
+
+
+@router.get("/app/certificates", response_class=HTMLResponse)
+def certificate_search(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    person: SignedIn,
+    number: Annotated[str, Query(max_length=40)] = "",
+    company: Annotated[str, Query(max_length=200)] = "",
+    product: Annotated[str, Query(max_length=300)] = "",
+    cn_code: Annotated[str, Query(max_length=10, pattern=r"^\d*$")] = "",
+    scheme: Annotated[str, Query(max_length=100)] = "",
+    status: Annotated[str, Query(max_length=20)] = "",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=1000)] = 1,
+) -> Response:
+    """The certificate search of the trustworthy-certificates issue: the registry's fields plus CN
+    code, scheme and state (derived today)."""
+    trade_office(person)
+    form = {"number": number.strip(), "company": company.strip(), "product": product.strip(),
+            "cn_code": cn_code, "scheme": scheme if scheme in recognition_check.all_schemes(date.today()) else "",
+            "status": status if status in CERTIFICATE_STATES else ""}
+    query = search.CertificateQuery(exporter=form["company"] or None, product=form["product"] or None,
+                                    number=form["number"] or None, cn_code=form["cn_code"] or None,
+                                    scheme=form["scheme"] or None, status=form["status"] or None)
+    searched = any(form.values())
+    hits = search.search_certificates(session, query, limit=SEARCH_PAGE_SIZE + 1,
+                                      offset=(page_number - 1) * SEARCH_PAGE_SIZE) if searched else []
+    session.rollback()
+    return page(request, state, "registry.html", person=person, form=form, hits=hits[:SEARCH_PAGE_SIZE],
+                searched=searched, page=page_number, more=len(hits) > SEARCH_PAGE_SIZE, action="/app/certificates",
+                schemes=recognition_check.all_schemes(date.today()), states=CERTIFICATE_STATES)
