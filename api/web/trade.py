@@ -17,6 +17,7 @@ from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.charts import BRAND, SECOND
 from api.web.exporter import PageNotFound, json_for_script
 from api.web.i18n import translations
+from api.web.pages import unit_names_of
 from api.web.rendering import language_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -243,5 +244,6 @@ def certificate_search(
                                       offset=(page_number - 1) * SEARCH_PAGE_SIZE) if searched else []
     session.rollback()
     return page(request, state, "registry.html", person=person, form=form, hits=hits[:SEARCH_PAGE_SIZE],
+                unit_names=unit_names_of(hits, language_of(request)),
                 searched=searched, page=page_number, more=len(hits) > SEARCH_PAGE_SIZE, action="/app/certificates",
                 schemes=recognition_check.all_schemes(date.today()), states=CERTIFICATE_STATES)
