@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,8 @@ from api.services import jobs
 from api.services.uploads import saved_upload
 
 LINE_FORMATS = (".csv", ".xlsx")
-PROJECTION_NOTE = "projection:"  # tariffs.report marks the lines it repeated into other years
+# tariffs.report's note on the copies of a line it repeated into other years
+PROJECTION_NOTE = re.compile(r"^projection: volume of the line dated (\d{4})-\d{2}-\d{2}")
 
 
 def portfolio_of_upload(
@@ -68,9 +70,15 @@ def submit_portfolio_document(
 
 
 def own_year_lines(portfolio: Any) -> list[Any]:
-    """Each line of the file in its own import year (the projection repeats it into the others)."""
-    return [line for line in portfolio.exposure.lines
-            if not any(note.startswith(PROJECTION_NOTE) for note in line.notes)]
+    """Each line of the file in its own import year: the projection repeats a line into the other
+    years and notes, on those copies, the date of the line it repeated."""
+    own_year: dict[int, int] = {}
+    for line in portfolio.exposure.lines:
+        for note in line.notes:
+            found = PROJECTION_NOTE.search(note)
+            if found:
+                own_year[line.line_no] = int(found.group(1))
+    return [line for line in portfolio.exposure.lines if own_year.get(line.line_no, line.year) == line.year]
 
 
 def portfolio_csv(portfolio: Any) -> str:
