@@ -40,8 +40,8 @@ def cost_chart(portfolio: Any, code: str) -> dict[str, Any]:
     axis = {"type": "value", "axisLabel": {"fontSize": 11}}
     return {
         "title": {"text": gettext("CBAM cost per year"), "left": 0, "textStyle": {"fontSize": 14}},
-        "legend": {"top": 22, "left": 0},
-        "grid": {"left": 8, "right": 8, "top": 60, "bottom": 8, "containLabel": True},
+        "legend": {"bottom": 0, "left": 0},
+        "grid": {"left": 8, "right": 8, "top": 48, "bottom": 32, "containLabel": True},
         "tooltip": {"trigger": "axis"},
         "xAxis": {"type": "category", "data": years},
         "yAxis": [{**axis, "name": "EUR"}, {**axis, "name": "GBP", "splitLine": {"show": False}}],
