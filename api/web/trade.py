@@ -44,7 +44,7 @@ def cost_chart(portfolio: Any, code: str) -> dict[str, Any]:
         "grid": {"left": 8, "right": 8, "top": 48, "bottom": 32, "containLabel": True},
         "tooltip": {"trigger": "axis"},
         "xAxis": {"type": "category", "data": years},
-        "yAxis": [{**axis, "name": "EUR"}, {**axis, "name": "GBP", "splitLine": {"show": False}}],
+        "yAxis": [axis, {**axis, "splitLine": {"show": False}}],  # the legend names the currencies
         "series": [
             {"type": "bar", "name": gettext("EU CBAM (EUR)"), "data": [float(row.cost_eur) for row in portfolio.by_year],
              "itemStyle": {"color": BRAND}},
