@@ -48,7 +48,7 @@ def decode_upload(text: str, filename: str) -> bytes:
 def portfolio_of_job(domain: Domain, params: dict[str, Any]) -> Any:
     """A `cbam_portfolio` job's portfolio: its JSON lines (API) or its uploaded file (web page)."""
     price = params.get("certificate_price_eur")
-    options = {"projection": bool(params.get("projection")), "obligations": bool(params.get("obligations")),
+    options: dict[str, Any] = {"projection": bool(params.get("projection")), "obligations": bool(params.get("obligations")),
                "certificate_price_eur": Decimal(price) if price is not None else None}
     if "file" not in params:
         return domain.cbam_portfolio(params["lines"], **options)

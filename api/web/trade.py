@@ -100,7 +100,7 @@ def cbam_results(
     trade_office(person)
     limit = state.settings.max_upload_bytes
     name, raw = filename or "upload", b""
-    chosen = {"choice": price, "custom": custom_price}
+    chosen: dict[str, Any] = {"choice": price, "custom": custom_price}
     try:
         name, raw = _the_file(file, upload, filename, limit)
         certificate_price = cbam_scenarios.chosen_price(
@@ -191,7 +191,7 @@ def recognition_check_page(
     trade_office(person)
     if target and target not in recognition_check.targets(date.today()):
         target = ""
-    kept = {"number": number, "target": target}
+    kept: dict[str, Any] = {"number": number, "target": target}
     try:
         if certificate is not None and certificate.filename:
             limit = state.settings.max_upload_bytes
