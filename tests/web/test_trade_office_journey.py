@@ -101,6 +101,7 @@ def test_trade_office_journey(app, client, actors, page: Page, database, tmp_pat
     assert pdf.read_bytes().startswith(b"%PDF")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "GD-EXPORTER-01" in text
+    assert "given on them (130 EUR per t CO2e, a scenario)" in " ".join(text.split())
     # the PDF's total is the scenario's (whole euros as the report prints them, thousands separated)
     assert f"{Decimal(str(at_130['cost_eur'])):,.2f}" in text or f"{Decimal(str(at_130['cost_eur'])):,.0f}" in text
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(SCREENSHOTS / f"trade-cbam-pdf-{database.kind}")],
