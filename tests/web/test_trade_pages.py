@@ -119,3 +119,16 @@ def test_trade_pages_are_refused_to_other_roles(app, client, role: str) -> None:
     assert sign_in(client, person).status_code == 303
     for path in ("/app/cbam", "/app/recognition", "/app/certificates"):
         assert client.get(path).status_code == 404, path
+
+
+def test_a_pdf_job_of_a_bad_file_names_the_line(app, client) -> None:  # type: ignore[no-untyped-def]
+    token = _officer(app, client)
+    bad = first_lines(2).replace(b",10.0,", b",ten,")  # line 2's net_mass_t
+    queued = client.post("/app/cbam", data={"csrf_token": token, "output": "pdf", "price": "in_force"},
+                         files={"file": ("bad.csv", bad, "text/csv")}, follow_redirects=False)
+    assert queued.status_code == 303
+    service = app.state.service
+    assert Worker(service.sessions, service.domain).run_once()
+    state = client.get(queued.headers["location"] + "/state").text
+    assert 'data-status="failed"' in state and "net_mass_t" in state and "ten" in state
+    assert 'id="job-download"' not in state
