@@ -77,6 +77,10 @@ class Settings:
     def evidence_folder(self) -> Path:
         return self.evidence_dir or self.home / "evidence"
 
+    # CARBONLABEL_PUBLIC_URL was given (not the development default): behind a proxy the browser's
+    # Origin is this address, not the Host header the proxy forwards (api/web/sessions.py)
+    public_url_configured: bool = False
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -118,6 +122,7 @@ def load_settings(*, embedded: bool, port: int = DEV_PORT) -> Settings:
         home=home,
         database_url=normalise_database_url(database_url) or f"sqlite:///{home / 'service.sqlite3'}",
         public_url=(public_url or f"http://{DEV_HOST}:{port}").rstrip("/"),
+        public_url_configured=bool(public_url),
         signing_key_path=Path(signing_key) if signing_key else home / "keys" / "signing-ed25519.pem",
         embedded=embedded,
         issuer=issuer,

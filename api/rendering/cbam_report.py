@@ -233,6 +233,9 @@ def _context(report: ExposureReport, portfolio: Portfolio | None) -> dict[str, A
         "chart": cost_chart_svg(report),
         "scenarios": scenario_costs(report),
         "prices": _prices(),
+        # a price scenario written on the lines (a trade office's page, or a certificate_price_eur column)
+        "given_prices": sorted({line.price_eur for line in lines if line.price_eur is not None
+                                and any(note.endswith("given on the line (scenario)") for note in line.notes)}),
         "flags_used": [(flag, FLAG_CODES.get(flag, flag), FLAG_MEANINGS[flag]) for flag in flags_used],
         "has_uk": any(line.regime == "UK" for line in lines),
         "has_eu": any(line.regime == "EU" for line in lines),

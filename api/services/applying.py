@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.domain import Domain
+from api.services.domain import Domain
 from api.errors import InvalidInput
 from api.models import Application, Certificate, Footprint, Product, User
 from api.rendering.label import MEDIA_TYPES as LABEL_FORMATS

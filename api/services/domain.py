@@ -114,9 +114,11 @@ class Domain(Protocol):
     def cbam_pdf(self, report: Any) -> bytes: ...
 
     def cbam_portfolio(
-        self, lines: list[dict[str, Any]] | Path, *, projection: bool, obligations: bool
+        self, lines: list[dict[str, Any]] | Path, *, projection: bool, obligations: bool,
+        certificate_price_eur: Decimal | None = None,
     ) -> Any:
-        """A trade office's portfolio (tariffs.portfolio.Portfolio) of JSON lines or a .csv/.xlsx file."""
+        """A trade office's portfolio (tariffs.portfolio.Portfolio) of JSON lines or a .csv/.xlsx file;
+        `certificate_price_eur` (a price scenario) replaces the certificate price of every EU line."""
 
     def cbam_portfolio_pdf(self, portfolio: Any) -> bytes: ...
 

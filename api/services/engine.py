@@ -231,13 +231,20 @@ class EngineDomain:
 
         return report_file(report, None, ".pdf")
 
-    def cbam_portfolio(self, lines: list[dict[str, Any]] | Path, *, projection: bool, obligations: bool) -> Any:
-        from tariffs import read_lines
+    def cbam_portfolio(
+        self, lines: list[dict[str, Any]] | Path, *, projection: bool, obligations: bool,
+        certificate_price_eur: Decimal | None = None,
+    ) -> Any:
+        from tariffs import parse_lines, read_lines
         from tariffs.errors import TariffsError
         from tariffs.portfolio import portfolio_report
 
         try:
-            parsed = read_lines(lines) if isinstance(lines, Path) else lines
+            parsed: Any = read_lines(lines) if isinstance(lines, Path) else lines
+            if certificate_price_eur is not None:  # the scenario's price on every EU line (noted per line)
+                parsed = [line.model_copy(update={"certificate_price_eur": certificate_price_eur})
+                          if line.regime == "EU" else line
+                          for line in (parsed if isinstance(lines, Path) else parse_lines(lines))]
             return portfolio_report(parsed, projection=projection, obligations=obligations)
         except TariffsError as exc:
             message = str(exc)

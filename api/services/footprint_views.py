@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from api.domain import Domain
+from api.services.domain import Domain
 from api.errors import InvalidInput
 from api.models import BomUpload, Footprint, Product, User
 from api.services import bom_intake, cbam_indicative

@@ -97,9 +97,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _portfolio_compute(domain: Domain, params: dict[str, Any]) -> JobOutput:
-    book = domain.cbam_portfolio(
-        params["lines"], projection=bool(params.get("projection")), obligations=bool(params.get("obligations"))
-    )
+    from api.services.cbam_files import portfolio_of_job
+
+    book = portfolio_of_job(domain, params)
     if params.get("format") == "pdf":
         return JobOutput(data=domain.cbam_portfolio_pdf(book), media_type="application/pdf")
     if params.get("format") == "xlsx":

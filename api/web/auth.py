@@ -75,9 +75,12 @@ def current_person(request: Request, session: SessionDep, web: BrowserSession) -
 SignedIn = Annotated[Person, Depends(current_person)]
 
 
-def csrf_checked(request: Request, web: BrowserSession, csrf_token: Annotated[str, Form()] = "") -> WebSession:
+def csrf_checked(
+    request: Request, state: StateDep, web: BrowserSession, csrf_token: Annotated[str, Form()] = ""
+) -> WebSession:
     """Dependency of every POST page: the form's token must be this browser session's."""
-    check_csrf(request, web, csrf_token)
+    settings = state.settings
+    check_csrf(request, web, csrf_token, settings.public_url if settings.public_url_configured else None)
     return web
 
 

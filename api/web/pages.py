@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep
 from api.errors import NotFound
-from api.services import scheme_guide, search
+from api.services import declared_units, scheme_guide, search
 from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES
-from api.web.rendering import render
+from api.web.rendering import language_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,6 +77,7 @@ def registry_page(
     return render(
         request,
         "registry.html",
+        unit_names=unit_names_of(hits, language_of(request)),
         form={"number": number, "company": company, "product": product},
         hits=hits[:REGISTRY_PAGE_SIZE],
         searched=searched,
@@ -99,9 +100,19 @@ def scheme_page(scheme: str, request: Request) -> HTMLResponse:
     return render(request, "scheme.html", guide=guide)
 
 
+def unit_names_of(hits: list[search.CertificateHit], code: str) -> dict[str, str]:
+    """Each hit's declared unit in the page's language (certificate number -> name)."""
+    return {hit.number: declared_units.unit_names_on(str(hit.declared_unit.get("unit", "")), hit.valid_from)
+            .get(code, "") for hit in hits if hit.declared_unit.get("unit") and hit.valid_from}
+
+
 def verification_page(request: Request, **context: Any) -> HTMLResponse:
-    """The page behind a certificate's QR code (served by the public /verify/{number} route)."""
-    return render(request, "verify.html", **context)
+    """The page behind a certificate's QR code (served by the public /verify/{number} route); the
+    declared unit is named in the page's language, as on the day the certificate was issued."""
+    verification = context["v"]
+    unit = (verification.value.get("declared_unit") or {}).get("unit", "")
+    names = declared_units.unit_names_on(unit, verification.valid_from) if unit else {}
+    return render(request, "verify.html", unit_name=names.get(language_of(request), unit), **context)
 
 
 def verification_missing_page(request: Request, number: str) -> HTMLResponse:

@@ -113,16 +113,27 @@ def write_session(response: Response, request: Request, key: SigningKey, public_
     )
 
 
-def _same_origin(request: Request) -> bool:
+def _origin_of(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return parts.scheme.lower(), f"{(parts.hostname or '').lower()}:{port}"
+
+
+def _same_origin(request: Request, public_url: str | None) -> bool:
+    """The form came from this site: its Origin is the configured public URL's (behind a proxy the
+    Host header is the proxy's upstream name), else, without one, the Host the browser asked for."""
     origin = request.headers.get("origin")
     if origin is None:
         return True  # not sent by every client; the token below still decides
+    if public_url:
+        return _origin_of(origin) == _origin_of(public_url)
     return urlsplit(origin).netloc == request.headers.get("host", "")
 
 
-def check_csrf(request: Request, session: WebSession, submitted: str | None) -> None:
-    """Raise CsrfRefused unless the form's token is this session's and the POST comes from here."""
-    if not _same_origin(request):
+def check_csrf(request: Request, session: WebSession, submitted: str | None, public_url: str | None = None) -> None:
+    """Raise CsrfRefused unless the form's token is this session's and the POST comes from here
+    (`public_url`: the configured public address, when the deployment set one)."""
+    if not _same_origin(request, public_url):
         raise CsrfRefused("form sent from another site")
     if not submitted or not hmac.compare_digest(submitted.encode(), session.csrf.encode()):
         raise CsrfRefused("the form's security token is missing or out of date; reload the page and send it again")

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.engine_domain import EngineDomain
+from api.services.engine import EngineDomain
 from api.models import Footprint
 from api.services import footprint_views
 from tests.api.helpers import apply, compute, create_product, step, upload_bom
