@@ -28,6 +28,8 @@ LOGIN_MAX_FAILURES_ENV = "CARBONLABEL_LOGIN_MAX_FAILURES"
 # key ids (comma-separated) of issued certificates the operator knowingly serves without a public
 # key: the service starts, and their verification pages show the red status "unknown_key"
 ACCEPT_UNKNOWN_KEYS_ENV = "CARBONLABEL_ACCEPT_UNKNOWN_KEYS"
+# "1"/"true": webhook subscribers on loopback addresses are allowed (tests, development); never in production
+WEBHOOK_ALLOW_LOOPBACK_ENV = "CARBONLABEL_WEBHOOK_ALLOW_LOOPBACK"
 # origins (comma-separated, or "*") allowed to read the public verification JSON from a browser
 CORS_ORIGINS_ENV = "CARBONLABEL_CORS_ORIGINS"
 
@@ -64,6 +66,8 @@ class Settings:
     embedded_worker: bool = False
     accept_unknown_key_ids: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()
+    # webhook URLs on loopback are refused unless this is set (api/services/webhook_urls.py)
+    webhook_allow_loopback: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -116,6 +120,7 @@ def load_settings(*, embedded: bool, port: int = DEV_PORT) -> Settings:
         embedded_worker=embedded,
         accept_unknown_key_ids=_listed(ACCEPT_UNKNOWN_KEYS_ENV),
         cors_origins=_listed(CORS_ORIGINS_ENV),
+        webhook_allow_loopback=os.environ.get(WEBHOOK_ALLOW_LOOPBACK_ENV, "").strip().lower() in ("1", "true", "yes"),
     )
 
 

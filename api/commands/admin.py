@@ -265,7 +265,8 @@ def worker(
         executor = DaskExecutor(Client(dask), EngineDomain)
         typer.echo(f"computations run on the Dask cluster at {dask}")
     with service_context() as context:
-        runner = Worker(context.sessions, EngineDomain(), poll_seconds=poll, executor=executor)
+        runner = Worker(context.sessions, EngineDomain(), poll_seconds=poll, executor=executor,
+                        webhook_allow_loopback=context.settings.webhook_allow_loopback)
         if once:
             done = 0
             while runner.run_once():

@@ -268,8 +268,10 @@ class Worker:
         poll_seconds: float = 0.5,
         stale_after_seconds: float = STALE_AFTER_SECONDS,
         executor: Executor | None = None,
+        webhook_allow_loopback: bool = False,
     ):
         self.sessions, self.domain, self.poll_seconds = sessions, domain, poll_seconds
+        self.webhook_allow_loopback = webhook_allow_loopback
         self.executor: Executor = executor or LocalExecutor(domain)
         self.stale_after_seconds = stale_after_seconds
         self.webhook_every_seconds = WEBHOOK_EVERY_SECONDS
@@ -290,7 +292,8 @@ class Worker:
 
         with self.sessions() as session:
             expired = webhooks.enqueue_expiries(session)
-            delivered, failed = webhooks.deliver_due(session, post=webhooks.httpx_poster())
+            poster = webhooks.httpx_poster(allow_loopback=self.webhook_allow_loopback)
+            delivered, failed = webhooks.deliver_due(session, post=poster)
             session.commit()
         return expired, delivered, failed
 
