@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 
 from api import idempotency
 from api.deps import CurrentUser, SessionDep, StateDep
-from api.errors import InvalidInput
 from api.models import Application, BomUpload, Certificate, Footprint, Product, User
-from api.routes.certificates import certificate_public, certification_body
+from api.routes.certificates import certificate_public
 from api.routes.products import bom_public
 from api.schemas import (
     ApplicationCreate,
@@ -30,11 +29,9 @@ from api.schemas import (
     SubmitRequest,
     error_responses,
 )
-from api.services import accounts, certificates, history
+from api.services import accounts, approval, grading, history
 from api.services import applications as workflow
-from api.services import grading
 from api.services.access import get_visible, require_role
-from footprint.result import FootprintResult
 
 router = APIRouter(prefix="/v1", tags=["applications"], responses=error_responses(401, 403, 404, 409, 422))
 StatusFilter = Annotated[
@@ -142,29 +139,9 @@ def submit(
     or a newer footprint of the same product). The rules' full evaluation is stored with it."""
     require_role(user, "exporter")
     application = get_visible(session, Application, application_id, user, "application")
-    changes: dict[str, Any] = {}
-    if body and body.evidence is not None:
-        changes["evidence"] = body.evidence
-    if body and body.footprint_id is not None:
-        footprint = get_visible(session, Footprint, body.footprint_id, user, "footprint")
-        if footprint.product_id != application.product_id:
-            raise InvalidInput(f"footprint {footprint.id} is not of the application's product")
-        changes["footprint_id"] = footprint.id
-    changed = sorted(changes)
-    # evaluate what is being submitted (the new evidence and footprint, if any)
-    submitted = Application(**{**{c: getattr(application, c) for c in ("evidence", "scheme")}, **changes})
-    footprint_row = session.get(Footprint, changes.get("footprint_id", application.footprint_id))
-    assert footprint_row is not None
-    changes["submitted_evaluation"] = grading.stored_evaluation(session, state.domain, submitted, footprint_row)
-    workflow.transition(
-        session,
-        actor=user,
-        application=application,
-        action="submit",
-        reason=body.reason if body else None,
-        detail={"changed": changed} if changed else None,
-        changes=changes,
-    )
+    approval.submit(session, state, actor=user, application=application,
+                    evidence=body.evidence if body else None, footprint_id=body.footprint_id if body else None,
+                    reason=body.reason if body else None)
     return _commit_with(session, application)
 
 
@@ -215,41 +192,10 @@ def approve(
     if attempt.replayed is not None:
         return attempt.replayed
     application = get_visible(session, Application, application_id, user, "application")
-    workflow.ensure_independent(user, application)
-    footprint = session.get(Footprint, application.footprint_id)
-    assert footprint is not None
-    outcome = grading.grade_application(session, state.domain, application, footprint)
-    changes = grading.evaluation_changes(application.submitted_evaluation, outcome.model_dump(mode="json"))
-    detail = {
-        "tier": outcome.tier,
-        "grade": outcome.grade,
-        "rule_set_version": outcome.rule_set_version,
-        "evaluation_changes": changes,
-    }
-    reason = body.reason if body else None
-    if outcome.tier in state.settings.four_eyes_tiers and application.status == "under_review":
-        workflow.transition(
-            session, actor=user, application=application, action="first_approval", reason=reason, detail=detail,
-            changes={"first_approval_by": user.id},
-        )
+    certificate = approval.approve(session, state, actor=user, application=application,
+                                   reason=body.reason if body else None)
+    if certificate is None:  # the first of two approvals (four eyes)
         return attempt.commit_created(202, lambda: application_detail(session, application).model_dump(mode="json"))
-    first = application.first_approval_by
-    workflow.transition(session, actor=user, application=application, action="approve", reason=reason, detail=detail)
-    approvers = [a for a in (session.get(User, first) if first else None, user) if a is not None]
-    certificate = certificates.issue(
-        session,
-        actor=user,
-        certification_body=certification_body(state),
-        approvers=approvers,
-        key=state.signing_key,
-        issuer=state.settings.issuer,
-        public_url=state.settings.public_url,
-        application=application,
-        footprint=footprint,
-        outcome=outcome,
-        supersedes=None,
-        benchmark_key=state.domain.benchmark_key(FootprintResult.model_validate(footprint.result)),
-    )
     return attempt.commit_created(201, lambda: certificate_public(session, state, certificate).model_dump(mode="json"))
 
 

@@ -27,16 +27,12 @@ from api.schemas import (
 from api.services import certificates as service
 from api.services.access import get_visible, organisation_scope, require_role
 from api.services.applications import ensure_independent
+from api.services.approval import certification_body
 from api.services.grading import grade_application
 from api.state import ServiceState
 from footprint.result import FootprintResult
 
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"], responses=error_responses(401, 403, 404, 409, 422))
-
-
-def certification_body(state: ServiceState) -> service.CertificationBody:
-    settings = state.settings
-    return service.CertificationBody(settings.certification_body or settings.issuer, settings.accreditation_number)
 
 
 def certificate_public(session: Session, state: ServiceState, certificate: Certificate) -> CertificatePublic:
