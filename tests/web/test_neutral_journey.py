@@ -85,6 +85,7 @@ def look(page: Page, url: str, path: str, name: str, problems: list[str]) -> Non
         if serious:
             problems.append(f"{name} {code}: axe {serious}")
     page.context.add_cookies([{"name": "carbonlabel_lang", "value": "en", "url": url}])
+    page.goto(url + path)  # back in English for the steps that follow
 
 
 def test_claim_review_public_page_and_bank_view(real_server, page: Page, tmp_path: Path, database) -> None:  # noqa: F811
