@@ -25,6 +25,7 @@ from api.schemas import (
     error_responses,
 )
 from api.services import certificates as service
+from api.services import claims
 from api.services.access import get_visible, organisation_scope, require_role
 from api.services.applications import ensure_independent
 from api.services.approval import certification_body
@@ -91,8 +92,9 @@ def certificate_pdf(number: str, user: CurrentUser, session: SessionDep, state: 
     require_role(user, "exporter", "certifier", "admin")
     certificate = service.get_visible_by_number(session, number, user)
     document = service.payload_of(certificate)
+    lots = claims.certificate_lots(session, certificate) if document.get("neutral_claim") else None
     session.commit()
-    pdf = render_certificate_pdf(document)
+    pdf = render_certificate_pdf(document, lots)
     return Response(
         pdf,
         media_type="application/pdf",

@@ -205,6 +205,12 @@ PUBLIC_LOT_FIELDS = ("programme", "registry", "project_id", "project_name", "pro
                      "vintage", "serial_range", "retirement_record_id", "quantity_tco2e", "retired_on", "removal")
 
 
+def certificate_lots(session: Session, certificate: Certificate) -> list[dict[str, Any]]:
+    """The credit lots (not green certificates) the certificate's claim holds in the ledger, as retired."""
+    return [{k: row["document"].get(k) for k in PUBLIC_LOT_FIELDS}
+            for row in _holding_rows(session, certificate.application_id) if "project_name" in row["document"]]
+
+
 def public_claim(session: Session, number: str) -> PublicClaim:
     """The public page of a certificate's carbon-neutral claim: its signed text and the retired lots (serials
     are disclosed, labels.md P2 T4). NotFound for a certificate without a claim."""
@@ -214,8 +220,7 @@ def public_claim(session: Session, number: str) -> PublicClaim:
         raise NotFound(f"certificate {number} carries no carbon-neutral claim")
     application = session.get(Application, certificate.application_id)
     neutrality = ((application.evidence if application else None) or {}).get("neutrality") or {}
-    lots = [{k: row["document"].get(k) for k in PUBLIC_LOT_FIELDS}
-            for row in _holding_rows(session, certificate.application_id) if "project_id" in row["document"]]
+    lots = certificate_lots(session, certificate)
     return PublicClaim(number=certificate.number, status=certificates.status_of(session, certificate).status,
                        product=str((document.get("product") or {}).get("name", "")),
                        organisation=str((document.get("organisation") or {}).get("name", "")),
