@@ -23,6 +23,7 @@ from api.models import Application, Certificate, Footprint, Organisation, Produc
 from api.services import applications as workflow
 from api.services import certificates, grading, ledger
 from labels.inputs import Neutrality
+from labels.ledger import CreditLot
 from labels.programmes import load_programmes
 
 VARIANT = "+carbon-neutral"
@@ -69,8 +70,6 @@ def read_lots_csv(text: str) -> list[dict[str, Any]]:
             raise InvalidInput(f"lots line {number}, field 'removal': {removal!r} is not yes or no")
         lot["removal"] = removal in TRUE_WORDS
         try:
-            from labels.ledger import CreditLot
-
             CreditLot.model_validate(lot)
         except ValidationError as exc:
             raise _problem(f"lots line {number}", exc) from None

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import SplitResult, urlsplit
 
 from api.errors import InvalidInput

@@ -14,14 +14,21 @@ and again before each POST, which goes to the address that was checked (no secon
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.models import Certificate, ReadGrant, User, WebhookDelivery, WebhookSubscription, utcnow
+from api.models import (
+    Certificate,
+    ReadGrant,
+    User,
+    WebhookDelivery,
+    WebhookSubscription,
+    utcnow,
+)
 from api.services import webhook_urls
 from api.services.access import require_role
 from api.services.history import SIGNING_KEY_INFO

@@ -55,7 +55,7 @@ def claims_page(request: Request, state: StateDep, session: SessionDep, person: 
 
 
 @router.post("/app/claims", response_class=HTMLResponse)
-def create_claim(  # noqa: PLR0913 - one parameter per form field
+def create_claim(
     request: Request, state: StateDep, session: SessionDep, person: SignedIn, _web: CsrfChecked,
     dossier: Annotated[UploadFile, File()], footprint_id: Text = "", scheme: Text = "",
     period_start: Text = "", period_end: Text = "", units_sold: Text = "", plan_reference: Text = "",

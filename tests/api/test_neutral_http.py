@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.api.real_steps import desk_lamp_footprint, exporter_and_certifier
-from tests.api.test_e2e_http import evidence_for, real_server  # noqa: F401  (fixture)
+from tests.api.real_steps import desk_lamp_footprint, exporter_and_certifier, t2_dossier
+from tests.api.test_e2e_http import real_server  # noqa: F401  (fixture)
 from tests.conftest import REPO_ROOT
 
 SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
@@ -27,17 +27,10 @@ def test_a_t4_certificate_carries_its_claim_and_an_unnetted_total(real_server, t
         assert "gd-carbon-label+carbon-neutral" in http.get("/v1/schemes", headers=exporter).json()["schemes"]
         bom, product_id, footprint = desk_lamp_footprint(http, exporter)
         total = Decimal(repr(footprint["result"]["total_kgco2e"]))
-        # T2: the previous footprint re-baselined at total / 0.9 on the same snapshot (a 10 % cut); stated
-        # uncertainty 1 % of the PCF, well under the cut. T4: 1000 pieces x total kg = total t, retired as the
-        # next whole number of tonnes (one serial per tonne).
+        # T2 achieved (t2_dossier). T4: 1000 pieces x total kg = total t, retired as the next whole number of
+        # tonnes (one serial per tonne).
         needed_t = int(total.to_integral_value(rounding="ROUND_CEILING"))
-        evidence = evidence_for(bom) | {
-            "previous_certificate": {"certificate_id": "GD-2024-1", "scheme": "gd-carbon-label",
-                                     "certified_kgco2e": str(total / Decimal("0.9")),
-                                     "reference_period": {"start": "2024-01-01", "end": "2024-12-31"},
-                                     "previous_footprint_rebaselined": str(total / Decimal("0.9")),
-                                     "rebaseline_snapshot_hash": footprint["snapshot_hash"], "rebaseline_method": "AR6"},
-            "declared_uncertainty": {"half_width_95_share": "0.01", "basis": "test"},
+        evidence = t2_dossier(bom, footprint) | {
             "neutrality": {
                 "period": bom["product"]["reference_period"], "units_sold": "1000",
                 "management_plan": {"reference": "CNMP-1", "adopted_on": "2024-03-01", "evidence_file": "cnmp.pdf",

@@ -18,8 +18,8 @@ from playwright.sync_api import Page, expect
 
 from api.models import HistoryEntry
 from api.services import accounts
-from tests.api.real_steps import desk_lamp_footprint, exporter_and_certifier
-from tests.api.test_e2e_http import evidence_for, real_server  # noqa: F401  (fixture)
+from tests.api.real_steps import desk_lamp_footprint, exporter_and_certifier, t2_dossier
+from tests.api.test_e2e_http import real_server  # noqa: F401  (fixture)
 from tests.conftest import REPO_ROOT
 from tests.web.browser import axe_serious, sign_in_page
 from tests.web.test_auth import add_person
@@ -29,19 +29,11 @@ LANGS = {"en": "en", "zh-Hans": "zh-CN", "zh-Hant": "zh-TW"}
 
 
 def dossier_and_lots(bom: dict[str, Any], footprint: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
-    """The base evidence (T2 achieved: the previous footprint re-baselined 10 % higher, as in
-    tests/api/test_neutral_http.py), the lots CSV and its serial range. 1000 pieces x total kg = total t,
-    retired as the next whole number of tonnes, one serial per tonne."""
+    """The base evidence (T2 achieved, t2_dossier), the lots CSV and its serial range. 1000 pieces x total kg =
+    total t, retired as the next whole number of tonnes, one serial per tonne."""
     total = Decimal(repr(footprint["result"]["total_kgco2e"]))
     needed_t = int(total.to_integral_value(rounding=ROUND_CEILING))
-    dossier = evidence_for(bom) | {
-        "previous_certificate": {"certificate_id": "GD-2024-1", "scheme": "gd-carbon-label",
-                                 "certified_kgco2e": str(total / Decimal("0.9")),
-                                 "reference_period": {"start": "2024-01-01", "end": "2024-12-31"},
-                                 "previous_footprint_rebaselined": str(total / Decimal("0.9")),
-                                 "rebaseline_snapshot_hash": footprint["snapshot_hash"], "rebaseline_method": "AR6"},
-        "declared_uncertainty": {"half_width_95_share": "0.01", "basis": "test"},
-    }
+    dossier = t2_dossier(bom, footprint)
     serials = f"BLK-WEB:1-{needed_t}"
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -34,7 +34,7 @@ def test_claim_pages_refuse_held_lots_bad_lines_and_strangers(real_server) -> No
     server, application = real_server
     with httpx.Client(base_url=server.url, timeout=120) as http:
         exporter_api, _ = exporter_and_certifier(application, http)  # organisation "Lamp Co"
-        bom, product_id, footprint = desk_lamp_footprint(http, exporter_api)
+        bom, _, footprint = desk_lamp_footprint(http, exporter_api)
     dossier, lots, serials = dossier_and_lots(bom, footprint)
     first = add_person(application, "exporter", "Lamp Co", name="Chen Jing")
     with httpx.Client(base_url=server.url, timeout=120, follow_redirects=True) as web:
