@@ -22,6 +22,7 @@ from api.errors import InvalidInput, NotFound
 from api.models import Application, Certificate, Footprint, Organisation, Product, User
 from api.services import applications as workflow
 from api.services import certificates, grading, ledger
+from api.services.access import get_visible
 from labels.inputs import Neutrality
 from labels.ledger import CreditLot
 from labels.programmes import load_programmes
@@ -136,6 +137,19 @@ def create_claim(session: Session, domain: Domain, *, actor: User, product: Prod
     ledger.check(session, evidence=evidence)
     return workflow.create_application(session, actor=actor, product=product, footprint=footprint, scheme=scheme,
                                        known_schemes=domain.schemes(), evidence=evidence)
+
+
+def visible_claim(session: Session, user: User, claim_id: str) -> Application:
+    """The claim the user may see (the API's organisation scoping), else NotFound (also for a plain application)."""
+    application = get_visible(session, Application, claim_id, user, "claim")
+    if not is_claim(application):
+        raise NotFound(f"claim {claim_id} not found")
+    return application
+
+
+def visible_footprint(session: Session, user: User, footprint_id: str) -> tuple[Product, Footprint]:
+    footprint = get_visible(session, Footprint, footprint_id, user, "footprint")
+    return get_visible(session, Product, footprint.product_id, user, "product"), footprint
 
 
 def claims_of(session: Session, user: User) -> list[Application]:

@@ -12,12 +12,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep, StateDep
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
-from api.models import Application, Footprint, Product
 from api.services import applications as workflow
 from api.services import approval, bom_intake, claims
 from api.services import products as product_service
 from api.web.auth import CsrfChecked, Person, SignedIn, page
-from api.web.exporter import PageNotFound, visible
+from api.web.exporter import PageNotFound
 from api.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -69,14 +68,13 @@ def create_claim(
                               target_kgco2e, timeline_end, lots_csv)
     form = {k: str(v) for k, v in vars(fields).items()} | {"footprint_id": footprint_id, "scheme": scheme}
     try:
-        footprint = visible(session, Footprint, footprint_id, person, "footprint")
-        product = visible(session, Product, footprint.product_id, person, "product")
+        product, footprint = claims.visible_footprint(session, person.user, footprint_id)
         raw = dossier.file.read(state.settings.max_upload_bytes + 1)
         if len(raw) > state.settings.max_upload_bytes:
             raise InvalidInput(f"evidence file: larger than {state.settings.max_upload_bytes} bytes")
         claim = claims.create_claim(session, state.domain, actor=person.user, product=product, footprint=footprint,
                                     scheme=scheme, dossier=claims.read_dossier(raw), form=fields)
-    except PageNotFound:
+    except NotFound:
         session.rollback()
         return _claims_page(request, state, session, person, status_code=422, error="footprint", form=form)
     except (InvalidInput, Conflict) as exc:
@@ -87,10 +85,15 @@ def create_claim(
     return RedirectResponse(f"/app/claims/{claim.id}", status_code=303)
 
 
-def _claim_page(request: Request, state: Any, session: Any, person: Person, application: Application, *,
+def _visible_claim(session: Any, person: Person, claim_id: str) -> Any:
+    try:
+        return claims.visible_claim(session, person.user, claim_id)
+    except NotFound:
+        raise PageNotFound("claim") from None
+
+
+def _claim_page(request: Request, state: Any, session: Any, person: Person, application: Any, *,
                 status_code: int = 200, error: str | None = None) -> Response:
-    if not claims.is_claim(application):
-        raise PageNotFound("claim")
     reviewer = person.user.role in ("certifier", "admin")
     view = claims.claim_view(session, state.domain, application, rerun=reviewer)
     independent = person.user.organisation_id != application.organisation_id
@@ -103,7 +106,7 @@ def _claim_page(request: Request, state: Any, session: Any, person: Person, appl
 def claim_page(application_id: str, request: Request, state: StateDep, session: SessionDep,
                person: SignedIn) -> Response:
     _role(person, "exporter", "certifier", "admin")
-    application = visible(session, Application, application_id, person, "application")
+    application = _visible_claim(session, person, application_id)
     return _claim_page(request, state, session, person, application)
 
 
@@ -119,21 +122,19 @@ def claim_action(
         _role(person, "certifier")
     else:
         raise PageNotFound("action")
-    application = visible(session, Application, application_id, person, "application")
-    if not claims.is_claim(application):
-        raise PageNotFound("claim")
+    application = _visible_claim(session, person, application_id)
     try:
         _act(session, state, person, application, action, reason.strip() or None)
     except ACTION_ERRORS as exc:
         session.rollback()
-        application = visible(session, Application, application_id, person, "application")
+        application = _visible_claim(session, person, application_id)
         return _claim_page(request, state, session, person, application, status_code=exc.status_code,
                            error=exc.message)
     session.commit()
     return RedirectResponse(f"/app/claims/{application.id}", status_code=303)
 
 
-def _act(session: Any, state: Any, person: Person, application: Application, action: str,
+def _act(session: Any, state: Any, person: Person, application: Any, action: str,
          reason: str | None) -> None:
     if action == "submit":
         approval.submit(session, state, actor=person.user, application=application, reason=reason)
