@@ -116,7 +116,8 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # embedded / demo mode: the job worker runs as a thread of this process (never in a
         # request worker); in production it is `carbonlabel worker`
-        worker = Worker(state.sessions, state.domain) if settings.embedded_worker else None
+        worker = (Worker(state.sessions, state.domain, webhook_allow_loopback=settings.webhook_allow_loopback)
+                  if settings.embedded_worker else None)
         if worker is not None:
             worker.start_thread()
         yield

@@ -28,6 +28,8 @@ LOGIN_MAX_FAILURES_ENV = "CARBONLABEL_LOGIN_MAX_FAILURES"
 # key ids (comma-separated) of issued certificates the operator knowingly serves without a public
 # key: the service starts, and their verification pages show the red status "unknown_key"
 ACCEPT_UNKNOWN_KEYS_ENV = "CARBONLABEL_ACCEPT_UNKNOWN_KEYS"
+# "1"/"true": webhook subscribers on loopback addresses are allowed (tests, development); never in production
+WEBHOOK_ALLOW_LOOPBACK_ENV = "CARBONLABEL_WEBHOOK_ALLOW_LOOPBACK"
 # origins (comma-separated, or "*") allowed to read the public verification JSON from a browser
 CORS_ORIGINS_ENV = "CARBONLABEL_CORS_ORIGINS"
 # where evidence files of label applications are stored (a folder; when API workers run on several
@@ -80,6 +82,9 @@ class Settings:
     # CARBONLABEL_PUBLIC_URL was given (not the development default): behind a proxy the browser's
     # Origin is this address, not the Host header the proxy forwards (api/web/sessions.py)
     public_url_configured: bool = False
+
+    # webhook URLs on loopback are refused unless this is set (api/services/webhook_urls.py)
+    webhook_allow_loopback: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -135,6 +140,7 @@ def load_settings(*, embedded: bool, port: int = DEV_PORT) -> Settings:
         cors_origins=_listed(CORS_ORIGINS_ENV),
         evidence_dir=Path(os.environ[EVIDENCE_DIR_ENV]) if os.environ.get(EVIDENCE_DIR_ENV, "").strip() else None,
         evidence_max_bytes=int(os.environ.get(EVIDENCE_MAX_BYTES_ENV, "").strip() or EVIDENCE_MAX_BYTES),
+        webhook_allow_loopback=os.environ.get(WEBHOOK_ALLOW_LOOPBACK_ENV, "").strip().lower() in ("1", "true", "yes"),
     )
 
 

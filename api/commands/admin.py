@@ -222,7 +222,8 @@ def worker(
     from api.services.jobs import engine_worker
 
     with service_context() as context:
-        runner = engine_worker(context.sessions, poll_seconds=poll, dask_address=dask)
+        runner = engine_worker(context.sessions, poll_seconds=poll, dask_address=dask,
+                               webhook_allow_loopback=context.settings.webhook_allow_loopback)
         if dask:
             typer.echo(f"computations run on the Dask cluster at {dask}")
         if once:

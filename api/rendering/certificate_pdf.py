@@ -7,11 +7,13 @@ what was signed.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
 from markupsafe import Markup
 
+from api.rendering.certificate_claim import claim_block
 from api.rendering.label import label_svg
 from api.rendering.pages import render_page
 from labels.certificate_document import CertificateDocument
@@ -115,7 +117,8 @@ def qr_svg(url: str) -> Markup:
     return Markup(svg)  # generated here from path data only; the URL is not embedded as text
 
 
-def certificate_html(document: CertificateDocument) -> str:
+def certificate_html(document: CertificateDocument, claim_lots: list[dict[str, Any]] | None = None) -> str:
+    """`claim_lots`: the retired lots behind a T4 certificate's claim (a claim page follows each language)."""
     from labels.artwork import artwork_from_document
 
     return render_page(
@@ -124,12 +127,15 @@ def certificate_html(document: CertificateDocument) -> str:
         languages=LANGUAGES,
         text=TEXT,
         qr=qr_svg(document.verification_url),
+        claim=claim_block(document, claim_lots),
         # the on-pack label (labels.md P3: number, issuer, QR code mandatory), drawn by api/rendering/label.py
         label_svg=Markup(label_svg(artwork_from_document(document), standalone=False)),
     )
 
 
-def render_certificate_pdf(document: CertificateDocument) -> bytes:
-    from weasyprint import HTML  # imported lazily: loading Pango costs ~0.3 s at start-up
+def render_certificate_pdf(document: CertificateDocument, claim_lots: list[dict[str, Any]] | None = None) -> bytes:
+    from weasyprint import (
+        HTML,  # imported lazily: loading Pango costs ~0.3 s at start-up
+    )
 
-    return HTML(string=certificate_html(document)).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=certificate_html(document, claim_lots)).write_pdf()  # type: ignore[no-any-return]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import CurrentUser, SessionDep, StateDep
 from api.schemas import error_responses
 from api.services import shared, webhooks
 from api.services.access import require_role
@@ -86,19 +86,21 @@ class SubscriptionIn(BaseModel):
 
 
 @router.post("/webhooks", status_code=201)
-def subscribe(body: SubscriptionIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def subscribe(body: SubscriptionIn, user: CurrentUser, session: SessionDep, state: StateDep) -> dict[str, Any]:
     """Exporter, bank, buyer: receive signed certificate events (suspended, revoked, renewed, expired) of the
-    organisation's own certificates and of the products granted to it."""
-    row = webhooks.subscribe(session, actor=user, url=body.url)
+    organisation's own certificates and of the products granted to it. The URL must be http(s) without
+    credentials and resolve to public addresses only (422 otherwise)."""
+    row = webhooks.subscribe(session, actor=user, url=body.url, allow_loopback=state.settings.webhook_allow_loopback)
     session.commit()
     return {"id": row.id, "url": row.url, "events": list(webhooks.EVENTS)}
 
 
 @router.post("/webhooks/deliver")
-def deliver(user: CurrentUser, session: SessionDep) -> dict[str, int]:
+def deliver(user: CurrentUser, session: SessionDep, state: StateDep) -> dict[str, int]:
     """Admin: enqueue expiries and POST every due event now (the same the delivery loop does)."""
     require_role(user, "admin")
     expired = webhooks.enqueue_expiries(session)
-    delivered, failed = webhooks.deliver_due(session, post=webhooks.httpx_poster())
+    poster = webhooks.httpx_poster(allow_loopback=state.settings.webhook_allow_loopback)
+    delivered, failed = webhooks.deliver_due(session, post=poster)
     session.commit()
     return {"expired_enqueued": expired, "delivered": delivered, "failed": failed}

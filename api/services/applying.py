@@ -15,7 +15,7 @@ from api.services.domain import Domain
 from api.errors import InvalidInput
 from api.models import Application, Certificate, Footprint, Product, User
 from api.rendering.label import MEDIA_TYPES as LABEL_FORMATS
-from api.services import certificates, grading, history
+from api.services import certificates, claims, grading, history
 from api.services.access import require_role
 
 
@@ -55,8 +55,10 @@ def certificate_pdf(session: Session, *, user: User, number: str) -> DownloadFil
     require_role(user, "exporter", "certifier", "admin")
     certificate = certificates.get_visible_by_number(session, number, user)
     document = certificates.document_of(certificate)
+    # a carbon-neutral certificate prints the retired lots behind its claim on a page of their own
+    lots = claims.certificate_lots(session, certificate) if document.neutral_claim else None
     session.commit()  # end the read before the slow rendering
-    return DownloadFile(f"{certificate.number}.pdf", "application/pdf", render_certificate_pdf(document))
+    return DownloadFile(f"{certificate.number}.pdf", "application/pdf", render_certificate_pdf(document, lots))
 
 
 def label_artwork(session: Session, *, user: User, number: str, fmt: str, dpi: int = 300) -> DownloadFile:

@@ -268,8 +268,10 @@ class Worker:
         poll_seconds: float = 0.5,
         stale_after_seconds: float = STALE_AFTER_SECONDS,
         executor: Executor | None = None,
+        webhook_allow_loopback: bool = False,
     ):
         self.sessions, self.domain, self.poll_seconds = sessions, domain, poll_seconds
+        self.webhook_allow_loopback = webhook_allow_loopback
         self.executor: Executor = executor or LocalExecutor(domain)
         self.stale_after_seconds = stale_after_seconds
         self.webhook_every_seconds = WEBHOOK_EVERY_SECONDS
@@ -290,7 +292,8 @@ class Worker:
 
         with self.sessions() as session:
             expired = webhooks.enqueue_expiries(session)
-            delivered, failed = webhooks.deliver_due(session, post=webhooks.httpx_poster())
+            poster = webhooks.httpx_poster(allow_loopback=self.webhook_allow_loopback)
+            delivered, failed = webhooks.deliver_due(session, post=poster)
             session.commit()
         return expired, delivered, failed
 
@@ -324,7 +327,8 @@ class Worker:
         return thread
 
 
-def engine_worker(sessions: sessionmaker[Session], *, poll_seconds: float, dask_address: str = "") -> Worker:
+def engine_worker(sessions: sessionmaker[Session], *, poll_seconds: float, dask_address: str = "",
+                  webhook_allow_loopback: bool = False) -> Worker:
     """A job worker on the real engine; with `dask_address`, each job's computation runs on that Dask cluster."""
     from api.services.engine import EngineDomain
 
@@ -333,4 +337,5 @@ def engine_worker(sessions: sessionmaker[Session], *, poll_seconds: float, dask_
         from distributed import Client
 
         executor = DaskExecutor(Client(dask_address), EngineDomain)
-    return Worker(sessions, EngineDomain(), poll_seconds=poll_seconds, executor=executor)
+    return Worker(sessions, EngineDomain(), poll_seconds=poll_seconds, executor=executor,
+                  webhook_allow_loopback=webhook_allow_loopback)

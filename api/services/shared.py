@@ -141,3 +141,17 @@ def retirement_records(session: Session, product: Product) -> list[dict[str, Any
                         "serial_range": None if row.block is None else f"{row.block}:{row.first_unit}-{row.last_unit}",
                         "record_id": row.record_id, "document": row.document})
     return out
+
+
+def granted_products(session: Session, *, reader: User) -> list[dict[str, Any]]:
+    """The products live grants let the reader's organisation read in the reader's role (the list itself reads
+    nothing of the product but its name and owner; each product's read is audited by `granted_product`)."""
+    require_role(reader, *GRANT_ROLES)
+    rows = session.execute(
+        select(ReadGrant, Product, Organisation)
+        .join(Product, Product.id == ReadGrant.product_id)
+        .join(Organisation, Organisation.id == ReadGrant.organisation_id)
+        .where(ReadGrant.grantee_organisation_id == reader.organisation_id, ReadGrant.role == reader.role,
+               ReadGrant.revoked_at.is_(None))
+        .order_by(Organisation.name, Product.name))
+    return [{"product_id": p.id, "product": p.name, "owner": o.name, "granted_at": g.granted_at} for g, p, o in rows]

@@ -8,19 +8,28 @@ with a live read grant on the product. The body is RFC 8785 canonical JSON signe
 `Carbonlabel-Key-Id` and `Carbonlabel-Signature` (base64url), marks it delivered on a 2xx answer, and
 otherwise counts the attempt and retries later (1, 2, 4 ... minutes, at most 6 hours). Rows stay until
 delivered, so a restart loses nothing. (`event_key` is unique per subscription: an event is sent once.)
+Subscriber URLs are checked against server-side request forgery (`api.services.webhook_urls`) when subscribed
+and again before each POST, which goes to the address that was checked (no second DNS answer).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.errors import InvalidInput
-from api.models import Certificate, ReadGrant, User, WebhookDelivery, WebhookSubscription, utcnow
+from api.models import (
+    Certificate,
+    ReadGrant,
+    User,
+    WebhookDelivery,
+    WebhookSubscription,
+    utcnow,
+)
+from api.services import webhook_urls
 from api.services.access import require_role
 from api.services.history import SIGNING_KEY_INFO
 from api.signing import SigningKey, canonical_bytes
@@ -30,11 +39,12 @@ MAX_BACKOFF = timedelta(hours=6)
 Poster = Callable[[str, bytes, dict[str, str]], int]  # url, body, headers -> HTTP status
 
 
-def subscribe(session: Session, *, actor: User, url: str) -> WebhookSubscription:
+def subscribe(session: Session, *, actor: User, url: str, allow_loopback: bool = False,
+              resolve: webhook_urls.Resolver = webhook_urls.system_resolver) -> WebhookSubscription:
+    """Refuses (422) a URL that is not http(s), carries credentials or resolves to a non-public address."""
     require_role(actor, "exporter", "bank", "buyer")
-    if not url.startswith(("https://", "http://")):
-        raise InvalidInput(f"webhook url {url!r} must be http(s)")
-    row = WebhookSubscription(organisation_id=actor.organisation_id, url=url, created_by=actor.id)
+    target = webhook_urls.check(url, allow_loopback=allow_loopback, resolve=resolve)
+    row = WebhookSubscription(organisation_id=actor.organisation_id, url=target.url, created_by=actor.id)
     session.add(row)
     session.flush()
     return row
@@ -101,10 +111,20 @@ def deliver_due(session: Session, *, post: Poster, now: datetime | None = None) 
     return delivered, failed
 
 
-def httpx_poster(timeout: float = 10.0) -> Poster:
+def httpx_poster(timeout: float = 10.0, *, allow_loopback: bool = False,
+                 resolve: webhook_urls.Resolver = webhook_urls.system_resolver) -> Poster:
+    """POST to the address checked just now (DNS rebinding: the name may resolve elsewhere than at
+    subscription); TLS still verifies the certificate against the URL's host name. Redirects are not followed."""
     import httpx
 
     def post(url: str, body: bytes, headers: dict[str, str]) -> int:
-        return httpx.post(url, content=body, headers=headers, timeout=timeout).status_code
+        target = webhook_urls.check(url, allow_loopback=allow_loopback, resolve=resolve)
+        asked = httpx.URL(target.url)
+        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+        with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:  # no proxy detour
+            request = client.build_request("POST", asked.copy_with(host=target.address), content=body,
+                                           headers={**headers, "Host": asked.netloc.decode("ascii")},
+                                           extensions=extensions)
+            return client.send(request).status_code
 
     return post

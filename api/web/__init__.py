@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import applying, auth, certifier, exporter, pages, trade
+from api.web import applying, auth, certifier, claims, exporter, pages, shared, trade
 
 
 def install(app: FastAPI) -> None:
@@ -16,6 +16,8 @@ def install(app: FastAPI) -> None:
     app.include_router(applying.router)
     app.include_router(certifier.router)
     app.include_router(trade.router)
+    app.include_router(claims.router)
+    app.include_router(shared.router)
     app.include_router(pages.router)
     auth.install_handlers(app)
     exporter.install_handlers(app)

@@ -63,6 +63,7 @@ def settings(home: Path, database: Database) -> Settings:
         embedded=True,
         issuer="Test Certification Body",
         max_upload_bytes=64 * 1024,
+        webhook_allow_loopback=True,  # the tests' subscribers listen on 127.0.0.1
     )
 
 

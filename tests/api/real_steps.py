@@ -35,3 +35,21 @@ def desk_lamp_footprint(http: httpx.Client, exporter: dict[str, str]) -> tuple[d
                           headers=exporter)
     assert footprint.status_code == 201, footprint.text
     return bom, product_id, footprint.json()
+
+
+def t2_dossier(bom: dict[str, Any], footprint: dict[str, Any]) -> dict[str, Any]:
+    """The label evidence of a footprint that achieves T2 in this cycle (what T4 needs): the previous footprint
+    re-baselined at total / 0.9 on the same snapshot (a 10 % cut); stated uncertainty 1 % of the PCF, well under
+    the cut."""
+    from decimal import Decimal
+
+    from tests.api.test_e2e_http import evidence_for
+
+    previous = str(Decimal(repr(footprint["result"]["total_kgco2e"])) / Decimal("0.9"))
+    return evidence_for(bom) | {
+        "previous_certificate": {"certificate_id": "GD-2024-1", "scheme": "gd-carbon-label", "certified_kgco2e": previous,
+                                 "reference_period": {"start": "2024-01-01", "end": "2024-12-31"},
+                                 "previous_footprint_rebaselined": previous,
+                                 "rebaseline_snapshot_hash": footprint["snapshot_hash"], "rebaseline_method": "AR6"},
+        "declared_uncertainty": {"half_width_95_share": "0.01", "basis": "test"},
+    }

@@ -215,10 +215,10 @@ def test_pdf_rendering_does_not_block_other_requests(client, actors, live_server
     real_render = routes.render_certificate_pdf
     release = threading.Event()
 
-    def slow_render(document):  # type: ignore[no-untyped-def]
+    def slow_render(document, *claim_lots):  # type: ignore[no-untyped-def]
         rendering_started.set()
         release.wait(timeout=60)  # hold the worker thread until the other request was answered
-        return real_render(document)
+        return real_render(document, *claim_lots)
 
     routes.render_certificate_pdf = slow_render
     try:

@@ -7,32 +7,30 @@ netted) and the claim text in three languages, which the public verification pag
 
 from __future__ import annotations
 
+import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 
-from tests.api.real_steps import desk_lamp_footprint, exporter_and_certifier
-from tests.api.test_e2e_http import evidence_for, real_server  # noqa: F401  (fixture)
+from tests.api.real_steps import desk_lamp_footprint, exporter_and_certifier, t2_dossier
+from tests.api.test_e2e_http import real_server  # noqa: F401  (fixture)
+from tests.conftest import REPO_ROOT
+
+SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
 
 
-def test_a_t4_certificate_carries_its_claim_and_an_unnetted_total(real_server) -> None:  # noqa: F811
+def test_a_t4_certificate_carries_its_claim_and_an_unnetted_total(real_server, tmp_path: Path) -> None:  # noqa: F811
     server, application = real_server
     with httpx.Client(base_url=server.url, timeout=120) as http:
         exporter, certifier = exporter_and_certifier(application, http)
         assert "gd-carbon-label+carbon-neutral" in http.get("/v1/schemes", headers=exporter).json()["schemes"]
         bom, product_id, footprint = desk_lamp_footprint(http, exporter)
         total = Decimal(repr(footprint["result"]["total_kgco2e"]))
-        # T2: the previous footprint re-baselined at total / 0.9 on the same snapshot (a 10 % cut); stated
-        # uncertainty 1 % of the PCF, well under the cut. T4: 1000 pieces x total kg = total t, retired as the
-        # next whole number of tonnes (one serial per tonne).
+        # T2 achieved (t2_dossier). T4: 1000 pieces x total kg = total t, retired as the next whole number of
+        # tonnes (one serial per tonne).
         needed_t = int(total.to_integral_value(rounding="ROUND_CEILING"))
-        evidence = evidence_for(bom) | {
-            "previous_certificate": {"certificate_id": "GD-2024-1", "scheme": "gd-carbon-label",
-                                     "certified_kgco2e": str(total / Decimal("0.9")),
-                                     "reference_period": {"start": "2024-01-01", "end": "2024-12-31"},
-                                     "previous_footprint_rebaselined": str(total / Decimal("0.9")),
-                                     "rebaseline_snapshot_hash": footprint["snapshot_hash"], "rebaseline_method": "AR6"},
-            "declared_uncertainty": {"half_width_95_share": "0.01", "basis": "test"},
+        evidence = t2_dossier(bom, footprint) | {
             "neutrality": {
                 "period": bom["product"]["reference_period"], "units_sold": "1000",
                 "management_plan": {"reference": "CNMP-1", "adopted_on": "2024-03-01", "evidence_file": "cnmp.pdf",
@@ -67,3 +65,27 @@ def test_a_t4_certificate_carries_its_claim_and_an_unnetted_total(real_server) -
         page = http.get(f"/verify/{document['certificate_number']}", headers={"Accept": "text/html"})
         assert page.status_code == 200 and 'id="neutral-claim"' in page.text and "碳中和声明" in page.text
         assert claim_text["zh-TW"] in page.text
+        pdf = http.get(f"/v1/certificates/{document['certificate_number']}/pdf", headers=exporter)
+        assert pdf.status_code == 200
+    check_claim_pages(pdf.content, claim_text, f"BLK-T4:1-{needed_t}", tmp_path)
+
+
+def check_claim_pages(pdf: bytes, claim_text: dict[str, str], serials: str, folder: Path) -> None:
+    """The PDF: after the certificate page(s) of each language, its claim page, holding the signed claim text of
+    that language and the lot's serial range; the claim pages are rendered to PNG to look at."""
+    path = folder / "t4.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
+    texts = ["".join(subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(path), "-"], capture_output=True,
+                                    text=True, check=True).stdout.split()) for n in range(1, pages + 1)]
+    found = []
+    for lang, title in (("zh-CN", "碳中和声明"), ("zh-TW", "碳中和聲明"), ("en", "Carbon-neutralclaim")):
+        [page] = [n for n, text in enumerate(texts, start=1) if text.startswith("TestCertificationBody·CL-")
+                  and title in text]
+        assert serials in texts[page - 1] and "".join(claim_text[lang].split())[:40] in texts[page - 1], lang
+        found.append(page)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile", str(path),
+                        str(SCREENSHOTS / f"certificate-t4-claim-{lang}")], check=True)
+    assert found == sorted(found) and found[-1] == pages  # zh-CN, zh-TW, en, each after its certificate page
