@@ -17,7 +17,7 @@ import msgspec
 import numpy as np
 
 from footprint.errors import FootprintError
-from footprint.rollup import bookings_of, concat, roll_up, summaries
+from footprint.rollup import STAGE_CODE, Bookings, bookings_of, concat, roll_up, summaries
 from footprint.vectors import SnapshotEngine, engine_for
 from lcidb.errors import LcidbError
 from lcidb.snapshot import Snapshot
@@ -56,10 +56,64 @@ def totals(boms: Iterable[BOM], snapshot: Snapshot, method: str = "AR6", scenari
     from footprint.engine import compile_bom
 
     engine = engine_for(snapshot, scenario)
-    parts = [bookings_of(bom, compile_bom(bom, snapshot, electricity), engine.cutoff) for bom in boms]
-    if not parts:
-        return np.zeros(0)
-    return roll_up(concat(parts), engine.vectors(method)).total
+    if electricity == "location":
+        booked = _location_bookings(boms, snapshot, engine.cutoff)
+    else:
+        parts = [bookings_of(bom, compile_bom(bom, snapshot, electricity), engine.cutoff) for bom in boms]
+        if not parts:
+            return np.zeros(0)
+        booked = concat(parts)
+    return roll_up(booked, engine.vectors(method)).total
+
+
+def _location_bookings(boms: Iterable[BOM], snapshot: Snapshot, cutoff: bool) -> Bookings:
+    """compile_bom's bookings (location-based) for many BOMs in one loop with cached links and the
+    same arithmetic (cumulative x conversion; t.km x conversion first for a leg). A BOM that does
+    not link goes through compile_bom, which raises UnlinkedLines with the full report."""
+    from footprint.engine import compile_bom, link_cache
+
+    cache = link_cache(snapshot)
+    starts, parent, depth, stage = [0], [], [], []
+    term_line: list[int] = []
+    term_column: list[int] = []
+    term_amount: list[float] = []
+    term_counted: list[bool] = []
+    for bom in boms:
+        lines, base = bom.lines, len(parent)
+        index_of = {line.line_id: i for i, line in enumerate(lines)}
+        parent.extend(-1 if line.parent_id is None else base + index_of[line.parent_id] for line in lines)
+        stage.extend(STAGE_CODE[line.stage] for line in lines)
+        depth.extend([1] * len(lines))
+        cumulative, credit = [0.0] * len(lines), [False] * len(lines)
+        for i in bom.topological_indices():
+            line = lines[i]
+            if line.parent_id is None:
+                q, chained = line.quantity, line.credit
+            else:
+                j = index_of[line.parent_id]
+                q, chained, depth[base + i] = cumulative[j] * line.quantity, line.credit or credit[j], depth[base + j] + 1
+            cumulative[i], credit[i] = q, chained
+            if line.factor_id is not None:
+                found = cache.factor_link(line.factor_id, line.unit)
+                per_unit = None if found is None else found[1]
+            elif line.transport is not None:
+                found = cache.transport_link(line.transport.activity_id, line.transport.mode)
+                per_unit = None if found is None else line.transport.tkm * found[1]
+            elif line.supplier_pcf is not None:
+                found, per_unit = (-1, 0.0), line.supplier_pcf.net_per_unit
+            else:
+                continue  # an assembly
+            if found is None or per_unit is None:
+                compile_bom(bom, snapshot)  # raises UnlinkedLines naming the line
+                raise FootprintError(f"line {line.line_id!r} of {bom.product.id!r} does not link")  # never a silent zero
+            term_line.append(base + i)
+            term_column.append(found[0])
+            term_amount.append(q * per_unit)
+            term_counted.append(not (cutoff and chained))
+        starts.append(len(parent))
+    ints = lambda values: np.array(values, dtype=np.int64)  # noqa: E731
+    return Bookings(ints(starts), ints(parent), ints(depth), ints(stage), ints(term_line), ints(term_column),
+                    np.array(term_amount, dtype=np.float64), np.array(term_counted, dtype=bool))
 
 
 @dataclass

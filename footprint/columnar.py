@@ -192,16 +192,15 @@ def _scan(raws: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     np.cumsum(lengths[:-1] + 1, out=starts[1:])
     buf = np.frombuffer(b"\n".join(raws) + b"\n", dtype=np.uint8)
     quote, after = buf[:-1] == 34, buf[1:]
-    # per line (its bytes and the newline after it): sums and ors over segments, no Python loop
-    keys = np.add.reduceat(quote & (after == 58), starts, dtype=np.int64)
+    keys = np.bincount(np.searchsorted(starts, np.flatnonzero(quote & (after == 58)), side="right") - 1,
+                       minlength=n)
     # a quote followed by a space, '!' or a quote: a string that may be blank (or starts with '!');
-    # a tab there is a raw control character, which the decoder refuses anyway. And any
-    # backslash, DEL or non-ASCII byte.
-    flag = buf >= 127
-    flag |= buf == 92
-    flag[:-1] |= quote & (after - np.uint8(32) <= 2)
+    # a tab there is a raw control character, which the decoder refuses anyway
+    blank = np.flatnonzero(quote & (after - np.uint8(32) <= 2))
+    flagged = set((np.searchsorted(starts, blank, side="right") - 1).tolist())
+    flagged.update(k for k, raw in enumerate(raws) if b"\\" in raw or b"\x7f" in raw or not raw.isascii())
     suspect = np.zeros(n, dtype=bool)
-    for k in np.flatnonzero(np.logical_or.reduceat(flag, starts)).tolist():
+    for k in flagged:
         suspect[k] = _suspect(raws[k])
     return suspect, keys
 

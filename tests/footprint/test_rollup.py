@@ -141,3 +141,21 @@ def test_roll_up_by_hand() -> None:
     assert r.supplier.tolist() == [4.0, 0.0]
     assert r.stage_kg[0, [0, 2]].tolist() == [11.0, 4.0] and r.stage_seen[1].tolist() == [
         False, False, False, False, True, False, False]
+
+
+def test_totals_of_supplier_transport_and_market_boms(default_snapshot: Snapshot) -> None:
+    """totals() books supplier footprints and transport legs with compile_bom's arithmetic (same
+    bits as compute); market-based goes through compile_bom itself; a line that does not link raises."""
+    from footprint.errors import UnlinkedLines
+
+    boms = _boms()
+    for scenario in (None, "gd-2030-high-import"):
+        expected = [compute(b, default_snapshot, scenario=scenario, hotspots=False).total_kgco2e for b in boms]
+        assert totals(boms, default_snapshot, scenario=scenario).tolist() == expected
+    lamp = [b for b in boms if b.product.electricity_instruments]
+    market = compute(lamp[0], default_snapshot, electricity="market", hotspots=False).total_kgco2e
+    assert totals(lamp, default_snapshot, electricity="market").tolist() == [market]
+    data = json.loads(EXAMPLES[0].read_text(encoding="utf-8"))
+    next(line for line in data["lines"] if line.get("factor_id"))["factor_id"] = "no-such-activity"
+    with pytest.raises(UnlinkedLines):
+        totals([validate_bom(data)], default_snapshot)
