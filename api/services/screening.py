@@ -176,15 +176,15 @@ def screen_document(
 
 def screen_stored_application(application_id: str, *, on: date) -> ScreeningReport:
     """Screen an application of the service database by id (NotFound when there is none)."""
-    from api.services.engine import EngineDomain
     from api.errors import NotFound
+    from api.services.labelling import benchmark_key
     from api.services.service_database import read_only_session
 
     with read_only_session("no such file, and ") as session:
         application = session.get(Application, application_id)
         if application is None:
             raise NotFound("neither a file nor an application id in the service database")
-        return screen_application(session, application, key_of=EngineDomain().benchmark_key, on=on)
+        return screen_application(session, application, key_of=benchmark_key, on=on)
 
 
 def sample_stored(*, n: int, seed: int, on: date) -> tuple[list[Pick], int]:
