@@ -38,9 +38,10 @@ from pydantic import (
 from footprint.result import Boundary, ElectricityMethod, MethodName
 from labels.inputs import ProductRuleKind, Verifier
 
-CURRENT_VERSION = "2"
-SIGNATURE_ALGORITHM = "Ed25519"
-CANONICALISATION = "RFC 8785 (JCS), numbers as decimal strings"
+Version = Literal["1", "2"]
+CURRENT_VERSION: Version = "2"
+Algorithm = Literal["Ed25519"]
+Canonicalisation = Literal["RFC 8785 (JCS), numbers as decimal strings"]
 
 
 def decimal_string(value: float | Decimal) -> str:
@@ -187,11 +188,11 @@ class CertificateDocument(_Part):
         {"reduction", "neutral_claim", "certification_body", "approved_by", "verifier"}
     )
 
-    schema_version: Literal["1", "2"]
+    schema_version: Version
     certificate_number: str
     key_id: str
-    algorithm: Literal["Ed25519"] = SIGNATURE_ALGORITHM
-    canonicalisation: Literal["RFC 8785 (JCS), numbers as decimal strings"] = CANONICALISATION
+    algorithm: Algorithm = "Ed25519"
+    canonicalisation: Canonicalisation = "RFC 8785 (JCS), numbers as decimal strings"
     issuer: str
     issued_at: Timestamp
     valid_from: Timestamp

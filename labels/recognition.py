@@ -105,7 +105,7 @@ def certificate_from_document(document: CertificateDocument) -> Certificate:
     carry what recognition needs (version 1: verifier, electricity method, ...) is an error naming it."""
     what = f"certificate {document.certificate_number} (document version {document.schema_version})"
     fp, product = document.footprint, document.product
-    needed = {"footprint.electricity_method": fp.electricity_method, "footprint.offsets_netted": fp.offsets_netted,
+    needed: dict[str, object] = {"footprint.electricity_method": fp.electricity_method, "footprint.offsets_netted": fp.offsets_netted,
               "product.national_catalogue": product.national_catalogue}
     if product.product_rule is not None:
         needed["product.product_rule_kind"] = product.product_rule_kind

@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from labels.certificate_document import CertificateDocument
 from labels.decision import Decision, RecognitionOutcome
 from labels.inputs import Certificate, Evidence
 
@@ -14,6 +15,8 @@ SCHEMAS = {
     "certificate.schema.json": (Certificate, "validation"),
     "decision.schema.json": (Decision, "serialization"),
     "decision-recognition.schema.json": (RecognitionOutcome, "serialization"),
+    # the document this service signs (read back by verification and recognition)
+    "certificate-document.schema.json": (CertificateDocument, "validation"),
 }
 
 

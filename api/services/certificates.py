@@ -47,6 +47,7 @@ from labels.certificate_document import (
     ProductPart,
     ProvenancePart,
     Surveillance,
+    decimal_string,
 )
 from labels.inputs import Verifier
 
@@ -116,21 +117,22 @@ def build_document(
                                   grace_days=outcome.surveillance_grace_days),
         organisation=Party(id=organisation.id, name=organisation.name),
         product=ProductPart(id=product.id, name=product.name, category=result.category, cn_code=result.cn_code,
-                            product_rule=result.product_rule, product_rule_kind=rule_kind,
+                            product_rule=result.product_rule, product_rule_kind=rule_kind,  # type: ignore[arg-type]
                             national_catalogue=result.national_catalogue),
         footprint=FootprintPart(
             id=footprint_id,
-            total_kgco2e=result.total_kgco2e,
-            pcf_excluding_biogenic_uptake=result.pcf_excluding_biogenic_uptake,
-            declared_unit=DeclaredUnitPart(amount=result.declared_unit.amount, unit=result.declared_unit.unit),
+            total_kgco2e=decimal_string(result.total_kgco2e),
+            pcf_excluding_biogenic_uptake=decimal_string(result.pcf_excluding_biogenic_uptake),
+            declared_unit=DeclaredUnitPart(amount=decimal_string(result.declared_unit.amount),
+                                           unit=result.declared_unit.unit),
             boundary=result.boundary,
             standard=result.standard,
             method=result.method,
             # the part of the total characterised under `method`; the rest carries the GWP sets the
             # factors' sources published under (footprint.result: by_gwp_basis)
-            method_share=result.method_share,
+            method_share=None if result.method_share is None else decimal_string(result.method_share),
             reference_period=PeriodPart(start=result.reference_period.start, end=result.reference_period.end),
-            primary_data_share=result.primary_data_share,
+            primary_data_share=decimal_string(result.primary_data_share),
             electricity_method=result.electricity.method,
             offsets_netted=netted,
         ),
