@@ -27,6 +27,28 @@ class DownloadFile:
     content: bytes
 
 
+def visible_product(session: Session, user: User, product_id: str) -> Product:
+    return get_visible(session, Product, product_id, user, "product")
+
+
+def visible_footprint(session: Session, user: User, footprint_id: str) -> Footprint:
+    return get_visible(session, Footprint, footprint_id, user, "footprint")
+
+
+def visible_application(session: Session, user: User, application_id: str) -> Application:
+    return get_visible(session, Application, application_id, user, "application")
+
+
+def product_of(session: Session, application: Application) -> Product:
+    product = session.get(Product, application.product_id)
+    assert product is not None  # a foreign key
+    return product
+
+
+def footprint_of(session: Session, application: Application) -> Footprint | None:
+    return session.get(Footprint, application.footprint_id)
+
+
 def precheck(session: Session, domain: Domain, *, product: Product, footprint: Footprint, scheme: str,
              evidence: dict[str, Any]) -> dict[str, Any]:
     """What the rules would say if this were submitted now (nothing is stored): the outcome with

@@ -16,18 +16,25 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep, StateDep
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from api.models import Application, Footprint, Product
 from api.services import applications as workflow
 from api.services import applying, bom_intake, evidence_files
 from api.web.auth import CsrfChecked, Person, SignedIn, page
-from api.web.exporter import PageNotFound, exporter_only, visible
+from api.web.exporter import PageNotFound, exporter_only
 
 router = APIRouter(include_in_schema=False)
 EVIDENCE_ACCEPT = ".pdf,.xlsx,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
 LABEL_FORMATS = ("svg", "png", "pdf")
 
 
-def evidence_template(footprint: Footprint) -> dict[str, Any]:
+def _found(getter: Any, session: Any, person: Person, row_id: str) -> Any:
+    """The record the person may see (the API's organisation scoping), else a 404 page."""
+    try:
+        return getter(session, person.user, row_id)
+    except NotFound:
+        raise PageNotFound(row_id) from None
+
+
+def evidence_template(footprint: Any) -> dict[str, Any]:
     """A starting point for the evidence the rules read: what the footprint already says, and the
     verifier and applicant fields to fill in (the pre-check names what is still missing)."""
     result = footprint.result
@@ -64,7 +71,7 @@ def rules_of(evaluation: dict[str, Any]) -> list[dict[str, Any]]:
     return list(((evaluation or {}).get("explanation") or {}).get("rules") or [])
 
 
-def _apply_page(request: Request, state: Any, session: Any, person: Person, product: Product, *,
+def _apply_page(request: Request, state: Any, session: Any, person: Person, product: Any, *,
                 footprint_id: str | None, scheme: str | None, evidence_text: str | None, checked: bool,
                 status_code: int = 200, error: str | None = None) -> Response:
     footprints = bom_intake.footprints_of(session, product)
@@ -92,7 +99,7 @@ def apply_page(product_id: str, request: Request, state: StateDep, session: Sess
                footprint: str | None = None) -> Response:
     """Choose a scheme and a footprint, fill in the evidence."""
     exporter_only(person)
-    product = visible(session, Product, product_id, person, "product")
+    product = _found(applying.visible_product, session, person, product_id)
     return _apply_page(request, state, session, person, product, footprint_id=footprint, scheme=None,
                        evidence_text=None, checked=False)
 
@@ -105,12 +112,12 @@ def create_application(
 ) -> Response:
     """`action=check`: the gate pre-check of what is typed (nothing stored); `create`: the draft."""
     exporter_only(person)
-    product = visible(session, Product, product_id, person, "product")
+    product = _found(applying.visible_product, session, person, product_id)
     if action == "check":
         return _apply_page(request, state, session, person, product, footprint_id=footprint, scheme=scheme,
                            evidence_text=evidence, checked=True)
     try:
-        footprint_row = visible(session, Footprint, footprint, person, "footprint")
+        footprint_row = _found(applying.visible_footprint, session, person, footprint)
         application = workflow.create_application(
             session, actor=person.user, product=product, footprint=footprint_row, scheme=scheme,
             known_schemes=state.domain.schemes(), evidence=parse_evidence(evidence))
@@ -126,15 +133,14 @@ def create_application(
 def my_applications(request: Request, state: StateDep, session: SessionDep, person: SignedIn) -> Response:
     exporter_only(person)
     rows = workflow.list_applications(session, user=person.user, status=None, limit=500, offset=0)
-    products = {a.product_id: session.get(Product, a.product_id) for a in rows}
     return page(request, state, "exporter/applications.html", person=person,
-                rows=[(a, products[a.product_id]) for a in reversed(rows)])
+                rows=[(a, applying.product_of(session, a)) for a in reversed(rows)])
 
 
-def _track_page(request: Request, state: Any, session: Any, person: Person, application: Application, *,
+def _track_page(request: Request, state: Any, session: Any, person: Person, application: Any, *,
                 status_code: int = 200, error: str | None = None, evidence_text: str | None = None) -> Response:
-    product = session.get(Product, application.product_id)
-    footprint = session.get(Footprint, application.footprint_id)
+    product = applying.product_of(session, application)
+    footprint = applying.footprint_of(session, application)
     evaluation = application.submitted_evaluation or {}
     if application.status in evidence_files.ATTACHABLE_STATES and footprint is not None:
         evaluation = applying.precheck(session, state.domain, product=product, footprint=footprint,
@@ -157,7 +163,7 @@ def _track_page(request: Request, state: Any, session: Any, person: Person, appl
 @router.get("/app/my-applications/{application_id}", response_class=HTMLResponse)
 def track(application_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn) -> Response:
     exporter_only(person)
-    application = visible(session, Application, application_id, person, "application")
+    application = _found(applying.visible_application, session, person, application_id)
     return _track_page(request, state, session, person, application)
 
 
@@ -167,14 +173,14 @@ def upload_evidence(
     file: Annotated[UploadFile, File()],
 ) -> Response:
     exporter_only(person)
-    application = visible(session, Application, application_id, person, "application")
+    application = _found(applying.visible_application, session, person, application_id)
     limit = state.settings.evidence_max_bytes
     raw = file.file.read(limit + 1)
     try:
         evidence_files.attach(session, evidence_files.evidence_store(state.settings), actor=person.user,
                               application_id=application.id, client_name=file.filename, raw=raw, limit=limit)
     except (InvalidInput, PayloadTooLarge, Conflict) as exc:
-        application = visible(session, Application, application_id, person, "application")
+        application = _found(applying.visible_application, session, person, application_id)
         return _track_page(request, state, session, person, application, status_code=exc.status_code,
                            error=exc.message)
     return RedirectResponse(f"/app/my-applications/{application.id}#evidence-files", status_code=303)
@@ -187,14 +193,14 @@ def submit(
 ) -> Response:
     """Submit the draft, or send the answer to a request for information (with the evidence as edited)."""
     exporter_only(person)
-    application = visible(session, Application, application_id, person, "application")
+    application = _found(applying.visible_application, session, person, application_id)
     try:
         applying.submit(session, state.domain, actor=person.user, application_id=application.id,
                         evidence=parse_evidence(evidence) if evidence.strip() else None,
                         reason=reason.strip() or None)
     except (InvalidInput, Conflict, Forbidden) as exc:
         session.rollback()
-        application = visible(session, Application, application_id, person, "application")
+        application = _found(applying.visible_application, session, person, application_id)
         return _track_page(request, state, session, person, application, status_code=exc.status_code,
                            error=exc.message, evidence_text=evidence)
     session.commit()
