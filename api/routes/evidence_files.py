@@ -10,14 +10,13 @@ from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import Response
 
 from api.deps import CurrentUser, SessionDep, StateDep
-from api.models import EvidenceFile
 from api.schemas import EvidenceFilePublic, error_responses
 from api.services import evidence_files as service
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"], responses=error_responses(401, 403, 404, 422))
 
 
-def public(row: EvidenceFile) -> EvidenceFilePublic:
+def public(row: service.EvidenceRecord) -> EvidenceFilePublic:
     return EvidenceFilePublic(
         id=row.id, application_id=row.application_id, original_name=row.original_name, kind=row.kind,  # type: ignore[arg-type]
         media_type=row.media_type, size_bytes=row.size_bytes, sha256=row.sha256, created_at=row.created_at,

@@ -46,6 +46,7 @@ KINDS: dict[str, Kind] = {
 }
 # an exporter adds evidence while preparing the application or answering a request for information
 ATTACHABLE_STATES = ("draft", "information_requested")
+EvidenceRecord = EvidenceFile  # what the doors receive (they do not import the ORM models)
 NAME_LIMIT = 120  # characters of the kept (sanitised) original name
 # characters never kept in a name: path separators, Windows-reserved ones, quotes (header safety)
 UNSAFE_NAME = re.compile(r'[\\/:*?"<>|;\x00-\x1f\x7f]')

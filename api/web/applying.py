@@ -22,14 +22,14 @@ from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.exporter import PageNotFound, exporter_only, visible
 
 if TYPE_CHECKING:  # row types for annotations only: the pages never query them
-    from api.models import Application, Footprint, Product
+    pass
 
 router = APIRouter(include_in_schema=False)
 EVIDENCE_ACCEPT = ".pdf,.xlsx,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
 LABEL_FORMATS = ("svg", "png", "pdf")
 
 
-def evidence_template(footprint: Footprint) -> dict[str, Any]:
+def evidence_template(footprint: Any) -> dict[str, Any]:
     """A starting point for the evidence the rules read: what the footprint already says, and the
     verifier and applicant fields to fill in (the pre-check names what is still missing)."""
     result = footprint.result
@@ -66,7 +66,7 @@ def rules_of(evaluation: dict[str, Any]) -> list[dict[str, Any]]:
     return list(((evaluation or {}).get("explanation") or {}).get("rules") or [])
 
 
-def _apply_page(request: Request, state: Any, session: Any, person: Person, product: Product, *,
+def _apply_page(request: Request, state: Any, session: Any, person: Person, product: Any, *,
                 footprint_id: str | None, scheme: str | None, evidence_text: str | None, checked: bool,
                 status_code: int = 200, error: str | None = None) -> Response:
     footprints = bom_intake.footprints_of(session, product)
@@ -132,7 +132,7 @@ def my_applications(request: Request, state: StateDep, session: SessionDep, pers
                 rows=[(a, records.product_and_organisation(session, a)[0]) for a in reversed(rows)])
 
 
-def _track_page(request: Request, state: Any, session: Any, person: Person, application: Application, *,
+def _track_page(request: Request, state: Any, session: Any, person: Person, application: Any, *,
                 status_code: int = 200, error: str | None = None, evidence_text: str | None = None) -> Response:
     product, _ = records.product_and_organisation(session, application)
     footprint = records.footprint_of(session, application)
