@@ -14,6 +14,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.db import make_engine, make_session_factory, upgrade_to_head
 from api import guards
 from api.domain import Domain
+from api.logging_setup import configure_logging
+from api.middleware import RequestContext
 from api.routes import admin, applications, audit, auth, cbam, certificates, jobs, pact, products, public, recognitions, registry
 from api.routes import label_artwork, screening
 from api.services import verification
@@ -80,6 +82,7 @@ def default_domain() -> Domain:
 def create_app(
     settings: Settings, *, domain: Domain | None = None, engine_connect_args: dict[str, Any] | None = None
 ) -> FastAPI:
+    configure_logging()
     engine = make_engine(settings.database_url, connect_args=engine_connect_args)
     upgrade_to_head(engine)
     signing_key = load_signing_key(settings.signing_key_path, create=settings.embedded)
@@ -132,6 +135,8 @@ def create_app(
     # outer middleware, so no oversized body is ever buffered
     guards.install(app, body_limit=settings.max_upload_bytes + _MULTIPART_OVERHEAD, cors_origins=settings.cors_origins)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes + _MULTIPART_OVERHEAD)
+    # outermost: every answer (413s too) carries X-Request-ID, and one JSON access line is logged
+    app.add_middleware(RequestContext)
 
     @app.get("/healthz", tags=["public"])
     def healthz() -> dict[str, str]:
