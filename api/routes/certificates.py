@@ -27,6 +27,8 @@ from api.schemas import (
 from api.services import certificates as service
 from api.services.access import get_visible, organisation_scope, require_role
 from api.services.applications import ensure_independent
+from api.services.certificate_views import CertificateState, listed_verdict, states_of
+from api.services.verification import Verdict
 from api.services.grading import grade_application
 from api.state import ServiceState
 from footprint.result import FootprintResult
@@ -39,13 +41,19 @@ def certification_body(state: ServiceState) -> service.CertificationBody:
     return service.CertificationBody(settings.certification_body or settings.issuer, settings.accreditation_number)
 
 
-def certificate_public(session: Session, state: ServiceState, certificate: Certificate) -> CertificatePublic:
-    status = service.status_of(session, certificate)
-    successor = service.successor_of(session, certificate)
-    check = service.check_signature(certificate, state.public_keys)
+def certificate_public(
+    session: Session, state: ServiceState, certificate: Certificate, *, view: CertificateState | None = None,
+    check: Verdict | None = None,
+) -> CertificatePublic:
+    """One certificate as the API shows it; a list passes the state and verdict it read for all rows."""
+    if view is None:
+        view = states_of(session, [certificate])[certificate.id]
+    status, successor = view.status, view.successor
+    if check is None:
+        check = service.check_signature(certificate, state.public_keys)
     return CertificatePublic(
         number=certificate.number,
-        document=service.payload_of(certificate),
+        document=view.document,
         signature=certificate.signature,
         key_id=certificate.key_id,
         status=StatusPublic(
@@ -75,8 +83,13 @@ def list_certificates(
     scope = organisation_scope(user)
     if scope is not None:
         query = query.where(Certificate.organisation_id == scope)
-    rows = session.scalars(query.order_by(Certificate.issued_at, Certificate.id).limit(limit).offset(offset))
-    return [certificate_public(session, state, c) for c in rows]
+    rows = list(session.scalars(query.order_by(Certificate.issued_at, Certificate.id).limit(limit).offset(offset)))
+    # a constant number of queries for the page; each row's verdict memoized on the row (certificate_views)
+    views = states_of(session, rows)
+    return [
+        certificate_public(session, state, c, view=views[c.id], check=listed_verdict(c, state.public_keys))
+        for c in rows
+    ]
 
 
 @router.get("/{number}", response_model=CertificatePublic)

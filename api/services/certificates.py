@@ -23,7 +23,8 @@ from api.models import Application, Certificate, Footprint, HistoryEntry, Organi
 from api.services import history, webhooks
 from api.services.access import organisation_scope
 from api.services import verification
-from api.services.certificate_status import StatusView, derive_status
+from api.services.certificate_status import StatusView
+from api.services.certificate_views import states_of
 from api.services.verification import Verdict
 from api.signing import SigningKey, canonical_bytes
 from footprint.result import FootprintResult
@@ -246,15 +247,7 @@ def successor_of(session: Session, certificate: Certificate) -> Certificate | No
 
 
 def status_of(session: Session, certificate: Certificate, *, now: datetime | None = None) -> StatusView:
-    successor = successor_of(session, certificate)
-    grace = int(payload_of(certificate)["surveillance"]["grace_days"])
-    return derive_status(
-        certificate,
-        history.effective_entries(session, entity_type="certificate", entity_id=certificate.id),
-        now=now or utcnow(),
-        grace_days=grace,
-        superseded_at=successor.issued_at if successor else None,
-    )
+    return states_of(session, [certificate], now=now)[certificate.id].status
 
 
 def check_signature(certificate: Certificate, public_keys: dict[str, Ed25519PublicKey]) -> Verdict:
