@@ -27,7 +27,7 @@ from api.schemas import (
 from api.services import certificates as service
 from api.services.access import get_visible, organisation_scope, require_role
 from api.services.applications import ensure_independent
-from api.services.certificate_views import CertificateState, listed_verdict, states_of
+from api.services.certificate_views import CertificateState, listed_verdict
 from api.services.verification import Verdict
 from api.services.grading import grade_application
 from api.state import ServiceState
@@ -47,7 +47,7 @@ def certificate_public(
 ) -> CertificatePublic:
     """One certificate as the API shows it; a list passes the state and verdict it read for all rows."""
     if view is None:
-        view = states_of(session, [certificate])[certificate.id]
+        view = service.views_of(session, [certificate])[certificate.id]
     status, successor = view.status, view.successor
     if check is None:
         check = service.check_signature(certificate, state.public_keys)
@@ -85,7 +85,7 @@ def list_certificates(
         query = query.where(Certificate.organisation_id == scope)
     rows = list(session.scalars(query.order_by(Certificate.issued_at, Certificate.id).limit(limit).offset(offset)))
     # a constant number of queries for the page; each row's verdict memoized on the row (certificate_views)
-    views = states_of(session, rows)
+    views = service.views_of(session, rows)
     return [
         certificate_public(session, state, c, view=views[c.id], check=listed_verdict(c, state.public_keys))
         for c in rows

@@ -13,7 +13,6 @@ from api.errors import NotFound
 from api.schemas import KeySet, SignaturePublic, VerificationPublic
 from api.services import certificates as service
 from api.services.cbam_indicative import indicative_for_document
-from api.services.certificate_views import states_of
 from api.signing import b64url
 from api.web.pages import verification_missing_page, verification_page
 
@@ -41,7 +40,7 @@ def verify(number: str, request: Request, session: SessionDep, state: StateDep) 
         if _wants_json(request):
             raise
         return verification_missing_page(request, number)
-    view = states_of(session, [certificate])[certificate.id]
+    view = service.views_of(session, [certificate])[certificate.id]
     document, status, successor = view.document, view.status, view.successor
     # the signature and the stored record, checked on every request (never memoized here)
     check = service.check_signature(certificate, state.public_keys)

@@ -24,7 +24,7 @@ from api.services import history, webhooks
 from api.services.access import organisation_scope
 from api.services import verification
 from api.services.certificate_status import StatusView
-from api.services.certificate_views import states_of
+from api.services.certificate_views import CertificateState, states_of
 from api.services.verification import Verdict
 from api.signing import SigningKey, canonical_bytes
 from footprint.result import FootprintResult
@@ -246,8 +246,16 @@ def successor_of(session: Session, certificate: Certificate) -> Certificate | No
     return session.scalar(select(Certificate).where(Certificate.supersedes_id == certificate.id))
 
 
+def views_of(
+    session: Session, certificates: list[Certificate], *, now: datetime | None = None
+) -> dict[str, CertificateState]:
+    """State, successor and parsed document of each certificate, by id, in three queries for any
+    number of certificates (api/services/certificate_views.py)."""
+    return states_of(session, certificates, now=now or utcnow())
+
+
 def status_of(session: Session, certificate: Certificate, *, now: datetime | None = None) -> StatusView:
-    return states_of(session, [certificate], now=now)[certificate.id].status
+    return views_of(session, [certificate], now=now)[certificate.id].status
 
 
 def check_signature(certificate: Certificate, public_keys: dict[str, Ed25519PublicKey]) -> Verdict:
