@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import socket
 import math
 import subprocess
@@ -215,11 +216,25 @@ def main() -> None:
         append_results(args.append, rows, database, args)
 
 
-def start_server(port: int, workers: int, env: dict[str, str], profile: Path | None) -> subprocess.Popen[bytes]:
-    spy = ["py-spy", "record", "--subprocesses", "--format", "raw", "--rate", "200", "-o", str(profile), "--"]
-    command = [*(spy if profile else []), sys.executable, "-m", "uvicorn", "api.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+def start_server(port: int, workers: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """uvicorn with N workers; the service's JSON log lines (one access line per request, as in
+    production) go to a file."""
+    command = [sys.executable, "-m", "uvicorn", "api.asgi:app", "--host", "127.0.0.1", "--port", str(port),
                "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
-    return subprocess.Popen(command, env=env, cwd=REPO)
+    with log.open("ab") as sink:
+        return subprocess.Popen(command, env=env, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT)
+
+
+def profile_workers(server_pid: int, out: Path) -> list[subprocess.Popen[bytes]]:
+    """py-spy attached to each uvicorn worker after the warm-up (the steady state only), one
+    collapsed-stack file per worker: OUT.PID."""
+    workers = subprocess.run(["pgrep", "-P", str(server_pid)], capture_output=True, text=True).stdout.split()
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    return [
+        subprocess.Popen([spy, "record", "--pid", pid, "--format", "raw", "--rate", "200", "--nonblocking",
+                          "-o", f"{out}.{pid}"], stdout=subprocess.DEVNULL)
+        for pid in workers
+    ]
 
 
 def wait_until_up(url: str) -> None:
@@ -242,14 +257,14 @@ PHASES = (("floor", "GET /healthz (floor)"), ("footprint", "POST /v1/products/{i
 def run(args: argparse.Namespace, home: Path, database_url: str | None) -> tuple[list[dict[str, object]], str]:
     seeded = prepare(home, database_url)
     port = free_port()
-    env = {**os.environ, "CARBONLABEL_HOME": str(home), "CARBONLABEL_EMBEDDED": "1", "CARBONLABEL_PORT": str(port),
-           "CARBONLABEL_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "CARBONLABEL_HOME": str(home), "CARBONLABEL_EMBEDDED": "1", "CARBONLABEL_PORT": str(port)}
     if database_url:
         env["CARBONLABEL_DATABASE_URL"] = database_url
-    server = start_server(port, args.workers, env, args.profile)
+    server = start_server(port, args.workers, env, home / "server.log")
     url = f"http://127.0.0.1:{port}"
     times: dict[str, list[float]] = {}
     failures: dict[str, int] = {}
+    spies: list[subprocess.Popen[bytes]] = []
     try:
         wait_until_up(url)
         token = httpx.post(f"{url}/auth/token", data={"grant_type": "client_credentials", "client_id": seeded["client_id"],
@@ -260,13 +275,15 @@ def run(args: argparse.Namespace, home: Path, database_url: str | None) -> tuple
         # warm-up, not measured: every worker loads the snapshot on its first footprint
         for route in ("footprint", "verify", "floor"):
             locust_phase(url, route, 3, args.users, load_env, out)
+        spies = profile_workers(server.pid, args.profile) if args.profile else []
         for route, name in PHASES:
             measured, failed = locust_phase(url, route, args.seconds, args.users, load_env, out)
             times.setdefault(name, []).extend(measured)
             failures[name] = failures.get(name, 0) + failed
     finally:
-        if args.profile:  # py-spy writes its file when the program it runs ends
-            subprocess.run(["pkill", "-INT", "-P", str(server.pid)], check=False)
+        for spy in spies:  # py-spy writes its file on SIGINT
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
         server.terminate()
         server.wait(timeout=30)
     seconds = {name: args.seconds * sum(1 for _, n in PHASES if n == name) for name in times}

@@ -34,7 +34,7 @@ from api.services import accounts, certificates, history
 from api.services import applications as workflow
 from api.services import grading
 from api.services.access import get_visible, require_role
-from footprint.result import FootprintResult
+from api.services.stored_results import stored_result
 
 router = APIRouter(prefix="/v1", tags=["applications"], responses=error_responses(401, 403, 404, 409, 422))
 StatusFilter = Annotated[
@@ -248,7 +248,7 @@ def approve(
         footprint=footprint,
         outcome=outcome,
         supersedes=None,
-        benchmark_key=state.domain.benchmark_key(FootprintResult.model_validate(footprint.result)),
+        benchmark_key=state.domain.benchmark_key(stored_result(footprint)),
     )
     return attempt.commit_created(201, lambda: certificate_public(session, state, certificate).model_dump(mode="json"))
 

@@ -31,7 +31,7 @@ from api.services.certificate_views import CertificateState, listed_verdict
 from api.services.verification import Verdict
 from api.services.grading import grade_application
 from api.state import ServiceState
-from footprint.result import FootprintResult
+from api.services.stored_results import stored_result
 
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"], responses=error_responses(401, 403, 404, 409, 422))
 
@@ -227,7 +227,7 @@ def renew(
         footprint=footprint,
         outcome=outcome,
         supersedes=old,
-        benchmark_key=state.domain.benchmark_key(FootprintResult.model_validate(footprint.result)),
+        benchmark_key=state.domain.benchmark_key(stored_result(footprint)),
     )
     service.history.record(
         session,
