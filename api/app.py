@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -16,6 +17,7 @@ from api import guards
 from api.domain import Domain
 from api.logging_setup import configure_logging
 from api.middleware import RequestContext
+from api.warmup import warm_up
 from api.routes import admin, applications, audit, auth, cbam, certificates, jobs, pact, products, public, recognitions, registry
 from api.routes import label_artwork, screening
 from api.services import verification
@@ -80,7 +82,8 @@ def default_domain() -> Domain:
 
 
 def create_app(
-    settings: Settings, *, domain: Domain | None = None, engine_connect_args: dict[str, Any] | None = None
+    settings: Settings, *, domain: Domain | None = None, engine_connect_args: dict[str, Any] | None = None,
+    warm: bool = False,
 ) -> FastAPI:
     configure_logging()
     engine = make_engine(settings.database_url, connect_args=engine_connect_args)
@@ -110,6 +113,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if warm:  # a served worker loads the engine before it accepts requests (api/warmup.py)
+            await anyio.to_thread.run_sync(warm_up, state.domain)
         # embedded / demo mode: the job worker runs as a thread of this process (never in a
         # request worker); in production it is `carbonlabel worker`
         worker = Worker(state.sessions, state.domain) if settings.embedded_worker else None
