@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -14,6 +15,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.db import make_engine, make_session_factory, upgrade_to_head
 from api import guards
 from api.services.domain import Domain
+from api.logging_setup import configure_logging
+from api.middleware import RequestContext
+from api.warmup import warm_up
 from api.routes import admin, applications, audit, auth, cbam, certificates, jobs, pact, products, public, recognitions, registry
 from api.routes import evidence_files, label_artwork, screening
 from api.services import verification
@@ -85,8 +89,10 @@ def default_domain() -> Domain:
 
 
 def create_app(
-    settings: Settings, *, domain: Domain | None = None, engine_connect_args: dict[str, Any] | None = None
+    settings: Settings, *, domain: Domain | None = None, engine_connect_args: dict[str, Any] | None = None,
+    warm: bool = False,
 ) -> FastAPI:
+    configure_logging()
     engine = make_engine(settings.database_url, connect_args=engine_connect_args)
     upgrade_to_head(engine)
     signing_key = load_signing_key(settings.signing_key_path, create=settings.embedded)
@@ -114,6 +120,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if warm:  # a served worker loads the engine before it accepts requests (api/warmup.py)
+            await anyio.to_thread.run_sync(warm_up, state.domain)
         # embedded / demo mode: the job worker runs as a thread of this process (never in a
         # request worker); in production it is `carbonlabel worker`
         worker = (Worker(state.sessions, state.domain, webhook_allow_loopback=settings.webhook_allow_loopback)
@@ -141,6 +149,8 @@ def create_app(
     guards.install(app, body_limit=settings.max_upload_bytes + _MULTIPART_OVERHEAD, cors_origins=settings.cors_origins)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes + _MULTIPART_OVERHEAD,
                        wider=((EVIDENCE_UPLOAD_SUFFIX, settings.evidence_max_bytes + _MULTIPART_OVERHEAD),))
+    # outermost: every answer (413s too) carries X-Request-ID, and one JSON access line is logged
+    app.add_middleware(RequestContext)
 
     @app.get("/healthz", tags=["public"])
     def healthz() -> dict[str, str]:

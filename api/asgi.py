@@ -11,5 +11,7 @@ app = create_app(
     load_settings(
         embedded=os.environ.get("CARBONLABEL_EMBEDDED") == "1",
         port=int(os.environ.get("CARBONLABEL_PORT", DEV_PORT)),
-    )
+    ),
+    # each worker computes once before serving (api/warmup.py); CARBONLABEL_WARM_UP=0 turns it off
+    warm=os.environ.get("CARBONLABEL_WARM_UP", "1") != "0",
 )

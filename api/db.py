@@ -46,7 +46,11 @@ def make_engine(url: str, *, connect_args: dict[str, Any] | None = None, read_on
             dbapi_connection.isolation_level = None
 
         return engine
-    return create_engine(url, connect_args=args, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # No pre-ping: it is a round trip on every checkout (three per authenticated request). A
+    # connection the server dropped fails one statement; SQLAlchemy then invalidates the whole pool
+    # (disconnect detection), so after a database restart one request fails, not one per connection.
+    # pool_recycle retires connections before idle timeouts of proxies/firewalls cut them.
+    return create_engine(url, connect_args=args, pool_size=10, max_overflow=10, pool_recycle=1800)
 
 
 def _create_private(url: str) -> None:

@@ -1,34 +1,38 @@
-"""Service load: footprint POST and public verification GET over real HTTP on loopback.
+"""Service load: the framework's floor, footprint POST and public verification GET over real HTTP.
 
-The server is `uvicorn api.asgi:app` in its own process (embedded mode, SQLite under a fresh
-CARBONLABEL_HOME, or PostgreSQL with --database-url); the load generator is a bounded httpx
-async loop with a fixed number of concurrent clients. Bounded in count and in time.
+The server is `uvicorn api.asgi:app --workers 2` (embedded mode, SQLite under a fresh
+CARBONLABEL_HOME, or PostgreSQL with --database-url: a schema of its own, dropped afterwards);
+the load is Locust, headless, with 8 concurrent clients in a closed loop (benchmarks/locust_service.py),
+one route per phase: the floor (GET /healthz, a static JSON answer), the footprint POST, the
+verification GET, the floor again. The target (issue 12): footprint POST and verify GET p99 each
+within 2x the floor's p99 of the same run.
 
-    .venv/bin/python benchmarks/load_service.py [--requests 300] [--concurrency 8] [--database-url URL]
-        [--append docs/performance.md]
+Install the load generator with `pip install -e ".[bench]"` (Locust), then:
+
+    .venv/bin/python benchmarks/load_service.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test \
+        [--seconds 30] [--users 8] [--workers 2] [--append docs/performance.md] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import platform
+import signal
 import socket
-import statistics
+import math
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 BOM = REPO / "api" / "demo_data" / "desk_lamp.bom.json"
-TIME_LIMIT_S = 120.0
 
 
 def free_port() -> int:
@@ -105,9 +109,10 @@ def prepare(home: Path, database_url: str | None) -> dict[str, str]:
                 "statement_id": "VS-LOAD",
             },
             "offsets": {"netted_in_footprint": False, "retired": []},
+            "applicant": {"legal_entity_name": "Load Lamp Works", "registration_id": "91440600LOAD00001",
+                          "data_procedure_since": f"{date.today().year - 1}-01-01",
+                          "reduction_plan": {"reference": "RP-LOAD", "adopted_on": f"{date.today().year - 1}-01-01"}},
         }
-        from datetime import date
-
         outcome = domain.grade(
             graded,
             evidence=evidence,
@@ -142,46 +147,48 @@ def prepare(home: Path, database_url: str | None) -> dict[str, str]:
     return seeded
 
 
-async def hammer(url: str, make_request, total: int, concurrency: int) -> tuple[list[float], int, float]:  # type: ignore[no-untyped-def]
-    latencies: list[float] = []
-    errors = 0
-    issued = 0
-    started = time.perf_counter()
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=httpx.Limits(max_connections=concurrency)) as client:
-
-        async def worker() -> None:
-            nonlocal issued, errors
-            while issued < total and time.perf_counter() - started < TIME_LIMIT_S:
-                issued += 1
-                t0 = time.perf_counter()
-                response = await make_request(client)
-                latencies.append(time.perf_counter() - t0)
-                if response.status_code >= 400:
-                    errors += 1
-
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return latencies, errors, time.perf_counter() - started
+def percentile(ordered: list[float], q: float) -> float:
+    """Nearest-rank percentile of sorted values (q in 0..1)."""
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
 
 
-def summary(name: str, latencies: list[float], errors: int, elapsed: float) -> dict[str, object]:
-    ordered = sorted(latencies)
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+def summary(name: str, times_ms: list[float], failures: int, seconds: float) -> dict[str, object]:
+    ordered = sorted(times_ms)
     return {
         "endpoint": name,
         "requests": len(ordered),
-        "errors": errors,
-        "p50_ms": statistics.median(ordered) * 1000,
-        "p99_ms": p99 * 1000,
-        "rps": len(ordered) / elapsed,
+        "errors": failures,
+        "p50_ms": percentile(ordered, 0.50),
+        "p99_ms": percentile(ordered, 0.99),
+        "rps": len(ordered) / seconds,
     }
+
+
+def locust_phase(url: str, route: str, seconds: int, users: int, env: dict[str, str], out: Path) -> tuple[list[float], int]:
+    """One headless Locust run against one route; returns every response time (ms) and the failures."""
+    command = [
+        sys.executable, "-m", "locust", "-f", str(REPO / "benchmarks" / "locust_service.py"), "--headless",
+        "--host", url, "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s",
+        "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10",
+    ]
+    subprocess.run(
+        command, env={**env, "LOAD_ROUTE": route, "LOAD_OUT": str(out)}, cwd=REPO, check=False,
+        stdout=subprocess.DEVNULL, timeout=seconds + 120,
+    )
+    data = json.loads(out.read_text(encoding="utf-8"))
+    return data["ms"], int(data["failures"])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=300, help="per endpoint")
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--database-url", default=None)
-    parser.add_argument("--append", type=Path, default=None, help="append a Markdown table to this file")
+    parser.add_argument("--seconds", type=int, default=30, help="per measured phase")
+    parser.add_argument("--users", type=int, default=8, help="concurrent clients (closed loop)")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--database-url", default=None, help="PostgreSQL URL; a schema of its own is made and dropped")
+    parser.add_argument("--append", type=Path, default=None, help="add the table under '## Service load' of this file")
+    parser.add_argument("--json", type=Path, default=None, help="write the rows as JSON here")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="run the server under py-spy and write its collapsed stacks here (not for the table)")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="carbonlabel-load-"))
     database_url, schema = args.database_url, None
@@ -194,101 +201,119 @@ def main() -> None:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         database_url += ("&" if "?" in database_url else "?") + f"options=-csearch_path%3D{schema}"
     try:
-        run(args, home, database_url)
+        rows, database = run(args, home, database_url)
     finally:
         if schema is not None:
             from sqlalchemy import create_engine, text
 
             with create_engine(args.database_url, isolation_level="AUTOCOMMIT").connect() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    print(json.dumps(rows, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps({"database": database, "args": vars(args) | {"append": None, "json": None},
+                                         "rows": rows}, indent=2, default=str) + "\n", encoding="utf-8")
+    if args.append:
+        append_results(args.append, rows, database, args)
 
 
-def run(args: argparse.Namespace, home: Path, database_url: str | None) -> None:
+def start_server(port: int, workers: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """uvicorn with N workers; the service's JSON log lines (one access line per request, as in
+    production) go to a file."""
+    command = [sys.executable, "-m", "uvicorn", "api.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    with log.open("ab") as sink:
+        return subprocess.Popen(command, env=env, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT)
+
+
+def profile_workers(server_pid: int, out: Path) -> list[subprocess.Popen[bytes]]:
+    """py-spy attached to each uvicorn worker after the warm-up (the steady state only), one
+    collapsed-stack file per worker: OUT.PID."""
+    workers = subprocess.run(["pgrep", "-P", str(server_pid)], capture_output=True, text=True).stdout.split()
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    return [
+        subprocess.Popen([spy, "record", "--pid", pid, "--format", "raw", "--rate", "200", "--nonblocking",
+                          "-o", f"{out}.{pid}"], stdout=subprocess.DEVNULL)
+        for pid in workers
+    ]
+
+
+def wait_until_up(url: str) -> None:
+    for _ in range(600):
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer /healthz in 60 s")
+
+
+# The phases, in order: the floor before and after the engine routes (pooled), so drift of the
+# shared machine during the run shows in the floor as much as in the routes measured against it.
+PHASES = (("floor", "GET /healthz (floor)"), ("footprint", "POST /v1/products/{id}/footprints"),
+          ("verify", "GET /verify/{number} (JSON)"), ("floor", "GET /healthz (floor)"))
+
+
+def run(args: argparse.Namespace, home: Path, database_url: str | None) -> tuple[list[dict[str, object]], str]:
     seeded = prepare(home, database_url)
     port = free_port()
     env = {**os.environ, "CARBONLABEL_HOME": str(home), "CARBONLABEL_EMBEDDED": "1", "CARBONLABEL_PORT": str(port)}
     if database_url:
         env["CARBONLABEL_DATABASE_URL"] = database_url
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=REPO,
-    )
+    server = start_server(port, args.workers, env, home / "server.log")
     url = f"http://127.0.0.1:{port}"
+    times: dict[str, list[float]] = {}
+    failures: dict[str, int] = {}
+    spies: list[subprocess.Popen[bytes]] = []
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        token = httpx.post(
-            f"{url}/auth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": seeded["client_id"],
-                "client_secret": seeded["client_secret"],
-            },
-        ).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
-
-        async def footprint(client: httpx.AsyncClient) -> httpx.Response:
-            return await client.post(
-                f"/v1/products/{seeded['product_id']}/footprints", json={"bom_id": seeded["bom_id"]}, headers=headers
-            )
-
-        async def verify(client: httpx.AsyncClient) -> httpx.Response:
-            return await client.get(f"/verify/{seeded['certificate']}", headers={"Accept": "application/json"})
-
-        async def warm_up() -> None:  # the first footprint loads the snapshot; measure the steady state
-            async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-                for request in (footprint, verify):
-                    assert (await request(client)).status_code < 400
-
-        asyncio.run(warm_up())
-        rows = [
-            summary(
-                "POST /v1/products/{id}/footprints",
-                *asyncio.run(hammer(url, footprint, args.requests, args.concurrency)),
-            ),
-            summary("GET /verify/{number} (JSON)", *asyncio.run(hammer(url, verify, args.requests, args.concurrency))),
-        ]
+        wait_until_up(url)
+        token = httpx.post(f"{url}/auth/token", data={"grant_type": "client_credentials", "client_id": seeded["client_id"],
+                                                     "client_secret": seeded["client_secret"]}).json()["access_token"]
+        load_env = {**os.environ, "LOAD_TOKEN": token, "LOAD_PRODUCT": seeded["product_id"],
+                    "LOAD_BOM": seeded["bom_id"], "LOAD_CERTIFICATE": seeded["certificate"]}
+        out = home / "locust.json"
+        # warm-up, not measured: every worker loads the snapshot on its first footprint
+        for route in ("footprint", "verify", "floor"):
+            locust_phase(url, route, 3, args.users, load_env, out)
+        spies = profile_workers(server.pid, args.profile) if args.profile else []
+        for route, name in PHASES:
+            measured, failed = locust_phase(url, route, args.seconds, args.users, load_env, out)
+            times.setdefault(name, []).extend(measured)
+            failures[name] = failures.get(name, 0) + failed
     finally:
+        for spy in spies:  # py-spy writes its file on SIGINT
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
         server.terminate()
-        server.wait(timeout=20)
+        server.wait(timeout=30)
+    seconds = {name: args.seconds * sum(1 for _, n in PHASES if n == name) for name in times}
+    rows = [summary(name, times[name], failures[name], seconds[name]) for name in times]
+    floor = next(r for r in rows if "floor" in str(r["endpoint"]))
+    for row in rows:
+        row["p99_vs_floor"] = float(row["p99_ms"]) / float(floor["p99_ms"])  # type: ignore[arg-type]
+        row["p50_vs_floor"] = float(row["p50_ms"]) / float(floor["p50_ms"])  # type: ignore[arg-type]
     database = "PostgreSQL" if seeded["database_url"].startswith("postgresql") else "SQLite"
-    print(json.dumps(rows, indent=2))
-    if args.append:
-        append_results(args.append, rows, database, args)
+    return rows, database
 
 
 def append_results(path: Path, rows: list[dict[str, object]], database: str, args: argparse.Namespace) -> None:
     """Add a dated table at the end of the "## Service load" section (created if missing)."""
     block = [
         "",
-        f"### {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}, {database}",
+        f"### {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}, {database}, {args.workers} workers, "
+        f"{args.users} clients",
         "",
-        f"`benchmarks/load_service.py --requests {args.requests} --concurrency {args.concurrency}`: one uvicorn "
-        f"process (1 worker), httpx async load generator on loopback, {os.cpu_count()} cores shared with other "
-        f"jobs, Python {platform.python_version()}. Footprint = the 4-line desk-lamp BOM on the default snapshot "
-        "(store + history row per request).",
+        f"`benchmarks/load_service.py --seconds {args.seconds} --users {args.users} --workers {args.workers}"
+        f"{' --database-url URL' if database != 'SQLite' else ''}`: `uvicorn --workers "
+        f"{args.workers}`, Locust {_locust_version()} headless (FastHttpUser, closed loop, no think time) on "
+        f"loopback, one route per {args.seconds} s phase, the floor measured before and after; {os.cpu_count()} "
+        f"cores shared with the load generator and other jobs (noisy), Python {platform.python_version()}.",
         "",
-        "| endpoint | requests | errors | p50 ms | p99 ms | req/s |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| endpoint | requests | errors | p50 ms | p99 ms | req/s | p50 / floor | p99 / floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
         *[
             f"| {r['endpoint']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
-            f"| {r['rps']:.1f} |"
+            f"| {r['rps']:.0f} | {r['p50_vs_floor']:.2f} | {r['p99_vs_floor']:.2f} |"
             for r in rows
         ],
         "",
@@ -302,6 +327,13 @@ def append_results(path: Path, rows: list[dict[str, object]], database: str, arg
     cut = len(text) if following == -1 else following
     text = text[:cut].rstrip("\n") + "\n" + "\n".join(block) + text[cut:]
     path.write_text(text, encoding="utf-8")
+
+
+def _locust_version() -> str:
+    from importlib.metadata import version
+
+    return version("locust")
+
 
 if __name__ == "__main__":
     main()

@@ -24,8 +24,10 @@ numbers that feed a rule are decimal strings so they reach `Decimal` unrounded.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -332,7 +334,24 @@ def _version_files(folder: Path) -> list[Path]:
 
 
 def scheme_versions(scheme: str, root: Path | None = None) -> list[RuleSet]:
+    """Every version of `scheme`, parsed once per process for a given state of its folder: the
+    cache key is the name, size and modification time of each file in the scheme's folder (a
+    variant only reads its siblings), so an edited, added or removed rule file is parsed afresh
+    and an unchanged folder is not re-parsed per request (parsing is tens of ms)."""
     base = root or rules_dir()
+    return list(_scheme_versions(scheme, base, _folder_state(base / scheme)))
+
+
+def _folder_state(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    try:
+        with os.scandir(folder) as entries:
+            return tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in entries if e.is_file()))
+    except OSError:
+        return ()  # no such scheme: the uncached path raises UnknownScheme
+
+
+@lru_cache(maxsize=64)
+def _scheme_versions(scheme: str, base: Path, _state: tuple[tuple[str, int, int], ...]) -> tuple[RuleSet, ...]:
     folder = base / scheme
     if not folder.is_dir() or not _version_files(folder):
         known = ", ".join(scheme_ids(base))
@@ -350,7 +369,7 @@ def scheme_versions(scheme: str, root: Path | None = None) -> list[RuleSet]:
                 f"{earlier.path}: effective_until {earlier.effective_until} overlaps "
                 f"{later.path} effective_from {later.effective_from}"
             )
-    return versions
+    return tuple(versions)
 
 
 def split_scheme_ref(ref: str) -> tuple[str, str | None]:

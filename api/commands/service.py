@@ -42,7 +42,9 @@ def serve(
     tls = _tls_options(ssl_certfile, ssl_keyfile)
     os.environ["CARBONLABEL_EMBEDDED"] = "1" if dev else "0"
     os.environ["CARBONLABEL_PORT"] = str(port)
-    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers if not dev else 1, log_level="info", **tls)
+    # our own JSON access line (api/middleware.py) replaces uvicorn's
+    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers if not dev else 1, log_level="info",
+                access_log=False, **tls)
 
 
 def _tls_options(certfile: str, keyfile: str) -> dict[str, str]:

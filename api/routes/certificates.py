@@ -24,6 +24,8 @@ from api.services import applying
 from api.services import certificates as service
 from api.services import certification, records
 from api.services.access import require_role
+from api.services.certificate_views import CertificateState, listed_verdict
+from api.services.verification import Verdict
 from api.state import ServiceState
 
 if TYPE_CHECKING:  # row types for annotations only: the routes never query them
@@ -32,13 +34,19 @@ if TYPE_CHECKING:  # row types for annotations only: the routes never query them
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"], responses=error_responses(401, 403, 404, 409, 422))
 
 
-def certificate_public(session: Session, state: ServiceState, certificate: Certificate) -> CertificatePublic:
-    status = service.status_of(session, certificate)
-    successor = service.successor_of(session, certificate)
-    check = service.check_signature(certificate, state.public_keys)
+def certificate_public(
+    session: Session, state: ServiceState, certificate: Certificate, *, view: CertificateState | None = None,
+    check: Verdict | None = None,
+) -> CertificatePublic:
+    """One certificate as the API shows it; a list passes the state and verdict it read for all rows."""
+    if view is None:
+        view = service.views_of(session, [certificate])[certificate.id]
+    status, successor = view.status, view.successor
+    if check is None:
+        check = service.check_signature(certificate, state.public_keys)
     return CertificatePublic(
         number=certificate.number,
-        document=service.payload_of(certificate),
+        document=view.document,
         signature=certificate.signature,
         key_id=certificate.key_id,
         status=StatusPublic(
@@ -65,7 +73,12 @@ def list_certificates(
 ) -> list[CertificatePublic]:
     require_role(user, "exporter", "certifier", "admin")
     rows = records.list_certificates(session, user, limit=limit, offset=offset)
-    return [certificate_public(session, state, c) for c in rows]
+    # a constant number of queries for the page; each row's verdict memoized on the row (certificate_views)
+    views = service.views_of(session, rows)
+    return [
+        certificate_public(session, state, c, view=views[c.id], check=listed_verdict(c, state.public_keys))
+        for c in rows
+    ]
 
 
 @router.get("/{number}", response_model=CertificatePublic)

@@ -54,9 +54,9 @@ def verify(number: str, request: Request, session: SessionDep, state: StateDep) 
         if _wants_json(request) or pages is None:
             raise
         return pages.missing(request, number)
-    document = service.payload_of(certificate)
-    status = service.status_of(session, certificate)
-    successor = service.successor_of(session, certificate)
+    view = service.views_of(session, [certificate])[certificate.id]
+    document, status, successor = view.document, view.status, view.successor
+    # the signature and the stored record, checked on every request (never memoized here)
     check = service.check_signature(certificate, state.public_keys)
     footprint = document.get("footprint", {})
     verification = VerificationPublic(

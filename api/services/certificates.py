@@ -32,7 +32,10 @@ from api.models import (
 )
 from api.services import history, verification, webhooks
 from api.services.access import organisation_scope
-from api.services.certificate_status import StatusView, derive_status
+from api.services import verification
+from api.services.certificate_status import StatusView
+from api.services.certificate_views import CertificateState, states_of
+from api.services.stored_results import stored_result
 from api.services.verification import Verdict, document_of
 from api.signing import SigningKey
 from footprint.result import FootprintResult
@@ -177,7 +180,7 @@ def issue(
     product = session.get(Product, application.product_id)
     organisation = session.get(Organisation, application.organisation_id)
     assert product is not None and organisation is not None
-    result = FootprintResult.model_validate(footprint.result)
+    result = stored_result(footprint)  # validated once per row (the grading read it already)
     number = new_certificate_number(issued_at)
     document = build_document(
         number=number,
@@ -271,16 +274,16 @@ def successor_of(session: Session, certificate: Certificate) -> Certificate | No
     return session.scalar(select(Certificate).where(Certificate.supersedes_id == certificate.id))
 
 
+def views_of(
+    session: Session, certificates: list[Certificate], *, now: datetime | None = None
+) -> dict[str, CertificateState]:
+    """State, successor and parsed document of each certificate, by id, in three queries for any
+    number of certificates (api/services/certificate_views.py)."""
+    return states_of(session, certificates, now=now or utcnow())
+
+
 def status_of(session: Session, certificate: Certificate, *, now: datetime | None = None) -> StatusView:
-    successor = successor_of(session, certificate)
-    grace = document_of(certificate).surveillance.grace_days
-    return derive_status(
-        certificate,
-        history.effective_entries(session, entity_type="certificate", entity_id=certificate.id),
-        now=now or utcnow(),
-        grace_days=grace,
-        superseded_at=successor.issued_at if successor else None,
-    )
+    return views_of(session, [certificate], now=now)[certificate.id].status
 
 
 def check_signature(certificate: Certificate, public_keys: dict[str, Ed25519PublicKey]) -> Verdict:

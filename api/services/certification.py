@@ -15,8 +15,8 @@ from api.models import Application, Certificate, User
 from api.services import applications as workflow
 from api.services import certificates, grading, records
 from api.services.access import require_role
+from api.services.stored_results import stored_result
 from api.state import ServiceState
-from footprint.result import FootprintResult
 
 
 def certification_body(state: ServiceState) -> certificates.CertificationBody:
@@ -60,7 +60,7 @@ def _issue(session: Session, state: ServiceState, *, actor: User, approvers: lis
         footprint=footprint,
         outcome=outcome,
         supersedes=supersedes,
-        benchmark_key=state.domain.benchmark_key(FootprintResult.model_validate(footprint.result)),
+        benchmark_key=state.domain.benchmark_key(stored_result(footprint)),
     )
 
 

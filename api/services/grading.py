@@ -14,7 +14,7 @@ from api.services.domain import Domain, GradeOutcome
 from api.errors import InvalidInput
 from api.models import Application, Footprint, utcnow
 from api.services.certificates import RegistryBenchmarks
-from footprint.result import FootprintResult
+from api.services.stored_results import stored_result
 
 # at most this many changed values are listed (a changed rule set can change every rule)
 MAX_LISTED_CHANGES = 200
@@ -23,7 +23,7 @@ MAX_LISTED_CHANGES = 200
 def evaluate(session: Session, domain: Domain, application: Application, footprint: Footprint) -> GradeOutcome:
     """The rules' full outcome today, eligible or not (InvalidInput when the evidence is unreadable)."""
     return domain.grade(
-        FootprintResult.model_validate(footprint.result),
+        stored_result(footprint),
         evidence=application.evidence,
         scheme=application.scheme,
         on=utcnow().date(),

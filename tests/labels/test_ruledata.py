@@ -65,6 +65,17 @@ def test_overlapping_versions_are_refused(tmp_path: Path) -> None:
         scheme_versions("demo", tmp_path)
 
 
+def test_rule_sets_are_parsed_once_and_again_when_a_file_changes(tmp_path: Path) -> None:
+    """scheme_versions caches per process (issue 12: no re-parsing per request), keyed by the folder's
+    files: the same objects while nothing changed, a fresh parse after an edit."""
+    path = _write(tmp_path, HEADER + "rules:\n  x:\n    source: s\n    values:\n      2024-01-01: '1'\n")
+    first = scheme_versions("demo", tmp_path)
+    assert scheme_versions("demo", tmp_path)[0] is first[0]
+    path.write_text(HEADER + "rules:\n  x:\n    source: s\n    values:\n      2024-01-01: '22'\n", encoding="utf-8")
+    edited = scheme_versions("demo", tmp_path)
+    assert edited[0] is not first[0] and edited[0].params(date(2024, 2, 1))[0] == {"x": "22"}
+
+
 def test_version_selection_by_id_and_by_date() -> None:
     assert load_rule_set("gd-carbon-label", date(2025, 2, 28)).version == "2022.1"
     assert load_rule_set("gd-carbon-label", date(2025, 3, 1)).version == "2025.1"
