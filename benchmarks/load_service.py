@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import httpx
@@ -277,7 +277,7 @@ def append_results(path: Path, rows: list[dict[str, object]], database: str, arg
     """Add a dated table at the end of the "## Service load" section (created if missing)."""
     block = [
         "",
-        f"### {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}, {database}",
+        f"### {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, {database}",
         "",
         f"`benchmarks/load_service.py --requests {args.requests} --concurrency {args.concurrency}`: one uvicorn "
         f"process (1 worker), httpx async load generator on loopback, {os.cpu_count()} cores shared with other "
