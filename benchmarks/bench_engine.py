@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
 import warnings
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def run_size(n: int, n_boms: int, cli_boms: int) -> dict:
     bd = open_project()
     node_ids = {a.id: bd.get_node(database=database, code=a.id).id for a in snapshot.activities}
 
-    def demand_of(bom):
+    def demand_of(bom: Any) -> dict[int, float]:
         demand: dict[int, float] = {}
         for term in compile_bom(bom, snapshot).terms:
             key = node_ids[snapshot.activities[term.column].id]

@@ -9,7 +9,8 @@ no longer converts) is listed too: its label cannot stand unchecked either.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from footprint.bom import validate_bom
 from footprint.engine import compute
@@ -61,6 +62,7 @@ def footprint_moves(items: Iterable[StoredFootprint], old: Snapshot, new: Snapsh
             moves.append(FootprintMove(item.key, item.certified_kgco2e, None, None, None, None, True,
                                        "no stored BOM: the footprint cannot be recomputed", item.detail))
             continue
+        old_error: str | None
         try:
             before = _total(item, old)
         except (FootprintError, LcidbError) as exc:

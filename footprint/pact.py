@@ -16,9 +16,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 from decimal import Decimal
-from typing import Annotated, Any, Iterable, Literal
+from typing import Annotated, Any, Literal
+from collections.abc import Iterable
 from urllib.parse import quote
 from uuid import UUID, uuid5
 
@@ -70,7 +71,7 @@ NonEmptyText = Annotated[str, Field(min_length=1)]
 
 
 def _utc_text(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _aware(value: datetime) -> datetime:
@@ -359,7 +360,7 @@ def _geography(region: str) -> dict[str, str]:
 
 
 def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=timezone.utc)
+    return datetime.combine(day, time(0), tzinfo=UTC)
 
 
 def _non_negative(product_id: str, wire_name: str, value: Decimal, what: str) -> Decimal:
@@ -422,7 +423,7 @@ def export_footprint(
     if product.product_rule and exchange.product_rule_operator:
         op = exchange.product_rule_operator
         known = op if op in ("PEF", "EPD International") else "Other"
-        rules = [ProductOrSectorSpecificRule(operator=known, rule_names=[product.product_rule],  # type: ignore[arg-type]
+        rules = [ProductOrSectorSpecificRule(operator=known, rule_names=[product.product_rule],
                                              other_operator_name=None if known != "Other" else op)]
     sources = sorted({(f.source, str(f.year)) for f in result.factors if f.source.strip()})
     stages = ", ".join(stage.replace("_", " ") for stage in result.by_stage)
@@ -444,7 +445,7 @@ def export_footprint(
                     "to either).")
 
     pcf = CarbonFootprint(
-        declared_unit_of_measurement=unit,  # type: ignore[arg-type]
+        declared_unit_of_measurement=unit,
         declared_unit_amount=amount,
         product_mass_per_declared_unit=_mass_per_declared_unit(product, unit, amount),
         reference_period_start=_midnight(result.reference_period.start),
@@ -628,10 +629,11 @@ def read_pact_document(data: object, source: str = "<pact>") -> PactDocument:
         items, shape, base = data, "list", "$"
     elif isinstance(data, dict) and str(data.get("type", "")).endswith("RequestFulfilledEvent.3"):
         payload = data.get("data")
-        items = payload.get("pfs") if isinstance(payload, dict) else None
+        pfs = payload.get("pfs") if isinstance(payload, dict) else None
         shape, base = "fulfilled-event", "$.data.pfs"
-        if not isinstance(items, list) or not items:
+        if not isinstance(pfs, list) or not pfs:
             raise InvalidPactDocument(source, base, None, "a RequestFulfilledEvent carries a non-empty data.pfs")
+        items = pfs
     elif isinstance(data, dict) and {"code", "message"} <= set(data) and "id" not in data:
         raise InvalidPactDocument(source, "$.code", data.get("code"),
                                   f"a PACT error response ({data.get('message')!r}), not a footprint")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Literal, Mapping, Sequence
+from datetime import datetime, timedelta, UTC
+from typing import Any, Literal
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
@@ -73,7 +74,7 @@ class FootprintQuery(BaseModel):
         # a date-time without offset is read as UTC (the spec's example omits the seconds and
         # nothing else; an offset-less value is more likely UTC than local time of the host)
         if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
+            return value.replace(tzinfo=UTC)
         return value
 
     @classmethod
@@ -146,7 +147,7 @@ def _within(geography: str, pf: ProductFootprint) -> bool:
     if cf.geography_country and cf.geography_country.lower() == g:
         return True
     sub = cf.geography_country_subdivision
-    return bool(sub) and (sub.lower() == g or sub.lower().split("-")[0] == g)
+    return sub is not None and (sub.lower() == g or sub.lower().split("-")[0] == g)
 
 
 # --------------------------------------------------------------------------- events
@@ -171,7 +172,7 @@ class PactEvent(BaseModel):
 
     def wire(self) -> dict[str, Any]:
         out = self.model_dump(mode="json")
-        out["time"] = self.time.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        out["time"] = self.time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return out
 
 
@@ -274,8 +275,8 @@ def event_target(event_source: str, where: str = "event", *, allow_http: bool = 
 
 
 def _event(kind: str, source: str, data: dict[str, Any], now: datetime | None) -> PactEvent:
-    return PactEvent(type=kind, specversion=CLOUDEVENTS_SPEC_VERSION, id=str(uuid4()), source=source,  # type: ignore[arg-type]
-                     time=now or datetime.now(timezone.utc), data=data)
+    return PactEvent(type=kind, specversion=CLOUDEVENTS_SPEC_VERSION, id=str(uuid4()), source=source,
+                     time=now or datetime.now(UTC), data=data)
 
 
 def request_created_event(source: str, query: FootprintQuery, comment: str | None = None,

@@ -56,7 +56,7 @@ class InvalidJSON(FootprintError):
         return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in self.parts)
 
 
-class _Duplicated(dict):  # type: ignore[type-arg]
+class _Duplicated(dict):
     """An object that had a key twice; the walk reports it with its path."""
 
     duplicate: str = ""

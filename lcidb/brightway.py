@@ -16,7 +16,8 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
 
 from lcidb.flows import FLOW_UNIT, METHODS, flow_table
 from lcidb.home import carbonlabel_home
@@ -152,7 +153,7 @@ def export_snapshot(snapshot: Snapshot) -> BrightwayExport:
     Read from the snapshot itself, so any published snapshot can be exported, any time."""
     activities: dict[str, Activity] = {}
     for record in snapshot.activities:
-        activities[record.id] = record  # type: ignore[assignment]  # same fields as template.Activity
+        activities[record.id] = record  # same fields as template.Activity
     ids = [a.id for a in snapshot.activities]
     exchanges: list[Exchange] = []
     tech, bio = snapshot.tech, snapshot.bio

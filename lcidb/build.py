@@ -12,7 +12,7 @@ import json
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +119,7 @@ def _triplets(exchanges: list[Exchange], index: dict[str, int], flow_index: dict
         np.array(amounts, dtype=np.float64),
         np.array([np.nan if e.uncertainty_sigma is None else e.uncertainty_sigma for e in chosen], dtype=np.float64),
         credit=np.array([credit_code(e.credit_type) for e in chosen], dtype=np.int8),
-        basis=np.array([basis_index.get(e.gwp_basis, -1) if e.input == UNSPLIT_FLOW else -1 for e in chosen],
+        basis=np.array([basis_index.get(e.gwp_basis or "", -1) if e.input == UNSPLIT_FLOW else -1 for e in chosen],
                        dtype=np.int16),
         sigma_given=np.array([e.sigma_source == "given" for e in chosen], dtype=bool),
     )
@@ -209,7 +209,7 @@ def build_snapshot(sources: list[Path], name: str | None = None, with_default: b
             check_solvable(len(ids), _overlay_tech(tech, rows, index), f"snapshot {name}, scenario {scenario}", ids,
                            data.exchanges + data.scenarios[scenario])
 
-        created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        created = datetime.now(UTC).replace(microsecond=0).isoformat()
         manifest = {
             "name": name, "hash": digest, "created": created, "format": SNAPSHOT_FORMAT,
             "code_version": code_version(),
@@ -262,7 +262,7 @@ def _store_adjoint_results(folder: Path, scenarios: list[str | None]) -> None:
             variants.append(FactorizedSnapshot(snapshot, scenario, cutoff=True, netted=netted))
         for solved in variants:
             arrays.update(solved.derived_arrays())
-    np.savez(folder / DERIVED_FILE, **arrays)
+    np.savez(folder / DERIVED_FILE, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as bool (allow_pickle)
 
 
 def _promote(entries: list[dict[str, Any]], entry: dict[str, Any]) -> None:
@@ -279,7 +279,7 @@ def _overlay_tech(tech: Triplets, overlay: list[dict[str, Any]], index: dict[str
         if row["kind"] == "technosphere":
             entries[(index[row["input"]], index[row["activity_id"]])] = -row["amount"]
     keys = sorted(entries)
-    return Triplets(
+    return Triplets.filled(
         np.array([k[0] for k in keys], dtype=np.int64), np.array([k[1] for k in keys], dtype=np.int64),
         np.array([entries[k] for k in keys], dtype=np.float64), np.full(len(keys), np.nan),
     )

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import numpy as np
 import scipy.sparse as sp
@@ -139,20 +140,23 @@ class Triplets:
     cols: np.ndarray
     amounts: np.ndarray
     sigmas: np.ndarray
-    credit: np.ndarray | None = None
-    basis: np.ndarray | None = None
-    sigma_given: np.ndarray | None = None
+    credit: np.ndarray
+    basis: np.ndarray
+    sigma_given: np.ndarray
 
-    def __post_init__(self) -> None:  # snapshots written before these arrays existed
-        size = len(self.rows)
-        if self.credit is None:
-            object.__setattr__(self, "credit", np.zeros(size, dtype=np.int8))
-        if self.basis is None:
-            object.__setattr__(self, "basis", np.full(size, -1, dtype=np.int16))
-        if self.sigma_given is None:
-            object.__setattr__(self, "sigma_given", ~np.isnan(self.sigmas))
+    @classmethod
+    def filled(cls, rows: np.ndarray, cols: np.ndarray, amounts: np.ndarray, sigmas: np.ndarray,
+               credit: np.ndarray | None = None, basis: np.ndarray | None = None,
+               sigma_given: np.ndarray | None = None) -> Triplets:
+        """Entries whose optional arrays default as snapshots written before those arrays existed:
+        no credits, no GWP basis, a sigma counts as given where one is stored."""
+        size = len(rows)
+        return cls(rows, cols, amounts, sigmas,
+                   np.zeros(size, dtype=np.int8) if credit is None else credit,
+                   np.full(size, -1, dtype=np.int16) if basis is None else basis,
+                   ~np.isnan(sigmas) if sigma_given is None else sigma_given)
 
-    def without_credits(self) -> "Triplets":
+    def without_credits(self) -> Triplets:
         keep = self.credit == 0
         return Triplets(self.rows[keep], self.cols[keep], self.amounts[keep], self.sigmas[keep],
                         self.credit[keep], self.basis[keep], self.sigma_given[keep])
@@ -183,14 +187,14 @@ class Snapshot:
             if tech_credit is None:  # format 1 kept no credit types; negative amounts are credits only
                 tech_credit = (arrays["tech_amounts"] > 0).astype(np.int8)  # A = -amount
                 bio_credit = (arrays["bio_amounts"] < 0).astype(np.int8)
-            self.tech = Triplets(arrays["tech_rows"], arrays["tech_cols"], arrays["tech_amounts"], arrays["tech_sigmas"],
+            self.tech = Triplets.filled(arrays["tech_rows"], arrays["tech_cols"], arrays["tech_amounts"], arrays["tech_sigmas"],
                                  tech_credit, None, optional("tech_sigma_given"))
             bio_basis, bases = optional("bio_basis"), tuple(self.manifest.get("gwp_bases", ()))
             if bio_basis is None:  # format 1 kept no GWP basis per row: say so rather than claim the method
                 unsplit = self.flow_index.get(UNSPLIT_FLOW, -1)
                 bio_basis = np.where(arrays["bio_rows"] == unsplit, 0, -1).astype(np.int16)
                 bases = (UNRECORDED_BASIS,)
-            self.bio = Triplets(arrays["bio_rows"], arrays["bio_cols"], arrays["bio_amounts"], arrays["bio_sigmas"],
+            self.bio = Triplets.filled(arrays["bio_rows"], arrays["bio_cols"], arrays["bio_amounts"], arrays["bio_sigmas"],
                                 bio_credit, bio_basis, optional("bio_sigma_given"))
         # the GWP sets the sources used for their aggregated rows (Triplets.basis indexes this)
         self.gwp_bases: tuple[str, ...] = bases

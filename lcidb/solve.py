@@ -72,7 +72,7 @@ class _Pardiso:
             solver = PyPardisoSolver()
             try:
                 solver.factorize(self._matrices[trans])
-            except Exception as exc:  # pypardiso raises its own error type for a singular matrix
+            except Exception as exc:  # pypardiso raises its own error type for a singular matrix  # noqa: BLE001
                 raise RuntimeError(f"PARDISO factorization failed: {exc}") from None
             self._solvers[trans] = solver
         return solver

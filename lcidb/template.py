@@ -307,8 +307,8 @@ def read_layers(folders: list[Path]) -> TemplateData:
         name: [_resolve(file, row, rec, activities) for file, row, rec in rows]
         for name, rows in sorted(raw_scenarios.items())
     }
-    for rows in scenarios.values():
-        _refuse_duplicate_keys(rows)
+    for scenario_exchanges in scenarios.values():
+        _refuse_duplicate_keys(scenario_exchanges)
     return TemplateData(activities, exchanges, scenarios, source_hashes, replaced)
 
 

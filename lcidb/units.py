@@ -43,7 +43,7 @@ CANONICAL: dict[str, str] = {
 def registry() -> pint.UnitRegistry:
     import pint
 
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    ureg: pint.UnitRegistry[float] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     # Counted things are their own dimension, so 1 piece never converts to 1 kg.
     ureg.define("piece = [count] = pcs")
     ureg.define("pair = 2 * piece")

@@ -74,9 +74,10 @@ def write_curated(defaults_path: Path, benchmarks_path: Path, out_dir: Path) -> 
         for cn8, rows in benchmarks.items():
             if not any(cn8.startswith(p) for p in CURATED_PREFIXES):
                 continue
-            for row in rows:
+            for benchmark in rows:
                 writer.writerow(
-                    (cn8, str(row.value), row.route or "", row.period or "", BENCHMARK_SOURCE.format(cn8=cn8))
+                    (cn8, str(benchmark.value), benchmark.route or "", benchmark.period or "",
+                     BENCHMARK_SOURCE.format(cn8=cn8))
                 )
                 benchmark_rows += 1
     return default_rows, benchmark_rows

@@ -90,7 +90,7 @@ def _default_lookup(line: ImportLine, reference: ReferenceData) -> DefaultLookup
 
 def _out_of_scope(line: ImportLine, regime: str = "EU") -> LineResult:
     return LineResult(
-        line_no=line.line_no, importer_id=line.importer_id, regime=regime,  # type: ignore[arg-type]
+        line_no=line.line_no, importer_id=line.importer_id, regime=regime,
         year=line.import_date.year, import_date=line.import_date, cn_code=line.cn_code, sector=None,
         country_of_origin=line.country_of_origin, net_mass_t=line.net_mass_t, scope_status="OUT_OF_SCOPE",
         data_basis=line.data_basis, certificates=ZERO, cost_eur=ZERO if regime == "EU" else None,
@@ -146,14 +146,14 @@ def eu_line(
         view.value("default_values_in_force")
         base = lookup.row.total
         markup = view.value("markup")[entry.sector]
-        see = base * (1 + markup)  # type: ignore[operator]
+        see = base * (1 + markup)
         if lookup.fell_back:
             notes.append(
                 f"no value for CN {line.cn_code} in the {line.country_of_origin} table: "
                 "'Other countries and territories' value used"
             )
     elif line.data_basis == "ACTUAL":
-        see = line.actual_see_t_per_t  # type: ignore[assignment]
+        see = line.actual_see_t_per_t
     else:
         if context.derivation is None:
             raise LineInputError(line.line_no, "bom_ref", line.bom_ref, "no derivation available for this DERIVED line")
@@ -235,7 +235,7 @@ def eu_line(
         country_of_origin=line.country_of_origin,
         net_mass_t=mass,
         scope_status="IN_SCOPE",
-        emissions_scope=entry.emissions,  # type: ignore[arg-type]
+        emissions_scope=entry.emissions,
         data_basis=line.data_basis,
         default_source_table=lookup.table_used if lookup else None,
         default_value_t_per_t=base,
@@ -258,7 +258,7 @@ def eu_line(
         cost_eur=money(cost),
         cost_eur_per_t_good=money(cost / mass),
         derivation=context.derivation,
-        flags=sorted(flags),  # type: ignore[arg-type]
+        flags=sorted(flags),
         notes=notes,
     )
     if not context.liable:

@@ -199,7 +199,7 @@ def read_lines_csv(path_or_text: str | Path, importer: str | None = None) -> lis
         raise LineInputError(reader.line_num, None, None, f"not a readable CSV line: {exc}", source) from None
 
 
-def _read_records(reader: csv.DictReader, source: str, importer: str | None) -> list[ImportLine]:  # type: ignore[type-arg]
+def _read_records(reader: csv.DictReader, source: str, importer: str | None) -> list[ImportLine]:
     header = [name.strip() for name in (reader.fieldnames or [])]
     reader.fieldnames = header
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
@@ -209,7 +209,7 @@ def _read_records(reader: csv.DictReader, source: str, importer: str | None) -> 
     for record in reader:
         line_no = reader.line_num
         if None in record:
-            raise LineInputError(line_no, None, record[None], "more fields than header columns", source)  # type: ignore[index]
+            raise LineInputError(line_no, None, record[None], "more fields than header columns", source)
         if all(_blank(value) for value in record.values()):
             continue
         lines.append(parse_line(record, line_no, source, importer))
@@ -227,7 +227,7 @@ def read_lines_xlsx(path: str | Path, importer: str | None = None) -> list[Impor
     path = Path(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a missing, damaged or non-xlsx file
+    except Exception as exc:  # openpyxl raises several types for a missing, damaged or non-xlsx file  # noqa: BLE001
         raise LineInputError(None, None, str(path), f"cannot read as XLSX: {exc}", path.name) from None
     sheet = workbook.worksheets[0]
     source = f"{path.name} [{sheet.title}]"

@@ -258,7 +258,7 @@ def _importer_obligations(
         owed = due[2026]
         bought = _ceil(owed)
         lines_2026 = sorted((r for r in liable if r.year == 2026), key=lambda r: r.import_date)
-        cost = sum((r.certificates * r.price_eur for r in lines_2026 if r.price_eur is not None and r.certificates),  # type: ignore[operator]
+        cost = sum((r.certificates * r.price_eur for r in lines_2026 if r.price_eur is not None and r.certificates),
                    ZERO)
         last_price = next((r.price_eur for r in reversed(lines_2026) if r.price_eur is not None), ZERO)
         excess = Decimal(bought) - owed

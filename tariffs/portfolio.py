@@ -113,8 +113,8 @@ def data_basis_rows(results: list[LineResult]) -> list[DataBasisRow]:
         verified = [r for r in eu if r.data_basis == "ACTUAL" and r.saving_eur is not None]
         indicative = [r for r in eu if r.data_basis == "DERIVED" and r.saving_eur is not None]
         compared_mass = sum((r.net_mass_t for r in verified + indicative), ZERO)
-        saving_verified = sum((r.saving_eur for r in verified), ZERO)  # type: ignore[misc]
-        saving_indicative = sum((r.saving_eur for r in indicative), ZERO)  # type: ignore[misc]
+        saving_verified = sum((r.saving_eur or ZERO for r in verified), ZERO)  # filtered: never None here
+        saving_indicative = sum((r.saving_eur or ZERO for r in indicative), ZERO)
         saving = saving_verified + saving_indicative
         basis = " + ".join(part for part, used in (("verified", verified), ("indicative", indicative)) if used)
         rows.append(DataBasisRow(

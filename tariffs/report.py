@@ -103,18 +103,19 @@ def exposure_report(
     dict_rows = [row for row in raw if not isinstance(row, ImportLine)]
     if dict_rows and len(dict_rows) != len(raw):
         raise LineInputError(None, None, None, "mix of parsed lines and dicts")
+    given = [line for line in raw if isinstance(line, ImportLine)]
     parsed = (
-        parse_lines(dict_rows, importer)  # type: ignore[arg-type]
+        parse_lines(dict_rows, importer)
         if dict_rows
         else [line if line.importer_id or importer is None else line.model_copy(update={"importer_id": importer})
-              for line in raw]  # type: ignore[union-attr]
+              for line in given]
     )
     if not parsed:
         raise LineInputError(None, None, None, "no import lines")
     # name the --importer argument only if some line took it (every line may carry its own importer)
     importer_used = importer is not None and (
         any(str(row.get("importer_id") or "").strip() == "" for row in dict_rows)
-        or any(line.importer_id is None for line in raw if isinstance(line, ImportLine))
+        or any(line.importer_id is None for line in given)
     )
     if prior_mass_t is not None and prior_mass_t < 0:
         raise LineInputError(None, "prior_mass_t", str(prior_mass_t), "must not be negative")
@@ -226,7 +227,7 @@ def _thresholds(
             status, note = ("LIABLE" if value >= limit else "EXEMPT"), None
         statuses.append(ThresholdStatus(
             importer_id=importer_id, regime="UK", year=year, counted=value, prior=ZERO, threshold=limit,
-            unit="GBP", status=status, note=note,  # type: ignore[arg-type]
+            unit="GBP", status=status, note=note,
         ))
     return statuses
 

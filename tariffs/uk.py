@@ -79,7 +79,7 @@ def uk_line(
         default_value_t_per_t=default_value, default_value_source=default_source, markup=None,
         see=tonnes(see), embedded_emissions_t=tonnes(embedded), customs_value_gbp=line.customs_value_gbp,
         uk_rate_gbp_per_tco2e=rate, cost_gbp=money(cost), cost_gbp_per_t_good=money(cost / line.net_mass_t),
-        derivation=context.derivation, flags=sorted(flags), notes=notes,  # type: ignore[arg-type]
+        derivation=context.derivation, flags=sorted(flags), notes=notes,
     )
     if not context.liable:
         result = result.model_copy(update={

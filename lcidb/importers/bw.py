@@ -128,7 +128,7 @@ def _read_excel(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
             importer = ExcelImporter(str(path))
     except FileNotFoundError:
         raise ImportReportError(f"{path}: file not found") from None
-    except Exception as exc:  # bw2io/openpyxl raise many types for a file that is not a workbook
+    except Exception as exc:  # bw2io/openpyxl raise many types for a file that is not a workbook  # noqa: BLE001
         raise ImportReportError(f"{path}: not a Brightway Excel inventory ({type(exc).__name__}: {exc})") from None
     if not getattr(importer, "data", None):
         raise ImportReportError(f"{path}: no activities found (is there a 'Database' row and 'Activity' blocks?)")
@@ -202,7 +202,7 @@ def _read_simapro(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, Any]
         with contextlib.redirect_stdout(io.StringIO()):
             data, _global_parameters, metadata = SimaProCSVExtractor.extract(
                 filepath=str(path), delimiter=";", encoding=encoding)
-    except Exception as exc:  # the extractor asserts and raises many types on a non-SimaPro file
+    except Exception as exc:  # the extractor asserts and raises many types on a non-SimaPro file  # noqa: BLE001
         raise ImportReportError(f"{path}: not a SimaPro CSV export ({type(exc).__name__}: {exc})") from None
     if not data:
         raise ImportReportError(f"{path}: no 'Process' blocks found")
@@ -320,7 +320,7 @@ def import_bw(
         writer_rows[item.id] = _convert(item, db_name, by_key, parameters, report)
         raw_year = item.data.get("year", year)
         try:
-            item.year = int(raw_year)  # type: ignore[arg-type]
+            item.year = int(raw_year)
         except (TypeError, ValueError):
             item.problems.append((item.row, f"activity {item.data.get('name')!r}: no data year "
                                             f"(value {raw_year!r}; add a 'year' field or pass --year)"))
@@ -392,7 +392,7 @@ def _convert(item: _Activity, db_name: str, by_key: dict[tuple[str, str], _Activ
     production_amount = None
     try:
         values = _parameter_values(parameters, ds)
-    except Exception as exc:  # bw2parameters raises its own types for cycles and missing names
+    except Exception as exc:  # bw2parameters raises its own types for cycles and missing names  # noqa: BLE001
         item.problems.append((item.row, f"activity {name!r}: parameters could not be evaluated ({exc})"))
         return rows
     for exchange in exchanges:
@@ -401,7 +401,7 @@ def _convert(item: _Activity, db_name: str, by_key: dict[tuple[str, str], _Activ
         if exchange.get("formula"):
             try:
                 amount = _evaluate(str(exchange["formula"]), values)
-            except Exception as exc:  # the interpreter raises NameError, SyntaxError, ...
+            except Exception as exc:  # the interpreter raises NameError, SyntaxError, ...  # noqa: BLE001
                 item.problems.append((row, f"activity {name!r}: formula {exchange['formula']!r} could not be evaluated ({exc})"))
                 continue
         try:

@@ -89,7 +89,7 @@ def _read(path: Path) -> tuple[list[_Row], int, str, list[tuple[int, str]]]:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise ImportReportError(f"{path}: file not found") from None
-    except Exception as exc:  # openpyxl raises several types for a non-xlsx file
+    except Exception as exc:  # openpyxl raises several types for a non-xlsx file  # noqa: BLE001
         raise ImportReportError(f"{path}: not a readable .xlsx workbook ({exc})") from None
     if SHEET not in workbook.sheetnames:
         raise ImportReportError(f"{path}: no sheet {SHEET!r} (sheets: {', '.join(workbook.sheetnames)}); is this the flat file?")

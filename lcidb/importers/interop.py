@@ -79,7 +79,7 @@ def _read_jsonld_folder(folder: Path, shown: Path) -> tuple[str, list[dict[str, 
 
     try:
         raw = JSONLDExtractor.extract(folder, add_filename=False)
-    except Exception as exc:  # JSON decoding, layout
+    except Exception as exc:  # JSON decoding, layout  # noqa: BLE001
         raise ImportReportError(f"{shown}: not an openLCA JSON-LD export ({type(exc).__name__}: {exc})") from None
     processes = raw.get("processes") or {}
     if not processes:
@@ -128,7 +128,7 @@ def _read_jsonld_folder(folder: Path, shown: Path) -> tuple[str, list[dict[str, 
             if flow_type == "ELEMENTARY_FLOW":
                 record["type"] = "biosphere"
                 record["categories"] = _compartments(flow.get("category"), is_input)
-                code = by_uuid.get(flow_ref.get("@id"))
+                code = by_uuid.get(str(flow_ref.get("@id")))
                 if code:
                     record["_flow_code"] = code
             elif exchange is ref or (not is_input and not exchange.get("isAvoidedProduct") and flow_type == "PRODUCT_FLOW"):
@@ -136,7 +136,7 @@ def _read_jsonld_folder(folder: Path, shown: Path) -> tuple[str, list[dict[str, 
             elif flow_type == "PRODUCT_FLOW":
                 record["type"] = "substitution" if exchange.get("isAvoidedProduct") else "technosphere"
                 provider = (exchange.get("defaultProvider") or {}).get("@id")
-                if provider is None and len(providers.get(flow_ref.get("@id"), [])) == 1:
+                if provider is None and len(providers.get(str(flow_ref.get("@id")), [])) == 1:
                     provider = providers[flow_ref["@id"]][0]
                 target = processes.get(provider) if provider else None
                 if target is not None:
@@ -159,7 +159,7 @@ def read_ecospold2(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, Any
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             extracted = Ecospold2DataExtractor.extract(path, db_name, use_mp=False)
-    except Exception as exc:  # lxml and the extractor raise many types on a file that is not EcoSpold2
+    except Exception as exc:  # lxml and the extractor raise many types on a file that is not EcoSpold2  # noqa: BLE001
         raise ImportReportError(f"{path}: not EcoSpold2 ({type(exc).__name__}: {exc})") from None
     extracted.sort(key=lambda ds: ds["filename"])
     by_activity = {ds["activity"]: ds for ds in extracted}
