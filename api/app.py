@@ -23,7 +23,7 @@ from api.routes import evidence_files, label_artwork, screening
 from api.services import verification
 from api.services.history import PUBLIC_KEYS_INFO, SIGNING_KEY_INFO
 from api.services.jobs import Worker
-from api.routes import label_artwork, ledger, screening, shared
+from api.routes import ledger, shared
 from api.settings import Settings
 from api.signing import key_id_of, load_public_key, load_signing_key
 from api.state import ServiceState

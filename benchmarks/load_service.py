@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from pathlib import Path
 
 import httpx
@@ -300,7 +300,7 @@ def append_results(path: Path, rows: list[dict[str, object]], database: str, arg
     """Add a dated table at the end of the "## Service load" section (created if missing)."""
     block = [
         "",
-        f"### {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}, {database}, {args.workers} workers, "
+        f"### {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, {database}, {args.workers} workers, "
         f"{args.users} clients",
         "",
         f"`benchmarks/load_service.py --seconds {args.seconds} --users {args.users} --workers {args.workers}"

@@ -11,7 +11,8 @@ import gc
 import mmap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal
+from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Iterable, Iterator
 
 import msgspec
 import numpy as np

@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterator, Literal
+from typing import Annotated, Any, Literal
+from collections.abc import Callable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, model_validator
 

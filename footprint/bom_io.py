@@ -39,7 +39,7 @@ _NUMBER_COLUMNS = frozenset({
     "supplier_pcf_biogenic_uptake", "supplier_pcf_removals", "distance_km", "mass_kg", "dqr_technological", "dqr_temporal", "dqr_geographical",
     "uncertainty_sigma", "estimated_share", "mwh",
     # product keys (XLSX `product` sheet)
-    "declared_unit.amount", "mass_kg", "site_electricity_mwh", "production_volume",
+    "declared_unit.amount", "site_electricity_mwh", "production_volume",
 })
 _INT_COLUMNS = frozenset({"vintage"})
 _BOOL_COLUMNS = frozenset({"supplier_pcf_verified", "credit", "national_catalogue"})
@@ -155,7 +155,7 @@ def read_bom_xlsx(path: str | Path) -> BOM:
     source = str(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a damaged or non-xlsx file
+    except Exception as exc:  # openpyxl raises several types for a damaged or non-xlsx file  # noqa: BLE001
         raise BOMError(source, None, None, None, f"cannot open as XLSX: {exc}") from None
     try:
         names = {name.lower(): name for name in wb.sheetnames}

@@ -30,7 +30,8 @@ from functools import lru_cache
 from datetime import date
 from itertools import chain, count, repeat
 from operator import attrgetter, is_, is_not
-from typing import Annotated, Any, Iterator, Literal
+from typing import Annotated, Any, Literal
+from collections.abc import Iterator
 
 import msgspec
 import numpy as np

@@ -20,7 +20,7 @@ from footprint.bom import BOM, BOMLine
 from footprint.electricity import GRID_CATEGORY, MarketSplit, market_split, serves_site
 from footprint.errors import FootprintError
 from footprint.linking import link_bom, load_transport_modes
-from footprint.vectors import MethodVectors, ScenarioNotFound, SnapshotEngine, UnknownMethod, engine_for
+from footprint.vectors import MethodVectors, SnapshotEngine, engine_for
 from footprint.rollup import bookings_of, roll_up, subtree_sums, summaries
 from footprint.result import (
     DQR, ElectricityAccounting, Exclusion, FootprintResult, Provenance,

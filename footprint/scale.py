@@ -16,7 +16,8 @@ import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from itertools import chain
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator
 
 from footprint.errors import SchedulerError as SchedulerError  # defined with the package's errors; re-exported
 

@@ -22,7 +22,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from labels.certificate_document import CertificateDocument
 from labels.errors import InputInvalid, LabelsError

@@ -12,7 +12,8 @@ import hashlib
 import json
 from datetime import date
 from decimal import Decimal
-from typing import Literal, Protocol, Sequence
+from typing import Literal, Protocol
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 

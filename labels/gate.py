@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Callable, Iterable, Protocol
+from typing import Protocol
+from collections.abc import Callable, Iterable
 
 from footprint.result import FootprintResult, LineContribution
 from labels.dates import add_months, period_end_after
@@ -25,7 +26,7 @@ ONE = Decimal(1)
 
 def dataset_key(factor: object) -> str:
     """A factor's dataset: its `dataset` (the series it is an edition of) if given, else its `source`."""
-    return getattr(factor, "dataset", None) or getattr(factor, "source")
+    return getattr(factor, "dataset", None) or factor.source
 
 
 class DatasetEditions(Protocol):
@@ -52,7 +53,7 @@ class CatalogueEditions:
     `.source`, `.year`, `.published`): the highest year of each source published on or before the date."""
 
     def __init__(self, activities: Iterable[object]):
-        self._rows = [(dataset_key(a), int(getattr(a, "year")), getattr(a, "published", None)) for a in activities]
+        self._rows = [(dataset_key(a), int(a.year), getattr(a, "published", None)) for a in activities]
 
     def latest_year(self, dataset: str, on: date) -> int | None:
         years = [year for key, year, published in self._rows if key == dataset and (published is None or published <= on)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -19,8 +18,8 @@ def _fail(message: str) -> None:
 
 @db_app.command("build")
 def build(
-    source: Optional[list[Path]] = typer.Option(None, "--source", help="Template folder(s) to build."),
-    name: Optional[str] = typer.Option(None, "--name", help="Snapshot name (required with --source)."),
+    source: list[Path] | None = typer.Option(None, "--source", help="Template folder(s) to build."),
+    name: str | None = typer.Option(None, "--name", help="Snapshot name (required with --source)."),
     with_default: bool = typer.Option(False, "--with-default", help="Layer the sources on the shipped data."),
 ) -> None:
     """Validate template folders and publish an immutable snapshot (no Brightway: see export-brightway)."""
@@ -148,8 +147,8 @@ def impact(
 @factors_app.command("search")
 def factors_search(
     text: str = typer.Argument(..., help="Words to find in the id or name."),
-    geography: Optional[str] = typer.Option(None, "--geography"),
-    category: Optional[str] = typer.Option(None, "--category"),
+    geography: str | None = typer.Option(None, "--geography"),
+    category: str | None = typer.Option(None, "--category"),
     snapshot: str = typer.Option("default", "--snapshot", help=SNAPSHOT_HELP),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:

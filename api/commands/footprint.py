@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -14,21 +13,21 @@ ELECTRICITY_CHOICES = ("location", "market")
 
 def footprint(
     file: Path = typer.Argument(..., help="BOM: .json, .csv (with --product) or .xlsx"),
-    product: Optional[Path] = typer.Option(None, "--product", help="Product JSON for a CSV BOM."),
+    product: Path | None = typer.Option(None, "--product", help="Product JSON for a CSV BOM."),
     snapshot: str = typer.Option("default", "--snapshot", help=SNAPSHOT_HELP),
     as_json: bool = typer.Option(False, "--json", help="Write the full result as JSON (the input of `grade`)."),
-    monte_carlo: Optional[int] = typer.Option(None, "--monte-carlo", help="Monte Carlo iterations."),
+    monte_carlo: int | None = typer.Option(None, "--monte-carlo", help="Monte Carlo iterations."),
     seed: int = typer.Option(0, "--seed", help="Seed of the Monte Carlo sampling."),
     electricity: str = typer.Option("location", "--electricity", help="location | market"),
-    scenario: Optional[str] = typer.Option(None, "--scenario", help="A scenario overlay of the snapshot."),
+    scenario: str | None = typer.Option(None, "--scenario", help="A scenario overlay of the snapshot."),
     method: str = typer.Option("AR6", "--method", help="AR6 | AR5"),
-    linking_report: Optional[Path] = typer.Option(
+    linking_report: Path | None = typer.Option(
         None, "--linking-report", help="Where to write the linking report (.json, .csv or .xlsx) if lines do not link."
     ),
-    scheduler: Optional[str] = typer.Option(
+    scheduler: str | None = typer.Option(
         None, "--scheduler", help="Monte Carlo on Dask: 'local' (a LocalCluster on 127.0.0.1) or a scheduler ADDRESS."),
-    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Workers of --scheduler local."),
-    net_credits: Optional[str] = typer.Option(
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Workers of --scheduler local."),
+    net_credits: str | None = typer.Option(
         None, "--net-credits", help="Net recycling credits and avoided burdens into the total, citing the product "
         "rule that requires it (default: cut-off, credits reported beside the total).",
     ),
@@ -119,11 +118,11 @@ def footprint_batch(
     hotspots: bool = typer.Option(False, "--hotspots", help="Add background hotspots (one forward solve per BOM)."),
     method: str = typer.Option("AR6", "--method", help="AR6 | AR5"),
     electricity: str = typer.Option("location", "--electricity", help="location | market"),
-    scenario: Optional[str] = typer.Option(None, "--scenario", help="A scenario overlay of the snapshot."),
-    scheduler: Optional[str] = typer.Option(
+    scenario: str | None = typer.Option(None, "--scenario", help="A scenario overlay of the snapshot."),
+    scheduler: str | None = typer.Option(
         None, "--scheduler", help="Dask: 'local' starts a LocalCluster on 127.0.0.1, or a scheduler ADDRESS."),
-    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Workers of --scheduler local."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", min=1, help="Processes without --scheduler (default: all cores)."),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Workers of --scheduler local."),
+    jobs: int | None = typer.Option(None, "--jobs", min=1, help="Processes without --scheduler (default: all cores)."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Footprints of many BOMs; exits non-zero if any line failed."""

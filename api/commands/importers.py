@@ -4,7 +4,6 @@ every row that was not imported. The `db` group itself lives in api.commands.db.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -44,8 +43,8 @@ def import_bw_command(
                               "jsonld (openLCA JSON-LD folder or zip) or ecospold2 (.spold folder or file)."),
     path: Path = typer.Argument(..., help="File or folder in that format."),
     out: Path = typer.Option(..., "--out", help="Template folder to write."),
-    year: Optional[int] = typer.Option(None, "--year", help="Data year for activities without a 'year' field."),
-    licence: Optional[str] = typer.Option(None, "--licence", help="Licence for activities without a 'licence' field."),
+    year: int | None = typer.Option(None, "--year", help="Data year for activities without a 'year' field."),
+    licence: str | None = typer.Option(None, "--licence", help="Licence for activities without a 'licence' field."),
 ) -> None:
     """A Brightway-readable inventory (via bw2io) -> template folder; unmapped flows are reported."""
     from api.services import catalogue
@@ -63,8 +62,8 @@ def import_bw_command(
 def import_jsonld_command(
     path: Path = typer.Argument(..., help="openLCA JSON-LD export: folder or zip (olca-schema)."),
     out: Path = typer.Option(..., "--out", help="Template folder to write."),
-    year: Optional[int] = typer.Option(None, "--year", help="Data year for processes without a validity date."),
-    licence: Optional[str] = typer.Option(None, "--licence", help="Licence of the datasets."),
+    year: int | None = typer.Option(None, "--year", help="Data year for processes without a validity date."),
+    licence: str | None = typer.Option(None, "--licence", help="Licence of the datasets."),
 ) -> None:
     """openLCA JSON-LD -> template folder; everything not imported is reported with why."""
     import_bw_command("jsonld", path, out, year, licence)
@@ -74,8 +73,8 @@ def import_jsonld_command(
 def import_ecospold2_command(
     path: Path = typer.Argument(..., help="EcoSpold2 datasets: a folder of .spold files or one file."),
     out: Path = typer.Option(..., "--out", help="Template folder to write."),
-    year: Optional[int] = typer.Option(None, "--year", help="Data year for datasets without a time period."),
-    licence: Optional[str] = typer.Option(None, "--licence", help="Licence of the datasets."),
+    year: int | None = typer.Option(None, "--year", help="Data year for datasets without a time period."),
+    licence: str | None = typer.Option(None, "--licence", help="Licence of the datasets."),
 ) -> None:
     """EcoSpold2 -> template folder; everything not imported is reported with why."""
     import_bw_command("ecospold2", path, out, year, licence)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -17,10 +16,10 @@ def label(
              "(examples/labels/*certificate.json) or a decision (`carbonlabel grade --json`, rendered as a preview).",
     ),
     fmt: str = typer.Option("svg", "--format", help="svg, png or pdf."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output file (default: INPUT stem + .label.FORMAT here)."),
+    out: Path | None = typer.Option(None, "--out", help="Output file (default: INPUT stem + .label.FORMAT here)."),
     dpi: int = typer.Option(300, "--dpi", min=72, max=2400, help="PNG resolution."),
-    issuer: Optional[str] = typer.Option(None, "--issuer", help="Issuer, for a scheme certificate (it names none)."),
-    verification_url: Optional[str] = typer.Option(
+    issuer: str | None = typer.Option(None, "--issuer", help="Issuer, for a scheme certificate (it names none)."),
+    verification_url: str | None = typer.Option(
         None, "--verification-url", help="Verification page, for a scheme certificate (it names none)."
     ),
 ) -> None:

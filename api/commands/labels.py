@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -38,9 +38,9 @@ def _locate(message: str, files: dict[str, Path]) -> str:
     return message
 
 
-def _on(raw: Optional[str]) -> date:
+def _on(raw: str | None) -> date:
     if raw is None:
-        return datetime.now(timezone.utc).date()
+        return datetime.now(UTC).date()
     try:
         return date.fromisoformat(raw)
     except ValueError:
@@ -48,7 +48,7 @@ def _on(raw: Optional[str]) -> date:
         raise  # unreachable
 
 
-def _registry(path: Optional[Path]):
+def _registry(path: Path | None):
     """`--registry FILE`: {"<benchmark key>": [{certificate_id, total_kgco2e, issued, valid_until}, ...]}."""
     if path is None:
         return None
@@ -93,10 +93,10 @@ def grade(
     footprint_file: Path = typer.Argument(..., metavar="FOOTPRINT.json", help="Output of `carbonlabel footprint --json`."),
     scheme: str = typer.Option(..., "--scheme", help="Scheme id (see `carbonlabel schemes`), or ID@VERSION."),
     evidence_file: Path = typer.Option(..., "--evidence", metavar="EVIDENCE.json", help="Evidence dossier (docs/labels.md)."),
-    on: Optional[str] = typer.Option(None, "--on", help="Decision date YYYY-MM-DD (default: today, UTC)."),
-    registry: Optional[Path] = typer.Option(None, "--registry", help="Registry members for derived benchmarks (JSON)."),
+    on: str | None = typer.Option(None, "--on", help="Decision date YYYY-MM-DD (default: today, UTC)."),
+    registry: Path | None = typer.Option(None, "--registry", help="Registry members for derived benchmarks (JSON)."),
     as_json: bool = typer.Option(False, "--json", help="Write the decision as JSON."),
-    snapshot: Optional[str] = typer.Option(
+    snapshot: str | None = typer.Option(
         None, "--snapshot",
         help="Factor catalogue for the 'latest edition of its dataset' rule (NAME, NAME@HEX or full hash); "
              "default: the footprint's own snapshot, else 'default'.",
@@ -134,8 +134,8 @@ def grade(
 def recognise(
     certificate_file: Path = typer.Argument(..., metavar="CERTIFICATE.json", help="Certificate of the source scheme."),
     target: str = typer.Option(..., "--target", help="Target scheme id, or ID@VERSION."),
-    on: Optional[str] = typer.Option(None, "--on", help="Recognition date YYYY-MM-DD (default: today, UTC)."),
-    registry: Optional[Path] = typer.Option(None, "--registry", help="Registry members for derived benchmarks (JSON)."),
+    on: str | None = typer.Option(None, "--on", help="Recognition date YYYY-MM-DD (default: today, UTC)."),
+    registry: Path | None = typer.Option(None, "--registry", help="Registry members for derived benchmarks (JSON)."),
     as_json: bool = typer.Option(False, "--json", help="Write the outcome as JSON."),
 ) -> None:
     """May the target scheme take over this certificate, and on what terms?"""
@@ -166,7 +166,7 @@ def recognise(
 
 
 def schemes(
-    on: Optional[str] = typer.Option(None, "--on", help="Date YYYY-MM-DD (default: today, UTC)."),
+    on: str | None = typer.Option(None, "--on", help="Date YYYY-MM-DD (default: today, UTC)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The schemes known to the service and the rule-set version in force."""

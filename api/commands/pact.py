@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 from uuid import UUID
 
 import typer
@@ -17,7 +17,7 @@ pact_app = typer.Typer(help="PACT v3 footprint files: export ours, read a partne
                        no_args_is_help=True)
 
 
-def _write(document: Any, out: Optional[Path]) -> None:
+def _write(document: Any, out: Path | None) -> None:
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if out is None:
         typer.echo(text, nl=False)
@@ -43,11 +43,11 @@ def export(
     company_name: str = typer.Option(..., "--company-name", help="The data owner's name."),
     company_id: list[str] = typer.Option(..., "--company-id", help="The data owner's id as a URN; repeatable."),
     id_domain: str = typer.Option(..., "--id-domain", help="Your domain, for product URNs urn:pact:DOMAIN:product-id:ID."),
-    pf_id: Optional[list[str]] = typer.Option(None, "--id", help="Footprint id (UUID) per footprint; default: derived from the computation."),
-    preceding: Optional[list[str]] = typer.Option(None, "--preceding", help="Id of a footprint this one replaces (single export only); repeatable."),
-    created: Optional[str] = typer.Option(None, "--created", help="Creation time (ISO 8601 with offset); default now."),
+    pf_id: list[str] | None = typer.Option(None, "--id", help="Footprint id (UUID) per footprint; default: derived from the computation."),
+    preceding: list[str] | None = typer.Option(None, "--preceding", help="Id of a footprint this one replaces (single export only); repeatable."),
+    created: str | None = typer.Option(None, "--created", help="Creation time (ISO 8601 with offset); default now."),
     as_list: bool = typer.Option(False, "--list", help="Write {\"data\": [...]} even for one footprint."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output file (default: standard output)."),
+    out: Path | None = typer.Option(None, "--out", help="Output file (default: standard output)."),
 ) -> None:
     """Write footprints as PACT v3 ProductFootprints; refused, naming the field, when a mandatory one is unknown."""
     from pydantic import ValidationError
@@ -62,7 +62,7 @@ def export(
         _fail(f"{len(pf_id)} --id for {len(footprint)} footprints")
     if preceding and len(footprint) > 1:
         _fail("--preceding applies to a single footprint")
-    when = datetime.now(timezone.utc)
+    when = datetime.now(UTC)
     if created is not None:
         try:
             when = datetime.fromisoformat(created.replace("Z", "+00:00"))
@@ -97,7 +97,7 @@ def export(
 @pact_app.command("import")
 def import_(
     file: Path = typer.Argument(..., help="PACT JSON: a footprint, a list, a {\"data\": ...} response or a fulfilled event; v2 or v3."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the footprints as v3 {\"data\": [...]} here."),
+    out: Path | None = typer.Option(None, "--out", help="Write the footprints as v3 {\"data\": [...]} here."),
     as_json: bool = typer.Option(False, "--json", help="Print the v3 footprints and the report as JSON."),
 ) -> None:
     """Read a partner's PACT file: check it, convert v2 to v3, and say what was converted or ignored."""
@@ -132,9 +132,9 @@ def use(
     file: Path = typer.Argument(..., help="PACT JSON holding the supplier's footprint."),
     bom: Path = typer.Option(..., "--bom", help="Our BOM (JSON)."),
     line: str = typer.Option(..., "--line", help="line_id of the line the supplier's product stands for."),
-    pf_id: Optional[str] = typer.Option(None, "--pf", help="Which footprint of the file (needed if it holds several)."),
-    on: Optional[str] = typer.Option(None, "--on", help="Date the footprint must be valid on (default: today)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the BOM (default: standard output)."),
+    pf_id: str | None = typer.Option(None, "--pf", help="Which footprint of the file (needed if it holds several)."),
+    on: str | None = typer.Option(None, "--on", help="Date the footprint must be valid on (default: today)."),
+    out: Path | None = typer.Option(None, "--out", help="Where to write the BOM (default: standard output)."),
 ) -> None:
     """Put a supplier's PACT footprint into a BOM line as its supplier_pcf (unit converted, validity and status checked)."""
     from api.services.pact_files import read_document, use_in_bom

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -22,7 +22,7 @@ def _print_report(report: Any, where: str) -> None:
             typer.echo("         " + "; ".join(f"{k} {v}" for k, v in f.evidence.items()))
 
 
-def _from_file(path: Path, on: date, registry: Optional[Path], use_database: bool) -> Any:
+def _from_file(path: Path, on: date, registry: Path | None, use_database: bool) -> Any:
     """A footprint or application JSON file, screened (docs/screening.md)."""
     from pydantic import ValidationError
 
@@ -45,8 +45,8 @@ def _from_file(path: Path, on: date, registry: Optional[Path], use_database: boo
 def screen_command(
     target: str = typer.Argument(..., metavar="APPLICATION_OR_FOOTPRINT",
                                  help="A footprint or application JSON file, or an application id in the service database."),
-    on: Optional[str] = typer.Option(None, "--on", help="Screening date YYYY-MM-DD (default: today, UTC)."),
-    registry: Optional[Path] = typer.Option(None, "--registry", help="Peer certificates (the `grade --registry` format)."),
+    on: str | None = typer.Option(None, "--on", help="Screening date YYYY-MM-DD (default: today, UTC)."),
+    registry: Path | None = typer.Option(None, "--registry", help="Peer certificates (the `grade --registry` format)."),
     use_database: bool = typer.Option(True, "--database/--no-database",
                                       help="Compare with the service database's certificates and BOMs if it exists."),
     as_json: bool = typer.Option(False, "--json", help="Write the report as JSON."),
@@ -68,7 +68,7 @@ def screen_command(
         _print_report(report, where)
 
 
-def _screen_target(target: str, path: Path, day: date, registry: Optional[Path], use_database: bool) -> tuple[Any, str]:
+def _screen_target(target: str, path: Path, day: date, registry: Path | None, use_database: bool) -> tuple[Any, str]:
     """A file (footprint or application JSON), else an application id of the service database."""
     if path.is_file():
         return _from_file(path, day, registry, use_database), str(path)
@@ -80,7 +80,7 @@ def _screen_target(target: str, path: Path, day: date, registry: Optional[Path],
 def sample_command(
     n: int = typer.Option(..., "--n", min=1, help="How many certificates to draw."),
     seed: int = typer.Option(..., "--seed", min=0, help="The draw is reproducible from it."),
-    on: Optional[str] = typer.Option(None, "--on", help="Date YYYY-MM-DD (default: today, UTC)."),
+    on: str | None = typer.Option(None, "--on", help="Date YYYY-MM-DD (default: today, UTC)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Certificates for third-party spot checks, weighted by risk, with the reason for each pick."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -74,17 +73,17 @@ def _read_purchase_plan(path: Path) -> dict[str | None, dict[str, int]]:
 
 def cbam(
     lines_csv: Path = typer.Argument(..., help="CSV or XLSX of import lines (reference note §9.1 columns + importer_id, exporter_id, regime, customs_value_gbp, bom_ref)."),
-    importer: Optional[str] = typer.Option(None, "--importer", help="Importer for lines without importer_id."),
-    prior_mass_t: Optional[str] = typer.Option(None, "--prior-mass-t", help="Net mass (t) of CBAM goods the importer already imported in the year of its lines."),
+    importer: str | None = typer.Option(None, "--importer", help="Importer for lines without importer_id."),
+    prior_mass_t: str | None = typer.Option(None, "--prior-mass-t", help="Net mass (t) of CBAM goods the importer already imported in the year of its lines."),
     projection: bool = typer.Option(False, "--projection", help="Repeat each line's volume every year 2026-2034."),
     obligations: bool = typer.Option(False, "--obligations", help="Add the EU importers' quarterly holding, purchases, surrenders and monthly cash flow."),
-    purchases: Optional[Path] = typer.Option(None, "--purchases", help="CSV (importer_id, month, certificates) of planned purchases: shortfalls are flagged (implies --obligations)."),
+    purchases: Path | None = typer.Option(None, "--purchases", help="CSV (importer_id, month, certificates) of planned purchases: shortfalls are flagged (implies --obligations)."),
     portfolio: bool = typer.Option(False, "--portfolio", help="Trade-office portfolio: aggregates by exporter and destination, price / data / China carbon price sensitivities."),
     as_json: bool = typer.Option(False, "--json", help="Write the report as JSON to stdout."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the report to a file: .pdf, .xlsx, .csv (lines) or .json."),
+    out: Path | None = typer.Option(None, "--out", help="Write the report to a file: .pdf, .xlsx, .csv (lines) or .json."),
     snapshot: str = typer.Option("default", "--snapshot", help="Footprint snapshot for DERIVED lines (bom_ref)."),
-    defaults_table: Optional[Path] = typer.Option(None, "--defaults-table", help="Commission default-value table (2026/1740 CSV format) instead of the curated one."),
-    benchmarks_table: Optional[Path] = typer.Option(None, "--benchmarks-table", help="Commission Column B benchmark table instead of the curated one (with --defaults-table)."),
+    defaults_table: Path | None = typer.Option(None, "--defaults-table", help="Commission default-value table (2026/1740 CSV format) instead of the curated one."),
+    benchmarks_table: Path | None = typer.Option(None, "--benchmarks-table", help="Commission Column B benchmark table instead of the curated one (with --defaults-table)."),
 ) -> None:
     """EU CBAM (definitive period) and UK CBAM exposure of import lines."""
     from api.services import cbam_reports
@@ -129,7 +128,7 @@ def cbam_portfolio(
     obligations: bool = typer.Option(False, "--obligations", help="Add the EU importers' obligations over time."),
     projection: bool = typer.Option(False, "--projection", help="Repeat each line's volume every year 2026-2034."),
     as_json: bool = typer.Option(False, "--json", help="Write the portfolio as JSON to stdout."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the portfolio to a file: .pdf, .xlsx, .csv (lines) or .json."),
+    out: Path | None = typer.Option(None, "--out", help="Write the portfolio to a file: .pdf, .xlsx, .csv (lines) or .json."),
     snapshot: str = typer.Option("default", "--snapshot", help="Footprint snapshot for DERIVED lines (bom_ref)."),
 ) -> None:
     """A trade office's portfolio: `carbonlabel cbam FILE --portfolio`."""

@@ -32,7 +32,6 @@ from api.models import (
 )
 from api.services import history, verification, webhooks
 from api.services.access import organisation_scope
-from api.services import verification
 from api.services.certificate_status import StatusView
 from api.services.certificate_views import CertificateState, states_of
 from api.services.stored_results import stored_result

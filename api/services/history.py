@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -33,7 +33,7 @@ PUBLIC_KEYS_INFO = "public_keys"
 
 def timestamp(moment: datetime) -> str:
     """Full precision, UTC, one spelling on every database (SQLite returns naive UTC datetimes)."""
-    aware = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return aware.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

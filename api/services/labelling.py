@@ -10,7 +10,8 @@ lcidb.errors.LcidbError for a snapshot that is not published here.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from footprint.result import FootprintResult
 from labels.decision import Decision, RecognitionOutcome

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Callable
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -283,7 +284,7 @@ def deliver_due(session: Session, *, now: datetime | None = None,
                 send: Callable[[PactConnection, dict[str, Any], str], None]) -> list[PactDelivery]:
     """Try every pending delivery that is due; `send(connection, event, url)` raises on failure.
     Returns the rows it touched (delivered, rescheduled or abandoned)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     due = list(session.scalars(select(PactDelivery).where(PactDelivery.status == "pending",
                                                           PactDelivery.next_attempt_at <= now)
                                .order_by(PactDelivery.next_attempt_at).limit(50)))
@@ -296,7 +297,7 @@ def deliver_due(session: Session, *, now: datetime | None = None,
                 raise ServiceError(f"no credentials for {row.target_url}: register a connection to that host "
                                    "(with the credentials it issued us) linked to the partner account")
             send(connection, row.event, row.target_url)
-        except Exception as exc:  # any failure is retried: the partner may be down for hours
+        except Exception as exc:  # any failure is retried: the partner may be down for hours  # noqa: BLE001
             row.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
             retry_at = RETRY.next_attempt(row.first_attempt_at, row.attempts, now)
             if retry_at is None:
@@ -395,7 +396,7 @@ def impact_of(session: Session, *, actor: User, record_id: str) -> list[Impact]:
         if not any(str((line.get("supplier_pcf") or {}).get("pact_pf_id", "")).lower() in replaced for line in lines):
             continue
         change = change_from_new_version(BOM.model_validate(bom_row.bom), FootprintResult.model_validate(row.result),
-                                         new_pf, on=datetime.now(timezone.utc).date())
+                                         new_pf, on=datetime.now(UTC).date())
         if change is None:
             continue
         certificates = [c.number for c in session.scalars(

@@ -10,7 +10,7 @@ of the rule-set version that issued it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -41,7 +41,7 @@ class ProcurementAnswer:
 def check(session: Session, *, number: str, on: date, grade: str) -> ProcurementAnswer:
     certificate = certificates.get_by_number(session, number)
     document = certificates.payload_of(certificate)
-    start = datetime.combine(on, time.min, tzinfo=timezone.utc)
+    start = datetime.combine(on, time.min, tzinfo=UTC)
     end = start + timedelta(days=1) - timedelta(microseconds=1)
     at_start = certificates.status_of(session, certificate, now=start)
     at_end = certificates.status_of(session, certificate, now=end)

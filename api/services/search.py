@@ -83,7 +83,7 @@ def search_certificates(
     hits: list[CertificateHit] = []
     skipped = 0
     views = states_of(session, [row[0] for row in rows], now=moment)  # three queries for the whole page
-    for certificate, exporter, cn_code in rows:
+    for certificate, _exporter, cn_code in rows:
         status = views[certificate.id].status
         if query.status is not None:
             if status.status != query.status:

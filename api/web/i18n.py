@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 import datetime as dt
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from babel import Locale
@@ -52,7 +52,7 @@ def catalogue_path(code: str) -> resources.abc.Traversable:
     return resources.files("api.web") / "locales" / code.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(code: str) -> gettext.GNUTranslations:
     """The compiled catalogue of one language (fuzzy entries are left out, as msgfmt does)."""
     with catalogue_path(code).open("rb") as po:

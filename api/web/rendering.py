@@ -4,7 +4,7 @@ Autoescape is on for every template (product and organisation names are user tex
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
@@ -18,7 +18,7 @@ HTMX_VERSION = "2.0.11"
 ECHARTS_VERSION = "6.1.0"
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment(code: str) -> Environment:
     env = Environment(
         loader=PackageLoader("api.web", "templates"),

@@ -8,8 +8,7 @@
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from sqlalchemy import insert, text
 from typer.testing import CliRunner
@@ -66,7 +65,7 @@ def test_history_keeps_microseconds_and_the_order_of_actions(app, client, actors
     ...): the rows must come back in the order they were written, with their microseconds."""
     import api.services.certificates as certificate_service
 
-    start = datetime(2026, 12, 1, 10, 0, 7, 100000, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 1, 10, 0, 7, 100000, tzinfo=UTC)
     ticks = iter(start + timedelta(microseconds=100000 * i) for i in range(9))
     clock = lambda: next(ticks)  # noqa: E731
     _exporter, certifier, number, certificate_id = _number_and_id(app, client, actors)
@@ -92,7 +91,7 @@ def _forge_lift(app, certificate_id: str) -> int:  # type: ignore[no-untyped-def
         fields = {
             "seq": last.seq + 1,
             "prev_hash": last.row_hash,
-            "at": datetime.now(timezone.utc),
+            "at": datetime.now(UTC),
             "actor_id": last.actor_id,
             "actor_role": "certifier",
             "organisation_id": last.organisation_id,
@@ -183,7 +182,7 @@ def test_history_written_before_0002_is_chained_by_the_migration_and_sealed_by_a
     moment = "2026-01-02 03:04:05.123456+00:00"
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO organisations (id, name, created_at) VALUES ('o1', 'Old Co', :t)"), {"t": moment})
-        for i, action in enumerate(("create", "submit", "start_review")):
+        for _i, action in enumerate(("create", "submit", "start_review")):
             conn.execute(
                 text(
                     "INSERT INTO history (at, organisation_id, entity_type, entity_id, action, detail) "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from pathlib import Path
 from typing import Any
 
@@ -221,5 +221,5 @@ def test_our_certificate_is_recognised_under_another_scheme(real_client) -> None
 
 def test_dates_are_utc_instants() -> None:
     document = CertificateDocument.model_validate(_v1_documents()["CL-2026-8FYUL4W3"]["document"])
-    assert document.issued_at == datetime(2026, 12, 1, 12, 33, 57, tzinfo=timezone.utc)
+    assert document.issued_at == datetime(2026, 12, 1, 12, 33, 57, tzinfo=UTC)
     assert document.wire()["issued_at"] == "2026-12-01T12:33:57Z"

@@ -9,7 +9,7 @@ disabled client asks for a token; renew while suspended; a forged history row.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import httpx
 from sqlalchemy import insert
@@ -27,7 +27,7 @@ def _forge_revoke(application, number: str) -> tuple[str, int]:  # type: ignore[
         certificate_id = session.query(Certificate.id).filter(Certificate.number == number).scalar()
         last = history.entries_for(session, entity_type="certificate", entity_id=certificate_id)[-1]
         fields = {
-            "seq": last.seq + 1, "prev_hash": last.row_hash, "at": datetime.now(timezone.utc),
+            "seq": last.seq + 1, "prev_hash": last.row_hash, "at": datetime.now(UTC),
             "actor_id": last.actor_id, "actor_role": "certifier", "organisation_id": last.organisation_id,
             "entity_type": "certificate", "entity_id": certificate_id, "action": "revoke",
             "from_state": "valid", "to_state": "revoked", "reason": "forged", "detail": {},

@@ -16,6 +16,7 @@ from api.rendering.label import PT_MM, label_pdf, label_png, label_svg
 from labels.artwork import artwork_for
 from tests.api.helpers import certified
 from tests.labels.test_artwork import certificate_document, decision
+from datetime import UTC
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 runner = CliRunner()
@@ -169,7 +170,7 @@ def test_t2_certificate_issued_by_the_service_prints_its_reduction(tmp_path: Pat
 
     Inputs and the hand calculation: tests/labels/test_artwork.t2_decision (-3.5 % vs 2023–2024, against the
     re-baselined 98.4 kg, not the certified 101.5 kg)."""
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
     from types import SimpleNamespace
 
     from api.services.certificates import build_document
@@ -186,10 +187,10 @@ def test_t2_certificate_issued_by_the_service_prints_its_reduction(tmp_path: Pat
     assert (outcome.reduction["percent"], outcome.reduction["base_year"]) == ("3.5", "2023–2024")
     assert outcome.reduction["previous_rebaselined_kgco2e"] == "98.4"
     assert outcome.reduction["base_period"] == {"start": "2023-07-01", "end": "2024-06-30"}
-    issued = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+    issued = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     document = build_document(
         number="CL-2026-T2T2T2T2", key=SimpleNamespace(key_id="k1"), issuer="GD Certification Centre",  # type: ignore[arg-type]
-        public_url="https://label.example.gd.cn", issued_at=issued, valid_until=datetime(2028, 5, 31, tzinfo=timezone.utc),
+        public_url="https://label.example.gd.cn", issued_at=issued, valid_until=datetime(2028, 5, 31, tzinfo=UTC),
         organisation=SimpleNamespace(id="o1", name="Example Co."),  # type: ignore[arg-type]
         product=SimpleNamespace(id="p1", name="Air conditioner"),  # type: ignore[arg-type]
         footprint_id="f1", result=result, outcome=outcome, supersedes=None, application_id="a1")

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from tests.api.helpers import application_under_review, apply, certified, compute, create_product, step, upload_bom
-from tests.api.standin import StandInDomain, sample_bom
+from tests.api.standin import StandInDomain
 
 
 def _me(client, headers) -> dict:  # type: ignore[no-untyped-def]

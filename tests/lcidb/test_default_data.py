@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
+from functools import lru_cache, cache
 from pathlib import Path
 
 import openpyxl
@@ -37,7 +37,7 @@ def cradle_to_gate(data: TemplateData, activity_id: str, method: str = "AR6", sc
         by_owner.setdefault(e.activity_id, []).append(e)
     cf = {code: flow.cf[method] for code, flow in flow_table().items()}
 
-    @lru_cache(maxsize=None)
+    @cache
     def y(a: str) -> float:
         return sum(e.amount * (cf[e.input] if e.kind == "biosphere" else y(e.input)) for e in by_owner.get(a, []))
 

@@ -3,7 +3,7 @@ JSON Schema 2020-12 validators, with $refs resolved inside the OpenAPI document.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,12 @@ V3_EXAMPLES = V3_DIR / "examples"
 _URI = "urn:carbonlabel-tests:pact-v3-openapi"
 
 
-@lru_cache(maxsize=None)
+@cache
 def openapi(version: str = "v3") -> dict[str, Any]:
     return yaml.safe_load((PACT_DIR / version / "openapi.yaml").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(schema_name: str, version: str = "v3") -> Draft202012Validator:
     """A validator for `#/components/schemas/<schema_name>` (formats checked: uuid, date-time)."""
     uri = f"{_URI}-{version}"

@@ -3,7 +3,7 @@ restart (a new app on the same database sends it), and is abandoned after the 72
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 
 from api.app import create_app
@@ -13,7 +13,7 @@ from footprint.pact_exchange import published_event
 from tests.api.standin import StandInDomain
 from tests.pact.service import make_account
 
-START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def _queue(app, *, with_connection: bool = True) -> str:

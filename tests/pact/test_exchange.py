@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta, timezone
-from uuid import UUID
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
@@ -14,7 +13,7 @@ from footprint.pact_exchange import (FootprintQuery, RetryPolicy, event_target, 
                                      published_event, rejected_event, request_created_event)
 from tests.pact.schema import example, schema_errors
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def _pfs():

@@ -13,7 +13,7 @@ Hand calculation (AR6), per piece:
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal
 from uuid import UUID
 
@@ -28,7 +28,7 @@ from tests.pact.schema import schema_errors, v2_only_fields
 
 PF_ID = UUID("5b2f1c1e-9d7a-4c3e-8f10-2a4b6c8d0e12")
 OLD_ID = UUID("0f6a8e4c-1b2d-4e3f-9a5b-7c8d9e0f1a2b")
-CREATED = datetime(2026, 3, 1, 8, 30, tzinfo=timezone.utc)
+CREATED = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
 COMPANY = PactCompany(name="Foshan Stools Ltd", company_ids=("urn:pact:carbonlabel.example:company:org-1",))
 
 
@@ -101,7 +101,7 @@ def test_every_mandatory_field_from_engine_and_product(result, mini_bom) -> None
 
 def test_exported_documents_validate_against_the_v3_openapi_and_carry_no_v2_field(result, mini_bom) -> None:
     verification = PactVerification(coverage="product level", provider_name="GD Certification Centre",
-                                    completed_at=datetime(2026, 2, 1, tzinfo=timezone.utc),
+                                    completed_at=datetime(2026, 2, 1, tzinfo=UTC),
                                     standard_name="gd-carbon-label")
     for pf in (_export(result, _product(mini_bom)),
                _export(result, _product(mini_bom, product_ids=["urn:gtin:5695872369587"],
