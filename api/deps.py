@@ -23,7 +23,7 @@ oauth2_client_credentials = OAuth2(
 
 
 def get_state(request: Request) -> ServiceState:
-    return request.app.state.service  # type: ignore[no-any-return]
+    return request.app.state.service
 
 
 def get_session(request: Request) -> Iterator[Session]:

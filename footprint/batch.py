@@ -74,7 +74,10 @@ def _location_bookings(boms: Iterable[BOM], snapshot: Snapshot, cutoff: bool) ->
     from footprint.engine import compile_bom, link_cache
 
     cache = link_cache(snapshot)
-    starts, parent, depth, stage = [0], [], [], []
+    starts: list[int] = [0]
+    parent: list[int] = []
+    depth: list[int] = []
+    stage: list[Any] = []
     term_line: list[int] = []
     term_column: list[int] = []
     term_amount: list[float] = []
@@ -166,7 +169,7 @@ def batch_chunk(raws: list[bytes], numbers: list[int], snapshot_path: str, snaps
         records[k] = ordinary_record(raws[k], numbers[k], engine, method, hotspots, source_name, electricity)
     if delegated and not gc.isenabled():
         gc.collect()  # error tracebacks hold reference cycles through this chunk's frames
-    failed = sum(1 for k in delegated if "error" in records[k])  # type: ignore[operator]
+    failed = sum(1 for k in delegated if "error" in records[k])  # type: ignore[operator,misc]
     return _ENCODER.encode_lines(records), failed
 
 

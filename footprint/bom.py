@@ -253,7 +253,7 @@ COUNT_DIMENSION = "[count]"
 
 
 class BOM(_Input):
-    schema_version: Literal["1"] = BOM_SCHEMA_VERSION
+    schema_version: Literal["1"] = "1"  # BOM_SCHEMA_VERSION
     product: Product
     lines: list[BOMLine]
     exclusions: list[Exclusion] = Field(default_factory=list)
@@ -616,7 +616,7 @@ def _code_of(err: Any, path: tuple[str | int, ...]) -> str:
 def _reason_of(err: Any, code: str) -> str:
     if code == "bom.too_large":
         ctx = err.get("ctx", {})
-        limit = next((ctx[k] for k in ("le", "lt", "ge", "gt") if k in ctx), None)
+        limit = next((ctx[k] for k in ("le", "lt", "ge", "gt") if k in ctx), 0)
         return (f"beyond the plausible limit of {abs(limit):g} in magnitude (a unit or typing error; "
                 "the limits are listed in docs/bom-formats.md)")
     return _REASONS.get(err["type"], err["msg"])
@@ -634,6 +634,7 @@ def bom_error_from_validation(exc: ValidationError, loc: LineLocator, data: Any 
         if len(path) >= 2 and path[0] == "lines" and isinstance(path[1], int):
             index, rest = path[1], path[2:]
             line_id = _raw_line_id(data, index)
+        field: str | None
         if field_name is not None and index is not None:
             field = field_name(rest)
         else:

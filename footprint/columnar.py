@@ -31,7 +31,7 @@ from datetime import date
 from itertools import chain, count, repeat
 from operator import attrgetter, is_, is_not
 from typing import Annotated, Any, Literal
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import msgspec
 import numpy as np
@@ -388,7 +388,7 @@ class ColumnarBatch:
         return found
 
     def _book(self, n_boms: int, starts: np.ndarray, bom_of: np.ndarray, bad: np.ndarray,
-              keep_line: np.ndarray, ids: list[str], parent: np.ndarray, depth: np.ndarray,
+              keep_line: np.ndarray, ids: Sequence[str], parent: np.ndarray, depth: np.ndarray,
               has_factor: np.ndarray, quantity: np.ndarray, column: np.ndarray, per_unit: np.ndarray,
               stage: np.ndarray, credit: np.ndarray, boms: list[_BOM], numbers: list[int],
               records: list[dict[str, Any] | None], positions: list[int]) -> None:

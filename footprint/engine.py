@@ -85,7 +85,7 @@ def link_lines(bom: BOM, snapshot: Snapshot) -> dict[int, Link]:
 
 
 @lru_cache(maxsize=16)
-def _activity_map(snapshot: Snapshot) -> dict[str, object]:
+def _activity_map(snapshot: Snapshot) -> dict[str, Any]:
     return {activity.id: activity for activity in snapshot.activities}
 
 
@@ -215,9 +215,10 @@ def _line_dqr(line: BOMLine, link: Link | None, snapshot: Snapshot) -> dict[str,
         return None
     activity = snapshot.activities[link.column]
     values = (activity.dqr_technological, activity.dqr_temporal, activity.dqr_geographical)
-    if any(v is None for v in values):
+    technological, temporal, geographical = values
+    if technological is None or temporal is None or geographical is None:
         return None
-    return {"technological": values[0], "temporal": values[1], "geographical": values[2]}
+    return {"technological": technological, "temporal": temporal, "geographical": geographical}
 
 
 def compute(
@@ -378,7 +379,7 @@ def compute(
     factors = [
         dict(
             id=a.id, name=a.name, unit=a.unit, geography=a.geography, category=a.category, source=a.source,
-            licence=a.licence, year=a.year, published=a.published, status=a.status, dataset=a.dataset, kgco2e=kg,  # type: ignore[arg-type]
+            licence=a.licence, year=a.year, published=a.published, status=a.status, dataset=a.dataset, kgco2e=kg,
         )
         for column, kg in sorted(factor_kg.items(), key=lambda item: snapshot.activities[item[0]].id)
         for a in (snapshot.activities[column],)
@@ -419,7 +420,7 @@ def compute(
         declared_unit={"unit": product.declared_unit.unit, "amount": product.declared_unit.amount},
         boundary=product.boundary,
         reference_period={"start": product.reference_period.start, "end": product.reference_period.end},
-        site_region=product.site_region, method=method, standard=STANDARD, scenario=scenario,  # type: ignore[arg-type]
+        site_region=product.site_region, method=method, standard=STANDARD, scenario=scenario,
         complete=True, unlinked_lines=[],
         total_kgco2e=total,
         headline=_headline(total, product.declared_unit.amount, product.declared_unit.unit, method,

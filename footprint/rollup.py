@@ -160,7 +160,7 @@ def summaries(r: RollUp, b: Bookings, flows: Sequence[str], line_ids: Sequence[s
     seen_rows = r.stage_seen[:, _STAGE_ORDER].tolist()
     bounds = b.starts.tolist()
     any_supplier = bool(r.supplier.any())
-    out = []
+    out: list[Any] = []
     append = out.append
     for k in range(b.n_boms) if which is None else which:
         s, e = bounds[k], bounds[k + 1]

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 from collections.abc import Callable, Iterable
 
 from footprint.result import FootprintResult, LineContribution
@@ -24,7 +24,7 @@ from labels.ruledata import Provenance
 ONE = Decimal(1)
 
 
-def dataset_key(factor: object) -> str:
+def dataset_key(factor: Any) -> str:
     """A factor's dataset: its `dataset` (the series it is an edition of) if given, else its `source`."""
     return getattr(factor, "dataset", None) or factor.source
 
@@ -52,7 +52,7 @@ class CatalogueEditions:
     """Latest edition per dataset from a factor catalogue, e.g. a snapshot's `activities` (ActivityMeta:
     `.source`, `.year`, `.published`): the highest year of each source published on or before the date."""
 
-    def __init__(self, activities: Iterable[object]):
+    def __init__(self, activities: Iterable[Any]):
         self._rows = [(dataset_key(a), int(a.year), getattr(a, "published", None)) for a in activities]
 
     def latest_year(self, dataset: str, on: date) -> int | None:

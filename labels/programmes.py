@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -113,7 +114,7 @@ def lot_eligibility(lot: CreditLot, accepted: list[str], programmes: dict[str, P
     return out
 
 
-def ccer_power_conflicts(certificates: list[tuple[str, str | None, int | None, str | None]],
+def ccer_power_conflicts(certificates: Sequence[tuple[str, str | None, int | None, str | None]],
                          lots: list[CreditLot]) -> list[str]:
     """Green certificates (serial, project id, vintage, CCER project id) for power that also earned CCER: refused.
 

@@ -115,7 +115,7 @@ def certificate_from_document(document: CertificateDocument) -> Certificate:
                            "present it as a certificate (labels.inputs.Certificate) with those fields")
     if document.tier not in ("T1", "T2", "T3", "T4"):
         raise InputInvalid(f"{what}: tier {document.tier!r} is not a label tier")
-    rule = (ProductRule(id=product.product_rule, kind=product.product_rule_kind)  # type: ignore[arg-type]
+    rule = (ProductRule(id=product.product_rule, kind=product.product_rule_kind)
             if product.product_rule is not None else None)
     national = bool(product.national_catalogue)
     return validate_input(Certificate, {

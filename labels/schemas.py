@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
 
 from labels.certificate_document import CertificateDocument
 from labels.decision import Decision, RecognitionOutcome
 from labels.inputs import Certificate, Evidence
 
-SCHEMAS = {
+SCHEMAS: dict[str, tuple[type[BaseModel], Literal["validation", "serialization"]]] = {
     "evidence.schema.json": (Evidence, "validation"),
     "certificate.schema.json": (Certificate, "validation"),
     "decision.schema.json": (Decision, "serialization"),

@@ -406,9 +406,9 @@ def check_supplier_verification(fp: FootprintResult, bom: Mapping[str, Any] | No
         return Finding(check="supplier_verification", severity="info", source=cite, summary="no supplier PCFs")
     total = abs(_shares_of_pcf(fp))
     if bom is None:
-        share = sum(abs(line.kgco2e) for line in supplier.values()) / total
+        listed_share = sum(abs(line.kgco2e) for line in supplier.values()) / total
         return Finding(check="supplier_verification", severity="info", source=cite,
-                       summary=f"{len(supplier)} supplier PCF(s), {_pct(share)} of the PCF; their verification status "
+                       summary=f"{len(supplier)} supplier PCF(s), {_pct(listed_share)} of the PCF; their verification status "
                                "is in the BOM, which was not given", evidence={"lines": ", ".join(supplier)})
     verified = {str(line.get("line_id")): bool((line.get("supplier_pcf") or {}).get("verified", False))
                 for line in bom.get("lines", []) if isinstance(line, Mapping) and line.get("supplier_pcf")}

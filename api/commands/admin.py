@@ -92,7 +92,7 @@ def _lifecycle(reference: str, what: str, reason: str | None) -> dict[str, Any]:
             return {**_account_row(user), "client_secret": created.client_secret}
         return _account_row(user)
 
-    return _run(action)  # type: ignore[no-any-return]
+    return _run(action)
 
 
 REFERENCE = typer.Argument(..., help="Account id or client_id.")
@@ -154,7 +154,7 @@ def _org_active(reference: str, active: bool, reason: str | None) -> dict[str, A
         accounts.set_organisation_active(session, organisation=organisation, active=active, actor=None, reason=reason)
         return _org_row(organisation)
 
-    return _run(action)  # type: ignore[no-any-return]
+    return _run(action)
 
 
 @orgs_app.command("disable")

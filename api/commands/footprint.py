@@ -43,7 +43,7 @@ def footprint(
         _fail(f"--electricity {electricity!r}: use location or market")
     try:
         result = footprints.compute_file(
-            file, product, snapshot, method=method, electricity=electricity,  # type: ignore[arg-type]
+            file, product, snapshot, method=method, electricity=electricity,
             scenario=scenario, monte_carlo=monte_carlo, seed=seed, net_credits_rule=net_credits, samples=samples,
             scheduler=scheduler, workers=workers,
         )

@@ -48,7 +48,7 @@ def _on(raw: str | None) -> date:
         raise  # unreachable
 
 
-def _registry(path: Path | None):
+def _registry(path: Path | None) -> Any:
     """`--registry FILE`: {"<benchmark key>": [{certificate_id, total_kgco2e, issued, valid_until}, ...]}."""
     if path is None:
         return None
@@ -65,7 +65,7 @@ def _registry(path: Path | None):
         _fail(f"registry {path}: {exc}")
 
 
-def _print_decision(d) -> None:
+def _print_decision(d: Any) -> None:
     typer.echo(f"{d.scheme} {d.rule_set_version.version} (sha256 {d.rule_set_version.sha256[:12]}) on {d.on}: "
                f"{d.product_id}, {d.total_kgco2e} kg CO2e / {d.declared_unit}")
     for o in d.rules:

@@ -157,6 +157,7 @@ def use(
         _fail(str(exc))
         return
     pcf = updated.line(line).supplier_pcf
+    assert pcf is not None  # use_in_bom books a supplier PCF on the line
     typer.echo(f"line {line!r} books footprint {chosen[0].id}: {pcf.kgco2e_per_unit!r} kg CO2e per "
                f"{updated.line(line).unit}", err=True)
     _write(json.loads(updated.model_dump_json(exclude_none=True)), out)

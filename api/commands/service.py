@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 import typer
 
@@ -47,7 +48,7 @@ def serve(
                 access_log=False, **tls)
 
 
-def _tls_options(certfile: str, keyfile: str) -> dict[str, str]:
+def _tls_options(certfile: str, keyfile: str) -> dict[str, Any]:
     """uvicorn's ssl options, after checking that the pair loads (a bad pair fails here, named,
     rather than as a TLS handshake error for every client)."""
     import ssl

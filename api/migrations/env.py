@@ -20,6 +20,8 @@ def run_migrations_online() -> None:
         return
     # `alembic -x url=...` from a shell, e.g. to autogenerate a revision
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no database URL: pass -x url=... or set sqlalchemy.url")
     engine = create_engine(url)
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)

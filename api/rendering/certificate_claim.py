@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from labels.certificate_document import CertificateDocument
+
 CLAIM_TEXT: dict[str, dict[str, str]] = {
     "zh-CN": {"title": "碳中和声明", "lots": "已注销的碳信用", "programme": "减排量机制", "registry": "登记系统",
               "project": "项目", "serials": "序列号范围 / 注销记录编号", "quantity": "数量（t CO₂e）",
@@ -23,9 +25,9 @@ LOT_FIELDS = ("programme", "registry", "project_id", "project_name", "methodolog
               "retirement_record_id", "quantity_tco2e", "retired_on")
 
 
-def claim_block(document: dict[str, Any], lots: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+def claim_block(document: CertificateDocument, lots: list[dict[str, Any]] | None) -> dict[str, Any] | None:
     """What the claim page shows, or None for a certificate without a neutral claim."""
-    if not document.get("neutral_claim"):
+    if not document.neutral_claim:
         return None
-    return {"text": CLAIM_TEXT, "claim": document["neutral_claim"],
+    return {"text": CLAIM_TEXT, "claim": document.neutral_claim,
             "lots": [{k: lot.get(k) for k in LOT_FIELDS} for lot in lots or []]}

@@ -138,4 +138,4 @@ def render_certificate_pdf(document: CertificateDocument, claim_lots: list[dict[
         HTML,  # imported lazily: loading Pango costs ~0.3 s at start-up
     )
 
-    return HTML(string=certificate_html(document, claim_lots)).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=certificate_html(document, claim_lots)).write_pdf()

@@ -239,7 +239,7 @@ def label_pdf(art: LabelArtwork) -> bytes:
     """One page of exactly the label's print size, fonts embedded (subset) by WeasyPrint."""
     from weasyprint import HTML  # lazily: Pango costs ~0.3 s at start-up
 
-    return HTML(string=_page_html(art)).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=_page_html(art)).write_pdf()
 
 
 def label_png(art: LabelArtwork, dpi: int = 300) -> bytes:

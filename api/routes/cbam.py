@@ -19,7 +19,7 @@ from api.services.access import require_role
 from api.services.cbam_files import portfolio_of_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCUMENT_RESPONSES = {
+DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}, "application/pdf": {}, XLSX: {}}, "description": "The report"},
     422: {"description": "A malformed line (names the line and field)"},
 }

@@ -52,13 +52,13 @@ def certificate_public(
         status=StatusPublic(
             status=status.status,
             since=status.since,
-            reason=status.reason,  # type: ignore[arg-type]
+            reason=status.reason,
             last_surveillance=status.last_surveillance,
             surveillance_due=status.surveillance_due,
             superseded_by=successor.number if successor else None,
         ),
         signature_check=SignaturePublic(
-            valid=check.valid, key_id=check.key_id, problem=check.problem, reason=check.reason  # type: ignore[arg-type]
+            valid=check.valid, key_id=check.key_id, problem=check.problem, reason=check.reason
         ),
     )
 

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1/applications", tags=["applications"], responses=e
 
 def public(row: service.EvidenceRecord) -> EvidenceFilePublic:
     return EvidenceFilePublic(
-        id=row.id, application_id=row.application_id, original_name=row.original_name, kind=row.kind,  # type: ignore[arg-type]
+        id=row.id, application_id=row.application_id, original_name=row.original_name, kind=row.kind,
         media_type=row.media_type, size_bytes=row.size_bytes, sha256=row.sha256, created_at=row.created_at,
         download=f"/v1/applications/{row.application_id}/evidence-files/{row.id}",
     )

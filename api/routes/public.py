@@ -62,8 +62,8 @@ def verify(number: str, request: Request, session: SessionDep, state: StateDep) 
     verification = VerificationPublic(
         certificate_number=certificate.number,
         # never "valid" unless the signature verifies with a known key and the record is the signed one
-        status=check.problem or status.status,  # type: ignore[arg-type]
-        lifecycle_status=status.status,  # type: ignore[arg-type]
+        status=check.problem or status.status,
+        lifecycle_status=status.status,
         status_since=status.since,
         status_reason=check.reason if check.problem else status.reason,
         superseded_by=successor.number if successor else None,
@@ -85,7 +85,7 @@ def verify(number: str, request: Request, session: SessionDep, state: StateDep) 
         snapshot_hash=document.get("provenance", {}).get("snapshot_hash", ""),
         issuer=document.get("issuer", ""),
         signature=SignaturePublic(
-            valid=check.valid, key_id=check.key_id, problem=check.problem, reason=check.reason  # type: ignore[arg-type]
+            valid=check.valid, key_id=check.key_id, problem=check.problem, reason=check.reason
         ),
         signed_document=document,
         signature_value=certificate.signature,

@@ -111,7 +111,7 @@ def _move(
         .where(Application.id == application.id, Application.status == application.status)
         .values(updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # an UPDATE answers a CursorResult
     if changed != 1:
         raise Conflict(f"application {application.id} changed meanwhile; reload it")
     session.refresh(application)

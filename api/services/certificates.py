@@ -119,7 +119,7 @@ def build_document(
                                   grace_days=outcome.surveillance_grace_days),
         organisation=Party(id=organisation.id, name=organisation.name),
         product=ProductPart(id=product.id, name=product.name, category=result.category, cn_code=result.cn_code,
-                            product_rule=result.product_rule, product_rule_kind=rule_kind,  # type: ignore[arg-type]
+                            product_rule=result.product_rule, product_rule_kind=rule_kind,
                             national_catalogue=result.national_catalogue),
         footprint=FootprintPart(
             id=footprint_id,
@@ -251,7 +251,7 @@ def issue(
 
 def payload_of(certificate: Certificate) -> dict[str, Any]:
     """The signed document as published (JSON values, numbers as decimal strings): the stored bytes, read."""
-    return json.loads(certificate.payload)  # type: ignore[no-any-return]
+    return json.loads(certificate.payload)
 
 
 def get_by_number(session: Session, number: str) -> Certificate:
@@ -362,7 +362,7 @@ def renewal_approvers(
     status: str,
     footprint_id: str,
     outcome: GradeOutcome,
-    reason: str,
+    reason: str | None,
     four_eyes_tiers: tuple[str, ...],
 ) -> list[User] | None:
     """Who approves this renewal: the actor alone, or (a four-eyes tier) the certifier whose

@@ -88,7 +88,7 @@ class EngineDomain:
 
         try:
             return compute(
-                validate_bom(bom), self.snapshot(), method=method, electricity=electricity,  # type: ignore[arg-type]
+                validate_bom(bom), self.snapshot(), method=method, electricity=electricity,
                 monte_carlo=monte_carlo, seed=seed, scenario=scenario, samples=samples,
             )
         except FootprintError as exc:
@@ -146,7 +146,7 @@ class EngineDomain:
             outcome = recognise(certificate, target, on, self._provider(benchmarks))
         except LabelsError as exc:
             raise InvalidInput(str(exc)) from None
-        return outcome.model_dump(mode="json")  # type: ignore[no-any-return]
+        return outcome.model_dump(mode="json")
 
     def grade(
         self,

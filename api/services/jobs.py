@@ -90,7 +90,7 @@ def _cbam_compute(domain: Domain, params: dict[str, Any]) -> JobOutput:
 
 
 def _cbam(session: Session, job: Job, run: Executor) -> JobOutput:
-    return run(_cbam_compute, job.params)  # type: ignore[no-any-return]
+    return run(_cbam_compute, job.params)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -108,7 +108,7 @@ def _portfolio_compute(domain: Domain, params: dict[str, Any]) -> JobOutput:
 
 
 def _portfolio(session: Session, job: Job, run: Executor) -> JobOutput:
-    return run(_portfolio_compute, job.params)  # type: ignore[no-any-return]
+    return run(_portfolio_compute, job.params)
 
 
 def _footprint_compute(domain: Domain, params: dict[str, Any]) -> Any:
@@ -197,7 +197,7 @@ def claim_next(sessions: sessionmaker[Session], worker: str) -> str | None:
             .where(Job.id == job_id, Job.status == "queued")
             .values(status="running", started_at=utcnow(), worker=worker[:100])
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ).rowcount  # type: ignore[attr-defined]  # an UPDATE answers a CursorResult
         session.commit()
         return job_id if claimed == 1 else None
 
@@ -212,7 +212,7 @@ def requeue_stale(sessions: sessionmaker[Session], *, older_than_seconds: float)
             .where(Job.status == "running", Job.started_at < cutoff)
             .values(status="queued", started_at=None, worker=None)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ).rowcount  # type: ignore[attr-defined]  # an UPDATE answers a CursorResult
         session.commit()
     if count:
         log.warning("job worker: %d jobs running for more than %s s were queued again", count, older_than_seconds)

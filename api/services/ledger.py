@@ -67,7 +67,7 @@ def _refuse_held(session: Session, new: list[Holding]) -> None:
     blocks = {(h.programme, h.block) for h in new if h.block is not None}
     records = {(h.programme, h.record_id) for h in new if h.record_id is not None}
     projects = {h.project_id for h in new if h.project_id}
-    conditions = [(LedgerHolding.programme == p) & (LedgerHolding.block == b) for p, b in blocks]
+    conditions: list[Any] = [(LedgerHolding.programme == p) & (LedgerHolding.block == b) for p, b in blocks]
     conditions += [(LedgerHolding.programme == p) & (LedgerHolding.record_id == r) for p, r in records]
     if projects:
         conditions.append(LedgerHolding.project_id.in_(projects))

@@ -51,6 +51,7 @@ def fetch_published(state: ServiceState, partner_id: str, pf_ids: list[str]) -> 
             with client_for(conn) as client:
                 for pf_id in pf_ids:
                     fetched = client.get_footprint(pf_id)
+                    assert owner is not None  # the connection's owner account is checked before fetching
                     pact_service.store_fetched(session, actor=owner, connection=conn, footprints=fetched.footprints,
                                                via="get", source=fetched.url, report=fetched.report)
         except ServiceError as exc:

@@ -29,7 +29,7 @@ def export_file_footprint(
     pid = pf_id if pf_id is not None else derived_pf_id(result, product, company)
     pf = export_footprint(result, product, pf_id=pid, created=created, company=company, id_domain=id_domain,
                           preceding_pf_ids=preceding)
-    return pf.wire()  # type: ignore[no-any-return]
+    return pf.wire()
 
 
 def read_document(data: object, source: str) -> Any:

@@ -170,7 +170,7 @@ def screen_document(
                 peers = peers_of(session, key, on, product_id=fp.product_id)
             others = other_boms(session, str(application.get("organisation_id") or ""))
     return screen(fp, on=on, bom=application.get("bom"), evidence=application.get("evidence"), peers=peers,
-                  previous=previous, stated_changes=changes, applicant=application.get("organisation_id"),
+                  previous=previous, stated_changes=changes, applicant=str(application.get("organisation_id") or "") or None,
                   other_boms=others, editions=_editions(fp))
 
 

@@ -137,7 +137,7 @@ def _track_page(request: Request, state: Any, session: Any, person: Person, appl
     product, _ = records.product_and_organisation(session, application)
     footprint = records.footprint_of(session, application)
     evaluation = application.submitted_evaluation or {}
-    if application.status in evidence_files.ATTACHABLE_STATES and footprint is not None:
+    if application.status in evidence_files.ATTACHABLE_STATES and footprint is not None and product is not None:
         evaluation = applying.precheck(session, state.domain, product=product, footprint=footprint,
                                        scheme=application.scheme, evidence=application.evidence or {})
     rules = rules_of(evaluation)

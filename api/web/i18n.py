@@ -66,7 +66,7 @@ def translations(code: str) -> gettext.GNUTranslations:
 def choose_language(*, cookie: str | None, accept_language: str | None) -> str:
     """The user's choice (cookie) first, then the browser's preference, then FALLBACK."""
     if cookie in LANGUAGES:
-        return cookie  # type: ignore[return-value]
+        return cookie
     if accept_language:
         accepted = {tag.lower(): language.code for language in LANGUAGES.values() for tag in language.accept}
         # in the browser's order; zh-Hant-HK -> zh_hant_hk, zh_hant, zh (the longest known prefix wins)
@@ -98,7 +98,8 @@ class Formats:
             number = number.quantize(Decimal(1))  # a float 1.0 is shown as 1
         if digits is None:
             # keep every digit the value carries (no silent rounding of a certified figure)
-            places = max(0, -number.as_tuple().exponent) if isinstance(number.as_tuple().exponent, int) else 0
+            exponent = number.as_tuple().exponent
+            places = max(0, -exponent) if isinstance(exponent, int) else 0
             pattern = "#,##0" + ("." + "0" * places if places else "")
         else:
             pattern = "#,##0" + ("." + "0" * digits if digits else "")
@@ -120,7 +121,7 @@ class Formats:
 
     def list(self, items: list[str], style: str = "standard") -> str:
         """'a, b and c' (style 'or': 'a, b or c') in the reader's language."""
-        return format_list([str(item) for item in items], style=style, locale=self.locale)
+        return format_list([str(item) for item in items], style=style, locale=self.locale)  # type: ignore[arg-type]  # babel names the styles as a Literal
 
     def date(self, value: dt.date | dt.datetime | str | None) -> str:
         if value is None or value == "":
