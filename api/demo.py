@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from api.models import BomUpload, Product, User
-from api.services import accounts, products
+from api.storage.models import BomUpload, Product, User
+from api.usecases import accounts, products
 from api.settings import Settings
 from api.state import ServiceState
 from lcidb.home import package_path
@@ -107,7 +107,7 @@ def seed_people(state: ServiceState) -> dict[str, dict[str, str]]:
     {label: {"login", "password", "role"}} to print."""
     import secrets
 
-    from api.services import web_accounts
+    from api.usecases import web_accounts
 
     path = state.settings.home / "demo-people.json"
     stored: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

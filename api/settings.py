@@ -83,7 +83,7 @@ class Settings:
     # Origin is this address, not the Host header the proxy forwards (api/web/sessions.py)
     public_url_configured: bool = False
 
-    # webhook URLs on loopback are refused unless this is set (api/services/webhook_urls.py)
+    # webhook URLs on loopback are refused unless this is set (api/usecases/webhook_urls.py)
     webhook_allow_loopback: bool = False
 
     @property

@@ -8,9 +8,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.services.domain import Domain
+from api.usecases.domain import Domain
 from api.settings import Settings
-from api.signing import SigningKey
+from api.documents.signing import SigningKey
 
 
 @dataclass

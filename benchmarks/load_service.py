@@ -1,6 +1,6 @@
 """Service load: the framework's floor, footprint POST and public verification GET over real HTTP.
 
-The server is `uvicorn api.asgi:app --workers 2` (embedded mode, SQLite under a fresh
+The server is `uvicorn api.http.asgi:app --workers 2` (embedded mode, SQLite under a fresh
 CARBONLABEL_HOME, or PostgreSQL with --database-url: a schema of its own, dropped afterwards);
 the load is Locust, headless, with 8 concurrent clients in a closed loop (benchmarks/locust_service.py),
 one route per phase: the floor (GET /healthz, a static JSON answer), the footprint POST, the
@@ -45,11 +45,11 @@ def prepare(home: Path, database_url: str | None) -> dict[str, str]:
     """Migrate, build the default factor database, create clients, a product, a BOM and a certificate."""
     os.environ["CARBONLABEL_HOME"] = str(home)
     sys.path.insert(0, str(REPO))
-    from api.app import create_app
+    from api.http.app import create_app
     from api.demo import ensure_default_database
-    from api.services.engine import EngineDomain
-    from api.models import Application
-    from api.services import accounts, applications, certificates, products
+    from api.usecases.engine import EngineDomain
+    from api.storage.models import Application
+    from api.usecases import accounts, applications, certificates, products
     from api.settings import load_settings
     from footprint.result import FootprintResult
 
@@ -219,7 +219,7 @@ def main() -> None:
 def start_server(port: int, workers: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """uvicorn with N workers; the service's JSON log lines (one access line per request, as in
     production) go to a file."""
-    command = [sys.executable, "-m", "uvicorn", "api.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+    command = [sys.executable, "-m", "uvicorn", "api.http.asgi:app", "--host", "127.0.0.1", "--port", str(port),
                "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     with log.open("ab") as sink:
         return subprocess.Popen(command, env=env, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT)

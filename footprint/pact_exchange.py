@@ -1,6 +1,6 @@
 """PACT v3 exchange rules that need no HTTP: the filter criteria of ListFootprints and of the
 RequestCreatedEvent, the four events (CloudEvents, structured mode) and where an answer goes, and
-the retry schedule of deliveries (docs/pact.md, "Hosting"). The HTTP doors (api/routes/pact.py)
+the retry schedule of deliveries (docs/pact.md, "Hosting"). The HTTP doors (api/http/routes/pact.py)
 and the delivery worker use these; the rules live here once.
 """
 

@@ -3,7 +3,7 @@
 Pure: reads the rule sets (scheme, tier, grade and boundary names), `data/labels/artwork.yaml`
 (captions, print geometry) and `data/labels/unit_names.yaml` (declared-unit names, the same source the
 decision's label text uses); draws nothing. The layout lives in
-api/rendering/label.py, which the CLI, the API and the certificate PDF all call.
+api/documents/label.py, which the CLI, the API and the certificate PDF all call.
 
 Three inputs are understood:
 

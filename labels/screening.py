@@ -2,7 +2,7 @@
 
 Pure functions over a footprint result, its BOM and evidence (optional), the registry's peer
 certificates, the previous certificate and other applicants' BOM signatures. No database, no
-HTTP: the service (api/services/screening.py) gathers those lists and calls `screen`.
+HTTP: the service (api/usecases/screening.py) gathers those lists and calls `screen`.
 
 Checks (docs/screening.md), each giving one finding with evidence and a severity
 (info < low < medium < high); thresholds are dated data in data/screening/thresholds.yaml:

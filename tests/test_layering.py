@@ -21,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = ("footprint", "labels", "tariffs", "lcidb")
-DOORS = ("api/routes", "api/web", "api/commands", "api/cli.py")
+DOORS = ("api/http/routes", "api/web", "api/cli/commands", "api/cli.py")
 # Domain functions a door may call because they are the door's own work (parse, render), not a use case.
 DOOR_WORK = {
     ("footprint.strict_json", "loads_strict"): "strict JSON parsing of a file the user gave (the domain's parser)",
@@ -52,8 +52,8 @@ def test_the_contracts_would_catch_a_violation() -> None:
     configure()
     options = UserOptions(
         session_options={"root_packages": ["api", "footprint", "labels", "tariffs", "lcidb"]},
-        contracts_options=[{"id": "probe", "name": "probe", "type": "forbidden", "source_modules": ["api.routes"],
-                            "forbidden_modules": ["api.services"], "allow_indirect_imports": "true"}],
+        contracts_options=[{"id": "probe", "name": "probe", "type": "forbidden", "source_modules": ["api.http.routes"],
+                            "forbidden_modules": ["api.usecases"], "allow_indirect_imports": "true"}],
     )
     report = use_cases.create_report(options, cache_dir=None)
     assert report.contains_failures
@@ -109,7 +109,7 @@ def test_doors_import_only_domain_types_and_errors(path: Path) -> None:
         for line, module, name in _domain_names(tree)
         if not _is_type_or_constant(module, name)
     ]
-    assert not bad, "a door imports a domain function; call a use case in api/services instead:\n" + "\n".join(bad)
+    assert not bad, "a door imports a domain function; call a use case in api/usecases instead:\n" + "\n".join(bad)
 
 
 def test_the_checks_would_catch_a_violation() -> None:
@@ -125,7 +125,7 @@ def test_the_checks_would_catch_a_violation() -> None:
     }
 
 
-# A session is passed through (its type is fine); a query is built only in api/services.
+# A session is passed through (its type is fine); a query is built only in api/usecases.
 SQLALCHEMY_TYPES = {("sqlalchemy.orm", "Session")}
 
 
@@ -140,4 +140,4 @@ def test_doors_build_no_queries(path: Path) -> None:
         elif isinstance(node, ast.Import):
             bad += [f"{path.relative_to(ROOT)}:{node.lineno}: import {a.name}"
                     for a in node.names if a.name.split(".")[0] == "sqlalchemy"]
-    assert not bad, "a door builds a query; ask a use case in api/services (e.g. api.services.records):\n" + "\n".join(bad)
+    assert not bad, "a door builds a query; ask a use case in api/usecases (e.g. api.usecases.records):\n" + "\n".join(bad)

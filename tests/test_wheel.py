@@ -61,7 +61,7 @@ def _run(installed: dict[str, Path], *args: str) -> subprocess.CompletedProcess[
 
 def test_code_and_data_come_from_the_wheel(installed: dict[str, Path]) -> None:
     code = ("import api, lcidb, footprint, carbonlabel_data; from lcidb.home import shipped_data_dir; "
-            "from api.db import MIGRATIONS_DIR; from api.rendering.pages import TEMPLATES_DIR; "
+            "from api.storage.db import MIGRATIONS_DIR; from api.documents.pages import TEMPLATES_DIR; "
             "print(api.__file__, lcidb.__file__, footprint.__file__, shipped_data_dir(), MIGRATIONS_DIR, TEMPLATES_DIR)")
     done = subprocess.run([str(installed["venv"] / "bin" / "python"), "-c", code], cwd=installed["outside"],
                           env=_env(installed), capture_output=True, text=True, check=True)

@@ -3,7 +3,7 @@ what is missing), track the application, attach evidence files, submit or answer
 information, download the certificate PDF and the label artwork. Evidence files are read by the
 exporter's organisation and by certifiers (the certifier's page links the same downloads).
 
-Pages call api/services only (applying, evidence_files, applications, bom_intake)."""
+Pages call api/usecases only (applying, evidence_files, applications, bom_intake)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import SessionDep, StateDep
+from api.http.deps import SessionDep, StateDep
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from api.services import applications as workflow
-from api.services import applying, bom_intake, certification, evidence_files, records
+from api.usecases import applications as workflow
+from api.usecases import applying, bom_intake, certification, evidence_files, records
 from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.exporter import PageNotFound, exporter_only, visible
 

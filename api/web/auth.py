@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import SessionDep, StateDep
+from api.http.deps import SessionDep, StateDep
 from api.errors import InvalidInput, NotAuthenticated
-from api.services import records, throttle, web_accounts
+from api.usecases import records, throttle, web_accounts
 from api.state import ServiceState
 from api.web.pages import safe_next
 from api.web.rendering import render
@@ -30,7 +30,7 @@ from api.web.sessions import (
 )
 
 if TYPE_CHECKING:  # row types for annotations only: the pages never query them
-    from api.models import Organisation, User
+    from api.storage.models import Organisation, User
 
 router = APIRouter(include_in_schema=False)
 

@@ -3,9 +3,9 @@ screening risk flags; the application page with every gate rule's value, thresho
 BOM and footprint, the evidence and the diff to the previous certificate; the certificate page
 (suspend, lift, revoke, renew, surveillance); the surveillance calendar.
 
-Every action calls the use case the HTTP API calls (`api.services.applications.transition`,
-`api.services.certification`): same roles, same independence and certification-body rules, same
-history rows. The pages only read through `api.services.review_desk`."""
+Every action calls the use case the HTTP API calls (`api.usecases.applications.transition`,
+`api.usecases.certification`): same roles, same independence and certification-body rules, same
+history rows. The pages only read through `api.usecases.review_desk`."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from babel.dates import format_skeleton
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import SessionDep, StateDep
+from api.http.deps import SessionDep, StateDep
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
-from api.services import applications as workflow
-from api.services import certification, evidence_files, review_desk
+from api.usecases import applications as workflow
+from api.usecases import certification, evidence_files, review_desk
 from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.exporter import PageNotFound
 from api.web.i18n import Formats

@@ -1,7 +1,7 @@
 """Carbon-neutral claims on the web (issue 16 item 4): the exporter's claims (management plan, retired lots with
 serials, evidence; create and submit), the certifier's review (every T4 check with value, threshold and source;
 start review, approve, reject with reasons), and the public page of a claim (what was offset and how, linked
-from the verification page). Pages call api/services only (claims, approval, applications)."""
+from the verification page). Pages call api/usecases only (claims, approval, applications)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import SessionDep, StateDep
+from api.http.deps import SessionDep, StateDep
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
-from api.services import applications as workflow
-from api.services import bom_intake, certification, claims
-from api.services import products as product_service
+from api.usecases import applications as workflow
+from api.usecases import bom_intake, certification, claims
+from api.usecases import products as product_service
 from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.exporter import PageNotFound
 from api.web.rendering import render

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import SessionDep, StateDep
+from api.http.deps import SessionDep, StateDep
 from api.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from api.services import bom_intake, footprint_views, records
-from api.services import products as product_service
-from api.services.access import require_role
+from api.usecases import bom_intake, footprint_views, records
+from api.usecases import products as product_service
+from api.usecases.access import require_role
 from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.charts import (
     footprint_charts,
@@ -28,7 +28,7 @@ from api.web.charts import (
 from api.web.rendering import language_of
 
 if TYPE_CHECKING:  # row types for annotations only: the pages never query them
-    from api.models import BomUpload, Product
+    from api.storage.models import BomUpload, Product
 
 router = APIRouter(include_in_schema=False)
 Row = TypeVar("Row")
@@ -39,7 +39,7 @@ class PageNotFound(Exception):
 
 
 def visible(session: Any, lookup: Callable[[Any, str, Any], Row], row_id: str, person: Person) -> Row:
-    """The row the person may see by a lookup of api.services.records (the API's organisation
+    """The row the person may see by a lookup of api.usecases.records (the API's organisation
     scoping, e.g. `visible(session, records.visible_product, id, person)`), else PageNotFound."""
     try:
         return lookup(session, row_id, person.user)

@@ -23,7 +23,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from api.rendering.pages import DEFAULT_SIGNIFICANT_DIGITS, significant
+from api.documents.pages import DEFAULT_SIGNIFICANT_DIGITS, significant
 
 DOMAIN = "messages"
 LANGUAGE_COOKIE = "carbonlabel_lang"

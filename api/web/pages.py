@@ -1,6 +1,6 @@
 """Public web pages: language choice, verification, registry search, scheme guides.
 
-Pages call service functions (api/services) and render templates; they never call the HTTP API's
+Pages call service functions (api/usecases) and render templates; they never call the HTTP API's
 routes nor the domain packages."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import SessionDep
+from api.http.deps import SessionDep
 from api.errors import NotFound
-from api.services import declared_units, scheme_guide, search
+from api.usecases import declared_units, scheme_guide, search
 from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from api.web.rendering import language_of, render
 
@@ -120,7 +120,7 @@ def verification_missing_page(request: Request, number: str) -> HTMLResponse:
 
 
 class VerificationPages:
-    """The verification pages as the public /verify/{number} route asks for them (api.routes.public)."""
+    """The verification pages as the public /verify/{number} route asks for them (api.http.routes.public)."""
 
     def found(self, request: Request, **context: Any) -> HTMLResponse:
         return verification_page(request, **context)

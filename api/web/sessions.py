@@ -27,7 +27,7 @@ from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from api.errors import Forbidden
-from api.signing import SigningKey
+from api.documents.signing import SigningKey
 
 SESSION_COOKIE = "carbonlabel_session"
 CSRF_FIELD = "csrf_token"

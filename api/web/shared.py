@@ -1,7 +1,7 @@
 """The bank's and the buyer's read-only pages (issue 16 items 3 and 4): the products an exporter granted to the
 reader's organisation; per product the certificates (status, validity), the footprint (value, unit, boundary,
 standard, rule set), the verifier, the certified-footprint series (CSV, XLSX, JSON) and the retirement records.
-Every product read goes through `api.services.shared.granted_product`, which writes the audit row, as the API's
+Every product read goes through `api.usecases.shared.granted_product`, which writes the audit row, as the API's
 reads do; without a live grant every page answers 404."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import SessionDep, StateDep
+from api.http.deps import SessionDep, StateDep
 from api.errors import NotFound
-from api.services import shared
+from api.usecases import shared
 from api.web.auth import Person, SignedIn, page
 from api.web.exporter import PageNotFound
 

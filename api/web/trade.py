@@ -10,9 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import SessionDep, StateDep
+from api.http.deps import SessionDep, StateDep
 from api.errors import InvalidInput, NotFound, PayloadTooLarge
-from api.services import cbam_files, cbam_scenarios, jobs, recognition_check, search
+from api.usecases import cbam_files, cbam_scenarios, jobs, recognition_check, search
 from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.charts import BRAND, SECOND
 from api.web.exporter import PageNotFound, json_for_script

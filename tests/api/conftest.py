@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from api.app import create_app
+from api.http.app import create_app
 from api.settings import Settings
 from tests.api.standin import StandInDomain
 
@@ -88,7 +88,7 @@ class Actors:
         self.credentials: dict[str, tuple[str, str]] = {}
 
     def add(self, label: str, role: str, organisation: str) -> dict[str, str]:
-        from api.services import accounts
+        from api.usecases import accounts
 
         with self.app.state.service.sessions() as session:
             org = accounts.get_or_create_organisation(session, name=organisation)

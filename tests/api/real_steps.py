@@ -14,7 +14,7 @@ BOM_PATH = Path(__file__).parent / "fixtures" / "desk_lamp.bom.json"
 
 
 def exporter_and_certifier(application: Any, http: httpx.Client) -> tuple[dict[str, str], dict[str, str]]:
-    from api.services import accounts
+    from api.usecases import accounts
 
     with application.state.service.sessions() as session:
         exp = accounts.create_user(session, organisation=accounts.get_or_create_organisation(session, name="Lamp Co"),

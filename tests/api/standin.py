@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from api.services.domain import BenchmarkSource, GradeOutcome
-from api.services.engine import EngineDomain
+from api.usecases.domain import BenchmarkSource, GradeOutcome
+from api.usecases.engine import EngineDomain
 from footprint.result import FootprintResult
 
 SCHEME = "test-scheme"

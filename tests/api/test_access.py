@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from api.models import AccessToken, utcnow
+from api.storage.models import AccessToken, utcnow
 from api.security import token_digest
 from tests.api.helpers import certified, compute, create_product, upload_bom
 from tests.api.standin import sample_bom

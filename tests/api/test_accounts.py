@@ -20,7 +20,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from api import security
-from api.app import create_app
+from api.http.app import create_app
 from tests.api.standin import StandInDomain
 
 
@@ -139,7 +139,7 @@ def strict_client(settings, database):  # type: ignore[no-untyped-def]
 def test_the_token_endpoint_is_throttled_per_identifier_and_address(strict_client, monkeypatch) -> None:
     """3 failures -> the 4th attempt is 429 (even with the right secret) until the window ends;
     another client id from the same address is not affected; every attempt is logged."""
-    from api.services import accounts, throttle
+    from api.usecases import accounts, throttle
 
     application, client = strict_client
     with application.state.service.sessions() as session:
@@ -181,7 +181,7 @@ def test_the_token_endpoint_is_throttled_per_identifier_and_address(strict_clien
 def test_unknown_disabled_and_known_ids_cost_the_same_hashing(client, actors, app, monkeypatch) -> None:
     """A spy on the one scrypt function: exactly one derivation per attempt, with the same cost
     parameters, whether the id is unknown, disabled, a person without a secret, wrong or right."""
-    from api.services import accounts
+    from api.usecases import accounts
 
     with app.state.service.sessions() as session:
         org = accounts.get_or_create_organisation(session, name="Lamp Co")

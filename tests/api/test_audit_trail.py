@@ -13,8 +13,8 @@ from datetime import datetime, timedelta, UTC
 from sqlalchemy import insert, text
 from typer.testing import CliRunner
 
-from api.models import Certificate, HistoryEntry
-from api.services import history
+from api.storage.models import Certificate, HistoryEntry
+from api.usecases import history
 from tests.api.helpers import certified
 
 JSON = {"Accept": "application/json"}
@@ -63,7 +63,7 @@ def test_history_keeps_microseconds_and_the_order_of_actions(app, client, actors
     """What was seen 7: issue and renew rows were cut to whole seconds and sorted before earlier
     actions of the same second. The clock here stays inside one second (hh:mm:07.100000, .200000,
     ...): the rows must come back in the order they were written, with their microseconds."""
-    import api.services.certificates as certificate_service
+    import api.usecases.certificates as certificate_service
 
     start = datetime(2026, 12, 1, 10, 0, 7, 100000, tzinfo=UTC)
     ticks = iter(start + timedelta(microseconds=100000 * i) for i in range(9))
@@ -169,8 +169,8 @@ def test_history_written_before_0002_is_chained_by_the_migration_and_sealed_by_a
     from alembic import command
     from alembic.config import Config
 
-    from api.db import MIGRATIONS_DIR, make_engine, make_session_factory, upgrade_to_head
-    from api.signing import SigningKey
+    from api.storage.db import MIGRATIONS_DIR, make_engine, make_session_factory, upgrade_to_head
+    from api.documents.signing import SigningKey
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     engine = make_engine(database.url, connect_args=database.connect_args)

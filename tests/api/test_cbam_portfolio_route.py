@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from api.services.engine import EngineDomain
+from api.usecases.engine import EngineDomain
 from tests.tariffs.portfolio_lines import portfolio_rows
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cbam" / "portfolio.csv"

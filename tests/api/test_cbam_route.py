@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from api.services.engine import EngineDomain
+from api.usecases.engine import EngineDomain
 
 # 100 t of hot-rolled flat steel (CN 72083900) from China on default values: the report's own
 # default value for the line (China table) x (1 + mark-up) x 100 t = embedded emissions

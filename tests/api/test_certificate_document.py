@@ -17,9 +17,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from api.http.app import create_app
 from api.settings import Settings
-from api.signing import SigningKey, canonical_bytes, load_public_key, verify_signature
+from api.documents.signing import SigningKey, canonical_bytes, load_public_key, verify_signature
 from labels import recognise
 from labels.certificate_document import CertificateDocument
 from labels.errors import InputInvalid
@@ -107,7 +107,7 @@ def test_certificates_signed_by_the_v1_code_verify_in_their_database(v1_service:
 def test_a_v1_certificate_renders_its_pdf_from_the_typed_document(tmp_path: Path) -> None:
     import subprocess
 
-    from api.rendering.certificate_pdf import certificate_html, render_certificate_pdf
+    from api.documents.certificate_pdf import certificate_html, render_certificate_pdf
 
     document = CertificateDocument.model_validate(_v1_documents()["CL-2026-74MY2R97"]["document"])
     html = certificate_html(document)

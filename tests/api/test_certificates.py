@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import text
 
 from api.errors import InsecureConfiguration
-from api.models import utcnow
-from api.signing import b64url_decode, canonical_bytes
+from api.storage.models import utcnow
+from api.documents.signing import b64url_decode, canonical_bytes
 from tests.api.helpers import certified
 
 JSON = {"Accept": "application/json"}
@@ -129,7 +129,7 @@ def test_dates_make_certificates_suspended_and_expired_without_writing(client, a
     certificate = certified(client, exporter, certifier)
     number = certificate["number"]
     issued = utcnow()
-    import api.services.certificates as service
+    import api.usecases.certificates as service
 
     def at(days: int) -> dict:
         monkeypatch.setattr(service, "utcnow", lambda: issued + timedelta(days=days))
@@ -153,7 +153,7 @@ def test_certificates_signed_with_an_earlier_key_still_verify(
 ) -> None:
     from dataclasses import replace
 
-    from api.app import create_app
+    from api.http.app import create_app
     from tests.api.standin import StandInDomain
 
     exporter = actors.add("exporter", "exporter", "Lamp Co")
@@ -210,7 +210,7 @@ def test_pdf_rendering_does_not_block_other_requests(client, actors, live_server
     certifier = actors.add("certifier", "certifier", "GD Cert Body")
     number = certified(client, exporter, certifier)["number"]
     rendering_started = threading.Event()
-    import api.rendering.certificate_pdf as routes  # the use case (api.services.applying) looks it up per call
+    import api.documents.certificate_pdf as routes  # the use case (api.usecases.applying) looks it up per call
 
     real_render = routes.render_certificate_pdf
     release = threading.Event()

@@ -34,8 +34,8 @@ def test_users_create_makes_a_client_that_gets_a_token(home: Path, monkeypatch) 
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from api.db import make_engine
-    from api.models import User
+    from api.storage.db import make_engine
+    from api.storage.models import User
     from api.security import verify_secret
 
     engine = make_engine(f"sqlite:///{home / 'service.sqlite3'}")

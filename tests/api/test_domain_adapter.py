@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from api.services.domain import CertifiedFootprint
-from api.services.engine import EngineDomain
-from api.models import utcnow
-from api.services.certificates import RegistryBenchmarks
+from api.usecases.domain import CertifiedFootprint
+from api.usecases.engine import EngineDomain
+from api.storage.models import utcnow
+from api.usecases.certificates import RegistryBenchmarks
 from footprint.result import FootprintResult
 from tests.api.helpers import certified
 from tests.labels.factory import (

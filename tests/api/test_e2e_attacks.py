@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from api.app import create_app
+from api.http.app import create_app
 from api.errors import InsecureConfiguration
 from tests.api.helpers import apply, compute, create_product, step, upload_bom
 from tests.api.test_e2e_http import FIXTURES, RealDomain, evidence_for, real_server, token  # noqa: F401
@@ -54,7 +54,7 @@ def certify(http: httpx.Client, exporter: dict[str, str], certifier: dict[str, s
 
 def test_honest_certificate_survives_every_attack(real_server, settings, database, tmp_path) -> None:  # noqa: F811
     server, application = real_server
-    from api.services import accounts
+    from api.usecases import accounts
 
     with application.state.service.sessions() as session:
         users = {}

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from api.app import create_app
-from api.services.engine import EngineDomain
+from api.http.app import create_app
+from api.usecases.engine import EngineDomain
 from tests.api.conftest import LiveServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -72,7 +72,7 @@ def token(http: httpx.Client, client_id: str, secret: str) -> dict[str, str]:
 
 def test_lifecycle_over_http(real_server, tmp_path) -> None:
     server, application = real_server
-    from api.services import accounts
+    from api.usecases import accounts
 
     with application.state.service.sessions() as session:
         exporter_org = accounts.get_or_create_organisation(session, name="Foshan Lamp Works 佛山灯具厂")
@@ -163,7 +163,7 @@ def test_lifecycle_over_http(real_server, tmp_path) -> None:
 
 def test_unlinked_bom_lines_answer_422_with_the_linking_report(real_server) -> None:  # type: ignore[no-untyped-def]
     server, application = real_server
-    from api.services import accounts
+    from api.usecases import accounts
 
     with application.state.service.sessions() as session:
         org = accounts.get_or_create_organisation(session, name="Lamp Co")
@@ -190,7 +190,7 @@ def test_unlinked_bom_lines_answer_422_with_the_linking_report(real_server) -> N
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_monte_carlo_footprints_are_seeded_and_reproducible(real_server) -> None:  # type: ignore[no-untyped-def]
     server, application = real_server
-    from api.services import accounts
+    from api.usecases import accounts
 
     with application.state.service.sessions() as session:
         org = accounts.get_or_create_organisation(session, name="Lamp Co")

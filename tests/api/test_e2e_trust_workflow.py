@@ -14,8 +14,8 @@ from datetime import datetime, UTC
 import httpx
 from sqlalchemy import insert
 
-from api.models import Certificate, HistoryEntry
-from api.services import accounts, history
+from api.storage.models import Certificate, HistoryEntry
+from api.usecases import accounts, history
 from tests.api.test_e2e_http import FIXTURES, evidence_for, real_server, token  # noqa: F401 (fixture)
 
 JSON = {"Accept": "application/json"}

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from api.models import EvidenceFile, HistoryEntry
-from api.services import evidence_files, history
-from api.services.storage import FolderStore
+from api.storage.models import EvidenceFile, HistoryEntry
+from api.usecases import evidence_files, history
+from api.usecases.storage import FolderStore
 from api.settings import EVIDENCE_MAX_BYTES
 from tests.api.helpers import apply, compute, create_product, step, upload_bom
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from api.models import BomUpload
+from api.storage.models import BomUpload
 from tests.api.helpers import certified
 from tests.lcidb.test_diff import bom, build_pair
 

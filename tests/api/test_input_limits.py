@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from api.services.engine import EngineDomain
-from api.models import Application, BomUpload, HistoryEntry, Product
+from api.usecases.engine import EngineDomain
+from api.storage.models import Application, BomUpload, HistoryEntry, Product
 from tests.api.helpers import apply, compute, create_product, step, upload_bom
 from tests.api.standin import sample_bom
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.services.engine import EngineDomain
+from api.usecases.engine import EngineDomain
 from api.errors import InvalidInput
-from api.guards import STORED_LIMITS, check_stored
+from api.http.guards import STORED_LIMITS, check_stored
 from footprint.strict_json import InvalidJSON, loads_strict
 
 SCALARS = st.one_of(

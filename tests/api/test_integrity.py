@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from api.models import Certificate, HistoryEntry, Product
+from api.storage.models import Certificate, HistoryEntry, Product
 from tests.api.helpers import application_under_review, step
 
 
@@ -57,7 +57,7 @@ def test_a_crash_while_issuing_leaves_neither_certificate_nor_history(app, clien
     exporter = actors.add("exporter", "exporter", "Lamp Co")
     certifier = actors.add("certifier", "certifier", "GD Cert Body")
     application = application_under_review(client, exporter, certifier)
-    import api.services.certificates as service
+    import api.usecases.certificates as service
 
     real_record = service.history.record
 

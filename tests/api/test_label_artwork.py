@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from api.rendering.label import PT_MM, label_pdf, label_png, label_svg
+from api.documents.label import PT_MM, label_pdf, label_png, label_svg
 from labels.artwork import artwork_for
 from tests.api.helpers import certified
 from tests.labels.test_artwork import certificate_document, decision
@@ -173,8 +173,8 @@ def test_t2_certificate_issued_by_the_service_prints_its_reduction(tmp_path: Pat
     from datetime import date, datetime
     from types import SimpleNamespace
 
-    from api.services.certificates import build_document
-    from api.services.engine import EngineDomain
+    from api.usecases.certificates import build_document
+    from api.usecases.engine import EngineDomain
     from footprint.result import FootprintResult
     from tests.labels.test_artwork import T2_CLAIM, T2_NOTE, t2_inputs
 

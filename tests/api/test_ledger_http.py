@@ -117,8 +117,8 @@ def test_a_second_writer_waits_for_the_first_and_then_sees_its_lots(app, client,
     from sqlalchemy.exc import OperationalError
 
     from api.errors import Conflict
-    from api.models import Application
-    from api.services import ledger
+    from api.storage.models import Application
+    from api.usecases import ledger
 
     exporter = actors.add("exporter-x", "exporter", "Org X")
     a, b = (_draft(client, exporter, f"lock {i}", {}) for i in range(2))
@@ -128,7 +128,7 @@ def test_a_second_writer_waits_for_the_first_and_then_sees_its_lots(app, client,
     evidence = _claim(_lot("BLK-L:1-60"))
     from sqlalchemy.orm import Session
 
-    from api.db import make_engine
+    from api.storage.db import make_engine
 
     impatient = make_engine(database.url, connect_args={**database.connect_args, "timeout": 0}
                             if database.url.startswith("sqlite") else database.connect_args)

@@ -2,7 +2,7 @@
 
 Twenty certificates (one suspended, one renewed, so successors and history rows are read too) are
 listed with limit=1 and limit=20: the statements counted by an SQLAlchemy event listener must be
-the same number. Before the bulk read (api/services/certificate_views.py) a certificate list ran
+the same number. Before the bulk read (api/usecases/certificate_views.py) a certificate list ran
 about four statements per row.
 """
 

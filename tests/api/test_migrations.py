@@ -8,8 +8,8 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from api.db import MIGRATIONS_DIR, make_engine, upgrade_to_head
-from api.models import Base
+from api.storage.db import MIGRATIONS_DIR, make_engine, upgrade_to_head
+from api.storage.models import Base
 
 
 def test_head_matches_the_models_and_round_trips(database) -> None:

@@ -1,4 +1,4 @@
-"""Structured logs with a request id (issue 12, deliver 7): api/middleware.py, api/logging_setup.py."""
+"""Structured logs with a request id (issue 12, deliver 7): api/http/middleware.py, api/http/logging_setup.py."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from api.logging_setup import JsonFormatter
-from api.middleware import request_id_from
+from api.http.logging_setup import JsonFormatter
+from api.http.middleware import request_id_from
 
 FRESH = re.compile(r"[0-9a-f]{32}")
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from api.http.app import create_app
 from tests.api.helpers import application_under_review, apply, certified, compute, create_product, step, upload_bom
 from tests.api.standin import StandInDomain
 

@@ -14,9 +14,9 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.services.engine import EngineDomain
-from api.services.jobs import Worker
+from api.http.app import create_app
+from api.usecases.engine import EngineDomain
+from api.usecases.jobs import Worker
 from tests.api.conftest import Actors
 from tests.api.helpers import apply, certified, compute, step, upload_bom
 from tests.api.standin import StandInDomain, sample_bom
@@ -212,7 +212,7 @@ def test_embedded_mode_runs_the_worker_in_process(settings, database) -> None:
 
 def test_a_job_whose_worker_was_killed_is_queued_again(limited, monkeypatch) -> None:
     """A job left `running` (its worker died) for longer than the limit goes back to the queue."""
-    from api.services import jobs
+    from api.usecases import jobs
 
     application, client, actors = limited
     exporter = actors.add("exporter", "exporter", "Lamp Co")
@@ -232,7 +232,7 @@ def test_with_a_dask_cluster_the_computation_runs_there(limited, monkeypatch) ->
     """An in-process Dask cluster: the job's domain work runs as a Dask task (the cluster's task
     stream lists it, and the Dask side made its own domain), the claiming worker stores the footprint."""
     distributed = pytest.importorskip("distributed")
-    from api.services import jobs
+    from api.usecases import jobs
 
     application, client, actors = limited
     exporter = actors.add("exporter", "exporter", "Lamp Co")

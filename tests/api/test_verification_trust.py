@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from api.app import create_app
+from api.http.app import create_app
 from api.errors import InsecureConfiguration
-from api.services.verification import preflight
+from api.usecases.verification import preflight
 from tests.api.helpers import certified
 from tests.api.standin import StandInDomain, sample_bom
 

@@ -1,4 +1,4 @@
-"""A served worker computes once before it accepts requests (api/warmup.py), never failing start-up."""
+"""A served worker computes once before it accepts requests (api/http/warmup.py), never failing start-up."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from api.errors import DomainUnavailable
-from api.warmup import warm_up
+from api.http.warmup import warm_up
 
 
 class Recording:
@@ -40,7 +40,7 @@ def test_a_failed_warm_up_is_logged_not_raised(caplog) -> None:  # type: ignore[
 def test_the_app_warms_each_worker_at_start_up(settings, database) -> None:  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
+    from api.http.app import create_app
 
     domain = Recording()
     app = create_app(settings, domain=domain, engine_connect_args=database.connect_args, warm=True)  # type: ignore[arg-type]

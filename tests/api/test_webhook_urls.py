@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from api.models import User, WebhookDelivery, utcnow
-from api.services import webhook_urls, webhooks
-from api.services.webhook_urls import UnsafeWebhookUrl, check
+from api.storage.models import User, WebhookDelivery, utcnow
+from api.usecases import webhook_urls, webhooks
+from api.usecases.webhook_urls import UnsafeWebhookUrl, check
 from tests.api.helpers import certified
 from tests.api.test_webhooks_http import Subscriber
 

@@ -12,10 +12,10 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from api.app import create_app
-from api.models import Certificate, WebhookDelivery, utcnow
-from api.services import webhooks
-from api.signing import b64url_decode
+from api.http.app import create_app
+from api.storage.models import Certificate, WebhookDelivery, utcnow
+from api.usecases import webhooks
+from api.documents.signing import b64url_decode
 from tests.api.conftest import LiveServer
 from tests.api.helpers import certified
 
@@ -113,7 +113,7 @@ def test_a_renewal_tells_the_subscribers_of_the_old_certificate_its_successor(ap
 
 
 def test_the_job_worker_delivers_due_webhooks(app, client, actors) -> None:
-    from api.services.jobs import Worker
+    from api.usecases.jobs import Worker
 
     exporter = actors.add("exporter", "exporter", "Lamp Co")
     certifier = actors.add("certifier", "certifier", "GD Cert Body")

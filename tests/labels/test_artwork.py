@@ -19,7 +19,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "labels"
 
 
 def certificate_document(**override: Any) -> dict[str, Any]:
-    """A certificate document as api/services/certificates.build_payload writes it (T3 grade B, GBA 2025.1)."""
+    """A certificate document as api/usecases/certificates.build_payload writes it (T3 grade B, GBA 2025.1)."""
     doc: dict[str, Any] = {
         "schema_version": "1", "certificate_number": "CL-2026-ABCDEFGH", "key_id": "k1", "algorithm": "Ed25519",
         "canonicalisation": "RFC 8785", "issuer": "Guangdong Example Certification Co.",

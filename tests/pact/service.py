@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from api.models import User
-from api.services import accounts
-from api.services import products as product_service
+from api.storage.models import User
+from api.usecases import accounts
+from api.usecases import products as product_service
 from footprint.bom import BOM
 from footprint.engine import compute
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, UTC
 
 
-from api.app import create_app
-from api.models import PactConnection, PactDelivery
-from api.services import pact as pact_service
+from api.http.app import create_app
+from api.storage.models import PactConnection, PactDelivery
+from api.usecases import pact as pact_service
 from footprint.pact_exchange import published_event
 from tests.api.standin import StandInDomain
 from tests.pact.service import make_account
@@ -77,7 +77,7 @@ def test_pending_deliveries_survive_a_restart(app, settings, database, monkeypat
     its delivery worker at once (install found pending work) and the worker sends it."""
     import time
 
-    import api.services.pact_delivery as routes  # the delivery worker (the routes only kick it)
+    import api.usecases.pact_delivery as routes  # the delivery worker (the routes only kick it)
 
     delivery_id = _queue(app)
     app.state.service.engine.dispose()

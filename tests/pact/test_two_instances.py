@@ -29,9 +29,9 @@ import httpx
 import pytest
 import uvicorn
 
-from api.app import create_app
-from api.models import User
-from api.services import products as product_service
+from api.http.app import create_app
+from api.storage.models import User
+from api.usecases import products as product_service
 from api.settings import Settings
 from footprint.bom import BOM
 from footprint.engine import compute
@@ -72,7 +72,7 @@ class HttpsInstance:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        from api.routes.pact import worker
+        from api.http.routes.pact import worker
 
         worker(self.app.state.service).stop()
         self.http.close()
@@ -191,7 +191,7 @@ def test_request_fulfil_use_and_newer_version(tmp_path: Path, tls, home, mini_sn
         v2_bom = json.loads(exportable_bom(mini_bom).model_dump_json())
         next(line for line in v2_bom["lines"] if line["line_id"] == "seat")["quantity"] = 600
         with supplier.app.state.service.sessions() as session:
-            from api.models import Product
+            from api.storage.models import Product
 
             actor = session.get(User, stools.id)
             product = session.get(Product, product_id)

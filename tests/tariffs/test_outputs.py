@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.rendering.cbam_report import cost_chart_svg, render_cbam_pdf, scenario_costs
+from api.documents.cbam_report import cost_chart_svg, render_cbam_pdf, scenario_costs
 from tariffs import exposure_report
 from tariffs.export import report_csv
 

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.commands.tariffs import _summary as cli_summary
-from api.rendering.cbam_report import render_cbam_pdf, render_portfolio_pdf
+from api.cli.commands.tariffs import _summary as cli_summary
+from api.documents.cbam_report import render_cbam_pdf, render_portfolio_pdf
 from footprint.bom import validate_bom
 from tariffs import exposure_report
 from tariffs.derived import LineFootprint, derive_see

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from api.models import User
-from api.services import accounts, web_accounts
+from api.storage.models import User
+from api.usecases import accounts, web_accounts
 from api.web.sessions import SESSION_COOKIE
 
 PASSWORD = "correct horse battery"

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import BrowserContext, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from api.app import create_app
+from api.http.app import create_app
 from api.settings import Settings
 from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from tests.api.conftest import LiveServer

@@ -177,7 +177,7 @@ def test_calendar_and_overdue_tab(app, client, actors, monkeypatch) -> None:  # 
     assert client.get("/app/queue?tab=overdue").text.count("/app/certificates/") == 0
 
     # a day after the due date: overdue on the calendar and in the queue's tab
-    import api.services.review_desk as desk
+    import api.usecases.review_desk as desk
 
     monkeypatch.setattr(desk, "utcnow", lambda: due + timedelta(days=1))
     calendar = client.get("/app/surveillance").text
@@ -192,7 +192,7 @@ def test_calendar_and_overdue_tab(app, client, actors, monkeypatch) -> None:  # 
 def test_new_pages_in_each_language(app, client, actors, page: Page, database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     if database.kind != "sqlite":
         pytest.skip("the language and accessibility sweep runs on SQLite only")
-    import api.services.review_desk as desk
+    import api.usecases.review_desk as desk
     from tests.web.test_browser import _translated_phrases
 
     setup = renewal_application(client, actors)

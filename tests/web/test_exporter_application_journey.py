@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
-from api.services import accounts
+from api.usecases import accounts
 from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from tests.api.test_e2e_http import evidence_for
 from tests.web.browser import axe_serious, sweep_page, translated_phrases

@@ -12,10 +12,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.services.engine import EngineDomain
-from api.models import Footprint
-from api.services import footprint_views
+from api.http.app import create_app
+from api.usecases.engine import EngineDomain
+from api.storage.models import Footprint
+from api.usecases import footprint_views
 from tests.api.helpers import apply, compute, create_product, step, upload_bom
 from tests.conftest import REPO_ROOT
 from tests.web.test_auth import add_person, csrf_of, sign_in

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from api.app import create_app
-from api.services.engine import EngineDomain
+from api.http.app import create_app
+from api.usecases.engine import EngineDomain
 from tests.api.conftest import LiveServer
 from tests.conftest import REPO_ROOT
 from tests.web.browser import axe_serious

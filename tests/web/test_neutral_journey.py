@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
-from api.models import HistoryEntry
-from api.services import accounts
+from api.storage.models import HistoryEntry
+from api.usecases import accounts
 from tests.api.real_steps import desk_lamp_footprint, exporter_and_certifier, t2_dossier
 from tests.api.test_e2e_http import real_server  # noqa: F401  (fixture)
 from tests.conftest import REPO_ROOT

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from api.models import HistoryEntry
-from api.services import accounts
+from api.storage.models import HistoryEntry
+from api.usecases import accounts
 from tests.api.real_steps import desk_lamp_footprint, exporter_and_certifier
 from tests.api.test_e2e_http import real_server  # noqa: F401  (fixture)
 from tests.web.test_auth import add_person, csrf_of, sign_in

@@ -8,7 +8,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from api.services.recognition_check import presented_certificate
+from api.usecases.recognition_check import presented_certificate
 from tests.api.helpers import apply, compute, create_product, step, upload_bom
 from tests.api.standin import StandInDomain, footprint_result, sample_bom
 from tests.labels.factory import default_certificate, default_evidence

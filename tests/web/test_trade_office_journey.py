@@ -15,7 +15,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from api.services.jobs import Worker
+from api.usecases.jobs import Worker
 from tests.api.conftest import LiveServer
 from tests.conftest import REPO_ROOT
 from tests.web.browser import axe_serious, sign_in_page

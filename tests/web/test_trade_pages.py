@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from api.services import cbam_scenarios
-from api.services.jobs import Worker
+from api.usecases import cbam_scenarios
+from api.usecases.jobs import Worker
 from tests.conftest import REPO_ROOT
 from tests.web.test_auth import add_person, csrf_of, sign_in
 

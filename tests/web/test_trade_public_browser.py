@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
-from api.app import create_app
+from api.http.app import create_app
 from api.settings import Settings
 from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from tests.api.conftest import Actors, LiveServer

@@ -1,1 +1,0 @@
-"""Rendering: Jinja2 (autoescaped) pages and WeasyPrint PDFs."""

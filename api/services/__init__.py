@@ -1,1 +1,0 @@
-"""Service functions: keyword-only, take the session, never commit (the route owns the transaction)."""
