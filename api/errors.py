@@ -3,8 +3,8 @@
 Every package has one root below `lcidb.errors.CarbonlabelError` (LcidbError, FootprintError,
 LabelsError, TariffsError, and ServiceError here). `error_table()` gives each kind its HTTP status,
 its stable `code` (clients may branch on it; docs/service.md lists them), its CLI exit code and its
-PACT code (the {code, message} form under /3/). The API's exception handlers (api/http/guards.py, the
-PACT routes) and the CLI's top-level handler (api/cli.py) read it through `answer_for`; nothing else
+PACT code (the {code, message} form under /3/). The API's exception handlers (api/guards.py, the
+PACT routes) and the CLI's top-level handler (api/cli/__init__.py) read it through `answer_for`; nothing else
 decides a status or an exit code for an error.
 
 Every HTTP answer of an error is JSON `{"detail": message, "code": code, ...}`; the message is for people.

@@ -144,7 +144,7 @@ def create_app(
         generate_unique_id_function=_operation_id,
     )
     app.state.service = state
-    # strict JSON bodies and every error as JSON with a code (api/http/guards.py); the size limit is the
+    # strict JSON bodies and every error as JSON with a code (api/guards.py); the size limit is the
     # outer middleware, so no oversized body is ever buffered
     guards.install(app, body_limit=settings.max_upload_bytes + _MULTIPART_OVERHEAD, cors_origins=settings.cors_origins)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes + _MULTIPART_OVERHEAD,

@@ -2,7 +2,7 @@
 
 Certificates and history rows are written once and never changed (the migration adds triggers
 that refuse UPDATE and DELETE on both SQLite and PostgreSQL). States that follow from dates are
-computed when asked (api/certificate_status.py), never stored.
+computed when asked (api/usecases/certificate_status.py), never stored.
 """
 
 from __future__ import annotations

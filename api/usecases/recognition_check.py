@@ -57,7 +57,8 @@ def presented_certificate(session: Session, number: str) -> dict[str, Any]:
         "product_id": (result or {}).get("product_id") or document["product"]["id"],
         "category": document["product"]["category"],
         "product_rule": (evidence or {}).get("product_rule"),
-        "declared_unit": footprint["declared_unit"],
+        # the signed document writes numbers as decimal strings; the recognition input takes the amount as a number
+        "declared_unit": {**footprint["declared_unit"], "amount": float(footprint["declared_unit"]["amount"])},
         "boundary": footprint["boundary"],
         "standard": footprint["standard"],
         "total_kgco2e": footprint["total_kgco2e"],

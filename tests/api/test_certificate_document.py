@@ -116,8 +116,12 @@ def test_a_v1_certificate_renders_its_pdf_from_the_typed_document(tmp_path: Path
     pdf = tmp_path / "t4.pdf"
     pdf.write_bytes(render_certificate_pdf(document))
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    # one page per language, also for a T4 label (reduction and claim lines): it spilled onto 5 pages before
-    assert [line.split() for line in info.splitlines() if line.startswith("Pages:")] == [["Pages:", "3"]]
+    # one certificate page per language, also for a T4 label (reduction and claim lines; it spilled onto 5
+    # pages before), each followed by the page of its carbon-neutral claim: 3 x 2
+    assert [line.split() for line in info.splitlines() if line.startswith("Pages:")] == [["Pages:", "6"]]
+    texts = [subprocess.run(["pdftotext", "-f", str(p), "-l", str(p), str(pdf), "-"], capture_output=True, text=True,
+                            check=True).stdout for p in range(1, 7)]
+    assert all("CL-2026-74MY2R97" in text for text in texts[0::2])  # pages 1, 3, 5: the certificates
 
 
 def test_a_stored_document_is_validated_once_per_request(client, actors, monkeypatch) -> None:  # type: ignore[no-untyped-def]

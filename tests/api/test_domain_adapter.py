@@ -96,10 +96,11 @@ def test_recognition_route_asks_the_rules(app, client, actors) -> None:
 
 
 def test_only_graded_schemes_take_applications() -> None:
-    # the shipped rule sets: four graded schemes, plus the variant a certification body may offer (issue 16,
-    # in force from 2025-12-01); the rest are for recognition or display only
-    assert sorted(EngineDomain().schemes()) == ["cn-national-pcf", "gba-carbon-footprint", "gd-carbon-label",
-                                                "gd-carbon-label+carbon-neutral", "hk-label"]
+    # the shipped rule sets: four graded schemes, plus the carbon-neutral variants a certification body may
+    # offer (issue 16, in force from 2025-12-01); the rest are for recognition or display only
+    assert sorted(EngineDomain().schemes()) == [
+        "cn-national-pcf", "cn-national-pcf+carbon-neutral", "gba-carbon-footprint",
+        "gba-carbon-footprint+carbon-neutral", "gd-carbon-label", "gd-carbon-label+carbon-neutral", "hk-label"]
 
 
 class PeersWithOneImpossible(FivePeersAt100):

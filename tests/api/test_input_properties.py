@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from api.usecases.engine import EngineDomain
 from api.errors import InvalidInput
-from api.http.guards import STORED_LIMITS, check_stored
+from api.guards import STORED_LIMITS, check_stored
 from footprint.strict_json import InvalidJSON, loads_strict
 
 SCALARS = st.one_of(

@@ -193,7 +193,7 @@ def test_new_pages_in_each_language(app, client, actors, page: Page, database, m
     if database.kind != "sqlite":
         pytest.skip("the language and accessibility sweep runs on SQLite only")
     import api.usecases.review_desk as desk
-    from tests.web.test_browser import _translated_phrases
+    from tests.web.browser import translated_phrases as _translated_phrases
 
     setup = renewal_application(client, actors)
     # seen a day after the previous certificate's surveillance fell due: the overdue tab and the
@@ -304,10 +304,11 @@ def test_rules_table_shows_value_threshold_and_source() -> None:
         product=SimpleNamespace(name="Bolt"), organisation=SimpleNamespace(name="Foshan"), footprint=None, result=None,
         bom=None, evaluation={}, rules=rules, previous=None, evidence=[], body_elsewhere=False, risk=None,
     )
-    application = SimpleNamespace(id="a1", scheme="gd-carbon-label", status="under_review", status_reason=None)
+    application = SimpleNamespace(id="a1", scheme="gd-carbon-label", status="under_review", status_reason=None, evidence={})
     html = environment("zh-Hant").get_template("certifier/application.html").render(
         request=None, here="", person=SimpleNamespace(user=SimpleNamespace(role="certifier", name="Lee")),
         error=None, application=application, review=review, can_act=False, csrf_field="csrf_token", csrf_token="t",
+        files=[],
     )
     for text in ("G7", "3.4", "≤ 3.0", "GB/T 24067-2024 §6.3; rules 2026-01-01", "G2", "cradle-to-gate",
                  "scheme rules §2", "規則"):

@@ -20,7 +20,7 @@ from tests.api.conftest import Actors, LiveServer
 from tests.conftest import REPO_ROOT
 from tests.web.browser import axe_serious, sign_in_page
 from tests.web.test_auth import add_person
-from tests.web.test_browser import _translated_phrases
+from tests.web.browser import translated_phrases as _translated_phrases
 from tests.web.test_recognition_pages import RealSchemeDomain, real_certificate
 
 SCREENSHOTS = REPO_ROOT / "out" / "screenshots"

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from api import idempotency
+from api.http import idempotency
 from api.http.deps import CurrentUser, SessionDep, StateDep
 from api.http.routes.certificates import certificate_public
 from api.http.routes.products import bom_public

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from api import idempotency
+from api.http import idempotency
 from api.http.deps import CurrentUser, SessionDep, StateDep
 from api.http.schemas import (
     CertificatePublic,

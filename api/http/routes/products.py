@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from api import idempotency
+from api.http import idempotency
 from api.http.deps import CurrentUser, SessionDep, StateDep
 from api.errors import InvalidInput, PayloadTooLarge
 from api.http.routes.jobs import accepted
