@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 
-from api.domain import Domain
+from api.usecases.domain import Domain
 from lcidb.home import package_path
 
 log = logging.getLogger("carbonlabel.warmup")
