@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from labels.dates import add_months
 from labels.decision import RuleOutcome
@@ -18,7 +18,7 @@ from labels.gate import at_least, yes_no
 from labels.inputs import InstrumentEvidence, Neutrality
 from labels.ledger import CreditLot
 from labels.programmes import ccer_power_conflicts, lot_eligibility
-from labels.numbers import plain, significant
+from labels.numbers import DISPLAY, plain, significant
 from labels.params import TierFour
 
 KG_PER_T = Decimal(1000)
@@ -247,6 +247,29 @@ _REV = {"zh-Hans": " + 已逆转的移除量 {t} t", "zh-Hant": " + 已逆轉的
 _SEP = {"zh-Hans": "；", "zh-Hant": "；", "en": "; "}
 
 
+def residual_text(ctx: NeutralContext) -> str:
+    """The residual to offset (t CO2e) as the claim prints it.
+
+    Without `claim_precision_t` (2025.1-t4): exactly, as those certificates were signed. With it (0.001 t from
+    2025.1-t4.1): rounded UP to that step, never down, because the sentence says the residual was covered; 1 kg
+    is far finer than a footprint's own uncertainty (several per cent), yet no printed figure is more than 1 kg
+    above the exact one. The coverage check itself compares exact numbers (`coverage`); this is display only.
+    When rounding up would print more than the retired total (which is given by registries and printed as given,
+    and which the exact check found >= the residual), the residual is rounded up on the retired total's own last
+    decimal instead: on that grid the next step up from the residual is still <= the retired total, so the
+    printed comparison stays true and the printed residual is still never below the exact one."""
+    need_t = ctx.required_kg().scaleb(-3)  # kg -> t: an exponent shift, exact
+    step = ctx.params.claim_precision_t
+    if step is None:
+        return plain(ctx.required_kg() / KG_PER_T)
+    shown = need_t.quantize(step, rounding=ROUND_CEILING, context=DISPLAY)
+    retired = ctx.retired_t()
+    if need_t <= retired < shown:
+        finer = Decimal(1).scaleb(min(retired.as_tuple().exponent, step.adjusted()))  # type: ignore[arg-type]
+        shown = need_t.quantize(finer, rounding=ROUND_CEILING, context=DISPLAY)
+    return plain(shown.normalize(context=DISPLAY))  # no trailing zeros: 5.000 -> 5, 4.810 -> 4.81
+
+
 def claim_text(ctx: NeutralContext, unit_names: dict[str, str], programme_names: dict[str, dict[str, str]]) -> dict[str, str]:
     """What was offset and how, in the three languages: period, units, the residual, each lot with its serials."""
     by_lot = defaultdict(list)
@@ -262,6 +285,6 @@ def claim_text(ctx: NeutralContext, unit_names: dict[str, str], programme_names:
         out[lang] = template.format(
             std=ctx.params.claim_standard, start=ctx.claim.period.start.isoformat(), end=ctx.claim.period.end.isoformat(),
             units=plain(ctx.claim.units_sold), unit=unit_names[lang], pcf=significant(ctx.total, 3),
-            need=plain(ctx.required_kg() / KG_PER_T), rev=_REV[lang].format(t=plain(rev)) if rev else "",
+            need=residual_text(ctx), rev=_REV[lang].format(t=plain(rev)) if rev else "",
             retired=plain(ctx.retired_t()), lots=lots)
     return out

@@ -119,6 +119,9 @@ class TierThree(_Strict):
     grades: dict[str, Decimal]  # grade -> factor of the benchmark, best grade = smallest factor
 
 
+_T4_OPTIONAL = {"claim_precision_t"}  # absent in 2025.1-t4, whose claim text stays as issued
+
+
 class TierFour(_Strict):
     """Carbon neutral (labels.md P2 T4, ISO 14068-1 per neutral-finance.md §3). Off in the shipped default
     versions, which state only `enabled: false`; a variant that switches it on states every parameter."""
@@ -130,13 +133,19 @@ class TierFour(_Strict):
     renewal_absolute_reduction: bool | None = None  # a renewal needs PCF x units sold below the previous claim's
     renewal_intensity_reduction: bool | None = None  # ... and PCF per unit below the previous claim's
     accepted_programmes: list[str] | None = None  # programme ids of data/ledger/programmes.yaml
+    # the claim text prints the residual rounded UP to this many t (e.g. 0.001 = 1 kg); None (versions before
+    # 2025.1-t4.1) prints it exactly, as the certificates issued under those versions were signed
+    claim_precision_t: Decimal | None = None
 
     @model_validator(mode="after")
     def _complete_when_enabled(self) -> "TierFour":
         if self.enabled:
-            missing = [k for k, v in self.__dict__.items() if v is None]
+            missing = [k for k, v in self.__dict__.items() if v is None and k not in _T4_OPTIONAL]
             if missing:
                 raise ValueError(f"T4 is enabled but {', '.join(missing)} not given")
+        step = self.claim_precision_t
+        if step is not None and (step <= 0 or step != Decimal(1).scaleb(step.adjusted())):
+            raise ValueError(f"claim_precision_t {step} is not a positive power of ten (e.g. 0.001)")
         return self
 
 

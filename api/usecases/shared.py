@@ -55,6 +55,20 @@ def revoke(session: Session, *, actor: User, product_id: str, grant_id: str) -> 
     return row
 
 
+def grants_of(session: Session, *, actor: User, product_id: str) -> list[dict[str, Any]]:
+    """The live grants of the exporter's own product (another organisation's product: 404), oldest first, with
+    the grantee organisation's name, for the exporter's page to list and revoke."""
+    require_role(actor, "exporter")
+    product = get_visible(session, Product, product_id, actor, "product")
+    rows = session.execute(
+        select(ReadGrant, Organisation)
+        .join(Organisation, Organisation.id == ReadGrant.grantee_organisation_id)
+        .where(ReadGrant.product_id == product.id, ReadGrant.revoked_at.is_(None))
+        .order_by(ReadGrant.granted_at, ReadGrant.id))
+    return [{"id": g.id, "grantee_organisation_id": g.grantee_organisation_id, "grantee": o.name, "role": g.role,
+             "granted_at": g.granted_at} for g, o in rows]
+
+
 def granted_product(session: Session, *, reader: User, product_id: str, what: str) -> Product:
     """The product if a live grant lets the reader's organisation read it (in the reader's role); the read is
     recorded in the product's audit chain. Otherwise 404."""

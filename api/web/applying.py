@@ -18,6 +18,7 @@ from api.http.deps import SessionDep, StateDep
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from api.usecases import applications as workflow
 from api.usecases import applying, bom_intake, certification, evidence_files, records
+from api.web import grants
 from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.exporter import PageNotFound, exporter_only, visible
 
@@ -133,7 +134,8 @@ def my_applications(request: Request, state: StateDep, session: SessionDep, pers
 
 
 def _track_page(request: Request, state: Any, session: Any, person: Person, application: Any, *,
-                status_code: int = 200, error: str | None = None, evidence_text: str | None = None) -> Response:
+                status_code: int = 200, error: str | None = None, evidence_text: str | None = None,
+                grant_error: str | None = None) -> Response:
     product, _ = records.product_and_organisation(session, application)
     footprint = records.footprint_of(session, application)
     evaluation = application.submitted_evaluation or {}
@@ -151,7 +153,8 @@ def _track_page(request: Request, state: Any, session: Any, person: Person, appl
         attachable=application.status in evidence_files.ATTACHABLE_STATES,
         evidence_text=evidence_text or json.dumps(application.evidence or {}, ensure_ascii=False, indent=2),
         evidence_limit=state.settings.evidence_max_bytes, evidence_accept=EVIDENCE_ACCEPT,
-        label_formats=LABEL_FORMATS, today=date.today(),
+        label_formats=LABEL_FORMATS, today=date.today(), grant_error=grant_error,
+        grants=grants.grants_for_page(session, person, application.product_id) if certificate else [],
     )
 
 
@@ -200,6 +203,42 @@ def submit(
                            error=exc.message, evidence_text=evidence)
     session.commit()
     return RedirectResponse(f"/app/my-applications/{application.id}", status_code=303)
+
+
+@router.post("/app/my-applications/{application_id}/grants", response_class=HTMLResponse)
+def grant_read_access(
+    application_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn, _web: CsrfChecked,
+    grantee_organisation_id: Annotated[str, Form(max_length=64)] = "", role: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Let a bank's or buyer's organisation read the certificate's product (api.usecases.shared.grant)."""
+    exporter_only(person)
+    application = visible(session, records.visible_application, application_id, person)
+    try:
+        grants.grant(session, person, application.product_id, grantee_organisation_id, role)
+    except grants.GRANT_ERRORS as exc:
+        session.rollback()
+        application = visible(session, records.visible_application, application_id, person)
+        return _track_page(request, state, session, person, application, status_code=exc.status_code,
+                           grant_error=exc.message)
+    session.commit()
+    return RedirectResponse(f"/app/my-applications/{application.id}#read-access", status_code=303)
+
+
+@router.post("/app/my-applications/{application_id}/grants/{grant_id}/revoke", response_class=HTMLResponse)
+def revoke_read_access(application_id: str, grant_id: str, request: Request, state: StateDep, session: SessionDep,
+                       person: SignedIn, _web: CsrfChecked) -> Response:
+    """Withdraw a grant (api.usecases.shared.revoke): the grantee's next read answers 404."""
+    exporter_only(person)
+    application = visible(session, records.visible_application, application_id, person)
+    try:
+        grants.revoke(session, person, application.product_id, grant_id)
+    except grants.GRANT_ERRORS as exc:
+        session.rollback()
+        application = visible(session, records.visible_application, application_id, person)
+        return _track_page(request, state, session, person, application, status_code=exc.status_code,
+                           grant_error=exc.message)
+    session.commit()
+    return RedirectResponse(f"/app/my-applications/{application.id}#read-access", status_code=303)
 
 
 @router.get("/app/applications/{application_id}/evidence-files/{file_id}")

@@ -15,6 +15,7 @@ from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.usecases import applications as workflow
 from api.usecases import bom_intake, certification, claims
 from api.usecases import products as product_service
+from api.web import grants
 from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.exporter import PageNotFound
 from api.web.rendering import render
@@ -93,13 +94,15 @@ def _visible_claim(session: Any, person: Person, claim_id: str) -> Any:
 
 
 def _claim_page(request: Request, state: Any, session: Any, person: Person, application: Any, *,
-                status_code: int = 200, error: str | None = None) -> Response:
+                status_code: int = 200, error: str | None = None, grant_error: str | None = None) -> Response:
     reviewer = person.user.role in ("certifier", "admin")
     view = claims.claim_view(session, state.domain, application, rerun=reviewer)
     independent = person.user.organisation_id != application.organisation_id
     return page(request, state, "claims/claim.html", status_code=status_code, person=person, v=view, error=error,
                 can_review=person.user.role == "certifier" and independent,
-                can_submit=person.user.role == "exporter" and application.status in ("draft", "information_requested"))
+                can_submit=person.user.role == "exporter" and application.status in ("draft", "information_requested"),
+                grant_error=grant_error,
+                grants=grants.grants_for_page(session, person, application.product_id) if view.certificate_number else [])
 
 
 @router.get("/app/claims/{application_id}", response_class=HTMLResponse)
@@ -108,6 +111,41 @@ def claim_page(application_id: str, request: Request, state: StateDep, session: 
     _role(person, "exporter", "certifier", "admin")
     application = _visible_claim(session, person, application_id)
     return _claim_page(request, state, session, person, application)
+
+
+@router.post("/app/claims/{application_id}/grants", response_class=HTMLResponse)
+def grant_read_access(
+    application_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn, _web: CsrfChecked,
+    grantee_organisation_id: Annotated[str, Form(max_length=64)] = "", role: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """The exporter lets a bank or buyer read the claim's product (api.usecases.shared.grant, as the API)."""
+    _role(person, "exporter")
+    application = _visible_claim(session, person, application_id)
+    try:
+        grants.grant(session, person, application.product_id, grantee_organisation_id, role)
+    except grants.GRANT_ERRORS as exc:
+        session.rollback()
+        application = _visible_claim(session, person, application_id)
+        return _claim_page(request, state, session, person, application, status_code=exc.status_code,
+                           grant_error=exc.message)
+    session.commit()
+    return RedirectResponse(f"/app/claims/{application.id}#read-access", status_code=303)
+
+
+@router.post("/app/claims/{application_id}/grants/{grant_id}/revoke", response_class=HTMLResponse)
+def revoke_read_access(application_id: str, grant_id: str, request: Request, state: StateDep, session: SessionDep,
+                       person: SignedIn, _web: CsrfChecked) -> Response:
+    _role(person, "exporter")
+    application = _visible_claim(session, person, application_id)
+    try:
+        grants.revoke(session, person, application.product_id, grant_id)
+    except grants.GRANT_ERRORS as exc:
+        session.rollback()
+        application = _visible_claim(session, person, application_id)
+        return _claim_page(request, state, session, person, application, status_code=exc.status_code,
+                           grant_error=exc.message)
+    session.commit()
+    return RedirectResponse(f"/app/claims/{application.id}#read-access", status_code=303)
 
 
 @router.post("/app/claims/{application_id}/{action}", response_class=HTMLResponse)

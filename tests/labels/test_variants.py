@@ -97,3 +97,17 @@ def test_g11_without_a_reduction_plan_requirement_is_not_applicable(tmp_path: Pa
     evidence["applicant"] = evidence["applicant"] | {"reduction_plan": None}
     d = evaluate(footprint(), evidence, "gd-carbon-label", ON, rule_set=rs)
     assert d.tier == "T1" and d.rule("G11.reduction_plan").status == "not_applicable"
+
+
+@pytest.mark.parametrize("step", ["0.005", "0", "-0.001"])
+def test_a_claim_precision_that_is_not_a_positive_power_of_ten_is_refused(tmp_path: Path, step: str) -> None:
+    """The claim text rounds the residual up on a decimal grid (0.001 = 1 kg); 0.005 would not be a grid that
+    `quantize` understands (it would round to 0.001 silently), so the rule set is refused, naming the value."""
+    folder = _copy_scheme(tmp_path)
+    new = folder / "2026-12-02-t4.yaml"
+    text = (SHIPPED.parent / "2026-12-02-t4.yaml").read_text(encoding="utf-8")
+    assert text.count('2026-12-02: "0.001"') == 1
+    new.write_text(text.replace('2026-12-02: "0.001"', f'2026-12-02: "{step}"'), encoding="utf-8")
+    with pytest.raises(RuleSetInvalid, match=rf"claim_precision_t {step} is not a positive power of ten"):
+        evaluate(footprint(total_kgco2e=90.0), default_evidence(), "gd-carbon-label+carbon-neutral", date(2026, 12, 2),
+                 rule_set=load_rule_set("gd-carbon-label+carbon-neutral", date(2026, 12, 2), root=tmp_path))

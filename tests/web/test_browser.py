@@ -40,10 +40,12 @@ SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
 
 class Site:
     def __init__(self, url: str, number: str, login: str = "", product_id: str = "", footprint_id: str = "",
-                 certifier: str = "", application_id: str = "", officer: str = ""):
+                 certifier: str = "", application_id: str = "", officer: str = "", certified_id: str = "",
+                 banker: str = "", certified_product_id: str = ""):
         self.url, self.number = url, number
         self.login, self.product_id, self.footprint_id = login, product_id, footprint_id
         self.certifier, self.application_id, self.officer = certifier, application_id, officer
+        self.certified_id, self.banker, self.certified_product_id = certified_id, banker, certified_product_id
 
     def pages(self) -> dict[str, str]:
         return {
@@ -63,8 +65,13 @@ class Site:
             "products": "/app/products",
             "product": f"/app/products/{self.product_id}",
             "footprint": f"/app/footprints/{self.footprint_id}",
+            # the certificate page, with the read access granted to a bank and the grant / revoke forms
+            "certificate-page": f"/app/my-applications/{self.certified_id}",
             "password": "/account/password",
         }
+
+    def bank_pages(self) -> dict[str, str]:
+        return {"shared": "/app/shared", "shared-product": f"/app/shared/{self.certified_product_id}"}
 
     def certifier_pages(self) -> dict[str, str]:
         return {"queue": "/app/queue", "application": f"/app/applications/{self.application_id}"}
@@ -90,6 +97,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         certifier = actors.add("certifier", "certifier", "GD Cert Body")
         certificate = certified(client, exporter, certifier, name="LED desk lamp")
         number = certificate["number"]
+        certified_product = certificate["document"]["product"]["id"]
+        banker = add_person(application, "bank", "China Construction Bank Foshan 建设银行佛山分行", name="Mr Lam 林")
+        with application.state.service.sessions() as session:
+            from api.storage.models import Certificate
+            from api.usecases import accounts
+
+            certified_id = session.query(Certificate).filter_by(number=number).one().application_id
+            bank_org = accounts.get_or_create_organisation(
+                session, name="China Construction Bank Foshan 建设银行佛山分行").id
+        assert client.post(f"/v1/products/{certified_product}/grants", json={
+            "grantee_organisation_id": bank_org, "role": "bank"}, headers=exporter).status_code == 201
         product = create_product(client, exporter, "LED desk lamp 台灯")
         bom_row = upload_bom(client, exporter, product["id"], sample_bom("LED desk lamp 台灯"))
         footprint = compute(client, exporter, product["id"], bom_row["id"])
@@ -100,7 +118,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         pending = apply(client, exporter, product["id"], footprint["id"])
         assert step(client, exporter, pending["id"], "submit").status_code == 200
     with LiveServer(application) as server:
-        yield Site(server.url, number, login, product["id"], footprint["id"], reviewer, pending["id"], officer)
+        yield Site(server.url, number, login, product["id"], footprint["id"], reviewer, pending["id"], officer,
+                   certified_id, banker, certified_product)
     application.state.service.engine.dispose()
 
 
@@ -132,6 +151,12 @@ def test_every_page_in_each_language(site: Site, page: Page, code: str) -> None:
     page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": code, "url": site.url}])
     sign_in_page(page, site.url, site.officer)
     sweep("cbam", "/app/cbam")
+    # and a bank's, granted the certified product by the exporter
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": code, "url": site.url}])
+    sign_in_page(page, site.url, site.banker)
+    for name, path in site.bank_pages().items():
+        sweep(name, path)
     assert problems == []
 
 

@@ -1,7 +1,8 @@
 """Carbon-neutral claims in a browser (issue 16 item 4), real engine and rules, SQLite and PostgreSQL:
 the exporter creates and submits a claim on its page -> the certifier sees every T4 check and approves ->
 the public claim page (linked from the verification page) shows what was offset and how, in three languages;
-a bank reads the product after the exporter's grant (every read audited), and gets 404 after the revoke.
+a bank reads the product after the exporter grants it on the claim page (every read audited), and gets 404 after
+the exporter revokes it there.
 axe-core on every new page; screenshots in out/screenshots/."""
 
 from __future__ import annotations
@@ -137,32 +138,52 @@ def test_claim_review_public_page_and_bank_view(real_server, page: Page, tmp_pat
     look(page, server.url, f"/claims/{number}", "claim-public", problems)
     assert page.goto(f"{server.url}/claims/CL-2026-NOSUCH00").status == 404  # type: ignore[union-attr]
 
-    # the bank: nothing before the grant, the product after it (audited), 404 after the revoke
+    # the bank: nothing before the grant, the product after the exporter grants it on the claim page (audited),
+    # 404 after the exporter revokes it there (the forms call the API's use case, api.usecases.shared)
     with application.state.service.sessions() as s:
         bank_org = accounts.get_or_create_organisation(s, name="Bank of Foshan 佛山银行").id
         s.commit()
     sign_in_page(page, server.url, banker)
     assert page.goto(f"{server.url}/app/shared/{product_id}").status == 404  # type: ignore[union-attr]
-    with httpx.Client(base_url=server.url, timeout=60) as http:
-        granted = http.post(f"/v1/products/{product_id}/grants", json={"grantee_organisation_id": bank_org,
-                                                                       "role": "bank"}, headers=exporter_api)
-        assert granted.status_code == 201, granted.text
-        page.goto(server.url + "/app")
-        page.get_by_role("link", name="Products shared with you").click()
-        page.locator("#shared-products").get_by_role("link").click()
-        expect(page.locator(f"table.certificate[data-number='{number}']")).to_contain_text("T4")
-        expect(page.locator("#retirements")).to_contain_text(serials)
-        with page.expect_download() as download:
-            page.get_by_role("link", name="CSV").click()
-        series = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
-        assert [(r["certificate_number"], Decimal(r["total_kgco2e"])) for r in series] == [(number, total)]
-        look(page, server.url, f"/app/shared/{product_id}", "shared-product", problems)
-        look(page, server.url, "/app/shared", "shared", problems)
-        with application.state.service.sessions() as s:
-            reads = s.query(HistoryEntry).filter_by(entity_id=product_id, action="shared_read").count()
-        assert reads >= 1 + 3 + 1  # the page, the CSV, the page in three languages
-        revoked = http.delete(f"/v1/products/{product_id}/grants/{granted.json()['id']}", headers=exporter_api)
-        assert revoked.status_code == 200
+    page.goto(server.url + "/app/shared")
+    expect(page.locator("#own-organisation-id")).to_have_text(bank_org)  # what the bank gives the exporter
+    page.context.clear_cookies()
+    sign_in_page(page, server.url, exporter)
+    page.goto(server.url + claim_path)
+    expect(page.locator("#no-grants")).to_be_visible()
+    page.get_by_label("Organisation id of the bank or buyer", exact=True).fill(bank_org)
+    page.get_by_label("Reads as", exact=True).select_option("bank")
+    page.get_by_role("button", name="Grant read access").click()
+    expect(page.locator("#grants")).to_contain_text("Bank of Foshan 佛山银行")
+    look(page, server.url, claim_path, "claim-exporter-granted", problems)
+
+    page.context.clear_cookies()
+    sign_in_page(page, server.url, banker)
+    page.get_by_role("link", name="Products shared with you").click()
+    page.locator("#shared-products").get_by_role("link").click()
+    expect(page.locator(f"table.certificate[data-number='{number}']")).to_contain_text("T4")
+    expect(page.locator("#retirements")).to_contain_text(serials)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    series = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert [(r["certificate_number"], Decimal(r["total_kgco2e"])) for r in series] == [(number, total)]
+    look(page, server.url, f"/app/shared/{product_id}", "shared-product", problems)
+    look(page, server.url, "/app/shared", "shared", problems)
+    with application.state.service.sessions() as s:
+        reads = s.query(HistoryEntry).filter_by(entity_id=product_id, action="shared_read").count()
+    assert reads >= 1 + 3 + 1  # the page, the CSV, the page in three languages
+
+    page.context.clear_cookies()
+    sign_in_page(page, server.url, exporter)
+    page.goto(server.url + claim_path)
+    page.get_by_role("button", name="Revoke the access of Bank of Foshan 佛山银行").click()
+    expect(page.locator("#no-grants")).to_be_visible()
+    page.context.clear_cookies()
+    sign_in_page(page, server.url, banker)
     assert page.goto(f"{server.url}/app/shared/{product_id}").status == 404  # type: ignore[union-attr]
     assert page.goto(f"{server.url}/app/shared/{product_id}/series.csv").status == 404  # type: ignore[union-attr]
+    with application.state.service.sessions() as s:
+        actions = [e.action for e in s.query(HistoryEntry).filter_by(entity_id=product_id)
+                   if e.action in ("grant_read", "revoke_read")]
+    assert actions == ["grant_read", "revoke_read"]
     assert problems == []
