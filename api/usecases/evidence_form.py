@@ -307,9 +307,14 @@ _CODES = {
 }
 
 
+# the model's required objects: when every field of one is blank, the model would name the object;
+# validating an empty one instead names each of its required fields, as the form shows them
+REQUIRED_OBJECTS = ("declared_unit", "product_rule", "reference_period", "verifier", "offsets")
+
+
 def _model_errors(document: dict[str, Any], form: EvidenceForm, already: set[str]) -> list[FieldError]:
     try:
-        Evidence.model_validate(document)
+        Evidence.model_validate({**{k: {} for k in REQUIRED_OBJECTS}, **document})
     except ValidationError as exc:
         found: list[FieldError] = []
         for error in exc.errors():

@@ -215,3 +215,35 @@ def test_a_post_without_the_csrf_token_is_refused(app, client, actors) -> None: 
     assert forged.status_code == 403
     with app.state.service.sessions() as session:
         assert session.query(Application).count() == 0
+
+
+def test_a_blank_form_names_each_required_field(app, client, actors) -> None:  # type: ignore[no-untyped-def]
+    """A blank verifier is not "verifier: required" but each of its fields, as the form shows them."""
+    product_id, footprint_id = _setup(app, client, actors)
+    url = f"/app/products/{product_id}/apply"
+    answer = _post(client, url, {"scheme": SCHEME, "footprint": footprint_id, "action": "create"})
+    assert answer.status_code == 422
+    linked = re.findall(r'<li><a href="#f-([^"]+)">', answer.text)
+    # nothing posted: every required field of labels.inputs.Evidence (the applicant is optional there)
+    assert sorted(linked) == sorted([
+        "product_id", "declared_unit-amount", "declared_unit-unit", "product_rule-id", "label_use",
+        "reference_period-start", "reference_period-end", "product_rule-kind", "verifier-name", "verifier-accreditation_body", "verifier-accreditation_standard",
+        "verifier-accreditation_valid_until", "verifier-cnca_approved", "verifier-on_site_inspection",
+        "verifier-statement_id", "offsets-netted_in_footprint"])
+    for target in linked:  # every link of the summary lands on a field of the page
+        assert f'id="f-{target}"' in answer.text
+
+
+def test_supply_areas_come_from_the_rules_of_the_site_region() -> None:
+    """Hong Kong has two grids in the rule sets (CLP Power, HK Electric: gate.data_age.
+    grid_defaults_by_supply_area); Guangdong one, so nothing to choose."""
+    from types import SimpleNamespace
+
+    from api.usecases.evidence_form import choices
+
+    hong_kong = SimpleNamespace(result={"site_region": "HK", "lines": [{"line_id": "pcb", "name": "PCB"}]})
+    guangdong = SimpleNamespace(result={"site_region": "CN-GD", "lines": []})
+    assert choices(hong_kong, date(2026, 6, 1)).supply_areas == ["CLP", "HKE"]  # type: ignore[arg-type]
+    assert choices(hong_kong, date(2026, 6, 1)).lines == [("pcb", "PCB")]  # type: ignore[arg-type]
+    found = choices(guangdong, date(2026, 6, 1))  # type: ignore[arg-type]
+    assert found.supply_areas == [] and "CNAS" in found.accreditation_bodies
