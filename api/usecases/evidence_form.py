@@ -11,6 +11,7 @@ carried unchanged (`kept`), never dropped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.storage.models import Application, Footprint, Product
+from api.storage.models import Application, Footprint, Organisation, Product
 from labels import list_schemes, load_rule_set
 from labels.inputs import Evidence
 
@@ -171,9 +172,14 @@ def last_evidence(session: Session, product: Product) -> dict[str, Any] | None:
 
 def prefill(session: Session, product: Product, footprint: Footprint | None) -> EvidenceForm:
     """The form as the service can fill it: the last application of the product (verifier, applicant,
-    offsets ...), with what the footprint itself says (product id, declared unit, product rule,
+    offsets ...; without one, the organisation's name as the legal entity's), with what the footprint itself says (product id, declared unit, product rule,
     reference period) taking precedence, since the rules compare those with the footprint."""
     evidence: dict[str, Any] = last_evidence(session, product) or {"label_use": "b2b"}
+    if not isinstance(evidence.get("applicant"), dict):
+        # the organisation's name in this service is the best guess of the legal entity's; the page asks to check it
+        organisation = session.get(Organisation, product.organisation_id)
+        if organisation is not None:
+            evidence["applicant"] = {"legal_entity_name": organisation.name}
     result = (footprint.result or {}) if footprint is not None else {}
     for key in ("product_id", "declared_unit", "reference_period"):
         if result.get(key) is not None:
@@ -212,6 +218,21 @@ def _decimal_text(text: str) -> str:
     return text
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _is_date(text: str) -> bool:
+    """YYYY-MM-DD only (what a date input posts): the model would also read other shapes, some of them
+    as a Unix time, and a form must not guess what a person meant."""
+    if not ISO_DATE.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _rows_of(fields: Mapping[str, str], path: str, columns: Sequence[str]) -> list[dict[str, str]]:
     """The posted rows of a list, in index order, up to MAX_ROWS (empty rows included)."""
     indices = sorted({int(name[len(path) + 1:].split(".", 1)[0]) for name in fields
@@ -248,8 +269,10 @@ def evidence_from_form(fields: Mapping[str, str], own_processes: Sequence[str], 
                 _set(document, name, _number(text))
             except (InvalidOperation, ValueError):
                 errors.append(FieldError(name, "number"))
+        elif name in DATE_FIELDS and not _is_date(text):
+            errors.append(FieldError(name, "date"))
         else:
-            _set(document, name, text)  # dates as ISO text: the model reads and checks them
+            _set(document, name, text)  # dates as ISO text, as the JSON holds them
     for path, columns in ROW_LISTS.items():
         rows = _rows_of(fields, path, columns)
         form.rows[path] = rows
@@ -262,6 +285,9 @@ def evidence_from_form(fields: Mapping[str, str], own_processes: Sequence[str], 
                 if not text:
                     continue
                 name = f"{path}.{i}.{column}"
+                if column in ROW_DATES and not _is_date(text):
+                    errors.append(FieldError(name, "date"))
+                    continue
                 try:
                     item[column] = (int(text) if column in ROW_INTEGERS else
                                     _decimal_text(text) if column in ROW_DECIMALS else text)

@@ -170,7 +170,7 @@ def test_evidence_form_in_each_language(site: Site, page: Page, code: str) -> No
     page.goto(f"{site.url}/app/products/{site.product_id}/apply")
     expired = date.today() - timedelta(days=1)
     fill_evidence_form(page, _typed_evidence(expired))
-    page.locator("#apply-form button[value=create]").click()
+    page.locator("#create-button").click()
     expect(page.locator("#form-errors li")).to_have_count(1)
     expect(page.locator("#f-verifier-accreditation_valid_until-error")).to_be_visible()
     expect(page.locator("#f-verifier-accreditation_valid_until")).to_have_value(expired.isoformat())
@@ -179,10 +179,17 @@ def test_evidence_form_in_each_language(site: Site, page: Page, code: str) -> No
     problems = sweep_state(page, "exporter-apply-errors", code, phrases)
     page.set_viewport_size(PHONE)
     page.locator("#f-verifier-accreditation_valid_until").fill(date(date.today().year + 2, 6, 30).isoformat())
-    page.locator("#apply-form button[value=check]").click()
+    page.locator("#check-button").click()
     expect(page.locator("#precheck-ok")).to_be_visible()
     expect(page.locator("#form-errors")).to_have_count(0)
     problems += sweep_state(page, "exporter-apply-filled", code, phrases)
+    # Enter in a field runs the pre-check (the form's default button), not "Add a row"
+    page.locator("#f-verifier-statement_id").fill("VS-2026-018")
+    with page.expect_navigation():
+        page.locator("#f-verifier-statement_id").press("Enter")
+    expect(page.locator("#f-verifier-statement_id")).to_have_value("VS-2026-018")
+    expect(page.locator("#precheck-ok")).to_be_visible()
+    expect(page.locator("#f-offsets-retired-2-serial")).to_have_count(0)
     assert problems == []
 
 

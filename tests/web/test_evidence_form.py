@@ -123,6 +123,10 @@ def test_the_pasted_json_wins_over_the_form(app, client, actors) -> None:  # typ
     assert stored["verifier"]["name"] == "华南核查有限公司"
     page = client.get(url).text
     assert "When this box is not empty, its JSON is the evidence and the form above is not used." in page
+    # the pre-check of pasted JSON says the form was not read (a blank form would have been refused)
+    checked = _post(client, url, {"scheme": SCHEME, "footprint": footprint_id, "action": "check",
+                                  "evidence": json.dumps(_evidence())})
+    assert checked.status_code == 200 and 'id="json-used"' in checked.text and 'id="precheck-ok"' in checked.text
 
 
 def test_errors_name_the_field_and_keep_what_was_typed(app, client, actors) -> None:  # type: ignore[no-untyped-def]
@@ -130,7 +134,8 @@ def test_errors_name_the_field_and_keep_what_was_typed(app, client, actors) -> N
     url = f"/app/products/{product_id}/apply"
     yesterday = date.today() - timedelta(days=1)
     form = {**_form_of(_evidence()), "verifier.accreditation_valid_until": yesterday.isoformat(),
-            "applicant.registration_id": "", "offsets.retired.0.tco2e": "12,5", "verifier.statement_id": "VS-保留-1"}
+            "applicant.registration_id": "", "offsets.retired.0.tco2e": "12,5", "verifier.statement_id": "VS-保留-1",
+            "applicant.data_procedure_since": "1/1/2024"}
     client.cookies.set(LANGUAGE_COOKIE, "zh-Hans")
     answer = _post(client, url, {"scheme": SCHEME, "footprint": footprint_id, "action": "create", **form})
     assert answer.status_code == 422
@@ -140,12 +145,14 @@ def test_errors_name_the_field_and_keep_what_was_typed(app, client, actors) -> N
     assert "认证有效期至：认证已过期" in summary and 'href="#f-verifier-accreditation_valid_until"' in summary
     assert "注册号（如统一社会信用代码）：此项为必填。" in summary
     assert "已注销批次 1：数量（吨二氧化碳当量）：不是数字" in summary
-    assert summary.count("<li>") == 3
+    assert "碳足迹数据管理程序运行起始日：不是有效日期" in summary
+    assert summary.count("<li>") == 4
     # nothing lost: every value typed comes back, the wrong ones included
     assert _value_of(page, "verifier.statement_id") == "VS-保留-1"
     assert _value_of(page, "offsets.retired.0.tco2e") == "12,5"
     assert _value_of(page, "verifier.accreditation_valid_until") == yesterday.isoformat()
     assert _value_of(page, "applicant.legal_entity_name") == "佛山灯具有限公司"
+    assert _value_of(page, "applicant.data_procedure_since") == "1/1/2024"
     assert 'name="verifier.on_site_inspection" value="yes" checked' in page
     assert 'name="own_processes" value="al" checked' in page
     with app.state.service.sessions() as session:
@@ -188,6 +195,7 @@ def test_the_form_is_prefilled_from_the_footprint_then_the_last_application(app,
     assert (_value_of(first, "reference_period.start"), _value_of(first, "reference_period.end"),
             _value_of(first, "product_rule.id")) == ("2025-01-01", "2025-12-31", "T/GDES 2025-01")
     assert _value_of(first, "verifier.name") == ""
+    assert _value_of(first, "applicant.legal_entity_name") == "Foshan Lamp Works"  # the organisation's name
     evidence = {**_evidence(), "reference_period": {"start": "2024-01-01", "end": "2024-12-31"},
                 "sold_units": "5000"}
     _stored(app, _post(client, url, {"scheme": SCHEME, "footprint": footprint_id, "action": "create",
