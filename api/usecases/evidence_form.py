@@ -12,7 +12,7 @@ carried unchanged (`kept`), never dropped.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -100,7 +100,7 @@ class FormChoices:
     accreditation_standards: list[str]
     instrument_types: list[str]
     supply_areas: list[str]
-    lines: list[tuple[str, str]]  # (line id, name) of the footprint: the own processes to tick
+    lines: list[tuple[str, str, int]]  # (line id, name, depth) of the footprint's lines: the own processes to tick
 
 
 def _dig(tree: Any, path: str) -> Any:
@@ -129,9 +129,17 @@ def choices(footprint: Footprint | None, on: date) -> FormChoices:
         instruments.update(str(t) for t in _dig(tree, "gate.electricity.accepted_instruments") or [])
         by_area = _dig(tree, "gate.data_age.grid_defaults_by_supply_area") or {}
         areas.update(str(a) for a in (by_area.get(region) or {}))
-    lines = [(str(line.get("line_id")), str(line.get("name") or line.get("line_id")))
-             for line in result.get("lines") or [] if line.get("line_id")]
-    return FormChoices(sorted(bodies), sorted(standards), sorted(instruments), sorted(areas), lines)
+    return FormChoices(sorted(bodies), sorted(standards), sorted(instruments), sorted(areas),
+                       list(_lines(result.get("lines") or [])))
+
+
+def _lines(lines: list[Any], depth: int = 0) -> Iterator[tuple[str, str, int]]:
+    """(line id, name, depth) of every line, parents before their children: the rules accept any of
+    them as an own process (a parent stands for all its inputs)."""
+    for line in lines:
+        if isinstance(line, dict) and line.get("line_id"):
+            yield str(line["line_id"]), str(line.get("name") or line["line_id"]), depth
+            yield from _lines(line.get("children") or [], depth + 1)
 
 
 # --- document -> form --------------------------------------------------------------------------
@@ -187,7 +195,7 @@ def prefill(session: Session, product: Product, footprint: Footprint | None) -> 
     if result.get("product_rule"):
         kind = (evidence.get("product_rule") or {}).get("kind") if isinstance(evidence.get("product_rule"), dict) else None
         evidence["product_rule"] = {"id": result["product_rule"], **({"kind": kind} if kind else {})}
-    known = {str(line.get("line_id")) for line in result.get("lines") or []}
+    known = {line_id for line_id, _, _ in _lines(result.get("lines") or [])}
     if isinstance(evidence.get("own_processes"), list):  # lines of another footprint version are not offered
         evidence["own_processes"] = [x for x in evidence["own_processes"] if x in known]
     return form_from_evidence(evidence)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.http.deps import SessionDep, StateDep
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from api.usecases import applications as workflow
-from api.usecases import applying, bom_intake, certification, evidence_files, evidence_form, records
+from api.usecases import applying, bom_intake, certification, evidence_files, evidence_form, records, scheme_guide
 from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.exporter import PageNotFound, exporter_only, visible
 
@@ -83,6 +83,7 @@ def _apply_page(request: Request, state: Any, session: Any, person: Person, prod
     rules = rules_of(evaluation or {})
     return page(request, state, "exporter/apply.html", status_code=status_code, person=person, product=product,
                 footprints=footprints, footprint=footprint, schemes=schemes, scheme=scheme, form=form,
+                scheme_names={s.id: s.names for s in scheme_guide.schemes(date.today())},
                 rows=_rows_to_show(form, add), choices=evidence_form.choices(footprint, date.today()),
                 kept_text=json.dumps(form.kept, ensure_ascii=False, sort_keys=True) if form.kept else "",
                 field_errors={e.field: e for e in errors or []}, errors=errors or [], add_row=ADD_ROW,

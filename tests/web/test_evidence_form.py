@@ -249,9 +249,11 @@ def test_supply_areas_come_from_the_rules_of_the_site_region() -> None:
 
     from api.usecases.evidence_form import choices
 
-    hong_kong = SimpleNamespace(result={"site_region": "HK", "lines": [{"line_id": "pcb", "name": "PCB"}]})
+    hong_kong = SimpleNamespace(result={"site_region": "HK", "lines": [
+        {"line_id": "pcb", "name": "PCB", "children": [{"line_id": "solder", "name": "Solder", "children": []}]}]})
     guangdong = SimpleNamespace(result={"site_region": "CN-GD", "lines": []})
     assert choices(hong_kong, date(2026, 6, 1)).supply_areas == ["CLP", "HKE"]  # type: ignore[arg-type]
-    assert choices(hong_kong, date(2026, 6, 1)).lines == [("pcb", "PCB")]  # type: ignore[arg-type]
+    # every line may be named an own process, a child too (labels/gate.py finds it at any depth)
+    assert choices(hong_kong, date(2026, 6, 1)).lines == [("pcb", "PCB", 0), ("solder", "Solder", 1)]  # type: ignore[arg-type]
     found = choices(guangdong, date(2026, 6, 1))  # type: ignore[arg-type]
     assert found.supply_areas == [] and "CNAS" in found.accreditation_bodies
