@@ -211,18 +211,25 @@ def _set(document: dict[str, Any], path: str, value: Any) -> None:
     node[last] = value
 
 
+MAX_EXPONENT = 30  # "1e999999999" is a number to Decimal, and a 400 MB integer to int(): refused as unreadable
+
+
+def _readable(text: str) -> Decimal:
+    value = Decimal(text)
+    if not value.is_finite() or abs(value.adjusted()) > MAX_EXPONENT:
+        raise InvalidOperation(text)
+    return value
+
+
 def _number(text: str) -> int | float:
     """A JSON number as the JSON would hold it: an integer when the typed value is whole."""
-    value = Decimal(text)
-    if not value.is_finite():
-        raise InvalidOperation(text)
+    value = _readable(text)
     return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _decimal_text(text: str) -> str:
-    value = Decimal(text)
-    if not value.is_finite():
-        raise InvalidOperation(text)
+    """A decimal as the text typed (labels.inputs: decimal strings preferred, read exactly)."""
+    _readable(text)
     return text
 
 

@@ -257,3 +257,17 @@ def test_supply_areas_come_from_the_rules_of_the_site_region() -> None:
     assert choices(hong_kong, date(2026, 6, 1)).lines == [("pcb", "PCB", 0), ("solder", "Solder", 1)]  # type: ignore[arg-type]
     found = choices(guangdong, date(2026, 6, 1))  # type: ignore[arg-type]
     assert found.supply_areas == [] and "CNAS" in found.accreditation_bodies
+
+
+def test_numbers_the_form_cannot_read_are_refused_by_name() -> None:
+    """Digits with a comma, an exponent beyond any quantity (int() of 1e999999999 would take 400 MB),
+    a vintage with a fraction: each one an error on its own field, nothing half-read."""
+    from api.usecases.evidence_form import evidence_from_form
+
+    fields = {**{k: v for k, v in _form_of(_evidence()).items() if isinstance(v, str)},
+              "declared_unit.amount": "1e999999999", "electricity_instruments.0.mwh": "1,5",
+              "electricity_instruments.0.vintage": "2025.5"}
+    outcome = evidence_from_form(fields, ["al"], today=date(2026, 6, 1))
+    assert sorted((e.field, e.code) for e in outcome.errors) == [
+        ("declared_unit.amount", "number"), ("electricity_instruments.0.mwh", "number"),
+        ("electricity_instruments.0.vintage", "integer")]
