@@ -1,9 +1,9 @@
-"""The exporter's label applications: apply (scheme, footprint, evidence, the gate pre-check with
-what is missing), track the application, attach evidence files, submit or answer a request for
+"""The exporter's label applications: apply (scheme, footprint, the evidence form or pasted JSON,
+the gate pre-check with what is missing), track the application, attach evidence files, submit or answer a request for
 information, download the certificate PDF and the label artwork. Evidence files are read by the
 exporter's organisation and by certifiers (the certifier's page links the same downloads).
 
-Pages call api/usecases only (applying, evidence_files, applications, bom_intake)."""
+Pages call api/usecases only (applying, evidence_form, evidence_files, applications, bom_intake)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.http.deps import SessionDep, StateDep
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from api.usecases import applications as workflow
-from api.usecases import applying, bom_intake, certification, evidence_files, records
+from api.usecases import applying, bom_intake, certification, evidence_files, evidence_form, records, scheme_guide
 from api.web import grants
 from api.web.auth import CsrfChecked, Person, SignedIn, page
 from api.web.exporter import PageNotFound, exporter_only, visible
@@ -28,26 +28,6 @@ if TYPE_CHECKING:  # row types for annotations only: the pages never query them
 router = APIRouter(include_in_schema=False)
 EVIDENCE_ACCEPT = ".pdf,.xlsx,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
 LABEL_FORMATS = ("svg", "png", "pdf")
-
-
-def evidence_template(footprint: Any) -> dict[str, Any]:
-    """A starting point for the evidence the rules read: what the footprint already says, and the
-    verifier and applicant fields to fill in (the pre-check names what is still missing)."""
-    result = footprint.result
-    rule = result.get("product_rule")
-    return {
-        "product_id": result.get("product_id"),
-        "declared_unit": result.get("declared_unit"),
-        "product_rule": {"id": rule, "kind": "gd_group"} if rule else None,
-        "label_use": "b2b",
-        "reference_period": result.get("reference_period"),
-        "verifier": {"name": "", "accreditation_body": "", "accreditation_standard": "ISO 14065",
-                     "accreditation_valid_until": "", "cnca_approved": False, "on_site_inspection": True,
-                     "statement_id": ""},
-        "offsets": {"netted_in_footprint": False, "retired": []},
-        "applicant": {"legal_entity_name": "", "registration_id": "", "data_procedure_since": "",
-                      "reduction_plan": {"reference": "", "adopted_on": ""}},
-    }
 
 
 def parse_evidence(text: str) -> dict[str, Any]:
@@ -67,60 +47,111 @@ def rules_of(evaluation: dict[str, Any]) -> list[dict[str, Any]]:
     return list(((evaluation or {}).get("explanation") or {}).get("rules") or [])
 
 
+async def posted_form(request: Request) -> Any:
+    """The posted form as FastAPI already parsed it (the evidence fields are named by their path, so
+    they cannot be declared one by one); a dependency, so the page itself stays a sync function."""
+    return await request.form()
+
+
+PostedForm = Annotated[Any, Depends(posted_form)]
+ADD_ROW = "add-row:"  # action prefix of the "add a row" buttons: re-post the form with one more empty row
+
+
+def _rows_to_show(form: evidence_form.EvidenceForm, add: str | None) -> dict[str, list[dict[str, str]]]:
+    """Each list's rows as the page shows them: what was typed, then one empty row (two after "add a row");
+    without JavaScript the empty rows are the way to add items."""
+    shown = {}
+    for path, columns in evidence_form.ROW_LISTS.items():
+        rows = list(form.rows.get(path) or [])
+        while rows and not any(rows[-1].values()):
+            rows.pop()
+        extra = 2 if add == path else 1
+        shown[path] = (rows + [dict.fromkeys(columns, "") for _ in range(extra)])[:evidence_form.MAX_ROWS]
+    return shown
+
+
 def _apply_page(request: Request, state: Any, session: Any, person: Person, product: Any, *,
-                footprint_id: str | None, scheme: str | None, evidence_text: str | None, checked: bool,
-                status_code: int = 200, error: str | None = None) -> Response:
+                footprint_id: str | None, scheme: str | None, form: evidence_form.EvidenceForm | None,
+                evidence_text: str, evaluation: dict[str, Any] | None = None, status_code: int = 200,
+                error: str | None = None, errors: list[evidence_form.FieldError] | None = None,
+                add: str | None = None) -> Response:
     footprints = bom_intake.footprints_of(session, product)
     footprint = next((f for f in footprints if f.id == footprint_id), footprints[0] if footprints else None)
     schemes = sorted(state.domain.schemes())
     scheme = scheme if scheme in schemes else (schemes[0] if schemes else None)
-    if evidence_text is None and footprint is not None:
-        evidence_text = json.dumps(evidence_template(footprint), ensure_ascii=False, indent=2)
-    evaluation: dict[str, Any] | None = None
-    if checked and footprint is not None and scheme is not None and error is None:
-        try:
-            evaluation = applying.precheck(session, state.domain, product=product, footprint=footprint,
-                                           scheme=scheme, evidence=parse_evidence(evidence_text or ""))
-        except InvalidInput as exc:
-            error, status_code = exc.message, 422
+    if form is None:
+        form = evidence_form.prefill(session, product, footprint)
     rules = rules_of(evaluation or {})
     return page(request, state, "exporter/apply.html", status_code=status_code, person=person, product=product,
-                footprints=footprints, footprint=footprint, schemes=schemes, scheme=scheme,
-                evidence_text=evidence_text or "{}", evaluation=evaluation, rules=rules,
+                footprints=footprints, footprint=footprint, schemes=schemes, scheme=scheme, form=form,
+                scheme_names={s.id: s.names for s in scheme_guide.schemes(date.today())},
+                rows=_rows_to_show(form, add), choices=evidence_form.choices(footprint, date.today()),
+                kept_text=json.dumps(form.kept, ensure_ascii=False, sort_keys=True) if form.kept else "",
+                field_errors={e.field: e for e in errors or []}, errors=errors or [], add_row=ADD_ROW,
+                evidence_text=evidence_text, evaluation=evaluation, rules=rules,
                 missing=[r for r in rules if r.get("status") not in ("pass", "not_applicable")], error=error)
 
 
 @router.get("/app/products/{product_id}/apply", response_class=HTMLResponse)
 def apply_page(product_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn,
                footprint: str | None = None) -> Response:
-    """Choose a scheme and a footprint, fill in the evidence."""
+    """Choose a scheme and a footprint, fill in the evidence form (pre-filled from the footprint and
+    from the product's last application)."""
     exporter_only(person)
     product = visible(session, records.visible_product, product_id, person)
-    return _apply_page(request, state, session, person, product, footprint_id=footprint, scheme=None,
-                       evidence_text=None, checked=False)
+    return _apply_page(request, state, session, person, product, footprint_id=footprint, scheme=None, form=None,
+                       evidence_text="")
 
 
 @router.post("/app/products/{product_id}/apply", response_class=HTMLResponse)
 def create_application(
     product_id: str, request: Request, state: StateDep, session: SessionDep, person: SignedIn, _web: CsrfChecked,
-    footprint: Annotated[str, Form(max_length=32)], scheme: Annotated[str, Form(max_length=100)],
-    evidence: Annotated[str, Form(max_length=200_000)] = "", action: Annotated[str, Form(max_length=10)] = "create",
+    posted: PostedForm, footprint: Annotated[str, Form(max_length=32)], scheme: Annotated[str, Form(max_length=100)],
+    evidence: Annotated[str, Form(max_length=200_000)] = "", action: Annotated[str, Form(max_length=60)] = "create",
+    kept: Annotated[str, Form(max_length=200_000)] = "",
 ) -> Response:
-    """`action=check`: the gate pre-check of what is typed (nothing stored); `create`: the draft."""
+    """`action=check`: the gate pre-check of what is filled in (nothing stored); `create`: the draft;
+    `add-row:<list>`: the same form again with one more empty row of that list.
+
+    The evidence is the form's, unless the "paste JSON" box is not empty: then the JSON is the
+    evidence and the form is not read (the page says so beside the box)."""
     exporter_only(person)
     product = visible(session, records.visible_product, product_id, person)
-    if action == "check":
+    fields = {k: v for k, v in posted.items() if isinstance(v, str)}
+    own = [v for v in posted.getlist("own_processes") if isinstance(v, str)]
+
+    def again(**context: Any) -> Response:
         return _apply_page(request, state, session, person, product, footprint_id=footprint, scheme=scheme,
-                           evidence_text=evidence, checked=True)
+                           evidence_text=evidence, **context)
+
+    try:
+        carried = parse_evidence(kept)
+    except InvalidInput:
+        carried = {}
+    outcome = evidence_form.evidence_from_form(fields, own, today=date.today(), kept=carried)
+    if action.startswith(ADD_ROW):
+        return again(form=outcome.form, add=action.removeprefix(ADD_ROW))
+    try:
+        if evidence.strip():
+            document, errors = parse_evidence(evidence), []
+        else:
+            document, errors = outcome.evidence, outcome.errors
+    except InvalidInput as exc:
+        return again(form=outcome.form, status_code=422, error=exc.message)
+    if errors:
+        return again(form=outcome.form, errors=errors, status_code=200 if action == "check" else 422)
     try:
         footprint_row = visible(session, records.visible_footprint, footprint, person)
+        if action == "check":
+            evaluation = applying.precheck(session, state.domain, product=product, footprint=footprint_row,
+                                           scheme=scheme, evidence=document)
+            return again(form=outcome.form, evaluation=evaluation)
         application = workflow.create_application(
             session, actor=person.user, product=product, footprint=footprint_row, scheme=scheme,
-            known_schemes=state.domain.schemes(), evidence=parse_evidence(evidence))
+            known_schemes=state.domain.schemes(), evidence=document)
     except InvalidInput as exc:
         session.rollback()
-        return _apply_page(request, state, session, person, product, footprint_id=footprint, scheme=scheme,
-                           evidence_text=evidence, checked=False, status_code=422, error=exc.message)
+        return again(form=outcome.form, status_code=422, error=exc.message)
     session.commit()
     return RedirectResponse(f"/app/my-applications/{application.id}", status_code=303)
 

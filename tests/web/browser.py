@@ -89,7 +89,13 @@ def sweep_page(page: Page, address: str, name: str, code: str, phrases: list[str
     page.set_viewport_size(PHONE)
     answer = page.goto(address)
     assert answer is not None and answer.status in statuses, (name, answer and answer.status)
+    return sweep_state(page, name, code, phrases)
+
+
+def sweep_state(page: Page, name: str, code: str, phrases: list[str]) -> list[str]:
+    """The page as it is now (reached by a form post, say), checked as `sweep_page` checks one."""
     assert page.locator("html").get_attribute("lang") == LANGUAGES[code].html
+    page.set_viewport_size(PHONE)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{code}-360.png"), full_page=True)
     problems = []
     # nothing wider than a 360 px phone (tables scroll inside their own box)
@@ -106,3 +112,34 @@ def sweep_page(page: Page, address: str, name: str, code: str, phrases: list[str
     page.set_viewport_size(DESKTOP)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{code}-1280.png"), full_page=True)
     return problems
+
+
+def fill_evidence_form(page: Page, evidence: dict[str, Any]) -> None:
+    """Type an evidence document into the "Apply for a label" form as a person would: text and date
+    fields, yes/no radios, the product rule's kind, the label use, the rows of retired lots."""
+
+    def field(path: str) -> Any:
+        return page.locator("#f-" + path.replace(".", "-"))
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(f"{prefix}.{key}" if prefix else key, item)
+        elif isinstance(value, bool):
+            page.locator(f"input[name='{prefix}'][value={'yes' if value else 'no'}]").check()
+        elif isinstance(value, list):
+            for i, row in enumerate(value):
+                if prefix == "own_processes":
+                    page.locator(f"input[name='own_processes'][value='{row}']").check()
+                    continue
+                if field(f"{prefix}.{i}.{next(iter(row))}").count() == 0:
+                    page.locator(f"button[value='add-row:{prefix}']").click()
+                walk(f"{prefix}.{i}", row)
+        elif prefix == "product_rule.kind":
+            field(prefix).select_option(str(value))
+        elif prefix == "label_use":
+            page.locator(f"input[name='label_use'][value='{value}']").check()
+        else:
+            field(prefix).fill(str(value))
+
+    walk("", evidence)

@@ -6,6 +6,8 @@ The app is served by uvicorn on a free 127.0.0.1 port (SQLite) for the whole mod
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,8 +30,10 @@ from tests.api.standin import StandInDomain, sample_bom
 from tests.conftest import REPO_ROOT
 from tests.web.browser import (
     PHONE,
+    fill_evidence_form,
     sign_in_page,
     sweep_page,
+    sweep_state,
     translated_phrases,
     watch_for_page_errors,
 )
@@ -67,6 +71,7 @@ class Site:
             "footprint": f"/app/footprints/{self.footprint_id}",
             # the certificate page, with the read access granted to a bank and the grant / revoke forms
             "certificate-page": f"/app/my-applications/{self.certified_id}",
+            "exporter-apply": f"/app/products/{self.product_id}/apply",
             "password": "/account/password",
         }
 
@@ -157,6 +162,59 @@ def test_every_page_in_each_language(site: Site, page: Page, code: str) -> None:
     sign_in_page(page, site.url, site.banker)
     for name, path in site.bank_pages().items():
         sweep(name, path)
+    assert problems == []
+
+
+def _typed_evidence(valid_until: date) -> dict[str, Any]:
+    """What an export manager types into the evidence form (sample_bom's lamp: 1 piece, 2025)."""
+    return {
+        "product_rule": {"id": "T/GDES 2025-01", "kind": "gd_group"},
+        "label_use": "b2b",
+        "verifier": {"name": "华南碳核查有限公司 South China Carbon Verification Co., Ltd.", "accreditation_body": "CNAS",
+                     "accreditation_standard": "ISO 14065", "accreditation_valid_until": valid_until.isoformat(),
+                     "cnca_approved": False, "on_site_inspection": True, "statement_id": "VS-2026-017"},
+        "applicant": {"legal_entity_name": "佛山市南海区灯具制造有限公司", "registration_id": "91440605MA4UXXXX1K",
+                      "data_procedure_since": "2024-01-01",
+                      "reduction_plan": {"reference": "RP-2025-03", "adopted_on": "2025-03-01"}},
+        "offsets": {"netted_in_footprint": False,
+                    "retired": [{"registry": "CCER", "serial": "CCER-2025-44-000001-000125", "tco2e": "12.5",
+                                 "retired_on": "2025-11-03"}]},
+    }
+
+
+@pytest.mark.parametrize("code", list(LANGUAGES))
+def test_evidence_form_in_each_language(site: Site, page: Page, code: str) -> None:
+    """The evidence form in each language, filled in: a failed submit (an expired accreditation)
+    names the field and keeps every value; corrected, the pre-check passes. Both states are swept
+    (360 px and 1280 px screenshots, overflow, untranslated text, axe)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": code, "url": site.url}])
+    phrases = translated_phrases(code) if code != "en" else []
+    page.set_viewport_size(PHONE)
+    sign_in_page(page, site.url, site.login)
+    page.goto(f"{site.url}/app/products/{site.product_id}/apply")
+    expired = date.today() - timedelta(days=1)
+    fill_evidence_form(page, _typed_evidence(expired))
+    page.locator("#create-button").click()
+    expect(page.locator("#form-errors li")).to_have_count(1)
+    expect(page.locator("#f-verifier-accreditation_valid_until-error")).to_be_visible()
+    expect(page.locator("#f-verifier-accreditation_valid_until")).to_have_value(expired.isoformat())
+    expect(page.locator("#f-offsets-retired-0-serial")).to_have_value("CCER-2025-44-000001-000125")
+    expect(page.locator("input[name='verifier.on_site_inspection'][value=yes]")).to_be_checked()
+    problems = sweep_state(page, "exporter-apply-errors", code, phrases)
+    page.set_viewport_size(PHONE)
+    page.locator("#f-verifier-accreditation_valid_until").fill(date(date.today().year + 2, 6, 30).isoformat())
+    page.locator("#check-button").click()
+    expect(page.locator("#precheck-ok")).to_be_visible()
+    expect(page.locator("#form-errors")).to_have_count(0)
+    problems += sweep_state(page, "exporter-apply-filled", code, phrases)
+    # Enter in a field runs the pre-check (the form's default button), not "Add a row"
+    page.locator("#f-verifier-statement_id").fill("VS-2026-018")
+    with page.expect_navigation():
+        page.locator("#f-verifier-statement_id").press("Enter")
+    expect(page.locator("#f-verifier-statement_id")).to_have_value("VS-2026-018")
+    expect(page.locator("#precheck-ok")).to_be_visible()
+    expect(page.locator("#f-offsets-retired-2-serial")).to_have_count(0)
     assert problems == []
 
 

@@ -7,17 +7,17 @@ pages in three languages."""
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 import httpx
 from playwright.sync_api import Page, expect
 
+from api.storage.models import Application
 from api.usecases import accounts
 from api.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from tests.api.test_e2e_http import evidence_for
-from tests.web.browser import axe_serious, sweep_page, translated_phrases
+from tests.web.browser import axe_serious, fill_evidence_form, sweep_page, translated_phrases
 from tests.web.test_auth import add_person
 from tests.web.test_exporter_journey import (  # noqa: F401  (fixtures)
     SCREENSHOTS,
@@ -124,13 +124,15 @@ def test_exporter_gets_a_certificate(engine_server, page: Page, tmp_path: Path, 
     shoot(page, "exporter-compare", database.kind)
     page.goto(first_version)
 
-    # apply: the pre-check names what is missing, then passes with the evidence filled in
+    # apply: the evidence form, pre-filled from the footprint, names what is missing; filled in as a
+    # person would, the pre-check passes, and the draft stores the very document the API takes
     page.locator("#apply-link").click()
     apply_url = "/app/" + page.url.split("/app/", 1)[1]
+    expect(page.get_by_label("Reference period: first day")).to_have_value(corrected["product"]["reference_period"]["start"])
     page.get_by_label("Label scheme").select_option("gd-carbon-label")
     page.get_by_role("button", name="Check against the rules").click()
-    expect(page.locator("#precheck-error")).to_contain_text("verifier.name")
-    page.get_by_label("Evidence the rules read (JSON)").fill(json.dumps(evidence_for(corrected), indent=2))
+    expect(page.locator("#form-errors")).to_contain_text("Verifier name: this item is required.")
+    fill_evidence_form(page, evidence_for(corrected))
     page.get_by_role("button", name="Check against the rules").click()
     expect(page.locator("#precheck-ok")).to_contain_text("T1")
     assert axe_serious(page) == []
@@ -138,6 +140,9 @@ def test_exporter_gets_a_certificate(engine_server, page: Page, tmp_path: Path, 
     page.get_by_role("button", name="Create the draft application").click()
     expect(page.locator("#application-status")).to_have_attribute("data-status", "draft")
     application_id = page.url.rsplit("/", 1)[1]
+    with application.state.service.sessions() as session:
+        stored = session.get(Application, application_id)
+        assert stored is not None and stored.evidence == evidence_for(corrected)
 
     # an evidence file: a program named .pdf is refused by its bytes, the real PDF is kept
     exe = tmp_path / "invoice.pdf"
