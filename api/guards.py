@@ -12,9 +12,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -69,6 +71,53 @@ def check_stored(kind: str, document: Any) -> None:
     if size > limits.max_bytes:
         raise InvalidInput(f"{kind}: {size} bytes; at most {limits.max_bytes} are stored",
                            code="document.too_large")
+
+
+# A JSON string in serialised text (escapes included), and an integer token of 16 or more digits
+# (the only ones that can exceed 2**53; a float's digits follow a "." or lead into "." or "e").
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_LONG_INTEGER = re.compile(r"(?<![\d.])\d{16,}(?![\d.eE])")
+
+
+def check_stored_dump(kind: str, document: Any) -> None:
+    """`check_stored` for a document that is a pydantic model's own `model_dump(mode="json")` (the
+    engine's footprint result): the same refusals, without walking every value in Python.
+
+    What the model guarantees, and what it does not: a model without `Any` fields dumps only dicts
+    with str keys, lists, str, int, float, bool and None (no tuples, no parse markers such as
+    duplicate keys: those only come from reading JSON text). It does NOT guarantee finite floats
+    (pydantic allows NaN and Infinity by default and dumps them as floats), storable strings (a
+    lone surrogate or NUL can travel from an input into a name), integers within 2**53, or a
+    bounded depth (line contributions nest as deep as the BOM). So the document is serialised
+    once, as `check_stored` does for its size, and that text decides:
+    - NaN / Infinity: `json.dumps(allow_nan=False)` raises;
+    - a lone surrogate: encoding the text as UTF-8 raises;
+    - NUL: `json.dumps` always writes it as the escape \\u0000;
+    - an integer beyond 2**53 has 16 or more digits: `_LONG_INTEGER` finds every such token;
+    - depth: the bracket nesting of the text once its strings are removed is the document's depth;
+    - members: each key or item starts at a character of its own, so a text of at most
+      max_members bytes cannot hold more than max_members.
+    Any suspicion (including a harmless backslash-u0000 typed in a string, or a 16-digit integer
+    below the limit) falls back to the full walk, which decides exactly and names the path."""
+    limits = STORED_LIMITS[kind]
+    try:
+        text = json.dumps(document, ensure_ascii=False, allow_nan=False)
+        size = len(text.encode("utf-8"))
+    except (ValueError, TypeError, RecursionError):
+        check_stored(kind, document)  # names the value at fault
+        raise  # pragma: no cover - check_stored refuses whatever json.dumps refuses
+    if size > limits.max_bytes:
+        raise InvalidInput(f"{kind}: {size} bytes; at most {limits.max_bytes} are stored", code="document.too_large")
+    bare = _JSON_STRING.sub('""', text)
+    if ("\\u0000" in text or _LONG_INTEGER.search(bare) is not None or size > limits.max_members
+            or _nesting(bare) > limits.max_depth):
+        check_stored(kind, document)
+
+
+def _nesting(bare: str) -> int:
+    """Deepest bracket nesting of JSON text without strings (1 for a flat object)."""
+    steps = (1 if bracket in "[{" else -1 for bracket in re.findall(r"[\[\]{}]", bare))
+    return max(itertools.accumulate(steps), default=0)
 
 
 def check_filename(filename: str) -> str:
