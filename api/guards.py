@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import math
@@ -73,15 +72,16 @@ def check_stored(kind: str, document: Any) -> None:
                            code="document.too_large")
 
 
-# A JSON string in serialised text (escapes included), and an integer token of 16 or more digits
-# (the only ones that can exceed 2**53; a float's digits follow a "." or lead into "." or "e").
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_LONG_INTEGER = re.compile(r"(?<![\d.])\d{16,}(?![\d.eE])")
+# An integer token of 16 or more digits in JSON text written with the default separators (the only
+# ones that can exceed 2**53): after "[", a separator's space or a minus sign, and not running on
+# into a fraction or an exponent (a float's digits do). One inside a string matches too: a
+# false alarm only costs the full walk.
+_LONG_INTEGER = re.compile(r"[ \[-]\d{16,}(?![\d.eE])")
 
 
 def check_stored_dump(kind: str, document: Any) -> None:
     """`check_stored` for a document that is a pydantic model's own `model_dump(mode="json")` (the
-    engine's footprint result): the same refusals, without walking every value in Python.
+    engine's footprint result): the same refusals, without visiting every value in Python.
 
     What the model guarantees, and what it does not: a model without `Any` fields dumps only dicts
     with str keys, lists, str, int, float, bool and None (no tuples, no parse markers such as
@@ -89,16 +89,14 @@ def check_stored_dump(kind: str, document: Any) -> None:
     (pydantic allows NaN and Infinity by default and dumps them as floats), storable strings (a
     lone surrogate or NUL can travel from an input into a name), integers within 2**53, or a
     bounded depth (line contributions nest as deep as the BOM). So the document is serialised
-    once, as `check_stored` does for its size, and that text decides:
+    once, as `check_stored` does for its size, and:
     - NaN / Infinity: `json.dumps(allow_nan=False)` raises;
     - a lone surrogate: encoding the text as UTF-8 raises;
-    - NUL: `json.dumps` always writes it as the escape \\u0000;
+    - NUL: `json.dumps` always writes it as the escape \\u0000, found in the text;
     - an integer beyond 2**53 has 16 or more digits: `_LONG_INTEGER` finds every such token;
-    - depth: the bracket nesting of the text once its strings are removed is the document's depth;
-    - members: each key or item starts at a character of its own, so a text of at most
-      max_members bytes cannot hold more than max_members.
+    - depth and members: a walk over the containers only (not the scalars, most of the values).
     Any suspicion (including a harmless backslash-u0000 typed in a string, or a 16-digit integer
-    below the limit) falls back to the full walk, which decides exactly and names the path."""
+    within the limit) falls back to the full walk, which decides exactly and names the path."""
     limits = STORED_LIMITS[kind]
     try:
         text = json.dumps(document, ensure_ascii=False, allow_nan=False)
@@ -108,16 +106,24 @@ def check_stored_dump(kind: str, document: Any) -> None:
         raise  # pragma: no cover - check_stored refuses whatever json.dumps refuses
     if size > limits.max_bytes:
         raise InvalidInput(f"{kind}: {size} bytes; at most {limits.max_bytes} are stored", code="document.too_large")
-    bare = _JSON_STRING.sub('""', text)
-    if ("\\u0000" in text or _LONG_INTEGER.search(bare) is not None or size > limits.max_members
-            or _nesting(bare) > limits.max_depth):
+    depth, members = _shape(document)
+    if ("\\u0000" in text or _LONG_INTEGER.search(text) is not None or depth > limits.max_depth
+            or members > limits.max_members):
         check_stored(kind, document)
 
 
-def _nesting(bare: str) -> int:
-    """Deepest bracket nesting of JSON text without strings (1 for a flat object)."""
-    steps = (1 if bracket in "[{" else -1 for bracket in re.findall(r"[\[\]{}]", bare))
-    return max(itertools.accumulate(steps), default=0)
+def _shape(document: Any) -> tuple[int, int]:
+    """Depth (1 for a flat object) and members (keys plus items) of a document, as check_document
+    counts them, visiting containers only."""
+    depth, members = 0, 0
+    stack: list[tuple[Any, int]] = [(document, 1)] if isinstance(document, (dict, list)) else []
+    while stack:
+        node, level = stack.pop()
+        depth = max(depth, level)
+        members += len(node)
+        values = node.values() if isinstance(node, dict) else node
+        stack.extend((value, level + 1) for value in values if isinstance(value, (dict, list)))
+    return depth, members
 
 
 def check_filename(filename: str) -> str:

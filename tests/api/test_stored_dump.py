@@ -46,6 +46,8 @@ DOCUMENTS: dict[str, tuple[Any, str | None]] = {
     "2**53 is exact": ({"n": 2**53}, None),
     "beyond 2**53": ({"n": 2**53 + 1}, "document.number_too_large"),
     "below -2**53": ({"n": [-(2**53) - 1]}, "document.number_too_large"),
+    "first in a list": ({"n": [2**60, 1]}, "document.number_too_large"),
+    "negative in an object": ({"n": -(2**60)}, "document.number_too_large"),
     "a 17-digit float is fine": ({"f": 0.30000000000000004, "g": 1.2345678901234567e20}, None),
     "16 digits in a string": ({"s": "12345678901234567890"}, None),
     "depth at the limit": (_nested(5), None),
@@ -65,7 +67,7 @@ def test_the_text_check_agrees_with_the_walk(monkeypatch: pytest.MonkeyPatch, na
 
 
 def test_members_of_a_large_document_are_counted(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above max_members bytes the byte bound says nothing: the walk counts (a 2,000-member list
+    """Members are counted over the containers, whatever their size in bytes (a 2,000-member list
     under a limit of 1,000 members, in ~9 KB of text, within the byte limit)."""
     monkeypatch.setitem(guards.STORED_LIMITS, "footprint", JSONLimits(max_bytes=100_000, max_depth=5,
                                                                       max_members=1_000))
