@@ -64,7 +64,7 @@ def commit_created(
 
     `build_body` returns JSON values already (a model's `model_dump(mode="json")`): they go to the
     response and the record as they are (fastapi's jsonable_encoder over them walked every value
-    of a 30 KB footprint again to change nothing)."""
+    of a footprint's result again to change nothing)."""
     body = build_body()
     if key is not None:
         session.add(
