@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -69,6 +70,60 @@ def check_stored(kind: str, document: Any) -> None:
     if size > limits.max_bytes:
         raise InvalidInput(f"{kind}: {size} bytes; at most {limits.max_bytes} are stored",
                            code="document.too_large")
+
+
+# An integer token of 16 or more digits in JSON text written with the default separators (the only
+# ones that can exceed 2**53): after "[", a separator's space or a minus sign, and not running on
+# into a fraction or an exponent (a float's digits do). One inside a string matches too: a
+# false alarm only costs the full walk.
+_LONG_INTEGER = re.compile(r"[ \[-]\d{16,}(?![\d.eE])")
+
+
+def check_stored_dump(kind: str, document: Any) -> None:
+    """`check_stored` for a document that is a pydantic model's own `model_dump(mode="json")` (the
+    engine's footprint result): the same refusals, without visiting every value in Python.
+
+    What the model guarantees, and what it does not: a model without `Any` fields dumps only dicts
+    with str keys, lists, str, int, float, bool and None (no tuples, no parse markers such as
+    duplicate keys: those only come from reading JSON text). It does NOT guarantee finite floats
+    (pydantic allows NaN and Infinity by default and dumps them as floats), storable strings (a
+    lone surrogate or NUL can travel from an input into a name), integers within 2**53, or a
+    bounded depth (line contributions nest as deep as the BOM). So the document is serialised
+    once, as `check_stored` does for its size, and:
+    - NaN / Infinity: `json.dumps(allow_nan=False)` raises;
+    - a lone surrogate: encoding the text as UTF-8 raises;
+    - NUL: `json.dumps` always writes it as the escape \\u0000, found in the text;
+    - an integer beyond 2**53 has 16 or more digits: `_LONG_INTEGER` finds every such token;
+    - depth and members: a walk over the containers only (not the scalars, most of the values).
+    Any suspicion (including a harmless backslash-u0000 typed in a string, or a 16-digit integer
+    within the limit) falls back to the full walk, which decides exactly and names the path."""
+    limits = STORED_LIMITS[kind]
+    try:
+        text = json.dumps(document, ensure_ascii=False, allow_nan=False)
+        size = len(text.encode("utf-8"))
+    except (ValueError, TypeError, RecursionError):
+        check_stored(kind, document)  # names the value at fault
+        raise  # pragma: no cover - check_stored refuses whatever json.dumps refuses
+    if size > limits.max_bytes:
+        raise InvalidInput(f"{kind}: {size} bytes; at most {limits.max_bytes} are stored", code="document.too_large")
+    depth, members = _shape(document)
+    if ("\\u0000" in text or _LONG_INTEGER.search(text) is not None or depth > limits.max_depth
+            or members > limits.max_members):
+        check_stored(kind, document)
+
+
+def _shape(document: Any) -> tuple[int, int]:
+    """Depth (1 for a flat object) and members (keys plus items) of a document, as check_document
+    counts them, visiting containers only."""
+    depth, members = 0, 0
+    stack: list[tuple[Any, int]] = [(document, 1)] if isinstance(document, (dict, list)) else []
+    while stack:
+        node, level = stack.pop()
+        depth = max(depth, level)
+        members += len(node)
+        values = node.values() if isinstance(node, dict) else node
+        stack.extend((value, level + 1) for value in values if isinstance(value, (dict, list)))
+    return depth, members
 
 
 def check_filename(filename: str) -> str:

@@ -10,7 +10,7 @@ within 2x the floor's p99 of the same run.
 Install the load generator with `pip install -e ".[bench]"` (Locust), then:
 
     .venv/bin/python benchmarks/load_service.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test \
-        [--seconds 30] [--users 8] [--workers 2] [--append docs/performance.md] [--json FILE]
+        [--seconds 30] [--users 8] [--workers 2] [--spawn-rate 2] [--append docs/performance.md] [--json FILE]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import signal
 import socket
 import math
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date, datetime, UTC
 from pathlib import Path
 
@@ -164,19 +166,49 @@ def summary(name: str, times_ms: list[float], failures: int, seconds: float) -> 
     }
 
 
-def locust_phase(url: str, route: str, seconds: int, users: int, env: dict[str, str], out: Path) -> tuple[list[float], int]:
-    """One headless Locust run against one route; returns every response time (ms) and the failures."""
+@dataclass
+class Phase:
+    """What one Locust run measured: response times (ms) after the ramp, failures, the measured
+    window (s), and the established connections each server worker held mid-window."""
+
+    ms: list[float]
+    failures: int
+    seconds: float
+    connections: dict[int, int]
+
+
+def connections_by_worker(port: int) -> dict[int, int]:
+    """Established connections on the server's port, by the pid of the process that accepted them
+    (`ss -tnp`; the workers share one listening socket, so this is how the kernel spread them)."""
+    listing = subprocess.run(["ss", "-Htnp", "state", "established", f"( sport = :{port} )"],
+                             capture_output=True, text=True, check=False).stdout
+    counts: dict[int, int] = {}
+    for pid in re.findall(r"pid=(\d+)", listing):
+        counts[int(pid)] = counts.get(int(pid), 0) + 1
+    return counts
+
+
+def locust_phase(url: str, route: str, seconds: int, users: int, spawn_rate: float, env: dict[str, str],
+                 out: Path) -> Phase:
+    """One headless Locust run against one route: the users start over a ramp of users/spawn_rate
+    seconds (all at once with spawn_rate 0), then `seconds` are measured."""
+    ramp = users / spawn_rate if spawn_rate > 0 else 0.0
     command = [
         sys.executable, "-m", "locust", "-f", str(REPO / "benchmarks" / "locust_service.py"), "--headless",
-        "--host", url, "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s",
-        "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10",
+        "--host", url, "--users", str(users), "--spawn-rate", str(spawn_rate if spawn_rate > 0 else users),
+        "--run-time", f"{math.ceil(ramp + seconds)}s", "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10",
     ]
-    subprocess.run(
-        command, env={**env, "LOAD_ROUTE": route, "LOAD_OUT": str(out)}, cwd=REPO, check=False,
-        stdout=subprocess.DEVNULL, timeout=seconds + 120,
-    )
+    runner = subprocess.Popen(command, env={**env, "LOAD_ROUTE": route, "LOAD_OUT": str(out)}, cwd=REPO,
+                              stdout=subprocess.DEVNULL)
+    try:
+        time.sleep(ramp + seconds / 2)
+        connections = connections_by_worker(int(url.rsplit(":", 1)[1]))
+        runner.wait(timeout=ramp + seconds + 120)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
     data = json.loads(out.read_text(encoding="utf-8"))
-    return data["ms"], int(data["failures"])
+    return Phase(data["ms"], int(data["failures"]), float(data["seconds"] or seconds), connections)
 
 
 def main() -> None:
@@ -184,6 +216,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30, help="per measured phase")
     parser.add_argument("--users", type=int, default=8, help="concurrent clients (closed loop)")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--spawn-rate", type=float, default=2.0,
+                        help="users started per second (0: all at once, as before 2026-12-01 17:30 UTC)")
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL; a schema of its own is made and dropped")
     parser.add_argument("--append", type=Path, default=None, help="add the table under '## Service load' of this file")
     parser.add_argument("--json", type=Path, default=None, help="write the rows as JSON here")
@@ -264,6 +298,8 @@ def run(args: argparse.Namespace, home: Path, database_url: str | None) -> tuple
     url = f"http://127.0.0.1:{port}"
     times: dict[str, list[float]] = {}
     failures: dict[str, int] = {}
+    measured: dict[str, float] = {}
+    spread: dict[str, list[dict[int, int]]] = {}
     spies: list[subprocess.Popen[bytes]] = []
     try:
         wait_until_up(url)
@@ -274,20 +310,26 @@ def run(args: argparse.Namespace, home: Path, database_url: str | None) -> tuple
         out = home / "locust.json"
         # warm-up, not measured: every worker loads the snapshot on its first footprint
         for route in ("footprint", "verify", "floor"):
-            locust_phase(url, route, 3, args.users, load_env, out)
+            locust_phase(url, route, 3, args.users, 0, load_env, out)
         spies = profile_workers(server.pid, args.profile) if args.profile else []
         for route, name in PHASES:
-            measured, failed = locust_phase(url, route, args.seconds, args.users, load_env, out)
-            times.setdefault(name, []).extend(measured)
-            failures[name] = failures.get(name, 0) + failed
+            phase = locust_phase(url, route, args.seconds, args.users, args.spawn_rate, load_env, out)
+            times.setdefault(name, []).extend(phase.ms)
+            failures[name] = failures.get(name, 0) + phase.failures
+            measured[name] = measured.get(name, 0.0) + phase.seconds
+            spread.setdefault(name, []).append(phase.connections)
     finally:
         for spy in spies:  # py-spy writes its file on SIGINT
             spy.send_signal(signal.SIGINT)
             spy.wait(timeout=60)
         server.terminate()
         server.wait(timeout=30)
-    seconds = {name: args.seconds * sum(1 for _, n in PHASES if n == name) for name in times}
-    rows = [summary(name, times[name], failures[name], seconds[name]) for name in times]
+    rows = [summary(name, times[name], failures[name], measured[name]) for name in times]
+    for row in rows:
+        # connections per worker mid-phase, busiest first, e.g. "8/0" or "4/4" (one entry per phase)
+        row["connections"] = ", ".join(
+            "/".join(str(n) for n in sorted(c.values(), reverse=True)) or "?" for c in spread[str(row["endpoint"])]
+        )
     floor = next(r for r in rows if "floor" in str(r["endpoint"]))
     for row in rows:
         row["p99_vs_floor"] = float(row["p99_ms"]) / float(floor["p99_ms"])  # type: ignore[arg-type]
@@ -303,17 +345,19 @@ def append_results(path: Path, rows: list[dict[str, object]], database: str, arg
         f"### {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, {database}, {args.workers} workers, "
         f"{args.users} clients",
         "",
-        f"`benchmarks/load_service.py --seconds {args.seconds} --users {args.users} --workers {args.workers}"
-        f"{' --database-url URL' if database != 'SQLite' else ''}`: `uvicorn --workers "
+        f"`benchmarks/load_service.py --seconds {args.seconds} --users {args.users} --workers {args.workers} "
+        f"--spawn-rate {args.spawn_rate:g}{' --database-url URL' if database != 'SQLite' else ''}`: `uvicorn --workers "
         f"{args.workers}`, Locust {_locust_version()} headless (FastHttpUser, closed loop, no think time) on "
-        f"loopback, one route per {args.seconds} s phase, the floor measured before and after; {os.cpu_count()} "
-        f"cores shared with the load generator and other jobs (noisy), Python {platform.python_version()}.",
+        f"loopback, users started at {args.spawn_rate:g}/s (measured from the last start), one route per "
+        f"{args.seconds} s phase, the floor measured before and after; {os.cpu_count()} cores shared with the "
+        f"load generator and other jobs (noisy), Python {platform.python_version()}. Connections: established "
+        f"connections per worker mid-phase (`ss`), one entry per phase.",
         "",
-        "| endpoint | requests | errors | p50 ms | p99 ms | req/s | p50 / floor | p99 / floor |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| endpoint | requests | errors | p50 ms | p99 ms | req/s | p50 / floor | p99 / floor | connections |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
         *[
             f"| {r['endpoint']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
-            f"| {r['rps']:.0f} | {r['p50_vs_floor']:.2f} | {r['p99_vs_floor']:.2f} |"
+            f"| {r['rps']:.0f} | {r['p50_vs_floor']:.2f} | {r['p99_vs_floor']:.2f} | {r['connections']} |"
             for r in rows
         ],
         "",

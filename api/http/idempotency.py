@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Header, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -61,8 +60,12 @@ def commit_created(
     status_code: int,
     build_body: Callable[[], Any],
 ) -> JSONResponse:
-    """Remember the answer under the key (if any) and commit it with the created records."""
-    body = jsonable_encoder(build_body())
+    """Remember the answer under the key (if any) and commit it with the created records.
+
+    `build_body` returns JSON values already (a model's `model_dump(mode="json")`): they go to the
+    response and the record as they are (fastapi's jsonable_encoder over them walked every value
+    of a footprint's result again to change nothing)."""
+    body = build_body()
     if key is not None:
         session.add(
             IdempotencyRecord(

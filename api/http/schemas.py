@@ -114,7 +114,9 @@ class FootprintCreate(Input):
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
 
 
-class FootprintPublic(Output):
+class FootprintColumns(Output):
+    """A stored footprint's columns (FootprintPublic without its result document)."""
+
     id: str
     product_id: str
     bom_id: str | None
@@ -126,6 +128,9 @@ class FootprintPublic(Output):
     input_hash: str
     seed: int | None
     created_at: datetime
+
+
+class FootprintPublic(FootprintColumns):
     result: dict[str, Any]
 
 

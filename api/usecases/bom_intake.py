@@ -114,14 +114,12 @@ def compute_footprint(
     """Compute and store the footprint of an upload; InvalidInput with `linking_report` in `extra`
     when lines do not link (the page shows them with the suggested factors). A Monte Carlo run
     keeps its draws in the result (the page's histogram)."""
-    bom = upload.bom
-    session.commit()  # release the database while the engine works
     if monte_carlo:
-        result = domain.compute(bom, method=method, electricity=electricity, monte_carlo=monte_carlo, seed=seed,
-                                samples=True)
-    else:
-        result = domain.compute(bom, method=method, electricity=electricity, monte_carlo=None, seed=None)
-    return product_service.store_footprint(session, actor=actor, product=product, bom=upload, result=result)
+        return product_service.compute_footprint(session, domain, actor=actor, product=product, upload=upload,
+                                                 method=method, electricity=electricity, monte_carlo=monte_carlo,
+                                                 seed=seed, samples=True)
+    return product_service.compute_footprint(session, domain, actor=actor, product=product, upload=upload,
+                                             method=method, electricity=electricity, monte_carlo=None, seed=None)
 
 
 def boms_of(session: Session, product: Product) -> list[BomUpload]:

@@ -23,8 +23,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, aliased
 
 from api.storage.models import Certificate, HistoryEntry, HistoryHead, utcnow
 from api.usecases.certificate_status import StatusView, derive_status
@@ -75,23 +75,62 @@ def states_of(
     moment = now or utcnow()
     successors, histories, heads = _successors(session, ids), _histories(session, ids), _heads(session, ids)
     public_keys = session.info.get(PUBLIC_KEYS_INFO)
-    states: dict[str, CertificateState] = {}
-    for certificate in certificates:
-        rows = histories.get(certificate.id, [])
-        head = heads.get(certificate.id)
-        if head is not None and _head_verifies(head, public_keys):
-            rows = [row for row in rows if row.seq <= head.seq]
-        document = json.loads(certificate.payload)
-        successor = successors.get(certificate.id)
-        status = derive_status(
-            certificate,
-            rows,
-            now=moment,
-            grace_days=int(document["surveillance"]["grace_days"]),
-            superseded_at=successor.issued_at if successor else None,
-        )
-        states[certificate.id] = CertificateState(status, successor, document)
-    return states
+    return {
+        c.id: _state(c, histories.get(c.id, []), heads.get(c.id), successors.get(c.id), public_keys, moment)
+        for c in certificates
+    }
+
+
+# Built once (the route runs them on every request; an alias made per call cost more than the query)
+_SUCCESSOR = aliased(Certificate, name="successor")
+_BY_NUMBER = (
+    select(Certificate, _SUCCESSOR, HistoryHead)
+    .outerjoin(_SUCCESSOR, _SUCCESSOR.supersedes_id == Certificate.id)
+    .outerjoin(HistoryHead, (HistoryHead.entity_type == ENTITY) & (HistoryHead.entity_id == Certificate.id))
+    .where(Certificate.number == bindparam("number"))
+    .limit(1)
+)
+_HISTORY = (
+    select(HistoryEntry)
+    .where(HistoryEntry.entity_type == ENTITY, HistoryEntry.entity_id == bindparam("entity_id"))
+    .order_by(HistoryEntry.seq, HistoryEntry.id)
+)
+
+
+def state_by_number(
+    session: Session, number: str, *, now: datetime | None = None
+) -> tuple[Certificate, CertificateState] | None:
+    """One certificate by number and its state, in two queries (the public verification page asks
+    this on every request): the certificate with its successor and signed head (outer joins: at
+    most one of each), then its history rows. None when no certificate has the number."""
+    found = session.execute(_BY_NUMBER, {"number": number}).first()
+    if found is None:
+        return None
+    certificate, next_one, head = found
+    rows = list(session.scalars(_HISTORY, {"entity_id": certificate.id}))
+    public_keys = session.info.get(PUBLIC_KEYS_INFO)
+    return certificate, _state(certificate, rows, head, next_one, public_keys, now or utcnow())
+
+
+def _state(
+    certificate: Certificate,
+    rows: list[HistoryEntry],
+    head: HistoryHead | None,
+    successor: Certificate | None,
+    public_keys: dict[str, Ed25519PublicKey] | None,
+    moment: datetime,
+) -> CertificateState:
+    if head is not None and _head_verifies(head, public_keys):
+        rows = [row for row in rows if row.seq <= head.seq]
+    document = json.loads(certificate.payload)
+    status = derive_status(
+        certificate,
+        rows,
+        now=moment,
+        grace_days=int(document["surveillance"]["grace_days"]),
+        superseded_at=successor.issued_at if successor else None,
+    )
+    return CertificateState(status, successor, document)
 
 
 def _head_verifies(head: HistoryHead, public_keys: dict[str, Ed25519PublicKey] | None) -> bool:

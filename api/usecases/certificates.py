@@ -33,7 +33,7 @@ from api.storage.models import (
 from api.usecases import history, verification, webhooks
 from api.usecases.access import organisation_scope
 from api.usecases.certificate_status import StatusView
-from api.usecases.certificate_views import CertificateState, states_of
+from api.usecases.certificate_views import CertificateState, state_by_number, states_of
 from api.usecases.stored_results import stored_result
 from api.usecases.verification import Verdict, document_of
 from api.documents.signing import SigningKey
@@ -279,6 +279,15 @@ def views_of(
     """State, successor and parsed document of each certificate, by id, in three queries for any
     number of certificates (api/usecases/certificate_views.py)."""
     return states_of(session, certificates, now=now or utcnow())
+
+
+def public_view(session: Session, number: str, *, now: datetime | None = None) -> tuple[Certificate, CertificateState]:
+    """A certificate by number with its state, successor and parsed document, in two queries (the
+    public verification route); NotFound when no certificate has the number."""
+    found = state_by_number(session, number, now=now or utcnow())
+    if found is None:
+        raise NotFound(f"certificate {number} not found")
+    return found
 
 
 def status_of(session: Session, certificate: Certificate, *, now: datetime | None = None) -> StatusView:

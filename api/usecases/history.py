@@ -111,12 +111,18 @@ def record(
     reason: str | None = None,
     detail: dict[str, Any] | None = None,
     at: datetime | None = None,
+    new_entity: bool = False,
 ) -> HistoryEntry:
-    """Append a row to the entity's chain and re-sign the chain head (the caller commits both)."""
+    """Append a row to the entity's chain and re-sign the chain head (the caller commits both).
+
+    `new_entity=True` is for the first row of an entity created in this same transaction (its id
+    was just generated): its chain cannot have a head yet, so the head is not looked up. Were the
+    claim wrong, seq 1 would collide with the existing row (unique entity/seq) and the new head
+    with the existing one (primary key): the commit fails and nothing is written."""
     key: SigningKey | None = session.info.get(SIGNING_KEY_INFO)
     # lock the head (PostgreSQL) so concurrent appends to one entity queue up; the unique
     # (entity_type, entity_id, seq) constraint catches any that slip past (e.g. the first append)
-    head = session.scalar(
+    head = None if new_entity else session.scalar(
         select(HistoryHead)
         .where(HistoryHead.entity_type == entity_type, HistoryHead.entity_id == entity_id)
         .with_for_update()

@@ -12,6 +12,7 @@ from api import guards
 from api.storage.models import BomUpload, Footprint, Product, User
 from api.usecases import history
 from api.usecases.access import organisation_scope
+from api.usecases.domain import Domain
 from footprint.result import FootprintResult
 
 
@@ -27,6 +28,7 @@ def create_product(session: Session, *, actor: User, name: str, category: str | 
         organisation_id=product.organisation_id,
         entity_type="product",
         entity_id=product.id,
+        new_entity=True,
         action="create",
         detail={"name": name},
     )
@@ -69,6 +71,7 @@ def store_bom(
         organisation_id=product.organisation_id,
         entity_type="bom",
         entity_id=upload.id,
+        new_entity=True,
         action="upload",
         detail={"product_id": product.id, "filename": filename, "sha256": upload.sha256},
     )
@@ -79,7 +82,7 @@ def store_footprint(
     session: Session, *, actor: User, product: Product, bom: BomUpload | None, result: FootprintResult
 ) -> Footprint:
     document = result.model_dump(mode="json")
-    guards.check_stored("footprint", document)
+    guards.check_stored_dump("footprint", document)  # the model's own dump (see there what it guarantees)
     row = Footprint(
         product_id=product.id,
         organisation_id=product.organisation_id,
@@ -103,6 +106,7 @@ def store_footprint(
         entity_type="footprint",
         entity_id=row.id,
         action="compute",
+        new_entity=True,  # the footprint row was created just above
         detail={
             "product_id": product.id,
             "bom_id": row.bom_id,
@@ -111,3 +115,31 @@ def store_footprint(
         },
     )
     return row
+
+
+def release_for_engine(session: Session) -> None:
+    """End the transaction before a long engine run where keeping it open would block others.
+
+    SQLite takes its write lock at BEGIN (the write engine begins IMMEDIATE), so a transaction left
+    open through the computation would hold every writer of the service for its length: commit.
+    On PostgreSQL the transaction so far has only read (no row lock; an ACCESS SHARE lock that only
+    DDL waits for), so committing would cost a COMMIT and a new BEGIN, two round trips per footprint,
+    for nothing; it keeps its pooled connection through the run instead."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.commit()
+
+
+def compute_footprint(
+    session: Session, domain: Domain, *, actor: User, product: Product, upload: BomUpload,
+    method: str, electricity: str, monte_carlo: int | None, seed: int | None, samples: bool = False,
+) -> Footprint:
+    """Compute the footprint of an upload (the caller checked both are visible and belong together)
+    and store it with its history row; the caller commits."""
+    release_for_engine(session)
+    if samples:  # passed only when asked for, as before (a Domain without draws to keep need not know it)
+        result = domain.compute(upload.bom, method=method, electricity=electricity, monte_carlo=monte_carlo,
+                                seed=seed, samples=True)
+    else:
+        result = domain.compute(upload.bom, method=method, electricity=electricity, monte_carlo=monte_carlo,
+                                seed=seed)
+    return store_footprint(session, actor=actor, product=product, bom=upload, result=result)

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from api.http.app import create_app
 from api.settings import Settings
 from api.documents.signing import SigningKey, canonical_bytes, load_public_key, verify_signature
+from api.usecases.verification import read_back
 from labels import recognise
 from labels.certificate_document import CertificateDocument
 from labels.errors import InputInvalid
@@ -136,8 +137,11 @@ def test_a_stored_document_is_validated_once_per_request(client, actors, monkeyp
         return original(cls, *args, **kwargs)  # type: ignore[no-any-return]
 
     monkeypatch.setattr(CertificateDocument, "model_validate_json", classmethod(counting))
+    read_back.cache_clear()  # the typed document is memoized per payload text, across requests
     assert client.get(f"/verify/{number}", headers=JSON).json()["signature"]["valid"] is True
     assert len(calls) == 1
+    assert client.get(f"/verify/{number}", headers=JSON).json()["signature"]["valid"] is True
+    assert len(calls) == 1  # the same payload text: not validated again (the signature is checked again)
 
 
 def test_a_new_certificate_is_a_version_2_document(client, actors) -> None:  # type: ignore[no-untyped-def]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
@@ -12,13 +12,15 @@ from api.http import idempotency
 from api.http.deps import CurrentUser, SessionDep, StateDep
 from api.errors import InvalidInput, PayloadTooLarge
 from api.http.routes.jobs import accepted
-from api.http.schemas import BomPublic, FootprintCreate, FootprintPublic, ProductCreate, ProductPublic, error_responses
+from api.http.schemas import (
+    BomPublic, FootprintCreate, FootprintPublic, FootprintColumns, ProductCreate, ProductPublic, error_responses,
+)
 from api.usecases import bom_intake, jobs, records
 from api.usecases import products as product_service
 from api.usecases.access import require_role
 
 if TYPE_CHECKING:  # row types for annotations only: the routes never query them
-    from api.storage.models import BomUpload
+    from api.storage.models import BomUpload, Footprint
 
 router = APIRouter(prefix="/v1", tags=["products"], responses=error_responses(401, 403, 404, 422))
 
@@ -153,12 +155,18 @@ def compute_footprint(
         )
         session.commit()
         return accepted(job)
-    session.commit()  # release the database while the engine works
-    result = state.domain.compute(
-        upload.bom, method=body.method, electricity=body.electricity, monte_carlo=body.monte_carlo, seed=body.seed
+    row = product_service.compute_footprint(
+        session, state.domain, actor=user, product=product, upload=upload,
+        method=body.method, electricity=body.electricity, monte_carlo=body.monte_carlo, seed=body.seed,
     )
-    row = product_service.store_footprint(session, actor=user, product=product, bom=upload, result=result)
-    return attempt.commit_created(201, lambda: FootprintPublic.model_validate(row).model_dump(mode="json"))
+    return attempt.commit_created(201, lambda: footprint_body(row))
+
+
+def footprint_body(row: Footprint) -> dict[str, Any]:
+    """`FootprintPublic` of a footprint just stored, as JSON values: the columns through the model,
+    the result as the very document stored (the engine's validated model dumped once, and checked
+    by guards.check_stored_dump), not validated and dumped a second time."""
+    return {**FootprintColumns.model_validate(row).model_dump(mode="json"), "result": row.result}
 
 
 @router.get("/footprints/{footprint_id}", response_model=FootprintPublic)

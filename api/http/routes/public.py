@@ -48,13 +48,12 @@ def _wants_json(request: Request) -> bool:
 def verify(number: str, request: Request, session: SessionDep, state: StateDep) -> Response:
     """Verify a certificate: status on this instant, the signed values, and the signature check."""
     try:
-        certificate = service.get_by_number(session, number)
+        certificate, view = service.public_view(session, number)
     except NotFound:
         pages = _pages(request)
         if _wants_json(request) or pages is None:
             raise
         return pages.missing(request, number)
-    view = service.views_of(session, [certificate])[certificate.id]
     document, status, successor = view.document, view.status, view.successor
     # the signature and the stored record, checked on every request (never memoized here)
     check = service.check_signature(certificate, state.public_keys)
