@@ -249,6 +249,10 @@ def run_batch(source: Path, target: Path, snapshot: Snapshot, method: str = "AR6
         raise FootprintError(f"electricity {electricity!r}: use location or market")
     engine = engine_for(snapshot, scenario)  # an unknown scenario fails here, before any output
     engine.vectors(method)  # and an unknown method
+    if scheduler is None and not hotspots and electricity == "location":
+        from footprint.columnar import columnar_batch
+
+        columnar_batch(engine, method)  # made once here: forked workers inherit it
     provenance = {"snapshot_name": snapshot.name, "snapshot_hash": snapshot.hash, "method": method,
                   "electricity": electricity, "scenario": scenario, "code_version": code_version(),
                   "credits": "cut-off"}

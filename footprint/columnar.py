@@ -294,9 +294,10 @@ class ColumnarBatch:
         # factor_id -> column: -1 no factor (absent or null), -2 (the default of .get) not in the snapshot
         self.column_of: dict[Any, int] = {**self.index, None: -1, UNSET: -1}
         self.conversion_cache: dict[tuple[str, str], float] = {}
-        self.activity_units = sorted({a.unit for a in self.snapshot.activities})
+        units = self.snapshot.activity_units
+        self.activity_units = sorted(set(units))
         unit_index = {u: k for k, u in enumerate(self.activity_units)}
-        self.activity_unit = np.array([unit_index[a.unit] for a in self.snapshot.activities], dtype=np.int64)
+        self.activity_unit = np.fromiter(map(unit_index.__getitem__, units), dtype=np.int64, count=len(units))
         self._reset_units()
 
     def _reset_units(self) -> None:
