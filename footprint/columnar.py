@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date
@@ -310,6 +311,7 @@ class ColumnarBatch:
         self.activity_units = sorted(set(units))
         unit_index = {u: k for k, u in enumerate(self.activity_units)}
         self.activity_unit = np.fromiter(map(unit_index.__getitem__, units), dtype=np.int64, count=len(units))
+        self._lock = threading.Lock()
         self._reset_units()
 
     def _reset_units(self) -> None:
@@ -434,15 +436,16 @@ class ColumnarBatch:
         line_bad |= credit & ~(quantity < 0)
 
         # links: the line unit -> activity unit conversion by unit codes
-        unit_code = self._unit_codes(units)
-        line_bad |= ~self.unit_known[unit_code]
-        line_bad |= found == -2
-        linked = np.flatnonzero(has_factor & ~line_bad)
-        column = np.maximum(found, -1)
-        per_unit = np.zeros(n, dtype=np.float64)
-        if linked.size:
-            per_unit[linked] = self._pair_factors(unit_code[linked] * len(self.activity_units)
-                                                  + self.activity_unit[column[linked]])
+        with self._lock:  # the tables grow as spellings and pairs are met (a Dask worker may run threads)
+            unit_code = self._unit_codes(units)
+            line_bad |= ~self.unit_known[unit_code]
+            line_bad |= found == -2
+            linked = np.flatnonzero(has_factor & ~line_bad)
+            column = np.maximum(found, -1)
+            per_unit = np.zeros(n, dtype=np.float64)
+            if linked.size:
+                per_unit[linked] = self._pair_factors(unit_code[linked] * len(self.activity_units)
+                                                      + self.activity_unit[column[linked]])
         line_bad[linked[~np.isfinite(per_unit[linked])]] = True
 
         for b in range(n_boms):
