@@ -116,3 +116,18 @@ def test_duplicate_keys_in_a_chunk_of_valid_boms(mini_snapshot: Snapshot) -> Non
     for k, field in ((1, "quantity"), (3, "dqr.temporal")):
         record = ordinary_record(raws[k], k + 1, engine, "AR6", False, "x")
         assert (record["code"], record["field"]) == ("bom.duplicate_key", field)
+
+
+def test_passes_give_the_same_bytes_as_one(mini_snapshot: Snapshot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """batch_chunk runs the columnar path PASS_LINES lines at a time: passes of 2 lines (mixing
+    computed, handed-over and failing BOMs) give the bytes and the failure count of one pass."""
+    import footprint.batch as batch
+
+    raws = VALID.read_bytes().splitlines() + [b"{not json"] + VALID.read_bytes().splitlines()[:2]
+    numbers = list(range(1, len(raws) + 1))
+    args = (str(mini_snapshot.path), mini_snapshot.hash, "AR6", False, "x.jsonl")
+    monkeypatch.setattr(batch, "PASS_LINES", 100)
+    whole = batch.batch_chunk(raws, numbers, *args)
+    monkeypatch.setattr(batch, "PASS_LINES", 2)
+    assert batch.batch_chunk(raws, numbers, *args) == whole
+    assert whole[1] == 1 and whole[0].count(b"\n") == len(raws)
