@@ -126,7 +126,13 @@ class BatchOutcome:
     failed: int
 
 
-CHUNK_LINES = 10_000  # JSONL lines per unit of work: one columnar pass, one Dask task
+CHUNK_LINES = 10_000  # JSONL lines per unit of work: one forked job or Dask task
+# JSONL lines per columnar pass and per encoding: a pass over 10,000 lines made ~170 MB of objects
+# and arrays, freed at its end and touched afresh by the next one (page faults: a fifth of the
+# CPU time); smaller passes reuse the same memory and stay in cache (cachegrind, 10,000 BOMs with
+# a 4 MB last-level cache: 25.0 / 20.7 / 13.8 million misses at 2,000 / 1,000 / 500 lines, for
+# 0.8 % more instructions at 500)
+PASS_LINES = 500
 
 
 def ordinary_record(raw: bytes, number: int, engine: SnapshotEngine, method: str, hotspots: bool,
@@ -152,6 +158,10 @@ def batch_chunk(raws: list[bytes], numbers: list[int], snapshot_path: str, snaps
     A pure function of its arguments (each BOM's record depends on that BOM only), so a Dask worker
     and the local loop give the same bytes whatever the chunking or the number of workers.
     """
+    if len(raws) > PASS_LINES:
+        parts = [batch_chunk(raws[k:k + PASS_LINES], numbers[k:k + PASS_LINES], snapshot_path, snapshot_hash, method,
+                             hotspots, source_name, electricity, scenario) for k in range(0, len(raws), PASS_LINES)]
+        return b"".join(part[0] for part in parts), sum(part[1] for part in parts)
     from lcidb.snapshot import snapshot_at
 
     engine = engine_for(snapshot_at(snapshot_path, snapshot_hash), scenario)
@@ -249,6 +259,10 @@ def run_batch(source: Path, target: Path, snapshot: Snapshot, method: str = "AR6
         raise FootprintError(f"electricity {electricity!r}: use location or market")
     engine = engine_for(snapshot, scenario)  # an unknown scenario fails here, before any output
     engine.vectors(method)  # and an unknown method
+    if scheduler is None and not hotspots and electricity == "location":
+        from footprint.columnar import columnar_batch
+
+        columnar_batch(engine, method)  # made once here: forked workers inherit it
     provenance = {"snapshot_name": snapshot.name, "snapshot_hash": snapshot.hash, "method": method,
                   "electricity": electricity, "scenario": scenario, "code_version": code_version(),
                   "credits": "cut-off"}

@@ -25,10 +25,11 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date
-from itertools import chain, count, repeat
+from itertools import chain, compress, count, repeat
 from operator import attrgetter, is_, is_not
 from typing import Annotated, Any, Literal
 from collections.abc import Iterator, Sequence
@@ -40,7 +41,7 @@ from footprint.limits import (
     CBAM_ROLE_PATTERN, MAX_AMOUNT_PER_DECLARED_UNIT, MAX_DEPTH, MAX_LINES, MAX_MAGNITUDE, MAX_MASS_KG, MAX_QUANTITY,
     MAX_TEXT_LENGTH, MAX_UNCERTAINTY_SIGMA,
 )
-from footprint.rollup import STAGE_CODE as _STAGE_CODE, Bookings, Stage as _Stage, roll_up, summaries
+from footprint.rollup import STAGE_CODE as _STAGE_CODE, Bookings, RollUp, Stage as _Stage, roll_up, summaries
 from footprint.vectors import SnapshotEngine
 from lcidb.units import unit_expression
 
@@ -122,6 +123,8 @@ class _Line(_Strict):
 
 
 _LINE_REQUIRED = 6
+_MAX_SPELLINGS = 4096  # line unit spellings remembered across chunks
+_LINE_OPTIONAL = ("parent_id", "factor_id", "credit", "uncertainty_sigma", "cbam_role")  # dqr: 1 or 4 keys
 
 
 class _Exclusion(_Strict):
@@ -147,6 +150,9 @@ _SUSPECT_TEXT = re.compile(
     "[\x00-\x1f\x7f-\x9f\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]|\"\\s*\""
 )
 _BLANK_STRING = re.compile(rb'"[ \t]*"')
+# a gap between a key and its colon: the pair count below would miss that key (a duplicate could
+# then go unnoticed), so such a line is handed over
+_KEY_GAP = re.compile(rb'"[ \t\r\n]+:')
 
 
 @contextlib.contextmanager
@@ -163,6 +169,18 @@ def gc_paused() -> Iterator[None]:
 
 
 @dataclass
+class _Rolled:
+    """The accepted BOMs of a chunk, rolled up: `kept` are their positions among the decoded ones."""
+
+    sums: RollUp
+    bookings: Bookings
+    kept: list[int]
+    line_ids: Sequence[str]
+    product_ids: list[str]
+    numbers: list[int]
+
+
+@dataclass
 class ChunkResult:
     """Records in input order: `records[k]` is for `numbers[k]`; `delegated` lists the positions
     (into the chunk's non-blank lines) the fast path handed to the ordinary one."""
@@ -173,7 +191,7 @@ class ChunkResult:
 
 def _suspect(raw: bytes) -> bool:
     """The precise test, for the few lines the vectorised scan flags."""
-    if b"\\" in raw or b"\x7f" in raw:
+    if b"\\" in raw or b"\x7f" in raw or _KEY_GAP.search(raw) is not None:
         return True
     if not raw.isascii():
         try:
@@ -183,34 +201,52 @@ def _suspect(raw: bytes) -> bool:
     return _BLANK_STRING.search(raw) is not None
 
 
-def _scan(raws: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """Per line: suspect (see _suspect) and the number of `":` pairs (its keys), from a few
-    vectorised passes over the chunk's bytes. Only lines with a backslash, DEL, a non-ASCII byte,
-    or a quote followed by a quote or a space get the per-line test."""
+@dataclass
+class _Scan:
+    """What the raw text of a chunk says before decoding: the lines to hand over, and the `":`
+    pairs (keys) of the whole chunk; the per-line pairs are counted only if the totals differ."""
+
+    suspect: set[int]
+    pairs: int
+    buf: np.ndarray
+    starts: np.ndarray
+
+    def pairs_per_line(self) -> np.ndarray:
+        at = np.flatnonzero((self.buf[:-1] == 34) & (self.buf[1:] == 58))
+        return np.bincount(np.searchsorted(self.starts, at, side="right") - 1, minlength=self.starts.size)
+
+
+def _scan(raws: list[bytes]) -> _Scan:
+    """A few vectorised passes over the chunk's bytes. Only lines with a backslash, DEL or a
+    non-ASCII byte, or with a quote followed by a byte up to '"' (a space, a control character, a
+    quote: a string that may be blank, or a gap between a key and its colon) get the per-line test;
+    the test is on the whole chunk first, so a clean chunk costs no per-line Python at all."""
     n = len(raws)
+    joined = b"\n".join(raws) + b"\n"
+    buf = np.frombuffer(joined, dtype=np.uint8)
     lengths = np.fromiter(map(len, raws), dtype=np.int64, count=n)
     starts = np.zeros(n, dtype=np.int64)
     np.cumsum(lengths[:-1] + 1, out=starts[1:])
-    buf = np.frombuffer(b"\n".join(raws) + b"\n", dtype=np.uint8)
     quote, after = buf[:-1] == 34, buf[1:]
-    keys = np.bincount(np.searchsorted(starts, np.flatnonzero(quote & (after == 58)), side="right") - 1,
-                       minlength=n)
-    # a quote followed by a space, '!' or a quote: a string that may be blank (or starts with '!');
-    # a tab there is a raw control character, which the decoder refuses anyway
-    blank = np.flatnonzero(quote & (after - np.uint8(32) <= 2))
-    flagged = set((np.searchsorted(starts, blank, side="right") - 1).tolist())
-    flagged.update(k for k, raw in enumerate(raws) if b"\\" in raw or b"\x7f" in raw or not raw.isascii())
-    suspect = np.zeros(n, dtype=bool)
-    for k in flagged:
-        suspect[k] = _suspect(raws[k])
-    return suspect, keys
+    pairs = int(np.count_nonzero(quote & (after == 58)))
+    odd = np.flatnonzero(quote & (after <= 34))
+    flagged = set((np.searchsorted(starts, odd, side="right") - 1).tolist()) if odd.size else set()
+    if b"\\" in joined or b"\x7f" in joined or not joined.isascii():
+        flagged.update(k for k, raw in enumerate(raws) if b"\\" in raw or b"\x7f" in raw or not raw.isascii())
+    return _Scan({k for k in flagged if _suspect(raws[k])}, pairs, buf, starts)
 
 
-def _decode(raw: bytes) -> _BOM | None:
-    try:
-        return _DECODER.decode(raw)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
+def _decode_all(raws: list[bytes], suspect: set[int]) -> list[_BOM | None]:
+    """The structs, None where a line is suspect or does not decode: C-level maps over the runs of
+    lines between failures (list.extend keeps what was decoded before a failure)."""
+    source = iter(raws if not suspect else [b"" if k in suspect else raw for k, raw in enumerate(raws)])
+    out: list[_BOM | None] = []
+    while True:
+        try:
+            out.extend(map(_DECODER.decode, source))
+            return out
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            out.append(None)
 
 
 def _key_counts(boms: list[_BOM]) -> np.ndarray:
@@ -228,6 +264,33 @@ def _key_counts(boms: list[_BOM]) -> np.ndarray:
     return keys
 
 
+def _key_total(boms: list[_BOM]) -> int:
+    """The keys outside the lines that the structs of all `boms` received (_key_counts, summed)."""
+    n = len(boms)
+    products = list(map(attrgetter("product"), boms))
+    total = (2 + _PRODUCT_KEYS) * n + n - list(map(attrgetter("schema_version"), boms)).count(UNSET)
+    for name in _PRODUCT_OPTIONAL:
+        total += n - list(map(attrgetter(name), products)).count(UNSET)
+    for exclusions in map(attrgetter("exclusions"), boms):
+        if exclusions is not UNSET:
+            total += 1 + 3 * len(exclusions)
+    return total
+
+
+def _line_key_counts(lines: list[_Line], present: dict[str, list[Any]]) -> np.ndarray:
+    """Per line, the keys its struct received; `present` holds the columns already taken out."""
+    n = len(lines)
+    per_line = np.full(n, _LINE_REQUIRED, dtype=np.int64)
+    for name in _LINE_OPTIONAL:
+        values = present[name] if name in present else list(map(attrgetter(name), lines))
+        if values.count(UNSET) != n:
+            per_line += _present(values)
+    dqr = present["dqr"] if "dqr" in present else list(map(attrgetter("dqr"), lines))
+    if dqr.count(UNSET) != n:
+        per_line += np.fromiter((0 if d is UNSET else 1 if d is None else 4 for d in dqr), dtype=np.int64, count=n)
+    return per_line
+
+
 def _present(values: list[Any] | tuple[Any, ...]) -> np.ndarray:
     return np.fromiter(map(is_not, values, repeat(UNSET)), dtype=bool, count=len(values))
 
@@ -241,26 +304,49 @@ class ColumnarBatch:
         self.vectors = engine.vectors(method)
         self.flows = list(self.snapshot.flows)
         self.index = self.snapshot.index
+        # factor_id -> column: -1 no factor (absent or null), -2 (the default of .get) not in the snapshot
+        self.column_of: dict[Any, int] = {**self.index, None: -1, UNSET: -1}
         self.conversion_cache: dict[tuple[str, str], float] = {}
-        self.activity_units = sorted({a.unit for a in self.snapshot.activities})
+        units = self.snapshot.activity_units
+        self.activity_units = sorted(set(units))
         unit_index = {u: k for k, u in enumerate(self.activity_units)}
-        self.activity_unit = np.array([unit_index[a.unit] for a in self.snapshot.activities], dtype=np.int64)
+        self.activity_unit = np.fromiter(map(unit_index.__getitem__, units), dtype=np.int64, count=len(units))
+        self._lock = threading.Lock()
+        self._reset_units()
+
+    def _reset_units(self) -> None:
+        """The line unit spellings met so far (codes kept across chunks), whether lcidb.units knows
+        them, and per (spelling, activity unit) the conversion (NaN: none) once asked."""
+        self.unit_code: dict[str, int] = {}
+        self.unit_spellings: list[str] = []
+        self.unit_known = np.zeros(0, dtype=bool)
+        self.pair_factor = np.zeros(0, dtype=np.float64)
+        self.pair_asked = np.zeros(0, dtype=bool)
 
     def run(self, raws: list[bytes], numbers: list[int]) -> ChunkResult:
         """Summaries for the lines it accepts (None where it delegates); `numbers` are file lines."""
         records: list[dict[str, Any] | None] = [None] * len(raws)
         with gc_paused():
-            suspect, raw_keys = _scan(raws)
-            decoded = [None if s else _decode(raw) for raw, s in zip(raws, suspect.tolist())]
+            scan = _scan(raws)
+            decoded = _decode_all(raws, scan.suspect)
             ok = [k for k, bom in enumerate(decoded) if bom is not None]
-            boms: list[_BOM] = [decoded[k] for k in ok]  # type: ignore[misc]
-            if boms:
-                self._fill(boms, raw_keys[ok], [numbers[k] for k in ok], records, ok)
+            if ok:
+                boms: list[_BOM] = decoded if len(ok) == len(raws) else [decoded[k] for k in ok]  # type: ignore[assignment,misc]
+                # the pairs of the lines that take part: all but the suspect and undecodable ones
+                pairs = scan.pairs - sum(raws[k].count(b'":') for k, bom in enumerate(decoded) if bom is None)
+                rolled = self._fill(boms, scan, pairs, ok, [numbers[k] for k in ok])
+                # the structs go before the records are made: the records reuse their memory
+                # instead of touching fresh pages (page faults were a fifth of the CPU time)
+                del decoded, boms
+                done = summaries(rolled.sums, rolled.bookings, self.flows, rolled.line_ids, rolled.product_ids,
+                                 numbers=rolled.numbers)
+                for b, record in zip(rolled.kept, done):
+                    records[ok[b]] = record
         delegated = [k for k, record in enumerate(records) if record is None]
         return ChunkResult(records, delegated)
 
-    def _fill(self, boms: list[_BOM], raw_keys: np.ndarray, numbers: list[int],
-              records: list[dict[str, Any] | None], positions: list[int]) -> None:
+    def _fill(self, boms: list[_BOM], scan: _Scan, raw_pairs: int, positions: list[int], numbers: list[int]) -> _Rolled:
+        """`positions`: the BOMs' places among the chunk's lines (for the per-line pair counts)."""
         n_boms = len(boms)
         bad = np.zeros(n_boms, dtype=bool)
         lines_of = list(map(attrgetter("lines"), boms))
@@ -271,25 +357,38 @@ class ColumnarBatch:
         n = len(lines)
         bom_of = np.repeat(np.arange(n_boms), sizes)
 
-        # one pass over the structs, transposed into columns (tuples)
-        (ids, parents, factors, units, quantities, credit_raw, stages, sigmas, roles, dqr) = zip(*map(attrgetter(
-            "line_id", "parent_id", "factor_id", "unit", "quantity", "credit", "stage", "uncertainty_sigma",
-            "cbam_role", "dqr"), lines))
-        quantity = np.fromiter(quantities, dtype=np.float64, count=n)
-        credit = np.fromiter(map(is_, credit_raw, repeat(True)), dtype=bool, count=n)
-        stage = np.fromiter(map(_STAGE_CODE.__getitem__, stages), dtype=np.int64, count=n)
+        # the columns, one C-level pass each
+        def take(name: str) -> list[Any]:
+            return list(map(attrgetter(name), lines))
 
-        # duplicate keys: the raw `":` pairs against the keys the structs received
-        keys = _key_counts(boms)
-        per_line = _LINE_REQUIRED + _present(parents).astype(np.int64) + _present(factors) + _present(credit_raw)
-        for optional in (sigmas, roles):
-            if optional.count(UNSET) != n:
-                per_line += _present(optional)
-        if dqr.count(UNSET) != n:
-            per_line += np.fromiter((0 if d is UNSET else 1 if d is None else 4 for d in dqr), dtype=np.int64,
-                                    count=n)
-        keys += np.bincount(bom_of, weights=per_line, minlength=n_boms).astype(np.int64)
-        bad |= keys != raw_keys
+        ids, units, parents, factors = take("line_id"), take("unit"), take("parent_id"), take("factor_id")
+        quantity = np.fromiter(map(attrgetter("quantity"), lines), dtype=np.float64, count=n)
+        stage = np.fromiter(map(_STAGE_CODE.__getitem__, map(attrgetter("stage"), lines)), dtype=np.int64, count=n)
+
+        # duplicate keys: the raw `":` pairs against the keys the structs received, over the whole
+        # chunk first. No accepted line has a gap between a key and its colon (_suspect), so no BOM
+        # has fewer pairs than keys: equal totals mean no duplicate anywhere, and as long as the
+        # totals differ, the optional keys not yet counted (credit first, the only one the
+        # arithmetic needs) are taken out; if they still differ, BOM by BOM.
+        taken = {"parent_id": parents, "factor_id": factors}
+        received = _key_total(boms) + _LINE_REQUIRED * n + 2 * n - parents.count(UNSET) - factors.count(UNSET)
+        for name in ("credit", "uncertainty_sigma", "cbam_role", "dqr"):
+            if received == raw_pairs:
+                break
+            values = taken[name] = take(name)
+            unset = values.count(UNSET)
+            if name != "dqr":
+                received += n - unset
+            else:
+                null = values.count(None)
+                received += null + 4 * (n - unset - null)
+        if received != raw_pairs:
+            keys = _key_counts(boms) + np.bincount(bom_of, weights=_line_key_counts(lines, taken),
+                                                   minlength=n_boms).astype(np.int64)
+            bad |= keys != scan.pairs_per_line()[positions]
+        credit_raw = taken.get("credit")
+        credit = np.zeros(n, dtype=bool) if credit_raw is None or credit_raw.count(True) == 0 else \
+            np.fromiter(map(is_, credit_raw, repeat(True)), dtype=bool, count=n)
 
         # line ids as integer codes; unique per BOM; parents resolved to global line indices
         # (-1 top level, -2 not a line of the same BOM)
@@ -301,14 +400,16 @@ class ColumnarBatch:
         sorted_keys = line_key[order]
         repeated = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
         bad[bom_of[order[repeated]]] = True
-        parent_code = np.fromiter(map(codes.get, parents, repeat(-2)), dtype=np.int64, count=n)
-        parent = np.where(parent_code == -1, -1, -2)
-        named = np.flatnonzero(parent_code >= 0)
-        if named.size:
-            wanted = bom_of[named] * width + parent_code[named]
-            at = np.minimum(np.searchsorted(sorted_keys, wanted), n - 1)
-            hit = sorted_keys[at] == wanted
-            parent[named[hit]] = order[at[hit]]
+        parent = np.full(n, -1, dtype=np.int64)
+        if parents.count(None) + parents.count(UNSET) != n:
+            parent_code = np.fromiter(map(codes.get, parents, repeat(-2)), dtype=np.int64, count=n)
+            parent[parent_code != -1] = -2
+            named = np.flatnonzero(parent_code >= 0)
+            if named.size:
+                wanted = bom_of[named] * width + parent_code[named]
+                at = np.minimum(np.searchsorted(sorted_keys, wanted), n - 1)
+                hit = sorted_keys[at] == wanted
+                parent[named[hit]] = order[at[hit]]
         line_bad = parent == -2
 
         # depth by pointer jumping; a line still climbing after MAX_DEPTH steps is on a cycle (the
@@ -324,37 +425,27 @@ class ColumnarBatch:
             climb[active] = parent[climb[active]]
         line_bad |= (climb >= 0) | (depth > MAX_DEPTH)
 
+        # the factor's column (-1 none, -2 not in the snapshot)
+        found = np.fromiter(map(self.column_of.get, factors, repeat(-2)), dtype=np.int64, count=n)
         has_children = np.zeros(n, dtype=bool)
         has_children[parent[parent >= 0]] = True
-        has_factor = np.fromiter(map(is_not, factors, repeat(None)), dtype=bool, count=n) & _present(factors)
+        has_factor = found != -1
         line_bad |= has_factor == has_children  # exactly one of factor_id or child lines
         line_bad |= ~np.isfinite(quantity)
         line_bad |= (quantity < 0) & ~credit
         line_bad |= credit & ~(quantity < 0)
 
-        # links: the factor's column, and the line unit -> activity unit conversion by unit codes
-        unit_codes: dict[str, int] = {}
-        unit_code = np.fromiter(map(unit_codes.setdefault, units, count()), dtype=np.int64, count=n)
-        spellings = sorted(unit_codes, key=unit_codes.__getitem__)
-        known = np.array([unit_expression(u) is not None for u in spellings], dtype=bool)
-        compact = np.zeros(max(unit_codes.values()) + 1, dtype=np.int64)
-        compact[[unit_codes[u] for u in spellings]] = np.arange(len(spellings))
-        unit_code = compact[unit_code]
-        line_bad |= ~known[unit_code]
-        leaf = np.flatnonzero(has_factor & ~line_bad)
-        found = np.fromiter(map(self.index.get, [factors[i] for i in leaf.tolist()], repeat(-1)), dtype=np.int64,
-                            count=leaf.size)
-        line_bad[leaf[found < 0]] = True
-        column = np.full(n, -1, dtype=np.int64)
-        column[leaf] = found
-        linked = leaf[found >= 0]
-        pair = unit_code[linked] * len(self.activity_units) + self.activity_unit[column[linked]]
-        pairs, pair_index = np.unique(pair, return_inverse=True)
-        pair_factor = np.array([self._conversion(spellings[p // len(self.activity_units)],
-                                                 self.activity_units[p % len(self.activity_units)])
-                                for p in pairs.tolist()], dtype=np.float64)
-        per_unit = np.zeros(n, dtype=np.float64)
-        per_unit[linked] = pair_factor[pair_index.ravel()] if linked.size else 0.0
+        # links: the line unit -> activity unit conversion by unit codes
+        with self._lock:  # the tables grow as spellings and pairs are met (a Dask worker may run threads)
+            unit_code = self._unit_codes(units)
+            line_bad |= ~self.unit_known[unit_code]
+            line_bad |= found == -2
+            linked = np.flatnonzero(has_factor & ~line_bad)
+            column = np.maximum(found, -1)
+            per_unit = np.zeros(n, dtype=np.float64)
+            if linked.size:
+                per_unit[linked] = self._pair_factors(unit_code[linked] * len(self.activity_units)
+                                                      + self.activity_unit[column[linked]])
         line_bad[linked[~np.isfinite(per_unit[linked])]] = True
 
         for b in range(n_boms):
@@ -364,8 +455,36 @@ class ColumnarBatch:
                 bad[b] = True
         bad |= np.bincount(bom_of, weights=line_bad, minlength=n_boms) > 0
         keep_line = ~bad[bom_of]
-        self._book(n_boms, starts, bom_of, bad, keep_line, ids, parent, depth, has_factor, quantity, column,
-                   per_unit, stage, credit, boms, numbers, records, positions)
+        return self._book(n_boms, starts, bom_of, bad, keep_line, ids, parent, depth, has_factor, quantity, column,
+                          per_unit, stage, credit, boms, numbers)
+
+    def _unit_codes(self, units: list[str]) -> np.ndarray:
+        """Codes of the line units (spellings met for the first time are looked up once)."""
+        if len(self.unit_spellings) > _MAX_SPELLINGS:  # a file of ever new spellings: bounded tables
+            self._reset_units()
+        codes = np.fromiter(map(self.unit_code.get, units, repeat(-1)), dtype=np.int64, count=len(units))
+        new = codes < 0
+        if new.any():
+            fresh = sorted(set(compress(units, new.tolist())))
+            for spelling in fresh:
+                self.unit_code[spelling] = len(self.unit_spellings)
+                self.unit_spellings.append(spelling)
+            self.unit_known = np.concatenate([self.unit_known, [unit_expression(u) is not None for u in fresh]])
+            grow = len(fresh) * len(self.activity_units)
+            self.pair_factor = np.concatenate([self.pair_factor, np.full(grow, np.nan)])
+            self.pair_asked = np.concatenate([self.pair_asked, np.zeros(grow, dtype=bool)])
+            codes[new] = [self.unit_code[u] for u in compress(units, new.tolist())]
+        return codes
+
+    def _pair_factors(self, pair: np.ndarray) -> np.ndarray:
+        """Per (line unit code x activity unit) pair: activity units per line unit, NaN where
+        they do not convert; each pair is decided once."""
+        fresh = np.flatnonzero(np.bincount(pair[~self.pair_asked[pair]], minlength=self.pair_asked.size))
+        width = len(self.activity_units)
+        for p in fresh.tolist():
+            self.pair_factor[p] = self._conversion(self.unit_spellings[p // width], self.activity_units[p % width])
+            self.pair_asked[p] = True
+        return self.pair_factor[pair]
 
     def _conversion(self, line_unit: str, activity_unit: str) -> float:
         """Activity units per line unit, NaN where they do not convert; asked only for the pairs
@@ -390,9 +509,8 @@ class ColumnarBatch:
     def _book(self, n_boms: int, starts: np.ndarray, bom_of: np.ndarray, bad: np.ndarray,
               keep_line: np.ndarray, ids: Sequence[str], parent: np.ndarray, depth: np.ndarray,
               has_factor: np.ndarray, quantity: np.ndarray, column: np.ndarray, per_unit: np.ndarray,
-              stage: np.ndarray, credit: np.ndarray, boms: list[_BOM], numbers: list[int],
-              records: list[dict[str, Any] | None], positions: list[int]) -> None:
-        """The accepted BOMs' bookings (footprint.rollup.Bookings), rolled up into records."""
+              stage: np.ndarray, credit: np.ndarray, boms: list[_BOM], numbers: list[int]) -> _Rolled:
+        """The accepted BOMs' bookings (footprint.rollup.Bookings), rolled up."""
         # cumulative amounts per declared unit, level by level (parent x quantity, as compile_bom),
         # and whether the line or an assembly above it is a credit
         cumulative = np.where(parent < 0, quantity, 0.0)
@@ -428,12 +546,10 @@ class ColumnarBatch:
             np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
             np.where(kept_parent >= 0, line_map[np.maximum(kept_parent, 0)], -1), depth[kept_lines],
             stage[kept_lines], line_map[booked], column[booked], cumulative[booked] * per_unit[booked], counted)
-        rolled = roll_up(bookings, self.vectors)
         kept_list = kept.tolist()
-        done = summaries(rolled, bookings, self.flows, [ids[i] for i in kept_lines.tolist()],
-                         [boms[b].product.id for b in kept_list], numbers=[numbers[b] for b in kept_list])
-        for b, record in zip(kept_list, done):
-            records[positions[b]] = record
+        return _Rolled(roll_up(bookings, self.vectors), bookings, kept_list,
+                       ids if kept_lines.size == len(ids) else list(compress(ids, keep_line.tolist())),
+                       [boms[b].product.id for b in kept_list], [numbers[b] for b in kept_list])
 
 
 def _preorder(lines: np.ndarray, parent: np.ndarray, depth: np.ndarray, max_depth: int) -> np.ndarray:

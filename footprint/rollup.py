@@ -15,7 +15,7 @@ reverse file order, roots in file order, stages in line order, gases in pre-orde
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, islice
 from typing import TYPE_CHECKING, Any, Literal
 from collections.abc import Sequence
 
@@ -154,22 +154,25 @@ def summaries(r: RollUp, b: Bookings, flows: Sequence[str], line_ids: Sequence[s
     subtree = r.subtree.tolist()
     totals = r.total.tolist()
     gas_rows = r.gas.tolist()
-    dense = (r.gas != 0.0).all(axis=1).tolist()
+    nonzero = r.gas != 0.0
+    dense = nonzero.all(axis=1).tolist()
+    nonzero_rows = nonzero.tolist()
     supplier = r.supplier.tolist()
     stage_rows = r.stage_kg[:, _STAGE_ORDER].tolist()
     seen_rows = r.stage_seen[:, _STAGE_ORDER].tolist()
     bounds = b.starts.tolist()
     any_supplier = bool(r.supplier.any())
+    # all BOMs in order: one iterator over (line id, subtree) pairs, cut per BOM without slicing
+    pairs = zip(line_ids, subtree) if which is None else None
     out: list[Any] = []
     append = out.append
     for k in range(b.n_boms) if which is None else which:
         s, e = bounds[k], bounds[k + 1]
-        gases = gas_rows[k]
-        by_gas = dict(zip(flows, gases)) if dense[k] else {c: v for c, v in zip(flows, gases) if v != 0.0}
+        by_gas = dict(zip(flows, gas_rows[k])) if dense[k] else dict(compress(zip(flows, gas_rows[k]), nonzero_rows[k]))
         if any_supplier and supplier[k] != 0.0:
             by_gas[SUPPLIER_KEY] = supplier[k]
         by_stage = dict(compress(zip(_STAGE_NAMES, stage_rows[k]), seen_rows[k]))
-        lines = dict(zip(line_ids[s:e], subtree[s:e]))
+        lines = dict(islice(pairs, e - s)) if pairs is not None else dict(zip(line_ids[s:e], subtree[s:e]))
         if numbers is None:
             append({"product_id": product_ids[k], "total_kgco2e": totals[k], "by_gas": by_gas, "by_stage": by_stage,
                     "lines": lines})

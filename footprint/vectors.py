@@ -6,8 +6,9 @@ columnar batch path starts without importing the pydantic models it never uses.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache, partial
 
 import numpy as np
 
@@ -32,13 +33,19 @@ class MethodVectors:
     characterised: np.ndarray  # n x F: kg CO2e of each flow per unit of each activity (cradle-to-gate)
     scores: np.ndarray  # n: total kg CO2e per unit
     unverified: np.ndarray  # n: kg CO2e occurring in unverified activities per unit
-    direct: np.ndarray  # n: kg CO2e emitted by the activity itself per unit
+    # n: kg CO2e emitted by the activity itself per unit (`direct`); made on first use (hotspots):
+    # it needs the biosphere matrix, which a batch without hotspots never builds
+    direct_of: Callable[[], np.ndarray]
     cf: np.ndarray  # F
     # n x K: kg CO2e of the aggregated (co2e_unsplit) rows per GWP basis (snapshot.gwp_bases)
     basis: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     # credit type -> n: kg CO2e the database's credit exchanges of that type add per unit (cut-off
     # system only; the netted score is scores + their sum)
     credits: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @cached_property
+    def direct(self) -> np.ndarray:
+        return self.direct_of()
 
 
 class SnapshotEngine:
@@ -65,7 +72,7 @@ class SnapshotEngine:
         if cached is None:
             cf = self.snapshot.method_cf(method)
             characterised = self.factorized.gas_intensity * cf
-            direct = self.factorized.direct_emissions(method)
+            direct = partial(self.factorized.direct_emissions, method)
             # emissions occurring in unverified activities, background included (the adjoint of
             # the unverified activities' own emissions), so the share is a dot product per BOM
             unverified = self.factorized.unverified_intensity @ cf

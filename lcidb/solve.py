@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import os
 from functools import cached_property, lru_cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-import scipy.sparse as sp
 
 from lcidb.errors import SingularTechnosphere
 from lcidb.flows import UNSPLIT_FLOW
 from lcidb.snapshot import Snapshot, biosphere_matrix, derived_key, technosphere_matrix
 
+if TYPE_CHECKING:  # imported where a matrix is built or factorized, not by a process that reads derived.npz
+    import scipy.sparse as sp
 
 SOLVER_ENV = "CARBONLABEL_SOLVER"  # "superlu" forces SciPy's SuperLU even where PARDISO installs
 
@@ -49,6 +50,7 @@ def factorize(matrix: sp.spmatrix) -> Factorization:
     RuntimeError for a singular matrix with either."""
     if solver_name() == "pardiso":
         return _Pardiso(matrix)
+    import scipy.sparse as sp
     import scipy.sparse.linalg as spla  # on first factorization: most processes read derived.npz
 
     return spla.splu(sp.csc_matrix(matrix))
@@ -58,6 +60,8 @@ class _Pardiso:
     """pypardiso behind SuperLU's solve(b, trans) signature; M^T is factorized on first need."""
 
     def __init__(self, matrix: sp.spmatrix):
+        import scipy.sparse as sp
+
         self._matrices: dict[str, sp.csr_matrix] = {"N": sp.csr_matrix(matrix)}
         self._solvers: dict[str, Any] = {}
         self._solver("N")
@@ -65,6 +69,7 @@ class _Pardiso:
     def _solver(self, trans: str) -> Any:
         solver = self._solvers.get(trans)
         if solver is None:
+            import scipy.sparse as sp
             from pypardiso import PyPardisoSolver
 
             if trans not in self._matrices:
@@ -101,15 +106,14 @@ class FactorizedSnapshot:
         self.scenario = scenario
         self.cutoff = cutoff and snapshot.has_credits(scenario)
         self.tech, self.bio = snapshot.triplets(scenario, credits=not self.cutoff)
-        self.technosphere = technosphere_matrix(snapshot.size, self.tech)
-        self.biosphere = biosphere_matrix(len(snapshot.flows), snapshot.size, self.bio)
-        self.unverified_mask = np.array([a.status == "unverified" for a in snapshot.activities], dtype=bool)
         self.credit_intensity: dict[str, np.ndarray] = {}
         stored = snapshot.derived(scenario, self.cutoff)
         if stored is not None:
             self.gas_intensity, self.unverified_intensity, self.basis_intensity = stored["g"], stored["u"], stored["w"]
             self.credit_intensity = {t: stored[f"k_{t}"] for t in snapshot.credit_types if f"k_{t}" in stored}
             return
+        import scipy.sparse as sp
+
         self.gas_intensity = self._adjoint(self.biosphere)
         masked = self.biosphere @ sp.diags(self.unverified_mask.astype(np.float64))
         self.unverified_intensity = self._adjoint(sp.csr_matrix(masked))
@@ -121,7 +125,23 @@ class FactorizedSnapshot:
         if self.cutoff:
             self.credit_intensity = self._credit_parts(netted or FactorizedSnapshot(snapshot, scenario))
 
+    # the matrices and the mask are built on first use: a process that reads derived.npz and
+    # computes no hotspot or Monte Carlo draw needs neither (nor SciPy)
+    @cached_property
+    def technosphere(self) -> sp.csc_matrix:
+        return technosphere_matrix(self.snapshot.size, self.tech)
+
+    @cached_property
+    def biosphere(self) -> sp.csc_matrix:
+        return biosphere_matrix(len(self.snapshot.flows), self.snapshot.size, self.bio)
+
+    @cached_property
+    def unverified_mask(self) -> np.ndarray:
+        return np.array([a.status == "unverified" for a in self.snapshot.activities], dtype=bool)
+
     def _credit_parts(self, netted: FactorizedSnapshot) -> dict[str, np.ndarray]:
+        import scipy.sparse as sp
+
         tech, bio = self.snapshot.triplets(self.scenario, credits=True)
         parts: dict[str, np.ndarray] = {}
         n, flows = self.snapshot.size, len(self.snapshot.flows)
@@ -153,6 +173,8 @@ class FactorizedSnapshot:
 
     def _adjoint(self, biosphere: sp.spmatrix) -> np.ndarray:
         """Solve A^T X = biosphere^T, one solve per flow that occurs at all (the others stay zero)."""
+        import scipy.sparse as sp
+
         biosphere_t = sp.csc_matrix(biosphere.T)
         present = np.flatnonzero(np.diff(biosphere_t.indptr))
         result = np.zeros((self.snapshot.size, biosphere_t.shape[1]), dtype=np.float64)

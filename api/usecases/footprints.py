@@ -8,12 +8,14 @@ an unknown snapshot, SchedulerError when a Dask scheduler cannot be started or r
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.usecases import catalogue
-from footprint.bom import BOM
-from footprint.result import FootprintResult
 from footprint.scale import SchedulerError
+
+if TYPE_CHECKING:  # the pydantic models load with the commands that use them, not with footprint-batch
+    from footprint.bom import BOM
+    from footprint.result import FootprintResult
 
 __all__ = ["SchedulerError", "compute_file", "linking_report_json", "read_bom", "run_batch", "write_linking_report"]
 

@@ -91,3 +91,43 @@ def test_byte_ranges_keep_file_line_numbers(mini_snapshot: Snapshot, tmp_path: P
     engine = engine_for(mini_snapshot)
     for record, raw, number in zip(records[:3] + records[4:], raws[:3] + raws[:1], [2, 4, 6, 8]):
         assert record == json.loads(json.dumps(ordinary_record(raw, number, engine, "AR6", False, source.name)))
+
+
+def test_duplicate_keys_in_a_chunk_of_valid_boms(mini_snapshot: Snapshot) -> None:
+    """The duplicate-key check compares the chunk's `":` pairs with the keys the structs received,
+    in total first, then BOM by BOM: only the BOMs with a duplicate are handed over, and BOMs with
+    the optional line keys (credit, uncertainty, CBAM role, DQR) count right, so are computed."""
+    from tests.footprint.fixtures.make_invalid_boms import WOOD, raw_bom, raw_line
+
+    engine = engine_for(mini_snapshot)
+    optional = raw_bom(raw_line(extra=', "factor_id": "steel", "uncertainty_sigma": 0.1, "cbam_role": "process", '
+                                      '"dqr": {"technological": 2, "temporal": 1, "geographical": 3}, "parent_id": null'),
+                       raw_line("r", quantity="-0.05", extra=', "factor_id": "steel", "credit": true, "dqr": null'), WOOD)
+    duplicate_line = raw_bom(raw_line().replace('"quantity": 0.3', '"quantity": 0.3, "quantity": 700'), WOOD)
+    duplicate_dqr = optional.replace('"temporal": 1', '"temporal": 1, "temporal": 5')
+    raws = [r.encode() for r in (optional, duplicate_line, optional, duplicate_dqr, optional)]
+    done = ColumnarBatch(engine, "AR6").run(raws, [1, 2, 3, 4, 5])
+    assert done.delegated == [1, 3]
+    assert ColumnarBatch(engine, "AR6").run([raws[0]], [1]).delegated == []  # totals agree at once
+    expected = json.loads(json.dumps(ordinary_record(raws[0], 1, engine, "AR6", False, "x")))
+    assert json.loads(json.dumps(done.records[0])) == expected
+    assert [json.loads(json.dumps(done.records[k]))["total_kgco2e"] for k in (2, 4)] == [expected["total_kgco2e"]] * 2
+    # the ordinary path names the duplicates
+    for k, field in ((1, "quantity"), (3, "dqr.temporal")):
+        record = ordinary_record(raws[k], k + 1, engine, "AR6", False, "x")
+        assert (record["code"], record["field"]) == ("bom.duplicate_key", field)
+
+
+def test_passes_give_the_same_bytes_as_one(mini_snapshot: Snapshot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """batch_chunk runs the columnar path PASS_LINES lines at a time: passes of 2 lines (mixing
+    computed, handed-over and failing BOMs) give the bytes and the failure count of one pass."""
+    import footprint.batch as batch
+
+    raws = VALID.read_bytes().splitlines() + [b"{not json"] + VALID.read_bytes().splitlines()[:2]
+    numbers = list(range(1, len(raws) + 1))
+    args = (str(mini_snapshot.path), mini_snapshot.hash, "AR6", False, "x.jsonl")
+    monkeypatch.setattr(batch, "PASS_LINES", 100)
+    whole = batch.batch_chunk(raws, numbers, *args)
+    monkeypatch.setattr(batch, "PASS_LINES", 2)
+    assert batch.batch_chunk(raws, numbers, *args) == whole
+    assert whole[1] == 1 and whole[0].count(b"\n") == len(raws)

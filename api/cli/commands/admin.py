@@ -9,12 +9,14 @@ mode), so history rows written here are chained and their heads signed like the 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from api.cli.commands.service import users_app
-from api.usecases.service_database import ServiceContext, service_context
+
+if TYPE_CHECKING:  # SQLAlchemy is imported when a command here runs, not by every `carbonlabel` command
+    from api.usecases.service_database import ServiceContext
 
 orgs_app = typer.Typer(help="Manage organisations.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check the audit trail (hash-chained history, signed heads).", no_args_is_help=True)
@@ -36,6 +38,7 @@ def _echo(rows: list[dict[str, Any]], as_json: bool) -> None:
 def _run(action: Any) -> Any:
     """Run `action(session)` in one transaction; a service error becomes exit code 2 with its message."""
     from api.errors import InsecureConfiguration, ServiceError
+    from api.usecases.service_database import service_context
 
     try:
         with service_context() as context, context.sessions() as session:
@@ -220,6 +223,7 @@ def worker(
     """Run queued jobs (large CBAM reports and PDFs, long Monte Carlo footprints) outside the
     request workers. Start as many as you like: each job is taken by one."""
     from api.usecases.jobs import engine_worker
+    from api.usecases.service_database import service_context
 
     with service_context() as context:
         runner = engine_worker(context.sessions, poll_seconds=poll, dask_address=dask,
