@@ -45,9 +45,7 @@ def get_current_user(
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("the Authorization header must be 'Bearer <token>'")
-    user = accounts.user_for_token(session, token.strip())
-    session.commit()  # end the read transaction; routes start their own
-    return user
+    return accounts.authenticate(session, token.strip())
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api import guards
 from api.storage.models import BomUpload, Footprint, Product, User
-from api.usecases import history
+from api.usecases import history, transactions
 from api.usecases.access import organisation_scope
 from api.usecases.domain import Domain
 from footprint.result import FootprintResult
@@ -118,15 +118,9 @@ def store_footprint(
 
 
 def release_for_engine(session: Session) -> None:
-    """End the transaction before a long engine run where keeping it open would block others.
-
-    SQLite takes its write lock at BEGIN (the write engine begins IMMEDIATE), so a transaction left
-    open through the computation would hold every writer of the service for its length: commit.
-    On PostgreSQL the transaction so far has only read (no row lock; an ACCESS SHARE lock that only
-    DDL waits for), so committing would cost a COMMIT and a new BEGIN, two round trips per footprint,
-    for nothing; it keeps its pooled connection through the run instead."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.commit()
+    """End the transaction before a long engine run where keeping it open would block others
+    (SQLite's write lock; nothing to release on PostgreSQL): api.usecases.transactions."""
+    transactions.end_reads(session)
 
 
 def compute_footprint(
