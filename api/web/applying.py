@@ -244,15 +244,12 @@ def grant_read_access(
     """Let a bank's or buyer's organisation read the certificate's product (api.usecases.shared.grant)."""
     exporter_only(person)
     application = visible(session, records.visible_application, application_id, person)
-    try:
-        grants.grant(session, person, application.product_id, grantee_organisation_id, role)
-    except grants.GRANT_ERRORS as exc:
-        session.rollback()
-        application = visible(session, records.visible_application, application_id, person)
-        return _track_page(request, state, session, person, application, status_code=exc.status_code,
-                           grant_error=exc.message)
-    session.commit()
-    return RedirectResponse(f"/app/my-applications/{application.id}#read-access", status_code=303)
+    return grants.answer(
+        session, lambda: grants.grant(session, person, application.product_id, grantee_organisation_id, role),
+        done=f"/app/my-applications/{application.id}#read-access",
+        refused=lambda status, message: _track_page(
+            request, state, session, person, visible(session, records.visible_application, application_id, person),
+            status_code=status, grant_error=message))
 
 
 @router.post("/app/my-applications/{application_id}/grants/{grant_id}/revoke", response_class=HTMLResponse)
@@ -261,15 +258,12 @@ def revoke_read_access(application_id: str, grant_id: str, request: Request, sta
     """Withdraw a grant (api.usecases.shared.revoke): the grantee's next read answers 404."""
     exporter_only(person)
     application = visible(session, records.visible_application, application_id, person)
-    try:
-        grants.revoke(session, person, application.product_id, grant_id)
-    except grants.GRANT_ERRORS as exc:
-        session.rollback()
-        application = visible(session, records.visible_application, application_id, person)
-        return _track_page(request, state, session, person, application, status_code=exc.status_code,
-                           grant_error=exc.message)
-    session.commit()
-    return RedirectResponse(f"/app/my-applications/{application.id}#read-access", status_code=303)
+    return grants.answer(
+        session, lambda: grants.revoke(session, person, application.product_id, grant_id),
+        done=f"/app/my-applications/{application.id}#read-access",
+        refused=lambda status, message: _track_page(
+            request, state, session, person, visible(session, records.visible_application, application_id, person),
+            status_code=status, grant_error=message))
 
 
 @router.get("/app/applications/{application_id}/evidence-files/{file_id}")

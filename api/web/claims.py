@@ -121,15 +121,12 @@ def grant_read_access(
     """The exporter lets a bank or buyer read the claim's product (api.usecases.shared.grant, as the API)."""
     _role(person, "exporter")
     application = _visible_claim(session, person, application_id)
-    try:
-        grants.grant(session, person, application.product_id, grantee_organisation_id, role)
-    except grants.GRANT_ERRORS as exc:
-        session.rollback()
-        application = _visible_claim(session, person, application_id)
-        return _claim_page(request, state, session, person, application, status_code=exc.status_code,
-                           grant_error=exc.message)
-    session.commit()
-    return RedirectResponse(f"/app/claims/{application.id}#read-access", status_code=303)
+    return grants.answer(
+        session, lambda: grants.grant(session, person, application.product_id, grantee_organisation_id, role),
+        done=f"/app/claims/{application.id}#read-access",
+        refused=lambda status, message: _claim_page(
+            request, state, session, person, _visible_claim(session, person, application_id),
+            status_code=status, grant_error=message))
 
 
 @router.post("/app/claims/{application_id}/grants/{grant_id}/revoke", response_class=HTMLResponse)
@@ -137,15 +134,12 @@ def revoke_read_access(application_id: str, grant_id: str, request: Request, sta
                        person: SignedIn, _web: CsrfChecked) -> Response:
     _role(person, "exporter")
     application = _visible_claim(session, person, application_id)
-    try:
-        grants.revoke(session, person, application.product_id, grant_id)
-    except grants.GRANT_ERRORS as exc:
-        session.rollback()
-        application = _visible_claim(session, person, application_id)
-        return _claim_page(request, state, session, person, application, status_code=exc.status_code,
-                           grant_error=exc.message)
-    session.commit()
-    return RedirectResponse(f"/app/claims/{application.id}#read-access", status_code=303)
+    return grants.answer(
+        session, lambda: grants.revoke(session, person, application.product_id, grant_id),
+        done=f"/app/claims/{application.id}#read-access",
+        refused=lambda status, message: _claim_page(
+            request, state, session, person, _visible_claim(session, person, application_id),
+            status_code=status, grant_error=message))
 
 
 @router.post("/app/claims/{application_id}/{action}", response_class=HTMLResponse)

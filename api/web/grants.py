@@ -5,7 +5,10 @@ here; these helpers only turn the use case's refusals into a message for the pag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from fastapi.responses import RedirectResponse, Response
 
 from api.errors import Forbidden, InvalidInput, NotFound
 from api.usecases import shared
@@ -28,3 +31,15 @@ def grant(session: Any, person: Person, product_id: str, organisation_id: str, r
 
 def revoke(session: Any, person: Person, product_id: str, grant_id: str) -> None:
     shared.revoke(session, actor=person.user, product_id=product_id, grant_id=grant_id)
+
+
+def answer(session: Any, change: Callable[[], None], *, done: str, refused: Callable[[int, str], Response]) -> Response:
+    """Run a grant or revoke and commit it, then go to `done` (303); on a refusal roll back and
+    answer with the page `refused(status, message)` renders (the same page, the message beside the form)."""
+    try:
+        change()
+    except GRANT_ERRORS as exc:
+        session.rollback()
+        return refused(exc.status_code, exc.message)
+    session.commit()
+    return RedirectResponse(done, status_code=303)
