@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, Context, Decimal
 
 from labels.dates import add_months
 from labels.decision import RuleOutcome
@@ -258,16 +258,44 @@ def residual_text(ctx: NeutralContext) -> str:
     and which the exact check found >= the residual), the residual is rounded up on the retired total's own last
     decimal instead: on that grid the next step up from the residual is still <= the retired total, so the
     printed comparison stays true and the printed residual is still never below the exact one."""
+    shown = _residual_shown(ctx)
+    if shown is None:
+        return plain(ctx.required_kg() / KG_PER_T)
+    return plain(shown[0].normalize(context=DISPLAY))  # no trailing zeros: 5.000 -> 5, 4.810 -> 4.81
+
+
+def _residual_shown(ctx: NeutralContext) -> tuple[Decimal, Decimal] | None:
+    """The printed residual (t) and the step it was rounded up on, or None for the exact form (2025.1-t4)."""
     need_t = ctx.required_kg().scaleb(-3)  # kg -> t: an exponent shift, exact
     step = ctx.params.claim_precision_t
     if step is None:
-        return plain(ctx.required_kg() / KG_PER_T)
+        return None
     shown = need_t.quantize(step, rounding=ROUND_CEILING, context=DISPLAY)
     retired = ctx.retired_t()
     if need_t <= retired < shown:
-        finer = Decimal(1).scaleb(min(retired.as_tuple().exponent, step.adjusted()))  # type: ignore[arg-type]
-        shown = need_t.quantize(finer, rounding=ROUND_CEILING, context=DISPLAY)
-    return plain(shown.normalize(context=DISPLAY))  # no trailing zeros: 5.000 -> 5, 4.810 -> 4.81
+        step = Decimal(1).scaleb(min(retired.as_tuple().exponent, step.adjusted()))  # type: ignore[arg-type]
+        shown = need_t.quantize(step, rounding=ROUND_CEILING, context=DISPLAY)
+    return shown, step
+
+
+def pcf_text(ctx: NeutralContext) -> str:
+    """The footprint per unit (kg) in the claim's "(pcf x units)".
+
+    The exact form (2025.1-t4) prints 3 significant figures. With a claim precision (2025.1-t4.1) a reader
+    must be able to multiply it out to the printed residual: 4.81 kg x 1000 = 4.810 t beside a residual of
+    4.814 t reads as an error. So the per-unit figure is rounded UP, as the residual is, on the residual's own
+    step shared over the units (coarsened to a power of ten, never coarser than 3 significant figures): with
+    1,000 units and 0.001 t, 0.001 kg, and 4.8137197... kg prints 4.814 (x 1000 = 4.814 t, the residual)."""
+    shown = _residual_shown(ctx)
+    units = ctx.claim.units_sold
+    if shown is None or ctx.total <= 0 or units <= 0:
+        return significant(ctx.total, 3)
+    # the exponent of the step each unit carries (a quotient such as 1 kg / 1200 is inexact: only its
+    # leading digit's place is wanted, which 34 digits settle)
+    per_unit = Context(prec=34).divide(shown[1] * KG_PER_T, units).adjusted()
+    exponent = min(per_unit, ctx.total.adjusted() - 2)
+    return plain(ctx.total.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_CEILING,
+                                    context=DISPLAY).normalize(context=DISPLAY))
 
 
 def claim_text(ctx: NeutralContext, unit_names: dict[str, str], programme_names: dict[str, dict[str, str]]) -> dict[str, str]:
@@ -284,7 +312,7 @@ def claim_text(ctx: NeutralContext, unit_names: dict[str, str], programme_names:
             for prog, lots_ in by_lot.items() for lot in lots_)
         out[lang] = template.format(
             std=ctx.params.claim_standard, start=ctx.claim.period.start.isoformat(), end=ctx.claim.period.end.isoformat(),
-            units=plain(ctx.claim.units_sold), unit=unit_names[lang], pcf=significant(ctx.total, 3),
+            units=plain(ctx.claim.units_sold), unit=unit_names[lang], pcf=pcf_text(ctx),
             need=residual_text(ctx), rev=_REV[lang].format(t=plain(rev)) if rev else "",
             retired=plain(ctx.retired_t()), lots=lots)
     return out
