@@ -37,6 +37,16 @@ def test_bank_reads_what_the_exporter_grants_until_revoked(live_server, actors, 
         assert http.post(f"/v1/products/{product_id}/grants", json={"grantee_organisation_id": bank_org,
                                                                     "role": "bank"}, headers=bank).status_code == 403
 
+        # the exporter lists its live grants; the bank, a buyer and another exporter cannot
+        listed = http.get(f"/v1/products/{product_id}/grants", headers=exporter)
+        assert listed.status_code == 200, listed.text
+        assert [(g["id"], g["grantee_organisation_id"], g["grantee"], g["role"], g["product_id"])
+                for g in listed.json()] == [(granted.json()["id"], bank_org, "CCB Hulunbuir", "bank", product_id)]
+        assert listed.json()[0]["granted_at"] == granted.json()["granted_at"]
+        assert http.get(f"/v1/products/{product_id}/grants", headers=bank).status_code == 403
+        other = actors.add("other-exporter", "exporter", "Other Lamp Co")
+        assert http.get(f"/v1/products/{product_id}/grants", headers=other).status_code == 404
+
         views = http.get(f"{base}/certificates", headers=bank)
         assert views.status_code == 200, views.text
         [view] = views.json()
@@ -62,5 +72,6 @@ def test_bank_reads_what_the_exporter_grants_until_revoked(live_server, actors, 
 
         # revoked: the next read is a 404
         assert http.delete(f"/v1/products/{product_id}/grants/{granted.json()['id']}", headers=exporter).status_code == 200
+        assert http.get(f"/v1/products/{product_id}/grants", headers=exporter).json() == []
         assert http.get(f"{base}/certificates", headers=bank).status_code == 404
         assert http.get(f"{base}/series", headers=bank).status_code == 404

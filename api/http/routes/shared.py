@@ -38,6 +38,14 @@ def grant(product_id: str, body: GrantIn, user: CurrentUser, session: SessionDep
     return _grant_out(row)
 
 
+@router.get("/products/{product_id}/grants")
+def grants(product_id: str, user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+    """Exporter: the live grants of this product, oldest first, with the grantee organisation's name (what the
+    certificate and claim pages list; a revoked grant is no longer listed)."""
+    return [{**row, "product_id": product_id, "granted_at": row["granted_at"].isoformat()}
+            for row in shared.grants_of(session, actor=user, product_id=product_id)]
+
+
 @router.delete("/products/{product_id}/grants/{grant_id}")
 def revoke(product_id: str, grant_id: str, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """Exporter: withdraw a grant; the grantee's next read answers 404."""
