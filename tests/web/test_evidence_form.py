@@ -271,3 +271,18 @@ def test_numbers_the_form_cannot_read_are_refused_by_name() -> None:
     assert sorted((e.field, e.code) for e in outcome.errors) == [
         ("declared_unit.amount", "number"), ("electricity_instruments.0.mwh", "number"),
         ("electricity_instruments.0.vintage", "integer")]
+
+
+def test_hostile_values_are_refused_on_their_field() -> None:
+    """NaN, infinities and 1e308 are no quantity (number); zero and negatives are read and refused by
+    the model (positive); a lone surrogate cannot be stored (invalid); an overlong text is too long."""
+    from api.usecases.evidence_form import MAX_VALUE, evidence_from_form
+
+    base = {k: v for k, v in _form_of(_evidence()).items() if isinstance(v, str)}
+    for typed, code in [("nan", "number"), ("Infinity", "number"), ("-1e308", "number"), ("1e308", "number"),
+                        ("0", "positive"), ("-5", "positive")]:
+        outcome = evidence_from_form({**base, "declared_unit.amount": typed}, ["al"], today=date(2026, 6, 1))
+        assert [(e.field, e.code) for e in outcome.errors] == [("declared_unit.amount", code)], typed
+    for typed, code in [("Lamp\ud800Co", "invalid"), ("x" * (MAX_VALUE + 1), "too_long")]:
+        outcome = evidence_from_form({**base, "verifier.name": typed}, ["al"], today=date(2026, 6, 1))
+        assert [(e.field, e.code) for e in outcome.errors] == [("verifier.name", code)], typed[:20]
