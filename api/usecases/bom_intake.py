@@ -114,12 +114,10 @@ def compute_footprint(
     """Compute and store the footprint of an upload; InvalidInput with `linking_report` in `extra`
     when lines do not link (the page shows them with the suggested factors). A Monte Carlo run
     keeps its draws in the result (the page's histogram)."""
-    if monte_carlo:
-        return product_service.compute_footprint(session, domain, actor=actor, product=product, upload=upload,
-                                                 method=method, electricity=electricity, monte_carlo=monte_carlo,
-                                                 seed=seed, samples=True)
+    drawn = bool(monte_carlo)  # a seed means nothing without draws
     return product_service.compute_footprint(session, domain, actor=actor, product=product, upload=upload,
-                                             method=method, electricity=electricity, monte_carlo=None, seed=None)
+                                             method=method, electricity=electricity, monte_carlo=monte_carlo or None,
+                                             seed=seed if drawn else None, samples=drawn)
 
 
 def boms_of(session: Session, product: Product) -> list[BomUpload]:

@@ -17,7 +17,7 @@ from api.usecases.domain import Domain
 from api.errors import InvalidInput
 from api.storage.models import BomUpload, Footprint, Product, User
 from api.usecases import bom_intake, cbam_indicative
-from api.usecases import products as product_service
+from api.usecases import transactions
 
 # the snapshot's scenario overlay for the Guangdong grid in 2030 (data/lcidb/default/scenarios)
 GRID_SCENARIO = "gd-2030-targets"
@@ -65,7 +65,7 @@ def grid_scenario(session: Session, domain: Domain, footprint: Footprint, scenar
     upload = session.get(BomUpload, footprint.bom_id)
     assert upload is not None
     bom = upload.bom
-    product_service.release_for_engine(session)
+    transactions.end_reads(session)  # SQLite's write lock is not held through the engine's run
     electricity = (footprint.result.get("electricity") or {}).get("method", "location")
     result = domain.compute(bom, method=footprint.method, electricity=electricity, monte_carlo=None, seed=None,
                             scenario=scenario)

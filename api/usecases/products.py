@@ -117,23 +117,15 @@ def store_footprint(
     return row
 
 
-def release_for_engine(session: Session) -> None:
-    """End the transaction before a long engine run where keeping it open would block others
-    (SQLite's write lock; nothing to release on PostgreSQL): api.usecases.transactions."""
-    transactions.end_reads(session)
-
-
 def compute_footprint(
     session: Session, domain: Domain, *, actor: User, product: Product, upload: BomUpload,
     method: str, electricity: str, monte_carlo: int | None, seed: int | None, samples: bool = False,
 ) -> Footprint:
     """Compute the footprint of an upload (the caller checked both are visible and belong together)
     and store it with its history row; the caller commits."""
-    release_for_engine(session)
-    if samples:  # passed only when asked for, as before (a Domain without draws to keep need not know it)
-        result = domain.compute(upload.bom, method=method, electricity=electricity, monte_carlo=monte_carlo,
-                                seed=seed, samples=True)
-    else:
-        result = domain.compute(upload.bom, method=method, electricity=electricity, monte_carlo=monte_carlo,
-                                seed=seed)
+    transactions.end_reads(session)  # SQLite's write lock is not held through the engine's run
+    # `samples` is passed only when asked for, as before (a Domain without draws to keep need not know it)
+    keep_draws: dict[str, Any] = {"samples": True} if samples else {}
+    result = domain.compute(upload.bom, method=method, electricity=electricity, monte_carlo=monte_carlo, seed=seed,
+                            **keep_draws)
     return store_footprint(session, actor=actor, product=product, bom=upload, result=result)
